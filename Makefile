@@ -1,0 +1,50 @@
+# palabre: the two commands that matter are `make run` and `make test` (see README.md).
+GO          ?= go
+BIN         := bin/palabre
+export PALABRE_DATA      ?= $(CURDIR)/.data
+export PALABRE_CH_PORT   ?= 19000
+CLICKHOUSE_DSN           := clickhouse://127.0.0.1:$(PALABRE_CH_PORT)
+export PALABRE_CLICKHOUSE ?= $(CLICKHOUSE_DSN)/palabre
+VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS     := -s -w -X main.version=$(VERSION)
+
+.PHONY: all build run test test-deps clickhouse clickhouse-stop clickhouse-status vet fmt clean
+
+all: build
+
+build:
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/palabre
+
+## run: install what is missing, start the local ClickHouse, migrate, serve the demo.
+run: build clickhouse
+	$(BIN) migrate
+	$(BIN) serve
+
+## test: start the local ClickHouse (and install test tools), then run every test against it.
+test: clickhouse test-deps
+	@mkdir -p "$(PALABRE_DATA)"; log="$(PALABRE_DATA)/test.log"; \
+	PALABRE_TEST_CLICKHOUSE=$(CLICKHOUSE_DSN) $(GO) test -count=1 -v ./... >"$$log" 2>&1; status=$$?; \
+	grep -E '^\s*--- (PASS|FAIL|SKIP)|^(ok|FAIL|panic:|#)|\.go:[0-9]+:' "$$log"; \
+	echo "$$(grep -cE '^\s*--- PASS' "$$log") passed, $$(grep -cE '^\s*--- FAIL' "$$log") failed, $$(grep -cE '^\s*--- SKIP' "$$log") skipped (full log: $$log)"; \
+	exit $$status
+
+test-deps:
+	@deploy/test-deps.sh
+
+clickhouse:
+	@deploy/clickhouse.sh start
+
+clickhouse-stop:
+	@deploy/clickhouse.sh stop
+
+clickhouse-status:
+	@deploy/clickhouse.sh status
+
+vet:
+	$(GO) vet ./...
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+clean:
+	rm -rf bin

@@ -1,0 +1,161 @@
+package clickhouse
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	ch "github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+)
+
+// Config says how to reach ClickHouse.
+type Config struct {
+	// DSN is clickhouse://[user[:password]@]host:port[/database][?options], as clickhouse-go
+	// reads it. The database defaults to "palabre" and is created when missing.
+	DSN string
+	// DialTimeout bounds connecting; ReadTimeout bounds waiting for any answer. Both have
+	// defaults (5 s and 60 s) so that a half-open connection never holds a query forever.
+	DialTimeout time.Duration
+	ReadTimeout time.Duration
+	Logger      *slog.Logger
+}
+
+// DB is a connection pool to palabre's database.
+type DB struct {
+	conn     driver.Conn
+	database string
+	log      *slog.Logger
+	cfg      Config
+}
+
+var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,62}$`)
+
+// DefaultDatabase is used when the DSN names none.
+const DefaultDatabase = "palabre"
+
+// Open connects to ClickHouse, creates the DSN's database when missing, and checks that the
+// server answers. It fails with one clear line when the server cannot be reached.
+func Open(ctx context.Context, cfg Config) (*DB, error) {
+	opts, err := parseDSN(cfg)
+	if err != nil {
+		return nil, err
+	}
+	database := opts.Auth.Database
+	// Connect to the server's default database first: the handshake fails on a missing one.
+	opts.Auth.Database = "default"
+	admin, err := connect(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	err = admin.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+quoteIdent(database))
+	admin.Close()
+	if err != nil {
+		return nil, fmt.Errorf("clickhouse: create database %s: %w", database, err)
+	}
+	opts.Auth.Database = database
+	conn, err := connect(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &DB{conn: conn, database: database, log: cfg.Logger, cfg: cfg}, nil
+}
+
+func parseDSN(cfg Config) (*ch.Options, error) {
+	if cfg.DSN == "" {
+		return nil, errors.New("clickhouse: no DSN given (--clickhouse or PALABRE_CLICKHOUSE)")
+	}
+	u, err := url.Parse(cfg.DSN)
+	if err != nil || u.Scheme != "clickhouse" || u.Host == "" {
+		return nil, fmt.Errorf("clickhouse: DSN %q is not of the form clickhouse://host:port/database", redact(cfg.DSN))
+	}
+	opts, err := ch.ParseDSN(cfg.DSN)
+	if err != nil {
+		return nil, fmt.Errorf("clickhouse: DSN %q: %w", redact(cfg.DSN), err)
+	}
+	if opts.Auth.Database == "" || opts.Auth.Database == "default" && strings.Trim(u.Path, "/") == "" {
+		opts.Auth.Database = DefaultDatabase
+	}
+	if !identRE.MatchString(opts.Auth.Database) {
+		return nil, fmt.Errorf("clickhouse: database name %q: use letters, digits and '_'", opts.Auth.Database)
+	}
+	opts.DialTimeout = orDefault(cfg.DialTimeout, opts.DialTimeout, 5*time.Second, 30*time.Second)
+	opts.ReadTimeout = orDefault(cfg.ReadTimeout, opts.ReadTimeout, 60*time.Second, 300*time.Second)
+	if opts.MaxOpenConns == 0 {
+		opts.MaxOpenConns = 16
+	}
+	if opts.MaxIdleConns == 0 {
+		opts.MaxIdleConns = 8
+	}
+	// The driver warns once per connection that 18.16 is older than it supports; the
+	// subset palabre uses is measured to work, so its own log stays quiet.
+	opts.Logger = slog.New(slog.DiscardHandler)
+	return opts, nil
+}
+
+// orDefault picks the configured value, else the DSN's value unless it is the driver's
+// default, else palabre's default.
+func orDefault(configured, fromDSN, ours, driverDefault time.Duration) time.Duration {
+	switch {
+	case configured > 0:
+		return configured
+	case fromDSN > 0 && fromDSN != driverDefault:
+		return fromDSN
+	default:
+		return ours
+	}
+}
+
+func connect(ctx context.Context, opts *ch.Options) (driver.Conn, error) {
+	conn, err := ch.Open(opts)
+	if err != nil {
+		return nil, fmt.Errorf("clickhouse: %w", err)
+	}
+	pctx, cancel := context.WithTimeout(ctx, opts.DialTimeout+opts.ReadTimeout/10)
+	defer cancel()
+	if err := conn.Ping(pctx); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("clickhouse: cannot reach %s: %w", strings.Join(opts.Addr, ","), err)
+	}
+	return conn, nil
+}
+
+// redact hides a DSN's password.
+func redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.User == nil {
+		return dsn
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxx")
+	}
+	return u.String()
+}
+
+func quoteIdent(s string) string { return "`" + strings.ReplaceAll(s, "`", "``") + "`" }
+
+// Database is the name of the database palabre uses.
+func (db *DB) Database() string { return db.database }
+
+// Ping checks that the server answers.
+func (db *DB) Ping(ctx context.Context) error { return db.conn.Ping(ctx) }
+
+// ServerVersion returns the server's version, e.g. "18.16.1".
+func (db *DB) ServerVersion(ctx context.Context) (string, error) {
+	var v string
+	err := db.conn.QueryRow(ctx, "SELECT version()").Scan(&v)
+	return v, err
+}
+
+// Close closes the pool.
+func (db *DB) Close() error { return db.conn.Close() }
+
+// DropDatabase drops palabre's database with everything in it. Tests use it to clean up.
+func (db *DB) DropDatabase(ctx context.Context) error {
+	return db.conn.Exec(ctx, "DROP DATABASE IF EXISTS "+quoteIdent(db.database))
+}

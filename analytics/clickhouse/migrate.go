@@ -1,0 +1,136 @@
+package clickhouse
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Migration is one schema change: a single SQL statement in migrations/NNNN_name.sql.
+type Migration struct {
+	Version int
+	Name    string
+	SQL     string
+}
+
+// Migrations returns the embedded migrations in order.
+func Migrations() ([]Migration, error) {
+	entries, err := fs.ReadDir(migrationFiles, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var out []Migration
+	for _, e := range entries {
+		name := strings.TrimSuffix(e.Name(), ".sql")
+		num, rest, ok := strings.Cut(name, "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || v <= 0 {
+			return nil, fmt.Errorf("migration file %s: name must be NNNN_name.sql", e.Name())
+		}
+		body, err := migrationFiles.ReadFile("migrations/" + e.Name())
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Migration{Version: v, Name: rest, SQL: stripComments(string(body))})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
+	for i := 1; i < len(out); i++ {
+		if out[i].Version == out[i-1].Version {
+			return nil, fmt.Errorf("migrations %s and %s share version %d", out[i-1].Name, out[i].Name, out[i].Version)
+		}
+	}
+	return out, nil
+}
+
+func stripComments(sql string) string {
+	var b strings.Builder
+	for _, line := range strings.Split(sql, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(line), "--") {
+			continue
+		}
+		b.WriteString(line)
+		b.WriteByte('\n')
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// Migrate applies the migrations not applied yet, in order, recording each, and returns the
+// ones it applied (none when the schema is current). Every statement is idempotent, so two
+// processes migrating at once do no harm.
+func (db *DB) Migrate(ctx context.Context) ([]Migration, error) {
+	all, err := Migrations()
+	if err != nil {
+		return nil, err
+	}
+	applied, err := db.appliedMigrations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var done []Migration
+	for _, m := range all {
+		if applied[m.Version] {
+			continue
+		}
+		if err := db.conn.Exec(ctx, m.SQL); err != nil {
+			return done, fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, err)
+		}
+		if err := db.conn.Exec(ctx, "INSERT INTO schema_migrations (version, name, applied_at) SELECT toUInt32(?), ?, toDateTime(?)",
+			m.Version, m.Name, time.Now().UTC().Unix()); err != nil {
+			return done, fmt.Errorf("record migration %04d_%s: %w", m.Version, m.Name, err)
+		}
+		done = append(done, m)
+	}
+	return done, nil
+}
+
+// PendingMigrations returns the migrations not applied yet.
+func (db *DB) PendingMigrations(ctx context.Context) ([]Migration, error) {
+	all, err := Migrations()
+	if err != nil {
+		return nil, err
+	}
+	applied, err := db.appliedMigrations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var pending []Migration
+	for _, m := range all {
+		if !applied[m.Version] {
+			pending = append(pending, m)
+		}
+	}
+	return pending, nil
+}
+
+func (db *DB) appliedMigrations(ctx context.Context) (map[int]bool, error) {
+	var n uint64
+	if err := db.conn.QueryRow(ctx, "SELECT count() FROM system.tables WHERE database = ? AND name = 'schema_migrations'",
+		db.database).Scan(&n); err != nil {
+		return nil, fmt.Errorf("read applied migrations: %w", err)
+	}
+	applied := map[int]bool{}
+	if n == 0 {
+		return applied, nil
+	}
+	rows, err := db.conn.Query(ctx, "SELECT DISTINCT version FROM schema_migrations")
+	if err != nil {
+		return nil, fmt.Errorf("read applied migrations: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var v uint32
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		applied[int(v)] = true
+	}
+	return applied, rows.Err()
+}

@@ -1,0 +1,152 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/palabre/palabre/analytics/clickhouse"
+	"github.com/palabre/palabre/survey/web"
+)
+
+// serveConfig is everything `palabre serve` is told.
+type serveConfig struct {
+	addr            string
+	clickhouse      string
+	dataDir         string
+	maxBody         int64
+	readTimeout     time.Duration
+	writeTimeout    time.Duration
+	idleTimeout     time.Duration
+	shutdownTimeout time.Duration
+	migrate         bool
+}
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	f := newFlags("serve", getenv, stdout)
+	var cfg serveConfig
+	addr := f.String("addr", "PALABRE_ADDR", defaultAddr, "address to listen on")
+	dsn := f.String("clickhouse", "PALABRE_CLICKHOUSE", defaultClickHouse, "ClickHouse DSN")
+	data := f.String("data", "PALABRE_DATA", defaultDataDir, "data directory (journal, caches)")
+	maxBody := f.Int64("max-body", "PALABRE_MAX_BODY", 1<<20, "largest request body accepted, in bytes")
+	readTimeout := f.Duration("read-timeout", "PALABRE_READ_TIMEOUT", 30*time.Second, "time to read a whole request")
+	writeTimeout := f.Duration("write-timeout", "PALABRE_WRITE_TIMEOUT", 60*time.Second, "time to write a response (downloads extend their own)")
+	idleTimeout := f.Duration("idle-timeout", "PALABRE_IDLE_TIMEOUT", 2*time.Minute, "keep-alive idle time")
+	shutdown := f.Duration("shutdown-timeout", "PALABRE_SHUTDOWN_TIMEOUT", 20*time.Second, "time allowed to finish requests and flush on shutdown")
+	doMigrate := f.Bool("migrate", "PALABRE_MIGRATE", true, "apply database migrations at start")
+	logs := f.logging()
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	cfg = serveConfig{
+		addr: *addr, clickhouse: *dsn, dataDir: *data, maxBody: *maxBody,
+		readTimeout: *readTimeout, writeTimeout: *writeTimeout, idleTimeout: *idleTimeout,
+		shutdownTimeout: *shutdown, migrate: *doMigrate,
+	}
+	if cfg.maxBody <= 0 {
+		return usageError{"max-body must be positive"}
+	}
+	log, err := logs.logger(stdout)
+	if err != nil {
+		return err
+	}
+	return serveWith(ctx, cfg, log, stdout)
+}
+
+func serveWith(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Writer) error {
+	dataDir, err := ensureDataDir(cfg.dataDir)
+	if err != nil {
+		return err
+	}
+	// Listen before anything slow, so a taken port fails at once.
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s: %w", cfg.addr, err)
+	}
+	defer ln.Close()
+
+	openCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	db, err := clickhouse.Open(openCtx, clickhouse.Config{DSN: cfg.clickhouse, Logger: log})
+	cancel()
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if cfg.migrate {
+		migCtx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+		applied, err := db.Migrate(migCtx)
+		cancel()
+		if err != nil {
+			return err
+		}
+		for _, m := range applied {
+			log.Info("applied migration", slog.Int("version", m.Version), slog.String("name", m.Name))
+		}
+	}
+
+	engine := newEngine(log, cfg.maxBody)
+	engine.GET("/healthz", web.Healthz)
+	engine.GET("/readyz", web.Readyz(3*time.Second, map[string]web.ReadinessCheck{
+		"clickhouse": func(ctx context.Context) error { return clickhouseReady(ctx, db) },
+	}))
+
+	srv := &http.Server{
+		Handler:           engine,
+		ReadTimeout:       cfg.readTimeout,
+		ReadHeaderTimeout: 10 * time.Second,
+		WriteTimeout:      cfg.writeTimeout,
+		IdleTimeout:       cfg.idleTimeout,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	base := "http://" + ln.Addr().String()
+	log.Info("serving", slog.String("url", base), slog.String("data", dataDir), slog.String("database", db.Database()))
+	fmt.Fprintf(stdout, "palabre is serving on %s\n  health:    %s/healthz\n  readiness: %s/readyz\n", base, base, base)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", slog.Duration("timeout", cfg.shutdownTimeout))
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func newEngine(log *slog.Logger, maxBody int64) *gin.Engine {
+	gin.SetMode(gin.ReleaseMode)
+	engine := gin.New()
+	engine.HandleMethodNotAllowed = true
+	engine.ContextWithFallback = true
+	engine.Use(web.RequestIDs(), web.AccessLog(log), web.Recover(log), web.LimitBody(maxBody))
+	return engine
+}
+
+// clickhouseReady checks that ClickHouse answers and its schema is current.
+func clickhouseReady(ctx context.Context, db *clickhouse.DB) error {
+	if err := db.Ping(ctx); err != nil {
+		return fmt.Errorf("unreachable: %w", err)
+	}
+	pending, err := db.PendingMigrations(ctx)
+	if err != nil {
+		return err
+	}
+	if len(pending) > 0 {
+		return fmt.Errorf("%d migrations not applied (run `palabre migrate`)", len(pending))
+	}
+	return nil
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what the tests drive besides ClickHouse, from Debian's packages, when missing:
+# headless Chromium, which loads and submits the participants' pages.
+set -euo pipefail
+need=()
+command -v chromium >/dev/null || need+=(chromium)
+[ ${#need[@]} -eq 0 ] && exit 0
+cmd="apt-get update && apt-get install -y --no-install-recommends ${need[*]}"
+if [ "$(id -u)" != 0 ]; then
+	echo "test-deps: missing ${need[*]}; as root, run: $cmd" >&2
+	exit 1
+fi
+echo "test-deps: installing ${need[*]}" >&2
+data=${PALABRE_DATA:-.data}
+mkdir -p "$data"
+export DEBIAN_FRONTEND=noninteractive
+if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need[@]}"; } >"$data/test-deps-install.log" 2>&1; then
+	echo "test-deps: installation failed; see $data/test-deps-install.log" >&2
+	exit 1
+fi

@@ -1,0 +1,184 @@
+package survey
+
+import "fmt"
+
+// MessageKey names a message of palabre's own interface, translated in messages.
+type MessageKey string
+
+// Message is a message to show a person: a key into the message table with its arguments, or a text
+// from a survey definition (a constraint message) that overrides the key.
+type Message struct {
+	Key  MessageKey
+	Args []any
+	Text Text // when set, shown instead of the catalog's text
+}
+
+// Msg returns a Message for key with args.
+func Msg(key MessageKey, args ...any) Message { return Message{Key: key, Args: args} }
+
+// In returns the message in lang, falling back to French, then English.
+func (m Message) In(lang string) string {
+	if !m.Text.Empty() {
+		return m.Text.In(lang, DefaultLanguage)
+	}
+	t, ok := messages[m.Key]
+	if !ok {
+		return string(m.Key)
+	}
+	format := t.In(lang, DefaultLanguage)
+	if len(m.Args) == 0 {
+		return format
+	}
+	return fmt.Sprintf(format, m.Args...)
+}
+
+// Messages of palabre's interface.
+const (
+	MsgInternal         MessageKey = "internal"
+	MsgUnavailable      MessageKey = "unavailable"
+	MsgJournalFull      MessageKey = "journal_full"
+	MsgMalformedJSON    MessageKey = "malformed_json"
+	MsgMalformedForm    MessageKey = "malformed_form"
+	MsgTooLarge         MessageKey = "too_large"
+	MsgUnknownSurvey    MessageKey = "unknown_survey"
+	MsgUnknownEdition   MessageKey = "unknown_edition"
+	MsgUnknownForm      MessageKey = "unknown_form"
+	MsgNotFound         MessageKey = "not_found"
+	MsgConflict         MessageKey = "conflict"
+	MsgClosed           MessageKey = "closed"
+	MsgNotYetOpen       MessageKey = "not_yet_open"
+	MsgInvalid          MessageKey = "invalid"
+	MsgBadResponseID    MessageKey = "bad_response_id"
+	MsgRequired         MessageKey = "required"
+	MsgNotAChoice       MessageKey = "not_a_choice"
+	MsgOneChoice        MessageKey = "one_choice"
+	MsgTooFewChoices    MessageKey = "too_few_choices"
+	MsgTooManyChoices   MessageKey = "too_many_choices"
+	MsgNotANumber       MessageKey = "not_a_number"
+	MsgNotAnInteger     MessageKey = "not_an_integer"
+	MsgBelowMin         MessageKey = "below_min"
+	MsgAboveMax         MessageKey = "above_max"
+	MsgTooLong          MessageKey = "too_long"
+	MsgBadDate          MessageKey = "bad_date"
+	MsgConstraint       MessageKey = "constraint"
+	MsgUnknownQuestion  MessageKey = "unknown_question"
+	MsgUnknownItem      MessageKey = "unknown_item"
+	MsgNoAnswerExpected MessageKey = "no_answer_expected"
+	MsgBadLanguage      MessageKey = "bad_language"
+	MsgBadCountry       MessageKey = "bad_country"
+	MsgBadRole          MessageKey = "bad_role"
+	MsgBadOrganisation  MessageKey = "bad_organisation"
+	MsgFormChanged      MessageKey = "form_changed"
+	MsgInvalidEdition   MessageKey = "invalid_edition"
+)
+
+// messages holds the text of every MessageKey in French, English and Spanish. Arguments are
+// formatted with fmt verbs.
+var messages = map[MessageKey]Text{
+	MsgInternal: {French: "Une erreur interne est survenue. Vos réponses n'ont pas été perdues si vous avez reçu une confirmation ; sinon, réessayez.",
+		English: "An internal error occurred. Your answers are safe if you received a confirmation; otherwise, please try again.",
+		Spanish: "Se produjo un error interno. Sus respuestas están a salvo si recibió una confirmación; si no, vuelva a intentarlo."},
+	MsgUnavailable: {French: "Le service est momentanément indisponible. Réessayez dans quelques instants : vos réponses sont conservées dans ce navigateur.",
+		English: "The service is unavailable for a moment. Please try again shortly: your answers are kept in this browser.",
+		Spanish: "El servicio no está disponible por un momento. Vuelva a intentarlo en unos instantes: sus respuestas se guardan en este navegador."},
+	MsgJournalFull: {French: "Le serveur reçoit trop de réponses en ce moment. Réessayez dans %d secondes : vos réponses sont conservées dans ce navigateur.",
+		English: "The server is receiving too many responses right now. Please try again in %d seconds: your answers are kept in this browser.",
+		Spanish: "El servidor está recibiendo demasiadas respuestas ahora. Vuelva a intentarlo en %d segundos: sus respuestas se guardan en este navegador."},
+	MsgMalformedJSON: {French: "La requête n'est pas un JSON valide : %s.",
+		English: "The request is not valid JSON: %s.",
+		Spanish: "La solicitud no es un JSON válido: %s."},
+	MsgMalformedForm: {French: "Le formulaire envoyé est illisible : %s.",
+		English: "The submitted form could not be read: %s.",
+		Spanish: "El formulario enviado no se pudo leer: %s."},
+	MsgTooLarge: {French: "La requête est trop volumineuse (au plus %d octets).",
+		English: "The request is too large (at most %d bytes).",
+		Spanish: "La solicitud es demasiado grande (como máximo %d bytes)."},
+	MsgUnknownSurvey: {French: "Aucune enquête « %s ».",
+		English: "There is no survey “%s”.",
+		Spanish: "No existe la encuesta «%s»."},
+	MsgUnknownEdition: {French: "L'enquête « %s » n'a pas d'édition %d.",
+		English: "Survey “%s” has no %d edition.",
+		Spanish: "La encuesta «%s» no tiene edición %d."},
+	MsgUnknownForm: {French: "L'enquête « %s » n'a pas de version %d de son questionnaire.",
+		English: "Survey “%s” has no version %d of its form.",
+		Spanish: "La encuesta «%s» no tiene la versión %d de su cuestionario."},
+	MsgNotFound: {French: "Page introuvable.", English: "Page not found.", Spanish: "Página no encontrada."},
+	MsgConflict: {French: "Une réponse portant cet identifiant a déjà été envoyée avec d'autres réponses.",
+		English: "A response with this id was already submitted with different answers.",
+		Spanish: "Ya se envió una respuesta con este identificador y otras respuestas."},
+	MsgClosed: {French: "Cette édition est close depuis le %s : elle n'accepte plus de réponses.",
+		English: "This edition closed on %s: it no longer accepts responses.",
+		Spanish: "Esta edición está cerrada desde el %s: ya no acepta respuestas."},
+	MsgNotYetOpen: {French: "Cette édition ouvre le %s.",
+		English: "This edition opens on %s.",
+		Spanish: "Esta edición abre el %s."},
+	MsgInvalid: {French: "Certaines réponses sont à corriger.",
+		English: "Some answers need correcting.",
+		Spanish: "Algunas respuestas deben corregirse."},
+	MsgBadResponseID: {French: "L'identifiant de la réponse est invalide.",
+		English: "The response id is not valid.",
+		Spanish: "El identificador de la respuesta no es válido."},
+	MsgRequired: {French: "Cette question est obligatoire.",
+		English: "This question is required.",
+		Spanish: "Esta pregunta es obligatoria."},
+	MsgNotAChoice: {French: "« %s » ne fait pas partie des choix proposés.",
+		English: "“%s” is not one of the choices.",
+		Spanish: "«%s» no es una de las opciones."},
+	MsgOneChoice: {French: "Choisissez une seule réponse.",
+		English: "Choose only one answer.",
+		Spanish: "Elija una sola respuesta."},
+	MsgTooFewChoices: {French: "Choisissez au moins %d réponses.",
+		English: "Choose at least %d answers.",
+		Spanish: "Elija al menos %d respuestas."},
+	MsgTooManyChoices: {French: "Choisissez au plus %d réponses.",
+		English: "Choose at most %d answers.",
+		Spanish: "Elija como máximo %d respuestas."},
+	MsgNotANumber: {French: "Saisissez un nombre.",
+		English: "Enter a number.",
+		Spanish: "Introduzca un número."},
+	MsgNotAnInteger: {French: "Saisissez un nombre entier.",
+		English: "Enter a whole number.",
+		Spanish: "Introduzca un número entero."},
+	MsgBelowMin: {French: "La valeur doit être au moins %v.",
+		English: "The value must be at least %v.",
+		Spanish: "El valor debe ser al menos %v."},
+	MsgAboveMax: {French: "La valeur doit être au plus %v.",
+		English: "The value must be at most %v.",
+		Spanish: "El valor debe ser como máximo %v."},
+	MsgTooLong: {French: "Le texte dépasse %d caractères.",
+		English: "The text is longer than %d characters.",
+		Spanish: "El texto supera los %d caracteres."},
+	MsgBadDate: {French: "Saisissez une date (AAAA-MM-JJ).",
+		English: "Enter a date (YYYY-MM-DD).",
+		Spanish: "Introduzca una fecha (AAAA-MM-DD)."},
+	MsgConstraint: {French: "Cette réponse n'est pas acceptée.",
+		English: "This answer is not accepted.",
+		Spanish: "Esta respuesta no es aceptada."},
+	MsgUnknownQuestion: {French: "Le questionnaire n'a pas de question « %s ».",
+		English: "The form has no question “%s”.",
+		Spanish: "El cuestionario no tiene la pregunta «%s»."},
+	MsgUnknownItem: {French: "La question n'a pas de ligne « %s ».",
+		English: "The question has no row “%s”.",
+		Spanish: "La pregunta no tiene la fila «%s»."},
+	MsgNoAnswerExpected: {French: "Cette question n'attend pas de réponse.",
+		English: "This question takes no answer.",
+		Spanish: "Esta pregunta no admite respuesta."},
+	MsgBadLanguage: {French: "Langue non proposée : « %s ».",
+		English: "Language not offered: “%s”.",
+		Spanish: "Idioma no disponible: «%s»."},
+	MsgBadCountry: {French: "Choisissez un pays de la liste.",
+		English: "Choose a country from the list.",
+		Spanish: "Elija un país de la lista."},
+	MsgBadRole: {French: "Choisissez une fonction de la liste.",
+		English: "Choose a role from the list.",
+		Spanish: "Elija una función de la lista."},
+	MsgBadOrganisation: {French: "Indiquez votre organisation (au plus %d caractères).",
+		English: "Enter your organisation (at most %d characters).",
+		Spanish: "Indique su organización (como máximo %d caracteres)."},
+	MsgFormChanged: {French: "La version %[2]d du questionnaire « %[1]s » existe déjà avec un autre contenu : une version publiée ne change plus, donnez un nouveau numéro de version.",
+		English: "Version %[2]d of survey “%[1]s” already exists with other content: a published version never changes, give it a new version number.",
+		Spanish: "La versión %[2]d de la encuesta «%[1]s» ya existe con otro contenido: una versión publicada no cambia, asígnele un nuevo número de versión."},
+	MsgInvalidEdition: {French: "Édition invalide : %s.",
+		English: "Invalid edition: %s.",
+		Spanish: "Edición no válida: %s."},
+}

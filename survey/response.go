@@ -1,0 +1,167 @@
+package survey
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"math"
+	"sort"
+	"time"
+)
+
+// ResponseID identifies a response. The participant's browser (or API client) chooses it,
+// a random UUID, so that submitting the same response again is recognised as the same.
+type ResponseID [16]byte
+
+// NewResponseID returns a random (version 4) UUID.
+func NewResponseID() ResponseID {
+	var id ResponseID
+	if _, err := rand.Read(id[:]); err != nil {
+		panic("survey: no randomness: " + err.Error())
+	}
+	id[6] = id[6]&0x0f | 0x40
+	id[8] = id[8]&0x3f | 0x80
+	return id
+}
+
+var errBadUUID = errors.New("not a UUID (expected 8-4-4-4-12 hexadecimal digits)")
+
+// ParseResponseID parses the canonical 36-character UUID form.
+func ParseResponseID(s string) (ResponseID, error) {
+	var id ResponseID
+	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
+		return id, errBadUUID
+	}
+	hexdigits := s[0:8] + s[9:13] + s[14:18] + s[19:23] + s[24:36]
+	if _, err := hex.Decode(id[:], []byte(hexdigits)); err != nil {
+		return id, errBadUUID
+	}
+	if id == (ResponseID{}) {
+		return id, errors.New("the nil UUID is not a response id")
+	}
+	return id, nil
+}
+
+// String returns the canonical lower-case UUID form.
+func (id ResponseID) String() string {
+	var b [36]byte
+	hex.Encode(b[0:8], id[0:4])
+	b[8] = '-'
+	hex.Encode(b[9:13], id[4:6])
+	b[13] = '-'
+	hex.Encode(b[14:18], id[6:8])
+	b[18] = '-'
+	hex.Encode(b[19:23], id[8:10])
+	b[23] = '-'
+	hex.Encode(b[24:], id[10:])
+	return string(b[:])
+}
+
+// MarshalText and UnmarshalText make ResponseID a JSON string.
+func (id ResponseID) MarshalText() ([]byte, error) { return []byte(id.String()), nil }
+
+func (id *ResponseID) UnmarshalText(b []byte) error {
+	v, err := ParseResponseID(string(b))
+	if err != nil {
+		return err
+	}
+	*id = v
+	return nil
+}
+
+// Respondent is the profile every response carries, the dimensions results are compared by.
+type Respondent struct {
+	Country      string `json:"country"` // ISO 3166-1 alpha-2
+	Organisation string `json:"organisation"`
+	Role         string `json:"role"`
+	Language     string `json:"language"` // the language the form was answered in
+}
+
+// Channel says how a response arrived.
+type Channel string
+
+const (
+	ChannelWeb  Channel = "web"  // the participant's HTML form
+	ChannelAPI  Channel = "api"  // the JSON API
+	ChannelSeed Channel = "seed" // generated demo data
+)
+
+// Response is one participant's validated answers to one edition of a survey.
+type Response struct {
+	ID          ResponseID `json:"id"`
+	SurveyID    string     `json:"survey_id"`
+	Edition     int        `json:"edition"`
+	FormVersion int        `json:"form_version"`
+	Respondent
+	// SubmittedAt is when the participant submitted, by the server's clock at first receipt;
+	// ReceivedAt is when this copy arrived (they differ for a draft resubmitted later).
+	SubmittedAt time.Time `json:"submitted_at"`
+	ReceivedAt  time.Time `json:"received_at"`
+	Channel     Channel   `json:"channel"`
+	Answers     []Answer  `json:"answers"`
+}
+
+// Answer is the answer to one question, or to one row of a matrix. Exactly the fields that
+// the question's type uses are set: Num for numbers, ratings and scales (the point's position,
+// 1-based), Text for text, dates and single choices, Choices for multiple choice.
+type Answer struct {
+	Question string   `json:"question"`
+	Item     string   `json:"item,omitempty"`
+	Num      float64  `json:"num,omitempty"`
+	HasNum   bool     `json:"has_num,omitempty"`
+	Text     string   `json:"text,omitempty"`
+	Choices  []string `json:"choices,omitempty"`
+}
+
+// Digest is a fingerprint of what a response says: survey, edition, form version, respondent
+// and answers, not when or how it arrived. Two submissions with the same id and the same
+// digest are the same response; the same id with another digest is a conflict.
+func (r *Response) Digest() uint64 {
+	answers := append([]Answer(nil), r.Answers...)
+	sort.Slice(answers, func(i, j int) bool {
+		if answers[i].Question != answers[j].Question {
+			return answers[i].Question < answers[j].Question
+		}
+		return answers[i].Item < answers[j].Item
+	})
+	h := sha256.New()
+	var buf [8]byte
+	str := func(s string) {
+		binary.LittleEndian.PutUint64(buf[:], uint64(len(s)))
+		h.Write(buf[:])
+		h.Write([]byte(s))
+	}
+	num := func(v uint64) {
+		binary.LittleEndian.PutUint64(buf[:], v)
+		h.Write(buf[:])
+	}
+	str(r.SurveyID)
+	num(uint64(r.Edition))
+	num(uint64(r.FormVersion))
+	str(r.Country)
+	str(r.Organisation)
+	str(r.Role)
+	str(r.Language)
+	num(uint64(len(answers)))
+	for _, a := range answers {
+		str(a.Question)
+		str(a.Item)
+		if a.HasNum {
+			num(1)
+			num(math.Float64bits(a.Num))
+		} else {
+			num(0)
+		}
+		str(a.Text)
+		choices := append([]string(nil), a.Choices...)
+		sort.Strings(choices)
+		num(uint64(len(choices)))
+		for _, c := range choices {
+			str(c)
+		}
+	}
+	sum := h.Sum(nil)
+	return binary.LittleEndian.Uint64(sum[:8])
+}

@@ -1,0 +1,69 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/palabre/palabre/survey"
+)
+
+// Status maps a domain error code to its HTTP status. It is the only such mapping.
+func Status(code survey.Code) int {
+	switch code {
+	case "":
+		return http.StatusOK
+	case survey.CodeMalformed:
+		return http.StatusBadRequest
+	case survey.CodeNotFound:
+		return http.StatusNotFound
+	case survey.CodeConflict:
+		return http.StatusConflict
+	case survey.CodeClosed:
+		return http.StatusGone
+	case survey.CodeTooLarge:
+		return http.StatusRequestEntityTooLarge
+	case survey.CodeInvalid:
+		return http.StatusUnprocessableEntity
+	case survey.CodeUnavailable:
+		return http.StatusServiceUnavailable
+	default:
+		return http.StatusInternalServerError
+	}
+}
+
+// ErrorBody is the JSON shape of every error the API returns.
+type ErrorBody struct {
+	Error struct {
+		Code      survey.Code `json:"code"`
+		Message   string      `json:"message"`
+		Fields    []FieldBody `json:"fields,omitempty"`
+		RequestID string      `json:"request_id,omitempty"`
+	} `json:"error"`
+}
+
+// FieldBody is one invalid answer in an ErrorBody.
+type FieldBody struct {
+	Field   string `json:"field"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// AbortJSON ends the request with err as a JSON error in lang. Internal errors are logged by
+// the access log with their cause; the client sees only the localised message.
+func AbortJSON(c *gin.Context, err error, lang string) {
+	e := survey.AsError(err)
+	var body ErrorBody
+	body.Error.Code = e.Code
+	body.Error.Message = e.Message.In(lang)
+	body.Error.RequestID = RequestID(c)
+	for _, f := range e.Fields {
+		body.Error.Fields = append(body.Error.Fields, FieldBody{Field: f.Field, Code: f.Code, Message: f.Message.In(lang)})
+	}
+	if e.RetryAfter > 0 {
+		c.Header("Retry-After", strconv.Itoa(e.RetryAfter))
+	}
+	_ = c.Error(err)
+	c.AbortWithStatusJSON(Status(e.Code), body)
+}

@@ -1,0 +1,110 @@
+package web
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"runtime/debug"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/palabre/palabre/survey"
+)
+
+const requestIDKey = "palabre.request_id"
+
+var requestIDRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+
+// RequestID gives every request an id: the client's X-Request-ID when it is sane, a fresh
+// random one otherwise. The id is echoed in the response and written in the access log.
+func RequestIDs() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id := c.GetHeader("X-Request-ID")
+		if !requestIDRE.MatchString(id) {
+			var b [8]byte
+			_, _ = rand.Read(b[:])
+			id = hex.EncodeToString(b[:])
+		}
+		c.Set(requestIDKey, id)
+		c.Header("X-Request-ID", id)
+		c.Next()
+	}
+}
+
+// RequestID returns the request's id.
+func RequestID(c *gin.Context) string { return c.GetString(requestIDKey) }
+
+// AccessLog writes one structured line per request; failed requests carry their errors.
+func AccessLog(log *slog.Logger) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		start := time.Now()
+		c.Next()
+		status := c.Writer.Status()
+		level := slog.LevelInfo
+		if status >= 500 {
+			level = slog.LevelError
+		}
+		attrs := []slog.Attr{
+			slog.String("method", c.Request.Method),
+			slog.String("path", c.Request.URL.Path),
+			slog.Int("status", status),
+			slog.Duration("duration", time.Since(start)),
+			slog.Int("bytes", c.Writer.Size()),
+			slog.String("request_id", RequestID(c)),
+		}
+		if len(c.Errors) > 0 {
+			attrs = append(attrs, slog.String("error", c.Errors.String()))
+		}
+		log.LogAttrs(c.Request.Context(), level, "request", attrs...)
+	}
+}
+
+// Recover turns a panic in a handler into a 500 with a localised message, logged with its
+// stack, instead of a dropped connection.
+func Recover(log *slog.Logger) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				log.Error("panic", slog.Any("panic", v), slog.String("request_id", RequestID(c)),
+					slog.String("stack", string(debug.Stack())))
+				if !c.Writer.Written() {
+					AbortJSON(c, &survey.Error{Code: survey.CodeInternal, Message: survey.Msg(survey.MsgInternal)}, Language(c))
+				} else {
+					c.Abort()
+				}
+			}
+		}()
+		c.Next()
+	}
+}
+
+// LimitBody caps request bodies at max bytes: a declared larger body is refused with 413 at
+// once, and a body that grows past the limit fails its read with *http.MaxBytesError, which
+// handlers report as 413 (see ReadError).
+func LimitBody(max int64) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if c.Request.ContentLength > max {
+			AbortJSON(c, survey.Errorf(survey.CodeTooLarge, survey.MsgTooLarge, max), Language(c))
+			return
+		}
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, max)
+		c.Next()
+	}
+}
+
+// ReadError turns an error from reading a request body into a domain error: 413 when the
+// body is over the limit, else a malformed request with key's message.
+func ReadError(err error, key survey.MessageKey) *survey.Error {
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return &survey.Error{Code: survey.CodeTooLarge, Message: survey.Msg(survey.MsgTooLarge, tooLarge.Limit), Err: err}
+	}
+	return &survey.Error{Code: survey.CodeMalformed, Message: survey.Msg(key, err.Error()), Err: err}
+}
