@@ -1,0 +1,222 @@
+package survey
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/palabre/palabre/survey/expr"
+)
+
+// DefinitionError lists everything wrong with a form definition. Loaders fill Source with
+// where each problem is (file, sheet, row, column) when they know it.
+type DefinitionError struct {
+	Problems []Problem
+}
+
+// Problem is one mistake in a definition.
+type Problem struct {
+	Source string // e.g. `survey sheet, row 7, column "relevant"`; empty when unknown
+	Field  string // the question, choice or setting concerned
+	Reason string
+}
+
+func (p Problem) String() string {
+	var b strings.Builder
+	if p.Source != "" {
+		b.WriteString(p.Source)
+		b.WriteString(": ")
+	}
+	if p.Field != "" {
+		b.WriteString(p.Field)
+		b.WriteString(": ")
+	}
+	b.WriteString(p.Reason)
+	return b.String()
+}
+
+func (e *DefinitionError) Error() string {
+	lines := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		lines[i] = p.String()
+	}
+	if len(lines) == 1 {
+		return "definition: " + lines[0]
+	}
+	return fmt.Sprintf("definition has %d problems:\n  %s", len(lines), strings.Join(lines, "\n  "))
+}
+
+var (
+	questionKeyRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]{0,63}$`)
+	choiceKeyRE   = regexp.MustCompile(`^[^\s]{1,64}$`)
+	countryRE     = regexp.MustCompile(`^[A-Z]{2}$`)
+	languageRE    = regexp.MustCompile(`^[a-z]{2,3}$`)
+)
+
+// ValidQuestionKey reports whether key may name a question or group: a letter, then letters,
+// digits, '_' or '-', at most 64 characters.
+func ValidQuestionKey(key string) bool { return questionKeyRE.MatchString(key) }
+
+// checker gathers a definition's problems.
+type checker struct{ problems []Problem }
+
+func (c *checker) add(field, format string, args ...any) {
+	c.problems = append(c.problems, Problem{Field: field, Reason: fmt.Sprintf(format, args...)})
+}
+
+func (c *checker) err() error {
+	if len(c.problems) == 0 {
+		return nil
+	}
+	return &DefinitionError{Problems: c.problems}
+}
+
+func (c *checker) form(f *Form) {
+	if !ValidSlug(f.SurveyID) {
+		c.add("survey", "id %q must be lower-case letters, digits, '-' or '_' (at most 64)", f.SurveyID)
+	}
+	if f.Version < 1 {
+		c.add("version", "must be a whole number of at least 1, not %d", f.Version)
+	}
+	if !languageRE.MatchString(f.DefaultLanguage) {
+		c.add("default_language", "%q is not a language code such as fr, en or es", f.DefaultLanguage)
+	}
+	hasDefault := false
+	for _, l := range f.Languages {
+		if !languageRE.MatchString(l) {
+			c.add("languages", "%q is not a language code such as fr, en or es", l)
+		}
+		hasDefault = hasDefault || l == f.DefaultLanguage
+	}
+	if !hasDefault {
+		c.add("languages", "must include the default language %q", f.DefaultLanguage)
+	}
+	if f.Title.In(f.DefaultLanguage, "") == "" {
+		c.add("title", "the survey needs a title")
+	}
+	c.profile(&f.Profile)
+	if len(f.Questions()) == 0 {
+		c.add("questions", "the form has no questions")
+	}
+}
+
+func (c *checker) profile(p *Profile) {
+	if len(p.Countries) == 0 {
+		c.add("profile.countries", "no countries to choose from")
+	}
+	seen := map[string]bool{}
+	for _, cc := range p.Countries {
+		if !countryRE.MatchString(cc) {
+			c.add("profile.countries", "%q is not an ISO 3166-1 alpha-2 code such as SN or PE", cc)
+		}
+		if seen[cc] {
+			c.add("profile.countries", "%s is listed twice", cc)
+		}
+		seen[cc] = true
+	}
+	c.choices("profile.organisations", p.Organisations, false)
+	if len(p.Roles) == 0 {
+		c.add("profile.roles", "no roles to choose from")
+	}
+	c.choices("profile.roles", p.Roles, true)
+}
+
+func (c *checker) choices(field string, cs []Choice, needLabel bool) {
+	seen := map[string]bool{}
+	for _, ch := range cs {
+		if !choiceKeyRE.MatchString(ch.Key) {
+			c.add(field, "choice name %q must be 1 to 64 characters without spaces", ch.Key)
+		}
+		if seen[ch.Key] {
+			c.add(field, "choice %q is listed twice", ch.Key)
+		}
+		seen[ch.Key] = true
+		if needLabel && ch.Label.Empty() {
+			c.add(field, "choice %q has no label", ch.Key)
+		}
+	}
+}
+
+// question checks one question's own settings (not its expressions).
+func (c *checker) question(q *Question) {
+	k := q.Key
+	if q.Label.Empty() {
+		c.add(k, "has no label")
+	}
+	switch q.Type {
+	case SingleChoice, MultipleChoice:
+		if len(q.Choices) < 2 {
+			c.add(k, "a %s question needs at least 2 choices, it has %d", q.Type, len(q.Choices))
+		}
+	case Likert, Matrix:
+		if len(q.Choices) < 2 {
+			c.add(k, "a %s question needs a scale of at least 2 points, it has %d", q.Type, len(q.Choices))
+		}
+		if q.Type == Matrix && len(q.Items) == 0 {
+			c.add(k, "a matrix needs at least one item (row)")
+		}
+	case YesNo, Rating, Number, ShortText, LongText, Date, Note:
+	default:
+		c.add(k, "unknown type %q", q.Type)
+		return
+	}
+	c.choices(k, q.Choices, true)
+	c.choices(k+" items", q.Items, true)
+	if q.Type != Matrix && len(q.Items) > 0 {
+		c.add(k, "only a matrix has items")
+	}
+	if q.MinSelected < 0 || q.MaxSelected < 0 {
+		c.add(k, "min and max selections must not be negative")
+	}
+	if q.MaxSelected > 0 && q.MinSelected > q.MaxSelected {
+		c.add(k, "min selections (%d) is above max selections (%d)", q.MinSelected, q.MaxSelected)
+	}
+	if q.Type == MultipleChoice && q.MinSelected > len(q.Choices) {
+		c.add(k, "min selections (%d) is above the number of choices (%d)", q.MinSelected, len(q.Choices))
+	}
+	if (q.MinSelected > 0 || q.MaxSelected > 0) && q.Type != MultipleChoice {
+		c.add(k, "only a multiple-choice question has min or max selections")
+	}
+	if (q.Min != nil || q.Max != nil) && q.Type != Number && q.Type != Rating {
+		c.add(k, "only a number or rating question has min or max")
+	}
+	if q.Min != nil && q.Max != nil && *q.Min > *q.Max {
+		c.add(k, "min (%v) is above max (%v)", *q.Min, *q.Max)
+	}
+	if q.Integer && q.Type != Number {
+		c.add(k, "only a number question can be limited to whole numbers")
+	}
+	if q.MaxLength < 0 || q.MaxLength > 100000 {
+		c.add(k, "max length must be between 1 and 100000")
+	}
+	if q.Type == Note && (q.Required || q.Constraint != "") {
+		c.add(k, "a note takes no answer: it cannot be required or constrained")
+	}
+	if q.ChangedIn != 0 && (q.ChangedIn < MinYear || q.ChangedIn > MaxYear) {
+		c.add(k, "changed_in %d is not a year between %d and %d", q.ChangedIn, MinYear, MaxYear)
+	}
+}
+
+// expression parses src, checking that it refers only to questions answered before it.
+func (c *checker) expression(field, column, src string, earlier map[string]QuestionType, self bool) *expr.Expr {
+	if strings.TrimSpace(src) == "" {
+		return nil
+	}
+	e, err := expr.Parse(src)
+	if err != nil {
+		c.add(field, "%s %q: %v", column, src, err)
+		return nil
+	}
+	for _, ref := range e.Refs() {
+		switch t, ok := earlier[ref]; {
+		case !ok:
+			c.add(field, "%s refers to ${%s}, which is not a question before this one", column, ref)
+		case t == Note || t == Matrix:
+			c.add(field, "%s refers to ${%s}, a %s, which has no single value", column, ref, t)
+		}
+	}
+	if e.UsesSelf() && !self {
+		c.add(field, "%s uses \".\", which only a constraint can", column)
+	}
+	return e
+}

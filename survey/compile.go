@@ -1,0 +1,95 @@
+package survey
+
+import (
+	"github.com/palabre/palabre/survey/expr"
+)
+
+// Compiled is a checked form, with its expressions parsed, ready to render and to validate
+// responses. It is immutable and safe for concurrent use.
+type Compiled struct {
+	Form       *Form
+	relevant   map[string]*expr.Expr // by question or section key
+	constraint map[string]*expr.Expr // by question key
+	countries  map[string]bool
+	roles      map[string]bool
+	orgs       map[string]bool
+	languages  map[string]bool
+}
+
+// Compile checks f and prepares it. It reports every problem of the definition at once, as
+// a *DefinitionError.
+func Compile(f *Form) (*Compiled, error) {
+	c := &checker{}
+	c.form(f)
+	cf := &Compiled{
+		Form:       f,
+		relevant:   map[string]*expr.Expr{},
+		constraint: map[string]*expr.Expr{},
+		countries:  set(f.Profile.Countries),
+		roles:      map[string]bool{},
+		orgs:       map[string]bool{},
+		languages:  set(f.Languages),
+	}
+	for _, r := range f.Profile.Roles {
+		cf.roles[r.Key] = true
+	}
+	for _, o := range f.Profile.Organisations {
+		cf.orgs[o.Key] = true
+	}
+	earlier := map[string]QuestionType{}
+	keys := map[string]bool{}
+	for i := range f.Sections {
+		s := &f.Sections[i]
+		if s.Key != "" {
+			if !ValidQuestionKey(s.Key) {
+				c.add(s.Key, "group name %q must start with a letter and hold only letters, digits, '_' or '-'", s.Key)
+			}
+			if keys[s.Key] {
+				c.add(s.Key, "the name is used twice")
+			}
+			keys[s.Key] = true
+			if e := c.expression(s.Key, "relevant", s.Relevant, earlier, false); e != nil {
+				cf.relevant[s.Key] = e
+			}
+		} else if s.Relevant != "" {
+			c.add("sections", "a run of questions outside a group cannot have a relevant expression")
+		}
+		for j := range s.Questions {
+			q := &s.Questions[j]
+			if !ValidQuestionKey(q.Key) {
+				c.add(q.Key, "question name %q must start with a letter and hold only letters, digits, '_' or '-'", q.Key)
+			}
+			if keys[q.Key] {
+				c.add(q.Key, "the name is used twice")
+			}
+			keys[q.Key] = true
+			c.question(q)
+			if e := c.expression(q.Key, "relevant", q.Relevant, earlier, false); e != nil {
+				cf.relevant[q.Key] = e
+			}
+			if e := c.expression(q.Key, "constraint", q.Constraint, earlier, true); e != nil {
+				cf.constraint[q.Key] = e
+			}
+			earlier[q.Key] = q.Type
+		}
+	}
+	if err := c.err(); err != nil {
+		return nil, err
+	}
+	return cf, nil
+}
+
+func set(xs []string) map[string]bool {
+	m := make(map[string]bool, len(xs))
+	for _, x := range xs {
+		m[x] = true
+	}
+	return m
+}
+
+// Relevant returns the parsed relevant expression of a question or group, or nil when it is
+// always shown.
+func (cf *Compiled) Relevant(key string) *expr.Expr { return cf.relevant[key] }
+
+// Constraint returns the parsed constraint of a question, or nil.
+func (cf *Compiled) Constraint(key string) *expr.Expr { return cf.constraint[key] }

@@ -1,0 +1,349 @@
+package survey
+
+import (
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/palabre/palabre/survey/expr"
+)
+
+// Submission is a response as the participant's browser or an API client sent it, before
+// validation: every value is raw text.
+type Submission struct {
+	ID         string
+	Respondent Respondent
+	// Values maps a question key ("key.item" for a matrix row) to the values sent: one for
+	// most questions, one per selected choice for multiple choice.
+	Values map[string][]string
+}
+
+// MaxOrganisationLength bounds a typed organisation name.
+const MaxOrganisationLength = 200
+
+// Validate checks sub against the form and returns the Response it makes for edition, with
+// ID, profile and answers set (times and channel are the caller's). Questions hidden by skip
+// logic are neither required nor stored. On failure the error is an *Error with CodeInvalid
+// listing every problem, or CodeMalformed for a bad response id.
+func (cf *Compiled) Validate(sub Submission, edition int) (*Response, error) {
+	id, err := ParseResponseID(strings.TrimSpace(sub.ID))
+	if err != nil {
+		return nil, &Error{Code: CodeMalformed, Message: Msg(MsgBadResponseID), Err: err}
+	}
+	f := cf.Form
+	r := &Response{ID: id, SurveyID: f.SurveyID, Edition: edition, FormVersion: f.Version}
+	v := &validation{cf: cf, values: sub.Values, env: answerEnv{}}
+	r.Respondent = v.respondent(sub.Respondent)
+	for si := range f.Sections {
+		s := &f.Sections[si]
+		shown := v.holds(cf.relevant[s.Key])
+		for qi := range s.Questions {
+			q := &s.Questions[qi]
+			if !shown || !v.holds(cf.relevant[q.Key]) {
+				v.consume(q)
+				continue
+			}
+			r.Answers = append(r.Answers, v.question(q)...)
+		}
+	}
+	v.unknownValues()
+	if len(v.errs) > 0 {
+		return nil, &Error{Code: CodeInvalid, Message: Msg(MsgInvalid), Fields: v.errs}
+	}
+	return r, nil
+}
+
+// Visible reports, for the values sent so far, which questions and groups skip logic shows.
+// Pages use it to render a form again without its hidden questions.
+func (cf *Compiled) Visible(values map[string][]string) map[string]bool {
+	v := &validation{cf: cf, values: values, env: answerEnv{}}
+	out := map[string]bool{}
+	for si := range cf.Form.Sections {
+		s := &cf.Form.Sections[si]
+		shown := v.holds(cf.relevant[s.Key])
+		if s.Key != "" {
+			out[s.Key] = shown
+		}
+		for qi := range s.Questions {
+			q := &s.Questions[qi]
+			out[q.Key] = shown && v.holds(cf.relevant[q.Key])
+			if out[q.Key] {
+				v.question(q) // records the typed value for later expressions
+			}
+		}
+	}
+	return out
+}
+
+type validation struct {
+	cf     *Compiled
+	values map[string][]string
+	used   map[string]bool
+	env    answerEnv
+	errs   []FieldError
+}
+
+func (v *validation) fail(field string, key MessageKey, args ...any) {
+	v.errs = append(v.errs, FieldError{Field: field, Code: string(key), Message: Msg(key, args...)})
+}
+
+func (v *validation) holds(e *expr.Expr) bool { return e == nil || e.True(v.env) }
+
+// raw returns the non-empty values sent for field, trimmed, and marks the field as read.
+func (v *validation) raw(field string) []string {
+	if v.used == nil {
+		v.used = map[string]bool{}
+	}
+	v.used[field] = true
+	var out []string
+	for _, s := range v.values[field] {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// consume marks a hidden question's values as read, so they are dropped, not reported.
+func (v *validation) consume(q *Question) {
+	v.raw(q.Key)
+	for _, it := range q.Items {
+		v.raw(q.Key + "." + it.Key)
+	}
+}
+
+func (v *validation) unknownValues() {
+	for field, vals := range v.values {
+		if v.used[field] || len(vals) == 0 {
+			continue
+		}
+		v.fail(field, MsgUnknownQuestion, field)
+	}
+}
+
+func (v *validation) respondent(in Respondent) Respondent {
+	cf := v.cf
+	out := Respondent{
+		Country:      strings.ToUpper(strings.TrimSpace(in.Country)),
+		Organisation: strings.Join(strings.Fields(in.Organisation), " "),
+		Role:         strings.TrimSpace(in.Role),
+		Language:     strings.TrimSpace(in.Language),
+	}
+	if out.Language == "" {
+		out.Language = cf.Form.DefaultLanguage
+	}
+	if !cf.languages[out.Language] {
+		v.fail("profile.language", MsgBadLanguage, out.Language)
+	}
+	if !cf.countries[out.Country] {
+		v.fail("profile.country", MsgBadCountry)
+	}
+	if !cf.roles[out.Role] {
+		v.fail("profile.role", MsgBadRole)
+	}
+	switch {
+	case len(cf.orgs) > 0 && !cf.orgs[out.Organisation]:
+		v.fail("profile.organisation", MsgBadOrganisation, MaxOrganisationLength)
+	case out.Organisation == "" || utf8.RuneCountInString(out.Organisation) > MaxOrganisationLength:
+		v.fail("profile.organisation", MsgBadOrganisation, MaxOrganisationLength)
+	}
+	return out
+}
+
+// question validates one shown question and returns its answers (none when unanswered).
+func (v *validation) question(q *Question) []Answer {
+	if q.Type == Matrix {
+		return v.matrix(q)
+	}
+	vals := v.raw(q.Key)
+	if !q.TakesAnswer() {
+		return nil
+	}
+	if len(vals) == 0 {
+		if q.Required {
+			v.fail(q.Key, MsgRequired)
+		}
+		return nil
+	}
+	if q.Type != MultipleChoice && len(vals) > 1 {
+		v.fail(q.Key, MsgOneChoice)
+		return nil
+	}
+	a, val, ok := v.parse(q, vals)
+	if !ok {
+		return nil
+	}
+	if c := v.cf.constraint[q.Key]; c != nil && !c.True(selfEnv{v.env, val}) {
+		m := Msg(MsgConstraint)
+		m.Text = q.ConstraintMessage
+		v.errs = append(v.errs, FieldError{Field: q.Key, Code: string(MsgConstraint), Message: m})
+		return nil
+	}
+	v.env[q.Key] = val
+	return []Answer{a}
+}
+
+// parse turns a question's raw values into its answer and its value for expressions.
+func (v *validation) parse(q *Question, vals []string) (Answer, expr.Value, bool) {
+	a := Answer{Question: q.Key}
+	s := vals[0]
+	switch q.Type {
+	case SingleChoice:
+		if _, ok := q.Choice(s); !ok {
+			v.fail(q.Key, MsgNotAChoice, s)
+			return a, expr.Value{}, false
+		}
+		a.Text = s
+		return a, expr.Str(s), true
+	case Likert:
+		pos := scalePosition(q.Choices, s)
+		if pos == 0 {
+			v.fail(q.Key, MsgNotAChoice, s)
+			return a, expr.Value{}, false
+		}
+		a.Text, a.Num, a.HasNum = s, float64(pos), true
+		return a, expr.Str(s), true
+	case YesNo:
+		if s != "yes" && s != "no" {
+			v.fail(q.Key, MsgNotAChoice, s)
+			return a, expr.Value{}, false
+		}
+		a.Text, a.HasNum = s, true
+		if s == "yes" {
+			a.Num = 1
+		}
+		return a, expr.Str(s), true
+	case MultipleChoice:
+		return v.multiple(q, vals)
+	case Rating, Number:
+		n, ok := v.number(q, s)
+		if !ok {
+			return a, expr.Value{}, false
+		}
+		a.Num, a.HasNum = n, true
+		return a, expr.Num(n), true
+	case ShortText, LongText:
+		s = normaliseText(vals[0], q.Type == LongText)
+		if limit := q.TextLimit(); utf8.RuneCountInString(s) > limit {
+			v.fail(q.Key, MsgTooLong, limit)
+			return a, expr.Value{}, false
+		}
+		a.Text = s
+		return a, expr.Str(s), true
+	case Date:
+		if _, err := time.Parse(time.DateOnly, s); err != nil {
+			v.fail(q.Key, MsgBadDate)
+			return a, expr.Value{}, false
+		}
+		a.Text = s
+		return a, expr.Str(s), true
+	}
+	return a, expr.Value{}, false
+}
+
+func (v *validation) multiple(q *Question, vals []string) (Answer, expr.Value, bool) {
+	a := Answer{Question: q.Key}
+	seen := map[string]bool{}
+	ok := true
+	for _, s := range vals {
+		if _, known := q.Choice(s); !known {
+			v.fail(q.Key, MsgNotAChoice, s)
+			ok = false
+			continue
+		}
+		if !seen[s] {
+			seen[s] = true
+			a.Choices = append(a.Choices, s)
+		}
+	}
+	switch {
+	case !ok:
+		return a, expr.Value{}, false
+	case len(a.Choices) < q.MinSelected:
+		v.fail(q.Key, MsgTooFewChoices, q.MinSelected)
+		return a, expr.Value{}, false
+	case q.MaxSelected > 0 && len(a.Choices) > q.MaxSelected:
+		v.fail(q.Key, MsgTooManyChoices, q.MaxSelected)
+		return a, expr.Value{}, false
+	}
+	return a, expr.List(a.Choices...), true
+}
+
+func (v *validation) number(q *Question, s string) (float64, bool) {
+	n, err := strconv.ParseFloat(strings.Replace(s, ",", ".", 1), 64)
+	if err != nil || n != n || n > 1e15 || n < -1e15 {
+		v.fail(q.Key, MsgNotANumber)
+		return 0, false
+	}
+	if (q.Integer || q.Type == Rating) && n != float64(int64(n)) {
+		v.fail(q.Key, MsgNotAnInteger)
+		return 0, false
+	}
+	lo, hasLo, hi, hasHi := q.Bounds()
+	if hasLo && n < lo {
+		v.fail(q.Key, MsgBelowMin, expr.FormatNumber(lo))
+		return 0, false
+	}
+	if hasHi && n > hi {
+		v.fail(q.Key, MsgAboveMax, expr.FormatNumber(hi))
+		return 0, false
+	}
+	return n, true
+}
+
+func (v *validation) matrix(q *Question) []Answer {
+	var out []Answer
+	for _, it := range q.Items {
+		field := q.Key + "." + it.Key
+		vals := v.raw(field)
+		switch {
+		case len(vals) == 0:
+			if q.Required {
+				v.fail(field, MsgRequired)
+			}
+		case len(vals) > 1:
+			v.fail(field, MsgOneChoice)
+		case scalePosition(q.Choices, vals[0]) == 0:
+			v.fail(field, MsgNotAChoice, vals[0])
+		default:
+			out = append(out, Answer{Question: q.Key, Item: it.Key, Text: vals[0],
+				Num: float64(scalePosition(q.Choices, vals[0])), HasNum: true})
+		}
+	}
+	return out
+}
+
+// scalePosition is the 1-based position of key on a scale, 0 when it is not on it.
+func scalePosition(scale []Choice, key string) int {
+	for i, c := range scale {
+		if c.Key == key {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// normaliseText trims a text answer and unifies its line endings; a short text is one line.
+func normaliseText(s string, multiline bool) string {
+	s = strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
+	if !multiline {
+		s = strings.Join(strings.Fields(s), " ")
+	}
+	return strings.TrimSpace(strings.ToValidUTF8(s, "\uFFFD"))
+}
+
+// answerEnv gives expressions the values of the questions answered so far.
+type answerEnv map[string]expr.Value
+
+func (e answerEnv) Lookup(name string) expr.Value { return e[name] }
+func (e answerEnv) Self() expr.Value              { return expr.Value{} }
+func (e answerEnv) Today() string                 { return time.Now().UTC().Format(time.DateOnly) }
+
+// selfEnv adds the value of the question whose constraint is checked.
+type selfEnv struct {
+	answerEnv
+	self expr.Value
+}
+
+func (e selfEnv) Self() expr.Value { return e.self }
