@@ -1,0 +1,198 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/palabre/palabre/analytics/clickhouse/clickhousetest"
+)
+
+// syncBuffer is a bytes.Buffer safe for a server writing while a test reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func envFrom(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestMigrateTwiceIsANoOp(t *testing.T) {
+	dsn := clickhousetest.NewDSN(t)
+	clickhousetest.OpenDSN(t, dsn) // creates the database and drops it at the end
+	env := envFrom(map[string]string{"PALABRE_CLICKHOUSE": dsn})
+	var first, second bytes.Buffer
+	if err := run(context.Background(), []string{"migrate"}, env, &first); err != nil {
+		t.Fatalf("first migrate: %v", err)
+	}
+	if !strings.Contains(first.String(), "applied migration 0002_responses") {
+		t.Errorf("first migrate output lacks the applied migrations:\n%s", first.String())
+	}
+	if err := run(context.Background(), []string{"migrate"}, env, &second); err != nil {
+		t.Fatalf("second migrate: %v", err)
+	}
+	if got := second.String(); !strings.Contains(got, "nothing to do") || strings.Contains(got, "applied") {
+		t.Errorf("second migrate output = %q, want only that nothing was to do", got)
+	}
+}
+
+func TestBadConfigurationFailsFast(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	readOnly := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(readOnly, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// A port nothing listens on: bind one and release it.
+	free, _ := net.Listen("tcp", "127.0.0.1:0")
+	deadAddr := free.Addr().String()
+	free.Close()
+
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{"port in use", []string{"serve", "--addr", busy.Addr().String()}, nil, "cannot listen on " + busy.Addr().String()},
+		{"unreachable clickhouse", []string{"serve", "--addr", "127.0.0.1:0", "--clickhouse", "clickhouse://" + deadAddr + "/palabre"}, nil, "clickhouse: cannot reach " + deadAddr},
+		{"malformed dsn", []string{"migrate", "--clickhouse", "postgres://x"}, nil, "is not of the form clickhouse://"},
+		{"unwritable data dir", []string{"serve", "--addr", "127.0.0.1:0", "--data", filepath.Join(readOnly, "sub")}, nil, "data dir"},
+		{"bad duration in env", []string{"serve"}, map[string]string{"PALABRE_READ_TIMEOUT": "soon"}, `PALABRE_READ_TIMEOUT="soon"`},
+		{"unknown command", []string{"fly"}, nil, `unknown command "fly"`},
+		{"stray argument", []string{"migrate", "extra"}, nil, `unexpected argument "extra"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := map[string]string{"PALABRE_DATA": t.TempDir()}
+			for k, v := range tt.env {
+				env[k] = v
+			}
+			start := time.Now()
+			err := run(context.Background(), tt.args, envFrom(env), io.Discard)
+			if err == nil {
+				t.Fatalf("run(%v) succeeded, want an error containing %q", tt.args, tt.want)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error = %q, want it to contain %q", err, tt.want)
+			}
+			if strings.Contains(err.Error(), "\n") {
+				t.Errorf("error spans several lines: %q", err)
+			}
+			if d := time.Since(start); d > 10*time.Second {
+				t.Errorf("took %v to fail, want fast", d)
+			}
+		})
+	}
+}
+
+var servingRE = regexp.MustCompile(`serving on (http://\S+)`)
+
+// startServe runs `palabre serve` on a free port and returns its base URL and a function that
+// stops it and returns its error.
+func startServe(t *testing.T, env map[string]string, args ...string) (string, *syncBuffer, func() error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &syncBuffer{}
+	errc := make(chan error, 1)
+	go func() {
+		errc <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), envFrom(env), out)
+	}()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if m := servingRE.FindStringSubmatch(out.String()); m != nil {
+			stop := func() error {
+				cancel()
+				select {
+				case err := <-errc:
+					return err
+				case <-time.After(30 * time.Second):
+					t.Fatal("serve did not stop within 30s")
+					return nil
+				}
+			}
+			t.Cleanup(func() { cancel() })
+			return m[1], out, stop
+		}
+		select {
+		case err := <-errc:
+			cancel()
+			t.Fatalf("serve exited at start: %v\n%s", err, out.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatalf("serve did not start within 30s:\n%s", out.String())
+		}
+	}
+}
+
+func TestServeHealthReadinessAndShutdown(t *testing.T) {
+	dsn := clickhousetest.NewDSN(t)
+	clickhousetest.OpenDSN(t, dsn)
+	env := map[string]string{"PALABRE_CLICKHOUSE": dsn, "PALABRE_DATA": t.TempDir()}
+	base, out, stop := startServe(t, env)
+
+	for _, path := range []string{"/healthz", "/readyz"} {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatalf("GET %s: %v", path, err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("GET %s = %d %s, want 200", path, resp.StatusCode, body)
+		}
+		if resp.Header.Get("X-Request-ID") == "" {
+			t.Errorf("GET %s: no X-Request-ID header", path)
+		}
+	}
+	if err := stop(); err != nil {
+		t.Fatalf("serve returned %v after shutdown", err)
+	}
+	if !strings.Contains(out.String(), "msg=stopped") {
+		t.Errorf("log lacks the clean stop:\n%s", out.String())
+	}
+}
+
+func TestReadyzSaysWhyNotReady(t *testing.T) {
+	dsn := clickhousetest.NewDSN(t)
+	clickhousetest.OpenDSN(t, dsn) // an empty database: nothing migrated
+	env := map[string]string{"PALABRE_CLICKHOUSE": dsn, "PALABRE_DATA": t.TempDir()}
+	base, _, stop := startServe(t, env, "--migrate=false")
+	defer stop()
+	resp, err := http.Get(base + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(body), "migrations not applied") {
+		t.Errorf("GET /readyz = %d %s, want 503 naming the missing migrations", resp.StatusCode, body)
+	}
+}
