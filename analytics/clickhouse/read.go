@@ -70,3 +70,26 @@ func (db *DB) CountResponses(ctx context.Context, surveyID string, edition int) 
 	}
 	return n, nil
 }
+
+// ResponseDigests calls fn for every stored response with the digest of its answers and when
+// it was first submitted. palabre's write path loads them at start to recognise
+// resubmissions.
+func (db *DB) ResponseDigests(ctx context.Context, fn func(id survey.ResponseID, digest uint64, submittedAt time.Time)) error {
+	rows, err := db.conn.Query(ctx, "SELECT response_id, any(digest), min(submitted_at) FROM responses GROUP BY response_id")
+	if err != nil {
+		return fmt.Errorf("read response digests: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			id     uuid.UUID
+			digest uint64
+			at     time.Time
+		)
+		if err := rows.Scan(&id, &digest, &at); err != nil {
+			return fmt.Errorf("read response digests: %w", err)
+		}
+		fn(survey.ResponseID(id), digest, at.UTC())
+	}
+	return rows.Err()
+}

@@ -95,3 +95,27 @@ func TestWriteLargeBatch(t *testing.T) {
 		t.Errorf("CountResponses = %d, want 2000", n)
 	}
 }
+
+func TestResponseDigests(t *testing.T) {
+	db := clickhousetest.Open(t)
+	ctx := context.Background()
+	r := testResponse("SN", survey.Answer{Question: "nps", Num: 10, HasNum: true})
+	for i := 0; i < 2; i++ { // stored twice, listed once
+		if err := db.WriteResponses(ctx, []*survey.Response{r}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := map[survey.ResponseID]uint64{}
+	err := db.ResponseDigests(ctx, func(id survey.ResponseID, digest uint64, at time.Time) {
+		got[id] = digest
+		if !at.Equal(r.SubmittedAt) {
+			t.Errorf("submitted at %v, want %v", at, r.SubmittedAt)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[r.ID] != r.Digest() {
+		t.Errorf("ResponseDigests = %v, want {%s: %d}", got, r.ID, r.Digest())
+	}
+}
