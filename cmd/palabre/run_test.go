@@ -180,19 +180,33 @@ func TestServeHealthReadinessAndShutdown(t *testing.T) {
 	}
 }
 
-func TestReadyzSaysWhyNotReady(t *testing.T) {
+func TestUnmigratedDatabaseFailsFast(t *testing.T) {
 	dsn := clickhousetest.NewDSN(t)
 	clickhousetest.OpenDSN(t, dsn) // an empty database: nothing migrated
 	env := map[string]string{"PALABRE_CLICKHOUSE": dsn, "PALABRE_DATA": t.TempDir()}
-	base, _, stop := startServe(t, env, "--migrate=false")
+	err := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--migrate=false"}, envFrom(env), io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "run `palabre migrate`") {
+		t.Errorf("serve on an unmigrated database: %v, want a pointer to palabre migrate", err)
+	}
+}
+
+func TestReadyzSaysWhyNotReady(t *testing.T) {
+	dsn := clickhousetest.NewDSN(t)
+	db := clickhousetest.OpenDSN(t, dsn)
+	env := map[string]string{"PALABRE_CLICKHOUSE": dsn, "PALABRE_DATA": t.TempDir()}
+	base, _, stop := startServe(t, env)
 	defer stop()
+	// The schema disappears under a running palabre: readiness must say so.
+	if err := db.DropDatabase(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	resp, err := http.Get(base + "/readyz")
 	if err != nil {
 		t.Fatal(err)
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(body), "migrations not applied") {
-		t.Errorf("GET /readyz = %d %s, want 503 naming the missing migrations", resp.StatusCode, body)
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(body), `"clickhouse":`) || strings.Contains(string(body), `"clickhouse":"ok"`) {
+		t.Errorf("GET /readyz = %d %s, want 503 with the ClickHouse reason", resp.StatusCode, body)
 	}
 }

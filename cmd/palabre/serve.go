@@ -8,11 +8,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/palabre/palabre/analytics/clickhouse"
+	"github.com/palabre/palabre/survey/ingest"
 	"github.com/palabre/palabre/survey/web"
 )
 
@@ -27,6 +29,7 @@ type serveConfig struct {
 	idleTimeout     time.Duration
 	shutdownTimeout time.Duration
 	migrate         bool
+	ingest          ingest.Config
 }
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
@@ -41,6 +44,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	idleTimeout := f.Duration("idle-timeout", "PALABRE_IDLE_TIMEOUT", 2*time.Minute, "keep-alive idle time")
 	shutdown := f.Duration("shutdown-timeout", "PALABRE_SHUTDOWN_TIMEOUT", 20*time.Second, "time allowed to finish requests and flush on shutdown")
 	doMigrate := f.Bool("migrate", "PALABRE_MIGRATE", true, "apply database migrations at start")
+	batchAnswers := f.Int64("batch-answers", "PALABRE_BATCH_ANSWERS", 5000, "deliver to ClickHouse once this many answers are pending")
+	batchInterval := f.Duration("batch-interval", "PALABRE_BATCH_INTERVAL", time.Second, "deliver to ClickHouse at least this often")
+	diskBudget := f.Int64("journal-budget", "PALABRE_JOURNAL_BUDGET", 1<<30, "most undelivered bytes kept in the journal before refusing responses")
 	logs := f.logging()
 	if err := f.parse(args); err != nil {
 		return err
@@ -49,6 +55,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		addr: *addr, clickhouse: *dsn, dataDir: *data, maxBody: *maxBody,
 		readTimeout: *readTimeout, writeTimeout: *writeTimeout, idleTimeout: *idleTimeout,
 		shutdownTimeout: *shutdown, migrate: *doMigrate,
+		ingest: ingest.Config{BatchAnswers: int(*batchAnswers), BatchInterval: *batchInterval, DiskBudget: *diskBudget},
 	}
 	if cfg.maxBody <= 0 {
 		return usageError{"max-body must be positive"}
@@ -89,13 +96,39 @@ func serveWith(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io
 		for _, m := range applied {
 			log.Info("applied migration", slog.Int("version", m.Version), slog.String("name", m.Name))
 		}
+	} else if pending, err := db.PendingMigrations(ctx); err != nil {
+		return err
+	} else if len(pending) > 0 {
+		return fmt.Errorf("database %s lacks %d migrations: run `palabre migrate` or drop --migrate=false", db.Database(), len(pending))
 	}
+
+	metrics := ingest.NewMetrics()
+	icfg := cfg.ingest
+	icfg.Dir, icfg.Log = filepath.Join(dataDir, "journal"), log
+	pipeline, err := ingest.Open(ctx, icfg, db, db, metrics)
+	if err != nil {
+		return err
+	}
+	// Stop order on the way out: HTTP first (no new responses), then the pipeline (flush
+	// what is pending), then ClickHouse (deferred above).
+	defer func() {
+		flushCtx, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
+		defer cancel()
+		if err := pipeline.Close(flushCtx); err != nil {
+			log.Error("close journal", slog.Any("error", err))
+		}
+	}()
 
 	engine := newEngine(log, cfg.maxBody)
 	engine.GET("/healthz", web.Healthz)
 	engine.GET("/readyz", web.Readyz(3*time.Second, map[string]web.ReadinessCheck{
 		"clickhouse": func(ctx context.Context) error { return clickhouseReady(ctx, db) },
+		"delivery":   func(context.Context) error { return pipeline.Check() },
 	}))
+	engine.GET("/metrics", func(c *gin.Context) {
+		c.Header("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+		metrics.WriteTo(c.Writer)
+	})
 
 	srv := &http.Server{
 		Handler:           engine,
