@@ -1,0 +1,185 @@
+package journal
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"strconv"
+	"strings"
+)
+
+const (
+	// segHeaderSize is the size of the header at the start of every segment.
+	segHeaderSize = 8
+	// frameHeaderSize is the size of a record frame header:
+	// length (uint32), CRC-32C (uint32), append time (int64 Unix nanoseconds).
+	frameHeaderSize = 16
+	// maxWriteBytes bounds the bytes written between two fsyncs (a single
+	// larger record is written alone). Recovery relies on it: only the last
+	// write before a crash can be torn, so damage further than this from the
+	// end of the last segment cannot be a torn write.
+	maxWriteBytes = 4 << 20
+	// indexEvery is the spacing of the in-memory offset index.
+	indexEvery = 32
+	segSuffix  = ".wal"
+	// maxFrameLen is a sanity bound on the length field of a frame.
+	maxFrameLen = 1 << 30
+)
+
+// segMagic identifies a segment file and its format version.
+var segMagic = [segHeaderSize]byte{'P', 'L', 'B', 'R', 'W', 'A', 'L', '1'}
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// segmentName returns the file name of the segment whose first record is first.
+func segmentName(first Seq) string {
+	return fmt.Sprintf("%020d%s", uint64(first), segSuffix)
+}
+
+// parseSegmentName reports the first sequence number encoded in a segment
+// file name.
+func parseSegmentName(name string) (Seq, bool) {
+	digits, ok := strings.CutSuffix(name, segSuffix)
+	if !ok || len(digits) != 20 {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(digits, 10, 64)
+	if err != nil || n == 0 {
+		return 0, false
+	}
+	return Seq(n), true
+}
+
+// frameCRC is the CRC-32C of a frame's length, time and payload.
+func frameCRC(hdr []byte, payload []byte) uint32 {
+	c := crc32.Update(0, castagnoli, hdr[0:4])
+	c = crc32.Update(c, castagnoli, hdr[8:16])
+	return crc32.Update(c, castagnoli, payload)
+}
+
+// appendFrame appends one encoded record frame to buf.
+func appendFrame(buf []byte, ts int64, payload []byte) []byte {
+	var hdr [frameHeaderSize]byte
+	binary.LittleEndian.PutUint32(hdr[0:4], uint32(len(payload)))
+	binary.LittleEndian.PutUint64(hdr[8:16], uint64(ts))
+	binary.LittleEndian.PutUint32(hdr[4:8], frameCRC(hdr[:], payload))
+	buf = append(buf, hdr[:]...)
+	return append(buf, payload...)
+}
+
+// frameError describes an invalid frame found while scanning a segment.
+type frameError struct {
+	off    int64
+	reason string
+}
+
+func (e *frameError) Error() string { return fmt.Sprintf("offset %d: %s", e.off, e.reason) }
+
+// CorruptError reports damaged data that the journal refuses to discard
+// because it may hold acknowledged records.
+type CorruptError struct {
+	File   string // segment or checkpoint file path
+	Offset int64  // byte offset of the damaged frame within File
+	Reason string
+}
+
+func (e *CorruptError) Error() string {
+	return fmt.Sprintf("journal: corrupt data in %s at offset %d: %s", e.File, e.Offset, e.Reason)
+}
+
+// checkSegmentHeader validates the header at the start of a segment.
+func checkSegmentHeader(b []byte) error {
+	if len(b) < segHeaderSize {
+		return &frameError{0, "segment header is incomplete"}
+	}
+	if [segHeaderSize]byte(b[:segHeaderSize]) != segMagic {
+		return &frameError{0, fmt.Sprintf("bad segment header %q", b[:segHeaderSize])}
+	}
+	return nil
+}
+
+// frame is one record frame found by a scanner.
+type frame struct {
+	off     int64 // file offset of the frame
+	size    int64 // frame size, header included
+	ts      int64
+	payload []byte
+}
+
+// scanner reads consecutive frames of a segment region.
+type scanner struct {
+	r     *bufio.Reader
+	off   int64 // file offset of the next frame
+	end   int64 // file offset where the region ends
+	fresh bool  // allocate a new payload slice for every frame
+	buf   []byte
+}
+
+// newScanner reads frames from r, whose first byte is at file offset off
+// and which holds end-off bytes.
+func newScanner(r io.Reader, off, end int64, bufSize int) *scanner {
+	return &scanner{r: bufio.NewReaderSize(r, bufSize), off: off, end: end}
+}
+
+// next returns the next frame. It returns io.EOF at the exact end of the
+// region, a *frameError for an invalid or partial frame, or the I/O error.
+// Unless fresh is set, the payload is only valid until the next call.
+func (s *scanner) next() (frame, error) {
+	remain := s.end - s.off
+	if remain == 0 {
+		return frame{}, io.EOF
+	}
+	if remain < frameHeaderSize {
+		return frame{}, &frameError{s.off, fmt.Sprintf("partial frame header (%d bytes)", remain)}
+	}
+	var hdr [frameHeaderSize]byte
+	if _, err := io.ReadFull(s.r, hdr[:]); err != nil {
+		return frame{}, noEOF(err)
+	}
+	n := int64(binary.LittleEndian.Uint32(hdr[0:4]))
+	if n > maxFrameLen {
+		return frame{}, &frameError{s.off, fmt.Sprintf("record length %d is not plausible", n)}
+	}
+	if n > remain-frameHeaderSize {
+		return frame{}, &frameError{s.off, fmt.Sprintf("record length %d exceeds the %d bytes left", n, remain-frameHeaderSize)}
+	}
+	var p []byte
+	if s.fresh {
+		p = make([]byte, n)
+	} else {
+		if int64(cap(s.buf)) < n {
+			s.buf = make([]byte, n)
+		}
+		p = s.buf[:n]
+	}
+	if _, err := io.ReadFull(s.r, p); err != nil {
+		return frame{}, noEOF(err)
+	}
+	if want, got := binary.LittleEndian.Uint32(hdr[4:8]), frameCRC(hdr[:], p); want != got {
+		return frame{}, &frameError{s.off, fmt.Sprintf("checksum mismatch (stored %08x, computed %08x)", want, got)}
+	}
+	f := frame{off: s.off, size: frameHeaderSize + n, ts: int64(binary.LittleEndian.Uint64(hdr[8:16])), payload: p}
+	s.off += f.size
+	return f, nil
+}
+
+// noEOF turns an early end of file into an error: the caller established
+// that the bytes exist, so the file shrank under us.
+func noEOF(err error) error {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return fmt.Errorf("journal: segment shorter than expected: %w", io.ErrUnexpectedEOF)
+	}
+	return err
+}
+
+// readFrameHeader decodes the length and time of the frame at off.
+func readFrameHeader(r io.ReaderAt, off int64) (length int64, ts int64, err error) {
+	var hdr [frameHeaderSize]byte
+	if _, err := r.ReadAt(hdr[:], off); err != nil {
+		return 0, 0, noEOF(err)
+	}
+	return int64(binary.LittleEndian.Uint32(hdr[0:4])), int64(binary.LittleEndian.Uint64(hdr[8:16])), nil
+}
