@@ -1,0 +1,71 @@
+// Command palabre-bench measures palabre's ingestion on loopback: it starts a real
+// `palabre serve` against the local ClickHouse, posts realistic 30-answer responses to the JSON
+// API at a constant arrival rate (open loop, bounded in count and time), and reports accepted
+// responses/s, answers/s, acknowledgement latency percentiles, time until visible in
+// ClickHouse and palabre's peak RSS; then runs the same load against a bare Gin handler that
+// only decodes the JSON and answers 201, and prints the ratio.
+//
+//	palabre-bench ingest --palabre bin/palabre --rate 2000 --duration 60s
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "palabre-bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, out io.Writer) error {
+	if len(args) == 0 {
+		return errors.New("usage: palabre-bench ingest [flags] | palabre-bench baseline-server --addr ADDR")
+	}
+	switch args[0] {
+	case "ingest":
+		fs := flag.NewFlagSet("ingest", flag.ContinueOnError)
+		cfg := ingestConfig{}
+		fs.StringVar(&cfg.palabre, "palabre", "bin/palabre", "the palabre binary to measure")
+		fs.StringVar(&cfg.clickhouse, "clickhouse", envOr("PALABRE_TEST_CLICKHOUSE", "clickhouse://127.0.0.1:19000"), "ClickHouse server DSN, without database")
+		fs.Float64Var(&cfg.rate, "rate", 2000, "responses per second to send")
+		fs.DurationVar(&cfg.duration, "duration", 60*time.Second, "how long to send")
+		fs.IntVar(&cfg.maxInFlight, "max-in-flight", 4000, "requests outstanding at once (more are counted as dropped)")
+		fs.BoolVar(&cfg.baseline, "baseline", true, "also measure the bare Gin baseline and print the ratio")
+		fs.DurationVar(&cfg.visibleWait, "visible-wait", 2*time.Minute, "longest wait for every response to be visible in ClickHouse")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		if cfg.rate <= 0 || cfg.duration <= 0 || cfg.duration > 10*time.Minute {
+			return errors.New("rate must be positive and duration between 0 and 10m")
+		}
+		return benchIngest(ctx, cfg, out)
+	case "baseline-server":
+		fs := flag.NewFlagSet("baseline-server", flag.ContinueOnError)
+		addr := fs.String("addr", "127.0.0.1:0", "address")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		return serveBaseline(ctx, *addr, out)
+	default:
+		return fmt.Errorf("unknown command %q", args[0])
+	}
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
