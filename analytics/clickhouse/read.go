@@ -93,3 +93,27 @@ func (db *DB) ResponseDigests(ctx context.Context, fn func(id survey.ResponseID,
 	}
 	return rows.Err()
 }
+
+// Integrity tells what is stored for a survey's edition: distinct responses, distinct
+// answers (per response, question and matrix row), and the physical rows of answers, which
+// exceed the distinct answers while a batch delivered twice has not been merged yet.
+type Integrity struct {
+	Responses  uint64
+	Answers    uint64
+	AnswerRows uint64
+}
+
+// Integrity counts what is stored for a survey's edition.
+func (db *DB) Integrity(ctx context.Context, surveyID string, edition int) (Integrity, error) {
+	var in Integrity
+	err := db.conn.QueryRow(ctx, "SELECT uniqExact(response_id) FROM responses WHERE survey_id = ? AND edition = ?",
+		surveyID, uint16(edition)).Scan(&in.Responses)
+	if err == nil {
+		err = db.conn.QueryRow(ctx, `SELECT uniqExact(response_id, question_key, item_key), count()
+FROM answers WHERE survey_id = ? AND edition = ?`, surveyID, uint16(edition)).Scan(&in.Answers, &in.AnswerRows)
+	}
+	if err != nil {
+		return in, fmt.Errorf("integrity of %s %d: %w", surveyID, edition, err)
+	}
+	return in, nil
+}

@@ -67,6 +67,13 @@ func TestWriteResponsesRoundTrip(t *testing.T) {
 	if n != 2 {
 		t.Errorf("CountResponses = %d after a duplicated batch, want 2", n)
 	}
+	in, err := db.Integrity(ctx, "partners-meeting", 2025)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.Responses != 2 || in.Answers != 6 || in.AnswerRows < in.Answers {
+		t.Errorf("Integrity = %+v, want 2 responses and 6 distinct answers", in)
+	}
 	if _, err := db.ReadResponse(ctx, survey.NewResponseID()); survey.ErrorCode(err) != survey.CodeNotFound {
 		t.Errorf("ReadResponse(unknown) error = %v, want not_found", err)
 	}

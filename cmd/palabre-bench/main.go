@@ -6,6 +6,12 @@
 // only decodes the JSON and answers 201, and prints the ratio.
 //
 //	palabre-bench ingest --palabre bin/palabre --rate 2000 --duration 60s
+//
+// It also runs the chaos scenario: load while ClickHouse is killed and restarted and palabre
+// is killed with SIGKILL and restarted, then checks that ClickHouse holds exactly the
+// responses acknowledged, none counted twice.
+//
+//	palabre-bench chaos --palabre bin/palabre --duration 60s --clickhouse-down 20s
 package main
 
 import (
@@ -31,7 +37,7 @@ func main() {
 
 func run(ctx context.Context, args []string, out io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("usage: palabre-bench ingest [flags] | palabre-bench baseline-server --addr ADDR")
+		return errors.New("usage: palabre-bench ingest|chaos [flags]  (baseline-server --addr ADDR is started by ingest)")
 	}
 	switch args[0] {
 	case "ingest":
@@ -51,6 +57,28 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			return errors.New("rate must be positive and duration between 0 and 10m")
 		}
 		return benchIngest(ctx, cfg, out)
+	case "chaos":
+		fs := flag.NewFlagSet("chaos", flag.ContinueOnError)
+		cfg := chaosConfig{}
+		fs.StringVar(&cfg.palabre, "palabre", "bin/palabre", "the palabre binary")
+		fs.StringVar(&cfg.script, "clickhouse-script", "deploy/clickhouse.sh", "the script that starts a private ClickHouse")
+		fs.Float64Var(&cfg.rate, "rate", 500, "responses per second")
+		fs.DurationVar(&cfg.duration, "duration", 60*time.Second, "how long to send")
+		fs.DurationVar(&cfg.clickhouseDown, "clickhouse-down", 20*time.Second, "how long ClickHouse stays killed")
+		fs.DurationVar(&cfg.settle, "settle", 2*time.Minute, "longest wait for delivery after the load")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "chaos: %.0f responses/s for %s; ClickHouse killed for %s; palabre killed once\n", cfg.rate, cfg.duration, cfg.clickhouseDown)
+		res, err := runChaos(ctx, cfg, out)
+		if err != nil {
+			return err
+		}
+		printChaos(out, res)
+		if res.lost() != 0 || res.doubleCounted() != 0 || res.AnswerRows != uint64(res.Acknowledged)*30 {
+			return errors.New("chaos: responses lost or counted twice")
+		}
+		return nil
 	case "baseline-server":
 		fs := flag.NewFlagSet("baseline-server", flag.ContinueOnError)
 		addr := fs.String("addr", "127.0.0.1:0", "address")
