@@ -1,0 +1,173 @@
+package definition
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/palabre/palabre/survey"
+	"github.com/palabre/palabre/survey/xlsform"
+)
+
+// Definition is a survey read from a file: its form, checked and compiled, and its editions.
+type Definition struct {
+	Form     *survey.Form
+	Compiled *survey.Compiled
+	Editions []survey.Edition
+	// Description introduces the survey to participants; survey.Form has no place for it.
+	Description survey.Text
+	// Warnings are parts of the file that were read but have no effect in palabre, such as
+	// XLSForm metadata questions (start, end, deviceid) and layout appearances.
+	Warnings []survey.Problem
+}
+
+// Format is the format of a definition file.
+type Format string
+
+const (
+	YAML    Format = "yaml"
+	JSON    Format = "json"
+	XLSForm Format = "xlsform" // an .xlsx workbook, as KoboToolbox and ODK users write them
+)
+
+// MaxSize is the largest definition file read, in bytes.
+const MaxSize = 16 << 20
+
+// FormatOf tells a file's format by its extension: .yaml, .yml, .json or .xlsx.
+func FormatOf(path string) (Format, bool) {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".yaml", ".yml":
+		return YAML, true
+	case ".json":
+		return JSON, true
+	case ".xlsx":
+		return XLSForm, true
+	}
+	return "", false
+}
+
+// Load reads the definition in the file at path, whose format its extension tells. A
+// definition with mistakes gives a *survey.DefinitionError listing every one, each with its
+// place in the file.
+func Load(path string) (*Definition, error) {
+	format, ok := FormatOf(path)
+	if !ok {
+		return nil, &survey.DefinitionError{Problems: []survey.Problem{{Source: path,
+			Reason: "not a definition file: the name must end in .yaml, .yml, .json or .xlsx"}}}
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("load definition: %w", err)
+	}
+	defer f.Close()
+	return Parse(f, format, path)
+}
+
+// Parse reads a definition in format from r; name says where it comes from in problems.
+func Parse(r io.Reader, format Format, name string) (*Definition, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read definition %s: %w", name, err)
+	}
+	if len(data) > MaxSize {
+		return nil, problem(name, fmt.Sprintf("the file is larger than %d MiB", MaxSize>>20))
+	}
+	switch format {
+	case YAML, JSON:
+		return parseDocument(data, format, name)
+	case XLSForm:
+		return parseWorkbook(data, name)
+	}
+	return nil, fmt.Errorf("parse definition %s: unknown format %q", name, format)
+}
+
+func problem(name, reason string) error {
+	return &survey.DefinitionError{Problems: []survey.Problem{{Source: name, Reason: reason}}}
+}
+
+func parseDocument(data []byte, format Format, name string) (*Definition, error) {
+	if format == JSON {
+		var v any
+		if err := json.Unmarshal(data, &v); err != nil {
+			return nil, &survey.DefinitionError{Problems: []survey.Problem{jsonProblem(name, data, err)}}
+		}
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, &survey.DefinitionError{Problems: decodeProblems(name, err)}
+	}
+	if len(root.Content) == 0 {
+		return nil, problem(name, "the file is empty")
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	var d document
+	if err := dec.Decode(&d); err != nil {
+		return nil, &survey.DefinitionError{Problems: decodeProblems(name, err)}
+	}
+	var next yaml.Node
+	if err := dec.Decode(&next); !errors.Is(err, io.EOF) {
+		line := next.Line
+		if err != nil {
+			line = 0
+		}
+		return nil, problem(source(name, line), "a file holds one definition: remove what follows ---")
+	}
+	b := &builder{name: name, tree: tree{root: root.Content[0]}, seen: map[string]int{}, lines: map[string]int{}}
+	form, editions, description := b.document(&d)
+	problems := b.problems
+	cf, err := survey.Compile(form)
+	if err != nil {
+		var de *survey.DefinitionError
+		if !errors.As(err, &de) {
+			return nil, fmt.Errorf("compile %s: %w", name, err)
+		}
+		for _, p := range de.Problems {
+			line := b.lines[p.Field]
+			if line == 0 {
+				line = b.lines[strings.TrimSuffix(p.Field, " items")]
+			}
+			p.Source = source(name, line)
+			problems = append(problems, located{line, p})
+		}
+	}
+	if len(problems) > 0 {
+		sort.SliceStable(problems, func(i, j int) bool { return problems[i].line < problems[j].line })
+		out := make([]survey.Problem, len(problems))
+		for i, p := range problems {
+			out[i] = p.p
+		}
+		return nil, &survey.DefinitionError{Problems: out}
+	}
+	return &Definition{Form: form, Compiled: cf, Editions: editions, Description: description}, nil
+}
+
+func parseWorkbook(data []byte, name string) (*Definition, error) {
+	wb, err := xlsform.Read(bytes.NewReader(data), name)
+	if err != nil {
+		return nil, err
+	}
+	cf, err := survey.Compile(wb.Form)
+	if err != nil {
+		var de *survey.DefinitionError
+		if !errors.As(err, &de) {
+			return nil, fmt.Errorf("compile %s: %w", name, err)
+		}
+		out := make([]survey.Problem, len(de.Problems))
+		for i, p := range de.Problems {
+			p.Source = wb.Source(p.Field)
+			out[i] = p
+		}
+		return nil, &survey.DefinitionError{Problems: out}
+	}
+	return &Definition{Form: wb.Form, Compiled: cf, Editions: wb.Editions, Description: wb.Description,
+		Warnings: wb.Warnings}, nil
+}

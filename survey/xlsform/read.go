@@ -1,0 +1,137 @@
+package xlsform
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/palabre/palabre/survey"
+)
+
+// Result is what a workbook defines. Its form has not been compiled: survey.Compile checks
+// it, and Source places the problems Compile reports.
+type Result struct {
+	Form        *survey.Form
+	Editions    []survey.Edition
+	Description survey.Text
+	// Warnings are what was read but has no effect in palabre: metadata questions,
+	// appearances that only change the layout in ODK, columns palabre does not use.
+	Warnings []survey.Problem
+	sources  map[string]string
+}
+
+// Source returns where the question, group or setting a survey.Problem names (its Field) is
+// defined, such as `form.xlsx, survey sheet, row 7`; the file name when it is not known.
+func (r *Result) Source(field string) string {
+	if s, ok := r.sources[field]; ok {
+		return s
+	}
+	if s, ok := r.sources[strings.TrimSuffix(field, " items")]; ok {
+		return s
+	}
+	return r.sources[""]
+}
+
+// Limits on the workbooks Read opens, so that a hostile file costs little.
+const (
+	MaxUnzipped       = 64 << 20 // bytes, all parts of the workbook
+	MaxUnzippedPart   = 16 << 20 // bytes, one worksheet
+	MaxRows           = 10000    // rows of one sheet
+	MaxColumns        = 200      // columns of one sheet
+	maxCellCharacters = 32767    // what Excel itself allows
+)
+
+// Read reads an XLSForm workbook (.xlsx); name says where it comes from in problems. Its
+// errors are a *survey.DefinitionError listing every problem with its sheet, row and column.
+func Read(r io.Reader, name string) (*Result, error) {
+	f, err := excelize.OpenReader(r, excelize.Options{UnzipSizeLimit: MaxUnzipped, UnzipXMLSizeLimit: MaxUnzippedPart})
+	if err != nil {
+		return nil, &survey.DefinitionError{Problems: []survey.Problem{{Source: name,
+			Reason: "not an .xlsx workbook that can be read: " + err.Error()}}}
+	}
+	defer f.Close()
+	sheets := Sheets{}
+	for _, sh := range f.GetSheetList() {
+		if _, ok := sheetKind(sh); !ok {
+			continue
+		}
+		rows, err := f.GetRows(sh, excelize.Options{RawCellValue: true})
+		if err != nil {
+			return nil, &survey.DefinitionError{Problems: []survey.Problem{{Source: name + ", " + sh + " sheet",
+				Reason: "cannot be read: " + err.Error()}}}
+		}
+		sheets[sh] = rows
+	}
+	return FromSheets(sheets, name)
+}
+
+// ReadFile reads the XLSForm workbook at path.
+func ReadFile(path string) (*Result, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read xlsform: %w", err)
+	}
+	defer f.Close()
+	return Read(f, path)
+}
+
+// Sheets holds a workbook's cells as text, by sheet name: rows, then cells, from A1. Numbers
+// are written as spreadsheets store them ("3", "2024101501"), dates as their serial number or
+// as YYYY-MM-DD.
+type Sheets map[string][][]string
+
+// sheetKind tells which XLSForm sheet a worksheet is, whatever the case of its name.
+func sheetKind(name string) (string, bool) {
+	switch k := strings.ToLower(strings.TrimSpace(name)); k {
+	case "survey", "choices", "settings", "editions":
+		return k, true
+	}
+	return "", false
+}
+
+// FromSheets reads a workbook already split into cells. Read uses it; it is exported for
+// callers that get the cells another way.
+func FromSheets(sheets Sheets, name string) (*Result, error) {
+	r := &reader{file: name, sources: map[string]string{"": name}}
+	byKind := map[string]*sheet{}
+	for sheetName, rows := range sheets {
+		kind, ok := sheetKind(sheetName)
+		if !ok {
+			continue
+		}
+		if byKind[kind] != nil {
+			return nil, &survey.DefinitionError{Problems: []survey.Problem{{Source: name,
+				Reason: fmt.Sprintf("two sheets are called %q", kind)}}}
+		}
+		if len(rows) > MaxRows {
+			return nil, &survey.DefinitionError{Problems: []survey.Problem{{Source: name + ", " + sheetName + " sheet",
+				Reason: fmt.Sprintf("more than %d rows", MaxRows)}}}
+		}
+		clipped := make([][]string, len(rows))
+		for i, cells := range rows {
+			cells = cells[:min(len(cells), MaxColumns)]
+			clipped[i] = make([]string, len(cells))
+			for j, c := range cells {
+				if len(c) > maxCellCharacters*4 {
+					c = c[:maxCellCharacters*4]
+				}
+				clipped[i][j] = strings.ToValidUTF8(c, "\uFFFD")
+			}
+		}
+		byKind[kind] = r.newSheet(sheetName, clipped)
+	}
+	if byKind["survey"] == nil {
+		return nil, &survey.DefinitionError{Problems: []survey.Problem{{Source: name,
+			Reason: `the workbook has no "survey" sheet`}}}
+	}
+	res := r.workbook(byKind)
+	if len(r.problems) > 0 {
+		return nil, &survey.DefinitionError{Problems: r.problems}
+	}
+	res.Warnings = r.warnings
+	res.sources = r.sources
+	return res, nil
+}

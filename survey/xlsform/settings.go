@@ -1,0 +1,265 @@
+package xlsform
+
+import (
+	"math"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/palabre/palabre/survey"
+)
+
+// textColumns are the columns that hold translatable text.
+var textColumns = []string{"label", "hint", "constraint_message", "form_title", "description"}
+
+// workbook reads the sheets into a Result.
+func (r *reader) workbook(sheets map[string]*sheet) *Result {
+	f := &survey.Form{}
+	res := &Result{Form: f}
+	st := r.settings(sheets["settings"], sheets["survey"], f)
+	res.Description = st.description
+	r.lang = f.DefaultLanguage
+	lists := r.lists(sheets["choices"], f.DefaultLanguage)
+	f.Sections = r.survey(sheets["survey"], lists, f.DefaultLanguage)
+	f.Profile = r.profile(sheets["settings"], st, lists)
+	langs := map[string]bool{}
+	for _, sh := range sheets {
+		sh.languages(langs, textColumns...)
+	}
+	f.Languages = orderLanguages(f.DefaultLanguage, langs)
+	r.sources["languages"] = r.where(sheets["survey"], 1, "")
+	res.Editions = r.editions(sheets["editions"], f)
+	return res
+}
+
+// orderLanguages puts the default language first, then fr, en and es, then the others
+// alphabetically.
+func orderLanguages(def string, langs map[string]bool) []string {
+	out := []string{def}
+	for _, l := range []string{survey.French, survey.English, survey.Spanish} {
+		if langs[l] && l != def {
+			out = append(out, l)
+		}
+	}
+	var rest []string
+	for l := range langs {
+		if !slices.Contains(out, l) {
+			rest = append(rest, l)
+		}
+	}
+	sort.Strings(rest)
+	return append(out, rest...)
+}
+
+// settingsRow holds the palabre settings read from the settings sheet that the form's
+// profile and the Result need.
+type settingsRow struct {
+	description       survey.Text
+	countries         string
+	roles, orgs       string // names of choices lists
+	row               int
+	countriesColumn   string
+	rolesColumn       string
+	organisationsColn string
+}
+
+var ignoredSettings = []string{"instance_name", "public_key", "submission_url", "style",
+	"allow_choice_duplicates", "namespaces", "clean_text_values", "name", "auto_send", "auto_delete"}
+
+var usedSettings = []string{"form_title", "form_id", "version", "default_language", "description",
+	"countries", "roles_list", "organisations_list"}
+
+func (r *reader) settings(sh, surveySheet *sheet, f *survey.Form) settingsRow {
+	var st settingsRow
+	f.Version = 1
+	f.DefaultLanguage = defaultLanguage(surveySheet)
+	if sh == nil || len(sh.rows) == 0 {
+		r.formIDFromFile(f, sh)
+		return st
+	}
+	rw := sh.rows[0]
+	st.row = rw.n
+	for _, extra := range sh.rows[1:] {
+		r.warn(sh, extra.n, "", "", "only the first row of settings is read")
+	}
+	r.unusedColumns(sh, rw, usedSettings, ignoredSettings)
+	if s := sh.cell(rw, "default_language"); s != "" {
+		lang, ok := languageCode(s)
+		if !ok || lang == "" {
+			r.problem(sh, rw.n, sh.header("default_language"), "default_language",
+				"cannot tell the language of %q: write it as a code such as fr, or as \"French (fr)\"", s)
+		} else {
+			f.DefaultLanguage = lang
+		}
+	}
+	r.sources["default_language"] = r.where(sh, rw.n, sh.header("default_language"))
+	f.Title = sh.text(rw, "form_title", f.DefaultLanguage)
+	r.sources["title"] = r.where(sh, rw.n, sh.header("form_title"))
+	st.description = sh.text(rw, "description", f.DefaultLanguage)
+	if s := sh.cell(rw, "version"); s != "" {
+		n, ok := whole(s)
+		if !ok || n < 1 || n > math.MaxInt32 {
+			r.problem(sh, rw.n, sh.header("version"), "version",
+				"%q is not a whole number between 1 and %d (a date-like version such as 2024101501 is fine)", s, math.MaxInt32)
+		} else {
+			f.Version = int(n)
+		}
+	}
+	r.sources["version"] = r.where(sh, rw.n, sh.header("version"))
+	f.SurveyID = sh.cell(rw, "form_id")
+	switch {
+	case f.SurveyID == "":
+		r.formIDFromFile(f, sh)
+	case !survey.ValidSlug(f.SurveyID):
+		r.problem(sh, rw.n, sh.header("form_id"), "survey",
+			"form_id %q must be lower-case letters, digits, '-' or '_' (at most 64)", f.SurveyID)
+	default:
+		r.sources["survey"] = r.where(sh, rw.n, sh.header("form_id"))
+	}
+	st.countries = sh.cell(rw, "countries")
+	st.roles = sh.cell(rw, "roles_list")
+	st.orgs = sh.cell(rw, "organisations_list")
+	st.countriesColumn = sh.header("countries")
+	st.rolesColumn = sh.header("roles_list")
+	st.organisationsColn = sh.header("organisations_list")
+	return st
+}
+
+// formIDFromFile names a form without form_id after its file, as ODK tools do.
+func (r *reader) formIDFromFile(f *survey.Form, sh *sheet) {
+	stem := strings.TrimSuffix(filepath.Base(r.file), filepath.Ext(r.file))
+	where := r.file
+	if sh != nil {
+		where = r.where(sh, 0, "form_id")
+	}
+	r.sources["survey"] = where
+	if survey.ValidSlug(stem) {
+		f.SurveyID = stem
+		r.warnings = append(r.warnings, survey.Problem{Source: where, Field: "survey",
+			Reason: "no form_id in the settings sheet: the survey is called " + stem + " after the file"})
+		return
+	}
+	r.problems = append(r.problems, survey.Problem{Source: where, Field: "survey",
+		Reason: "the settings sheet needs a form_id: the survey's stable name, such as partners-meeting"})
+}
+
+// defaultLanguage picks the default language when settings name none: French when the
+// labels have an untranslated column or a French one, else the first translated label.
+func defaultLanguage(sh *sheet) string {
+	if sh == nil {
+		return survey.DefaultLanguage
+	}
+	first := ""
+	for _, c := range sh.columns {
+		if c.base != "label" {
+			continue
+		}
+		if c.lang == "" || c.lang == survey.French {
+			return survey.DefaultLanguage
+		}
+		if first == "" {
+			first = c.lang
+		}
+	}
+	if first == "" {
+		return survey.DefaultLanguage
+	}
+	return first
+}
+
+// unusedColumns warns, once per column, about columns of sh that palabre does not read.
+func (r *reader) unusedColumns(sh *sheet, rw row, used, known []string) {
+	for _, c := range sh.columns {
+		if slices.Contains(used, c.base) || c.index >= len(rw.cells) || rw.cells[c.index] == "" {
+			continue
+		}
+		if r.warned[sh.name+"\x00"+c.header] {
+			continue
+		}
+		if r.warned == nil {
+			r.warned = map[string]bool{}
+		}
+		r.warned[sh.name+"\x00"+c.header] = true
+		reason := "palabre does not use this column"
+		if slices.Contains(known, c.base) {
+			reason = "palabre does not use this setting"
+		}
+		r.warn(sh, rw.n, c.header, "", "%s", reason)
+	}
+}
+
+// list is a choices list.
+type list struct {
+	name    string
+	row     int
+	choices []survey.Choice
+}
+
+func (r *reader) lists(sh *sheet, lang string) map[string]*list {
+	out := map[string]*list{}
+	if sh == nil {
+		return out
+	}
+	for _, rw := range sh.rows {
+		r.unusedColumns(sh, rw, []string{"list_name", "name", "label"}, nil)
+		name, key := sh.cell(rw, "list_name"), sh.cell(rw, "name")
+		switch {
+		case name == "":
+			r.problem(sh, rw.n, sh.header("list_name"), "", "the choice has no list_name")
+			continue
+		case key == "":
+			r.problem(sh, rw.n, sh.header("name"), name, "the choice has no name")
+			continue
+		}
+		l := out[name]
+		if l == nil {
+			l = &list{name: name, row: rw.n}
+			out[name] = l
+		}
+		l.choices = append(l.choices, survey.Choice{Key: key, Label: sh.text(rw, "label", lang)})
+	}
+	return out
+}
+
+func (r *reader) profile(sh *sheet, st settingsRow, lists map[string]*list) survey.Profile {
+	p := survey.Profile{Countries: slices.Clone(survey.NetworkCountries), Roles: cloneChoices(survey.DefaultRoles)}
+	if sh == nil {
+		return p
+	}
+	if st.countries != "" {
+		p.Countries = strings.FieldsFunc(st.countries, func(c rune) bool { return c == ',' || c == ';' || c == ' ' })
+		r.sources["profile.countries"] = r.where(sh, st.row, st.countriesColumn)
+	}
+	pick := func(name, column, field string) []survey.Choice {
+		l, ok := lists[name]
+		if !ok {
+			r.problem(sh, st.row, column, field, "there is no choices list %q", name)
+			return nil
+		}
+		r.sources[field] = r.where(sh, st.row, column)
+		return cloneChoices(l.choices)
+	}
+	if st.roles != "" {
+		p.Roles = pick(st.roles, st.rolesColumn, "profile.roles")
+	}
+	if st.orgs != "" {
+		p.Organisations = pick(st.orgs, st.organisationsColn, "profile.organisations")
+	}
+	return p
+}
+
+func cloneChoices(cs []survey.Choice) []survey.Choice {
+	if cs == nil {
+		return nil
+	}
+	out := make([]survey.Choice, len(cs))
+	for i, c := range cs {
+		t := make(survey.Text, len(c.Label))
+		for k, v := range c.Label {
+			t[k] = v
+		}
+		out[i] = survey.Choice{Key: c.Key, Label: t}
+	}
+	return out
+}

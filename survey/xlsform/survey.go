@@ -1,0 +1,238 @@
+package xlsform
+
+import (
+	"strings"
+
+	"github.com/palabre/palabre/survey"
+)
+
+// The kinds of begin_group/begin_repeat being read.
+type frameKind int
+
+const (
+	groupFrame  frameKind = iota // a group: a section of the form
+	tableFrame                   // a table-list group: a matrix, if its rows allow
+	nestedFrame                  // a group inside a group, reported as a problem
+	repeatFrame                  // a repeat, reported as a problem
+)
+
+type frame struct {
+	kind    frameKind
+	row     row
+	key     string
+	section survey.Section
+	members []member // the rows of a table-list group
+}
+
+// member is a question read inside a table-list group, with what makes it a matrix row.
+type member struct {
+	q          survey.Question
+	row        row
+	list       *list
+	selectOne  bool
+	appearance string
+}
+
+// surveyColumns are the survey sheet columns palabre reads.
+var surveyColumns = []string{"type", "name", "label", "hint", "required", "relevant", "constraint",
+	"constraint_message", "appearance", "parameters", "changed_in", "choice_filter"}
+
+// survey reads the survey sheet into sections: a group is a section, and each run of
+// questions outside groups is a section without a key.
+func (r *reader) survey(sh *sheet, lists map[string]*list, lang string) []survey.Section {
+	r.sources["questions"] = r.where(sh, 0, "")
+	r.sources["sections"] = r.sources["questions"]
+	var sections []survey.Section
+	var stack []*frame
+	top := func() *frame {
+		if len(stack) == 0 {
+			return nil
+		}
+		return stack[len(stack)-1]
+	}
+	// emit adds a question to the innermost group, or to the run of questions outside groups.
+	emit := func(m member) {
+		for i := len(stack) - 1; i >= 0; i-- {
+			switch f := stack[i]; f.kind {
+			case tableFrame:
+				f.members = append(f.members, m)
+				return
+			case groupFrame:
+				f.section.Questions = append(f.section.Questions, m.q)
+				return
+			case repeatFrame:
+				return
+			}
+		}
+		if n := len(sections); n == 0 || sections[n-1].Key != "" {
+			sections = append(sections, survey.Section{})
+		}
+		sections[len(sections)-1].Questions = append(sections[len(sections)-1].Questions, m.q)
+	}
+	for _, rw := range sh.rows {
+		r.unusedColumns(sh, rw, surveyColumns, nil)
+		typ := sh.cell(rw, "type")
+		if typ == "" {
+			r.warn(sh, rw.n, sh.header("type"), sh.cell(rw, "name"), "the row has no type: palabre skips it")
+			continue
+		}
+		t := parseType(typ)
+		switch t.base {
+		case "begin_group":
+			stack = append(stack, r.beginGroup(sh, rw, stack, lang))
+		case "begin_repeat":
+			r.problem(sh, rw.n, sh.header("type"), sh.cell(rw, "name"),
+				"repeats are not supported: palabre collects one answer per question")
+			stack = append(stack, &frame{kind: repeatFrame, row: rw})
+		case "end_group", "end_repeat":
+			f := top()
+			want := groupFrame
+			if t.base == "end_repeat" {
+				want = repeatFrame
+			}
+			if f == nil || (f.kind == repeatFrame) != (want == repeatFrame) {
+				r.problem(sh, rw.n, sh.header("type"), "", "%s without a matching %s", t.base,
+					strings.Replace(t.base, "end", "begin", 1))
+				continue
+			}
+			stack = stack[:len(stack)-1]
+			switch f.kind {
+			case groupFrame:
+				sections = append(sections, f.section)
+			case tableFrame:
+				if q, ok := r.matrix(sh, f); ok {
+					emit(member{q: q, row: f.row})
+				} else if len(stack) > 0 {
+					r.problem(sh, f.row.n, sh.header("type"), f.key, "groups cannot be nested, and this table-list group is not a matrix (%s)", r.notMatrix(f))
+				} else {
+					s := f.section
+					for _, m := range f.members {
+						s.Questions = append(s.Questions, m.q)
+					}
+					r.warn(sh, f.row.n, sh.header("appearance"), f.key, "table-list ignored: %s, so the group is shown as a plain group", r.notMatrix(f))
+					sections = append(sections, s)
+				}
+			}
+		default:
+			if m, ok := r.question(sh, rw, t, lists, lang); ok {
+				if m.q.Key != "" {
+					r.sources[m.q.Key] = r.where(sh, rw.n, "")
+				}
+				emit(m)
+			}
+		}
+	}
+	for _, f := range stack {
+		r.problem(sh, f.row.n, sh.header("type"), f.key, "%s has no matching end", sh.cell(f.row, "type"))
+	}
+	return sections
+}
+
+// beginGroup reads a begin_group row.
+func (r *reader) beginGroup(sh *sheet, rw row, stack []*frame, lang string) *frame {
+	key := sh.cell(rw, "name")
+	f := &frame{kind: groupFrame, row: rw, key: key}
+	if key == "" {
+		r.problem(sh, rw.n, sh.header("name"), "", "the group has no name")
+	} else {
+		r.sources[key] = r.where(sh, rw.n, "")
+	}
+	f.section = survey.Section{Key: key, Label: sh.text(rw, "label", lang), Relevant: sh.cell(rw, "relevant")}
+	table := false
+	for _, a := range strings.Fields(sh.cell(rw, "appearance")) {
+		if a == "table-list" {
+			table = true
+		} else {
+			r.warn(sh, rw.n, sh.header("appearance"), key, "appearance %q only changes the layout in ODK: palabre ignores it", a)
+		}
+	}
+	if !table && sh.text(rw, "hint", lang) != nil {
+		r.warn(sh, rw.n, sh.header("hint"), key, "palabre shows no hint for a group: it ignores it")
+	}
+	for _, col := range []string{"required", "constraint"} {
+		if v := sh.cell(rw, col); v != "" && !(col == "required" && table) {
+			r.warn(sh, rw.n, sh.header(col), key, "a group has no %s: palabre ignores it", col)
+		}
+	}
+	nested := false
+	for _, outer := range stack {
+		if outer.kind != repeatFrame && (!table || outer.kind == tableFrame) {
+			nested = true
+		}
+	}
+	switch {
+	case nested:
+		r.problem(sh, rw.n, sh.header("type"), key,
+			"groups cannot be nested (a table-list matrix may be inside a group): end the enclosing group first, and give the questions a relevant if they depend on it")
+		f.kind = nestedFrame
+	case table:
+		f.kind = tableFrame
+	}
+	return f
+}
+
+// notMatrix says why a table-list group is not a matrix.
+func (r *reader) notMatrix(f *frame) string {
+	if len(f.members) == 0 {
+		return "it has no rows"
+	}
+	for _, m := range f.members {
+		if !m.selectOne {
+			return "its rows are not all select_one questions"
+		}
+		if m.list != f.members[0].list {
+			return "its rows do not all use the same choices list"
+		}
+	}
+	return "its rows differ"
+}
+
+// matrix turns a table-list group whose rows are all select_one questions of the same list
+// into one matrix question: the group's name, label, hint and relevant are the question's,
+// each row's name and label an item, and the list its scale. Rows with the appearance "label"
+// only show the scale's labels in ODK, and are skipped.
+func (r *reader) matrix(sh *sheet, f *frame) (survey.Question, bool) {
+	var rows []member
+	for _, m := range f.members {
+		if !m.selectOne || m.list == nil || m.list != f.members[0].list {
+			return survey.Question{}, false
+		}
+	}
+	for _, m := range f.members {
+		delete(r.sources, m.q.Key)
+		if !strings.Contains(" "+m.appearance+" ", " label ") {
+			rows = append(rows, m)
+		}
+	}
+	if len(rows) == 0 {
+		return survey.Question{}, false
+	}
+	q := survey.Question{
+		Key:      f.key,
+		Type:     survey.Matrix,
+		Label:    f.section.Label,
+		Hint:     sh.text(f.row, "hint", r.lang),
+		Relevant: f.section.Relevant,
+		Required: rows[0].q.Required,
+		Choices:  cloneChoices(rows[0].list.choices),
+	}
+	if n, ok := r.changedIn(sh, f.row); ok {
+		q.ChangedIn = n
+	}
+	for _, m := range rows {
+		q.Items = append(q.Items, survey.Choice{Key: m.q.Key, Label: m.q.Label})
+		if m.q.Required != q.Required {
+			r.problem(sh, m.row.n, sh.header("required"), f.key, "the rows of a matrix are either all required or none")
+		}
+		for _, col := range []string{"relevant", "constraint", "hint"} {
+			if sh.cell(m.row, col) != "" || (col == "hint" && m.q.Hint != nil) {
+				r.problem(sh, m.row.n, sh.header(col), f.key, "a row of a matrix cannot have its own %s: set it on the group", col)
+			}
+		}
+		if m.q.ChangedIn != 0 {
+			r.problem(sh, m.row.n, sh.header("changed_in"), f.key, "a row of a matrix cannot have its own changed_in: set it on the group")
+		}
+	}
+	r.sources[f.key] = r.where(sh, f.row.n, "")
+	return q, true
+}
