@@ -1,0 +1,63 @@
+package web
+
+import (
+	"github.com/palabre/palabre/survey"
+	"github.com/palabre/palabre/survey/expr"
+)
+
+// logic is what the page's script needs to apply skip logic as the server does: every
+// section and question in order, with their relevant and constraint trees (see survey/expr
+// for the tree and its semantics) and the limits that make a typed value count as answered.
+// It is embedded in the page as JSON.
+type logic struct {
+	Sections []logicSection `json:"sections"`
+}
+
+type logicSection struct {
+	Key       string          `json:"key,omitempty"`
+	Relevant  *expr.Expr      `json:"relevant,omitempty"`
+	Questions []logicQuestion `json:"questions"`
+}
+
+type logicQuestion struct {
+	Key        string              `json:"key"`
+	Type       survey.QuestionType `json:"type"`
+	Relevant   *expr.Expr          `json:"relevant,omitempty"`
+	Constraint *expr.Expr          `json:"constraint,omitempty"`
+	Min        *float64            `json:"min,omitempty"`
+	Max        *float64            `json:"max,omitempty"`
+	Integer    bool                `json:"integer,omitempty"`
+	MinSel     int                 `json:"min_selected,omitempty"`
+	MaxSel     int                 `json:"max_selected,omitempty"`
+	MaxLength  int                 `json:"max_length,omitempty"`
+}
+
+func newLogic(cf *survey.Compiled) logic {
+	var l logic
+	for _, s := range cf.Form.Sections {
+		ls := logicSection{Key: s.Key, Relevant: cf.Relevant(s.Key), Questions: []logicQuestion{}}
+		if s.Key == "" {
+			ls.Relevant = nil
+		}
+		for i := range s.Questions {
+			q := &s.Questions[i]
+			lq := logicQuestion{Key: q.Key, Type: q.Type, Relevant: cf.Relevant(q.Key), Constraint: cf.Constraint(q.Key),
+				Integer: q.Integer || q.Type == survey.Rating, MinSel: q.MinSelected, MaxSel: q.MaxSelected}
+			switch q.Type {
+			case survey.Number, survey.Rating:
+				lo, hasLo, hi, hasHi := q.Bounds()
+				if hasLo {
+					lq.Min = &lo
+				}
+				if hasHi {
+					lq.Max = &hi
+				}
+			case survey.ShortText, survey.LongText:
+				lq.MaxLength = q.TextLimit()
+			}
+			ls.Questions = append(ls.Questions, lq)
+		}
+		l.Sections = append(l.Sections, ls)
+	}
+	return l
+}

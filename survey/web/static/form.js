@@ -1,0 +1,266 @@
+// palabre's form script. The form works without it; with it, questions that skip logic rules
+// out disappear as the participant answers, a draft is kept on the device until the response
+// is sent, and a failed connection says that nothing is lost.
+(function () {
+  'use strict';
+  var d = document;
+  if (!d.querySelector || !window.JSON || !Array.isArray) return;
+  d.documentElement.className += ' js';
+
+  // Expressions: the JSON trees and semantics of the survey/expr package documentation.
+  // Values are null (unanswered), numbers, strings, arrays of strings and booleans.
+  var NUM = /^[ \t\r\n]*-?(\d+(\.\d*)?|\.\d+)[ \t\r\n]*$/;
+
+  function fmt(n) {
+    if (n !== n) return 'NaN';
+    if (n === Infinity) return 'Infinity';
+    if (n === -Infinity) return '-Infinity';
+    if (n === 0) return '0';
+    var s = String(n), m = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(s);
+    if (!m) return s;
+    var digits = m[2] + (m[3] || ''), e = +m[4];
+    if (e < 0) return m[1] + '0.' + new Array(-e).join('0') + digits;
+    return m[1] + digits + new Array(e - digits.length + 2).join('0');
+  }
+  function str(v) {
+    if (v === null || v === undefined) return '';
+    if (Array.isArray(v)) return v.join(' ');
+    if (typeof v === 'boolean') return v ? 'true' : 'false';
+    if (typeof v === 'number') return fmt(v);
+    return v;
+  }
+  function parse(s) { return NUM.test(s) ? parseFloat(s) : NaN; }
+  function num(v) {
+    if (typeof v === 'boolean') return v ? 1 : 0;
+    if (typeof v === 'number') return v;
+    if (v === null || v === undefined) return NaN;
+    return parse(str(v));
+  }
+  function bool(v) {
+    if (typeof v === 'boolean') return v;
+    if (typeof v === 'number') return v !== 0 && v === v;
+    return str(v) !== '';
+  }
+  function eq(a, b) {
+    if (typeof a === 'boolean' || typeof b === 'boolean') return bool(a) === bool(b);
+    var an = typeof a === 'number', bn = typeof b === 'number';
+    if (an && bn) return a === b;
+    if (an || bn) {
+      var n = an ? a : b, s = str(an ? b : a);
+      return NUM.test(s) ? n === parseFloat(s) : fmt(n) === s;
+    }
+    return str(a) === str(b);
+  }
+  function points(s) { // Unicode code points, as Go compares and counts them
+    var out = [];
+    for (var i = 0; i < s.length; i++) {
+      var c = s.codePointAt(i);
+      out.push(c);
+      if (c > 0xffff) i++;
+    }
+    return out;
+  }
+  function compare(s, t) {
+    var x = points(s), y = points(t);
+    for (var i = 0; i < x.length && i < y.length; i++) if (x[i] !== y[i]) return x[i] - y[i];
+    return x.length - y.length;
+  }
+  function order(op, a, b) {
+    var s = str(a), t = str(b), x, y;
+    if (s === '' || t === '') return false;
+    if (typeof a === 'boolean' || typeof b === 'boolean' || typeof a === 'number' || typeof b === 'number') {
+      x = num(a); y = num(b);
+    } else if (NUM.test(s) && NUM.test(t)) {
+      x = parseFloat(s); y = parseFloat(t);
+    } else {
+      x = compare(s, t); y = 0;
+    }
+    return op === '<' ? x < y : op === '<=' ? x <= y : op === '>' ? x > y : x >= y;
+  }
+  function words(v) {
+    if (v === null || v === undefined) return [];
+    if (Array.isArray(v)) return v;
+    return str(v).split(/[ \t\r\n]+/).filter(function (w) { return w !== ''; });
+  }
+  function today() {
+    var t = new Date(), p = function (n) { return (n < 10 ? '0' : '') + n; };
+    return t.getFullYear() + '-' + p(t.getMonth() + 1) + '-' + p(t.getDate());
+  }
+  function ev(n, env) {
+    var a, b;
+    switch (n[0]) {
+      case 'ref': a = env.values[n[1]]; return a === undefined ? null : a;
+      case 'self': return env.self === undefined ? null : env.self;
+      case 'num': case 'str': case 'bool': return n[1];
+      case 'not': return !bool(ev(n[1], env));
+      case 'neg': return -num(ev(n[1], env));
+      case 'op':
+        if (n[1] === 'or') return bool(ev(n[2], env)) || bool(ev(n[3], env));
+        if (n[1] === 'and') return bool(ev(n[2], env)) && bool(ev(n[3], env));
+        a = ev(n[2], env); b = ev(n[3], env);
+        switch (n[1]) {
+          case '=': return eq(a, b);
+          case '!=': return !eq(a, b);
+          case '+': return num(a) + num(b);
+          case '-': return num(a) - num(b);
+          case '*': return num(a) * num(b);
+          case 'div': return num(a) / num(b);
+          case 'mod': return num(a) % num(b);
+        }
+        return order(n[1], a, b);
+      case 'call': return call(n[1], n.slice(2), env);
+    }
+    return null;
+  }
+  function call(f, args, env) {
+    if (f === 'if') return bool(ev(args[0], env)) ? ev(args[1], env) : ev(args[2], env);
+    if (f === 'today') return today();
+    var a = args.map(function (x) { return ev(x, env); });
+    switch (f) {
+      case 'selected': return a[0] !== null && words(a[0]).indexOf(str(a[1])) >= 0;
+      case 'count-selected': return words(a[0]).length;
+      case 'string-length': return points(str(a[0])).length;
+      case 'string': return str(a[0]);
+      case 'number': return num(a[0]);
+      case 'int': return Math.trunc(num(a[0]));
+      case 'regex': try { return new RegExp(str(a[1])).test(str(a[0])); } catch (e) { return false; }
+      case 'coalesce': return str(a[0]) !== '' ? a[0] : a[1];
+      case 'contains': return str(a[0]).indexOf(str(a[1])) >= 0;
+      case 'starts-with': return str(a[0]).indexOf(str(a[1])) === 0;
+    }
+    return null;
+  }
+  window.palabre = { eval: function (tree, values, self) { return ev(tree, { values: values || {}, self: self }); } };
+
+  var form, logic;
+
+  // value reads a shown question's answer as the server would: null when unanswered or
+  // when the server would refuse it.
+  function value(q, env) {
+    var els = form.querySelectorAll('[name="' + q.key + '"]'), i, v = '', list = [];
+    for (i = 0; i < els.length; i++) {
+      var e = els[i];
+      if (e.type === 'radio' || e.type === 'checkbox') {
+        if (e.checked) { v = e.value; list.push(e.value); }
+      } else v = e.value;
+    }
+    if (q.type === 'multiple_choice') {
+      if (!list.length || list.length < (q.min_selected || 0) || (q.max_selected && list.length > q.max_selected)) return null;
+      v = list;
+    } else {
+      v = v.replace(/^\s+|\s+$/g, '');
+      if (q.type === 'text') v = v.split(/\s+/).join(' ');
+      if (v === '') return null;
+      if (q.type === 'number' || q.type === 'rating') {
+        v = Number(v.replace(',', '.'));
+        if (!isFinite(v) || (q.integer && v !== Math.trunc(v)) || (q.min !== undefined && v < q.min) || (q.max !== undefined && v > q.max)) return null;
+      } else if (q.max_length && points(v).length > q.max_length) return null;
+    }
+    if (q.constraint && !bool(ev(q.constraint, { values: env, self: v }))) return null;
+    return v;
+  }
+
+  // apply shows the questions and groups whose relevant expression holds, in order, and
+  // hides the others with their inputs disabled, so that they are not sent.
+  function apply() {
+    var env = {};
+    logic.sections.forEach(function (s) {
+      var shown = !s.relevant || bool(ev(s.relevant, { values: env }));
+      if (s.key) toggle(d.getElementById('g-' + s.key), shown);
+      s.questions.forEach(function (q) {
+        var on = shown && (!q.relevant || bool(ev(q.relevant, { values: env })));
+        toggle(form.querySelector('[data-q="' + q.key + '"]'), on);
+        if (on && q.type !== 'note' && q.type !== 'matrix') {
+          var v = value(q, env);
+          if (v !== null) env[q.key] = v;
+        }
+      });
+    });
+  }
+  function toggle(el, on) {
+    if (!el || el.hidden === !on) return;
+    el.hidden = !on;
+    var inputs = el.querySelectorAll('input,select,textarea');
+    for (var i = 0; i < inputs.length; i++) inputs[i].disabled = !on;
+  }
+
+  // The draft: every field's value and the response id, so that sending it later, even
+  // twice, makes one response.
+  var key;
+  function load() { try { return JSON.parse(localStorage.getItem(key)); } catch (e) { return null; } }
+  function save() {
+    var draft = { id: form.elements.namedItem('id').value, fields: [] };
+    for (var i = 0; i < form.elements.length; i++) {
+      var e = form.elements[i];
+      if (!e.name || e.name === 'id' || e.name === 'profile.language' || e.type === 'submit') continue;
+      if (e.type === 'radio' || e.type === 'checkbox') { if (e.checked) draft.fields.push([e.name, e.value]); }
+      else if (e.value !== '') draft.fields.push([e.name, e.value]);
+    }
+    try { localStorage.setItem(key, JSON.stringify(draft)); } catch (e) { /* private mode or full: the form still works */ }
+  }
+  function restore(draft) {
+    if (!draft || !/^[0-9a-f-]{36}$/.test(draft.id || '')) return;
+    form.elements.namedItem('id').value = draft.id;
+    (draft.fields || []).forEach(function (f) {
+      var els = form.querySelectorAll('[name="' + f[0].replace(/["\\]/g, '') + '"]');
+      for (var i = 0; i < els.length; i++) {
+        var e = els[i];
+        if (e.type === 'radio' || e.type === 'checkbox') { if (e.value === f[1]) e.checked = true; }
+        else e.value = f[1];
+      }
+    });
+  }
+
+  // send posts the form with fetch: the server answers as it would to the plain post, and a
+  // failed connection leaves the page, and the draft, as they are.
+  function send(event) {
+    if (!window.fetch || !window.FormData || !window.URLSearchParams || !window.DOMParser) return;
+    event.preventDefault();
+    save();
+    var button = form.querySelector('[type=submit]'), label = button.textContent;
+    button.disabled = true;
+    button.textContent = form.getAttribute('data-sending');
+    fetch(form.action, { method: 'POST', body: new URLSearchParams(new FormData(form)), credentials: 'same-origin' })
+      .then(function (res) {
+        if (res.redirected) { location.assign(res.url); return; }
+        return res.text().then(function (html) {
+          var doc = new DOMParser().parseFromString(html, 'text/html');
+          d.title = doc.title;
+          d.body.parentNode.replaceChild(d.adoptNode(doc.body), d.body);
+          window.scrollTo(0, 0);
+          start();
+        });
+      })
+      .catch(function () {
+        button.disabled = false;
+        button.textContent = label;
+        var off = d.getElementById('offline');
+        off.hidden = false;
+        off.focus();
+      });
+  }
+
+  function start() {
+    form = d.getElementById('survey');
+    var logicEl = d.getElementById('logic'), done = d.getElementById('done');
+    if (done) {
+      key = 'palabre:' + done.getAttribute('data-draft');
+      var draft = load();
+      if (!draft || draft.id === done.getAttribute('data-id')) try { localStorage.removeItem(key); } catch (e) { /* nothing kept */ }
+      return;
+    }
+    if (!form || !logicEl) return;
+    key = 'palabre:' + form.getAttribute('data-draft');
+    logic = JSON.parse(logicEl.textContent);
+    // A page shown again after a submission holds the values sent: they replace the draft.
+    if (form.hasAttribute('data-rerender')) save();
+    else restore(load());
+    apply();
+    form.addEventListener('input', function () { apply(); save(); });
+    form.addEventListener('change', function () { apply(); save(); });
+    form.addEventListener('submit', send);
+    var summary = d.getElementById('errors');
+    if (summary) summary.focus();
+  }
+  start();
+}());

@@ -1,0 +1,145 @@
+package web
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/palabre/palabre/survey"
+)
+
+// ui holds the words of the participant's pages in French, English and Spanish. A page in
+// another language a form offers shows them in French, palabre's default.
+var ui = map[string]survey.Text{
+	"surveys":       {"fr": "Enquêtes", "en": "Surveys", "es": "Encuestas"},
+	"language":      {"fr": "Langue", "en": "Language", "es": "Idioma"},
+	"about_you":     {"fr": "Vous", "en": "About you", "es": "Sobre usted"},
+	"country":       {"fr": "Pays", "en": "Country", "es": "País"},
+	"organisation":  {"fr": "Organisation", "en": "Organisation", "es": "Organización"},
+	"role":          {"fr": "Fonction", "en": "Role", "es": "Función"},
+	"choose":        {"fr": "Choisir…", "en": "Choose…", "es": "Elegir…"},
+	"required":      {"fr": "obligatoire", "en": "required", "es": "obligatoria"},
+	"required_note": {"fr": "Les questions marquées d'un * sont obligatoires.", "en": "Questions marked * are required.", "es": "Las preguntas marcadas con * son obligatorias."},
+	"yes":           {"fr": "Oui", "en": "Yes", "es": "Sí"},
+	"no":            {"fr": "Non", "en": "No", "es": "No"},
+	"submit":        {"fr": "Envoyer mes réponses", "en": "Send my answers", "es": "Enviar mis respuestas"},
+	"sending":       {"fr": "Envoi en cours…", "en": "Sending…", "es": "Enviando…"},
+	"error_prefix":  {"fr": "Erreur : ", "en": "Error: ", "es": "Error: "},
+	"not_sent":      {"fr": "Vos réponses n'ont pas été envoyées", "en": "Your answers were not sent", "es": "Sus respuestas no se enviaron"},
+	"draft_note": {"fr": "Vos réponses sont gardées sur cet appareil jusqu'à leur envoi.",
+		"en": "Your answers are kept on this device until you send them.",
+		"es": "Sus respuestas se guardan en este dispositivo hasta que las envíe."},
+	"offline": {"fr": "Pas de connexion : rien n'est perdu, vos réponses sont gardées sur cet appareil. Réessayez d'envoyer quand la connexion revient.",
+		"en": "No connection: nothing is lost, your answers are kept on this device. Try sending again when the connection is back.",
+		"es": "Sin conexión: no se ha perdido nada, sus respuestas se guardan en este dispositivo. Vuelva a enviarlas cuando vuelva la conexión."},
+	"depends": {"fr": "Seulement si cela vous concerne, d'après votre réponse à : %s",
+		"en": "Only if it applies to you, given your answer to: %s",
+		"es": "Solo si le corresponde, según su respuesta a: %s"},
+	"thanks":      {"fr": "Merci !", "en": "Thank you!", "es": "¡Gracias!"},
+	"thanks_body": {"fr": "Vos réponses ont bien été enregistrées.", "en": "Your answers have been recorded.", "es": "Sus respuestas han sido registradas."},
+	"thanks_dup": {"fr": "Ces réponses avaient déjà été reçues : elles ne comptent qu'une fois.",
+		"en": "These answers had already been received: they count only once.",
+		"es": "Estas respuestas ya se habían recibido: cuentan una sola vez."},
+	"reference":      {"fr": "Référence de votre réponse : %s", "en": "Reference of your response: %s", "es": "Referencia de su respuesta: %s"},
+	"open_surveys":   {"fr": "Enquêtes ouvertes", "en": "Open surveys", "es": "Encuestas abiertas"},
+	"none_open":      {"fr": "Aucune enquête n'est ouverte en ce moment.", "en": "No survey is open at the moment.", "es": "No hay ninguna encuesta abierta en este momento."},
+	"open_until":     {"fr": "Ouverte jusqu'au %s", "en": "Open until %s", "es": "Abierta hasta el %s"},
+	"answer_edition": {"fr": "Répondre à l'édition %d", "en": "Answer the %d edition", "es": "Responder a la edición %d"},
+	"closed":         {"fr": "Enquête close", "en": "Survey closed", "es": "Encuesta cerrada"},
+	"not_yet_open":   {"fr": "Pas encore ouverte", "en": "Not open yet", "es": "Aún no abierta"},
+	"not_found":      {"fr": "Introuvable", "en": "Not found", "es": "No encontrado"},
+	"failed":         {"fr": "Une erreur est survenue", "en": "Something went wrong", "es": "Se produjo un error"},
+	"already_sent":   {"fr": "Réponse déjà envoyée", "en": "Response already sent", "es": "Respuesta ya enviada"},
+	"back_to_form":   {"fr": "Revenir au questionnaire", "en": "Back to the form", "es": "Volver al cuestionario"},
+	"all_surveys":    {"fr": "Toutes les enquêtes", "en": "All surveys", "es": "Todas las encuestas"},
+}
+
+// tr returns the interface text key in lang, formatted with args.
+func tr(lang, key string, args ...any) string {
+	t, ok := ui[key]
+	if !ok {
+		return key
+	}
+	s := t.In(lang, survey.DefaultLanguage)
+	if len(args) > 0 {
+		s = fmt.Sprintf(s, args...)
+	}
+	return s
+}
+
+// languageNames are the languages' own names, for the language picker.
+var languageNames = map[string]string{"fr": "Français", "en": "English", "es": "Español",
+	"pt": "Português", "ar": "العربية", "mg": "Malagasy", "wo": "Wolof"}
+
+func languageName(code string) string {
+	if n, ok := languageNames[code]; ok {
+		return n
+	}
+	return strings.ToUpper(code)
+}
+
+// countryNames names the network's countries (survey.NetworkCountries) in each language.
+var countryNames = map[string]survey.Text{
+	"BF": {"fr": "Burkina Faso", "en": "Burkina Faso", "es": "Burkina Faso"},
+	"CM": {"fr": "Cameroun", "en": "Cameroon", "es": "Camerún"},
+	"CG": {"fr": "République du Congo", "en": "Congo (Republic)", "es": "República del Congo"},
+	"CD": {"fr": "République démocratique du Congo", "en": "Congo (Democratic Republic)", "es": "República Democrática del Congo"},
+	"FR": {"fr": "France", "en": "France", "es": "Francia"},
+	"MG": {"fr": "Madagascar", "en": "Madagascar", "es": "Madagascar"},
+	"ML": {"fr": "Mali", "en": "Mali", "es": "Malí"},
+	"MA": {"fr": "Maroc", "en": "Morocco", "es": "Marruecos"},
+	"PE": {"fr": "Pérou", "en": "Peru", "es": "Perú"},
+	"SN": {"fr": "Sénégal", "en": "Senegal", "es": "Senegal"},
+}
+
+// countryName names an ISO 3166-1 alpha-2 country in lang; unknown codes stay codes.
+func countryName(code, lang string) string {
+	if t, ok := countryNames[code]; ok {
+		return t.In(lang, survey.DefaultLanguage)
+	}
+	return code
+}
+
+// countryChoices lists codes with their names in lang, in the order of the names.
+func countryChoices(codes []string, lang string) []survey.Choice {
+	out := make([]survey.Choice, len(codes))
+	for i, c := range codes {
+		out[i] = survey.Choice{Key: c, Label: survey.Text{lang: countryName(c, lang)}}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		return sortKey(out[i].Label[lang]) < sortKey(out[j].Label[lang])
+	})
+	return out
+}
+
+// sortKey folds the accents of the names above so that "Pérou" sorts before "Sénégal".
+var sortKey = strings.NewReplacer("É", "E", "é", "e", "è", "e", "ú", "u", "í", "i", "ó", "o", "á", "a").Replace
+
+var months = map[string][12]string{
+	"fr": {"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"},
+	"en": {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"},
+	"es": {"enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre"},
+}
+
+// formatDate writes t's day as people write it in lang ("1er mai 2026", "1 May 2026",
+// "1 de mayo de 2026"); ISO 8601 in other languages.
+func formatDate(t time.Time, lang string) string {
+	t = t.UTC()
+	m, ok := months[lang]
+	if !ok {
+		return t.Format(time.DateOnly)
+	}
+	month := m[t.Month()-1]
+	switch lang {
+	case "fr":
+		day := fmt.Sprint(t.Day())
+		if t.Day() == 1 {
+			day = "1er"
+		}
+		return fmt.Sprintf("%s %s %d", day, month, t.Year())
+	case "es":
+		return fmt.Sprintf("%d de %s de %d", t.Day(), month, t.Year())
+	}
+	return fmt.Sprintf("%d %s %d", t.Day(), month, t.Year())
+}
