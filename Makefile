@@ -8,7 +8,8 @@ export PALABRE_CLICKHOUSE ?= $(CLICKHOUSE_DSN)/palabre
 VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS     := -s -w -X main.version=$(VERSION)
 
-.PHONY: all build run test test-deps clickhouse clickhouse-stop clickhouse-status vet fmt clean
+.PHONY: all build run test test-deps clickhouse clickhouse-stop clickhouse-status vet fmt clean \
+	bench-tool bench-ingest chaos
 
 all: build
 
@@ -18,6 +19,7 @@ build:
 ## run: install what is missing, start the local ClickHouse, migrate, serve the demo.
 run: build clickhouse
 	$(BIN) migrate
+	$(BIN) import --demo
 	$(BIN) serve
 
 ## test: start the local ClickHouse (and install test tools), then run every test against it.
@@ -27,6 +29,21 @@ test: clickhouse test-deps
 	grep -E '^\s*--- (PASS|FAIL|SKIP)|^(ok|FAIL|panic:|#)|\.go:[0-9]+:' "$$log"; \
 	echo "$$(grep -cE '^\s*--- PASS' "$$log") passed, $$(grep -cE '^\s*--- FAIL' "$$log") failed, $$(grep -cE '^\s*--- SKIP' "$$log") skipped (full log: $$log)"; \
 	exit $$status
+
+## bench-ingest: open-loop load on loopback against a real palabre and a bare Gin baseline.
+BENCH_RATES    ?= 2000 5000
+BENCH_DURATION ?= 60s
+bench-ingest: build clickhouse bench-tool
+	@for rate in $(BENCH_RATES); do \
+		bin/palabre-bench ingest --palabre $(BIN) --clickhouse $(CLICKHOUSE_DSN) --rate $$rate --duration $(BENCH_DURATION) || exit 1; \
+	done
+
+## chaos: load while a private ClickHouse is killed for 20 s and palabre is killed once.
+chaos: build clickhouse bench-tool
+	bin/palabre-bench chaos --palabre $(BIN) --duration 60s --clickhouse-down 20s
+
+bench-tool:
+	$(GO) build -o bin/palabre-bench ./cmd/palabre-bench
 
 test-deps:
 	@deploy/test-deps.sh

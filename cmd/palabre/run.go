@@ -15,6 +15,8 @@ import (
 // the module's build information.
 var version = ""
 
+var flagErrHelp = flag.ErrHelp
+
 // command is one subcommand of palabre.
 type command struct {
 	summary string
@@ -23,9 +25,11 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"serve":   {"serve forms, API and reports", serve},
-		"migrate": {"apply database migrations, then exit", migrate},
-		"version": {"print the version", printVersion},
+		"serve":    {"serve forms, API and reports", serve},
+		"migrate":  {"apply database migrations, then exit", migrate},
+		"version":  {"print the version", printVersion},
+		"import":   {"load survey definitions (YAML, JSON, XLSForm) or the demo surveys", importDefinitions},
+		"validate": {"check survey definition files without loading them", validateDefinitions},
 	}
 }
 

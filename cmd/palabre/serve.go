@@ -14,6 +14,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/palabre/palabre/analytics/clickhouse"
+	"github.com/palabre/palabre/survey"
 	"github.com/palabre/palabre/survey/ingest"
 	"github.com/palabre/palabre/survey/web"
 )
@@ -129,6 +130,13 @@ func serveWith(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io
 		c.Header("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 		metrics.WriteTo(c.Writer)
 	})
+	catalog := survey.NewCachedCatalog(db, 5*time.Second)
+	forms, err := web.NewForms(web.FormsConfig{Catalog: catalog, Sink: pipeline, Log: log})
+	if err != nil {
+		return err
+	}
+	submissions := engine.Group("", countRejections(metrics))
+	forms.Register(submissions)
 
 	srv := &http.Server{
 		Handler:           engine,
@@ -141,7 +149,8 @@ func serveWith(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io
 	}
 	base := "http://" + ln.Addr().String()
 	log.Info("serving", slog.String("url", base), slog.String("data", dataDir), slog.String("database", db.Database()))
-	fmt.Fprintf(stdout, "palabre is serving on %s\n  health:    %s/healthz\n  readiness: %s/readyz\n", base, base, base)
+	fmt.Fprintf(stdout, "palabre is serving on %s\n", base)
+	printURLs(ctx, stdout, base, catalog)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -167,6 +176,40 @@ func newEngine(log *slog.Logger, maxBody int64) *gin.Engine {
 	engine.ContextWithFallback = true
 	engine.Use(web.RequestIDs(), web.AccessLog(log), web.Recover(log), web.LimitBody(maxBody))
 	return engine
+}
+
+// countRejections counts refused responses by reason for /metrics.
+func countRejections(m *ingest.Metrics) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		c.Next()
+		if c.Request.Method != http.MethodPost || c.Writer.Status() < 400 {
+			return
+		}
+		reason := "error"
+		if len(c.Errors) > 0 {
+			if code := survey.ErrorCode(c.Errors.Last().Err); code != "" {
+				reason = string(code)
+			}
+		}
+		m.Rejected(reason)
+	}
+}
+
+// printURLs tells the person who started palabre where to look.
+func printURLs(ctx context.Context, w io.Writer, base string, catalog survey.Catalog) {
+	fmt.Fprintf(w, "  surveys:   %s/\n", base)
+	if list, err := catalog.Surveys(ctx); err == nil {
+		now := time.Now()
+		for _, s := range list {
+			for _, e := range s.Editions {
+				if e.StatusAt(now) == survey.StatusOpen {
+					fmt.Fprintf(w, "  form:      %s/s/%s/%d\n", base, s.ID, e.Year)
+				}
+			}
+		}
+	}
+	fmt.Fprintf(w, "  API:       %s/api/v1/surveys\n  health:    %s/healthz   readiness: %s/readyz   metrics: %s/metrics\n",
+		base, base, base, base)
 }
 
 // clickhouseReady checks that ClickHouse answers and its schema is current.

@@ -180,7 +180,6 @@ func (p *Pipeline) Submit(ctx context.Context, r *survey.Response) (survey.Recei
 			continue // that attempt failed and freed the id; try ours
 		}
 		if e.digest != digest {
-			p.metrics.rejected("conflict")
 			return survey.Receipt{}, survey.Errorf(survey.CodeConflict, survey.MsgConflict)
 		}
 		p.metrics.duplicates.Add(1)
@@ -210,16 +209,13 @@ func (p *Pipeline) append(ctx context.Context, r *survey.Response, e *entry) (su
 func (p *Pipeline) appendError(err error) error {
 	switch {
 	case errors.Is(err, journal.ErrFull):
-		p.metrics.rejected("journal_full")
 		return &survey.Error{Code: survey.CodeUnavailable, Message: survey.Msg(survey.MsgJournalFull, p.cfg.RetryAfter),
 			RetryAfter: p.cfg.RetryAfter, Err: err}
 	case errors.Is(err, journal.ErrClosed):
-		p.metrics.rejected("shutting_down")
 		return &survey.Error{Code: survey.CodeUnavailable, Message: survey.Msg(survey.MsgUnavailable), RetryAfter: 5, Err: err}
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return err
 	default:
-		p.metrics.rejected("journal_error")
 		return &survey.Error{Code: survey.CodeUnavailable, Message: survey.Msg(survey.MsgUnavailable), RetryAfter: 5,
 			Err: fmt.Errorf("journal append: %w", err)}
 	}

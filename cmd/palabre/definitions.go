@@ -1,0 +1,98 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/palabre/palabre/analytics/clickhouse"
+	"github.com/palabre/palabre/survey/definition"
+	"github.com/palabre/palabre/survey/demo"
+)
+
+// importDefinitions loads survey definitions (YAML, JSON or XLSForm files, or the demo
+// surveys) into the catalog: each form version and its editions.
+func importDefinitions(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	f := newFlags("import", getenv, stdout)
+	dsn := f.String("clickhouse", "PALABRE_CLICKHOUSE", defaultClickHouse, "ClickHouse DSN")
+	withDemo := f.Bool("demo", "PALABRE_IMPORT_DEMO", false, "also import the demo surveys shipped with palabre")
+	if err := f.Parse(args); err != nil {
+		if errors.Is(err, flagErrHelp) {
+			return err
+		}
+		return usageError{err.Error()}
+	}
+	files := f.Args()
+	if len(files) == 0 && !*withDemo {
+		return usageError{"import: name definition files (.yaml, .json, .xlsx) or pass --demo"}
+	}
+	var defs []*definition.Definition
+	if *withDemo {
+		d, err := demo.Definitions()
+		if err != nil {
+			return fmt.Errorf("demo surveys: %w", err)
+		}
+		defs = append(defs, d...)
+	}
+	for _, path := range files {
+		d, err := definition.Load(path)
+		if err != nil {
+			return err
+		}
+		defs = append(defs, d)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	db, err := clickhouse.Open(ctx, clickhouse.Config{DSN: *dsn})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	for _, d := range defs {
+		if err := db.SaveForm(ctx, d.Form); err != nil {
+			return fmt.Errorf("%s v%d: %w", d.Form.SurveyID, d.Form.Version, err)
+		}
+		for _, e := range d.Editions {
+			if err := db.SaveEdition(ctx, e); err != nil {
+				return err
+			}
+		}
+		fmt.Fprintf(stdout, "imported %s version %d: %d questions, %d editions\n",
+			d.Form.SurveyID, d.Form.Version, len(d.Form.Questions()), len(d.Editions))
+	}
+	return nil
+}
+
+// validateDefinitions checks definition files without loading them anywhere.
+func validateDefinitions(_ context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	f := newFlags("validate", getenv, stdout)
+	if err := f.Parse(args); err != nil {
+		if errors.Is(err, flagErrHelp) {
+			return err
+		}
+		return usageError{err.Error()}
+	}
+	if f.NArg() == 0 {
+		return usageError{"validate: name definition files (.yaml, .json, .xlsx)"}
+	}
+	bad := 0
+	for _, path := range f.Args() {
+		d, err := definition.Load(path)
+		if err != nil {
+			fmt.Fprintf(stdout, "%s: %v\n", path, err)
+			bad++
+			continue
+		}
+		fmt.Fprintf(stdout, "%s: ok: %s version %d, %d questions, %d editions, languages %v\n", path,
+			d.Form.SurveyID, d.Form.Version, len(d.Form.Questions()), len(d.Editions), d.Form.Languages)
+	}
+	if bad > 0 {
+		return fmt.Errorf("%d of %d definitions are invalid", bad, f.NArg())
+	}
+	return nil
+}
