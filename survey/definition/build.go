@@ -21,6 +21,7 @@ type builder struct {
 	seen     map[string]int // languages labels are written in → first line
 	problems []located      // in the order found
 	lines    map[string]int // Problem.Field → line
+	twice    map[string]int // a question or group name defined twice → its second line
 	scales   map[string][]survey.Choice
 	explicit map[string]bool // the languages the file lists, when it does
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -121,7 +122,8 @@ func parseDocument(data []byte, format Format, name string) (*Definition, error)
 		}
 		return nil, problem(source(name, line), "a file holds one definition: remove what follows ---")
 	}
-	b := &builder{name: name, tree: tree{root: root.Content[0]}, seen: map[string]int{}, lines: map[string]int{}}
+	b := &builder{name: name, tree: tree{root: root.Content[0]}, seen: map[string]int{},
+		lines: map[string]int{}, twice: map[string]int{}}
 	form, editions, description := b.document(&d)
 	problems := b.problems
 	cf, err := survey.Compile(form)
@@ -136,6 +138,9 @@ func parseDocument(data []byte, format Format, name string) (*Definition, error)
 				line = b.lines[strings.TrimSuffix(p.Field, " items")]
 			}
 			p.Source = source(name, line)
+			if second, ok := b.twice[p.Field]; ok {
+				p.Source += " and " + strconv.Itoa(second)
+			}
 			problems = append(problems, located{line, p})
 		}
 	}
@@ -155,6 +160,11 @@ func parseWorkbook(data []byte, name string) (*Definition, error) {
 	if err != nil {
 		return nil, err
 	}
+	return compileWorkbook(wb, name)
+}
+
+// compileWorkbook compiles the form a workbook defines, placing each problem on its row.
+func compileWorkbook(wb *xlsform.Result, name string) (*Definition, error) {
 	cf, err := survey.Compile(wb.Form)
 	if err != nil {
 		var de *survey.DefinitionError

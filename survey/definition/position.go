@@ -137,8 +137,8 @@ func decodeProblems(name string, err error) []survey.Problem {
 // unclosed rewords the errors of a list or mapping that is not closed where expected, which
 // mostly come from a text that needed quotes.
 var unclosed = map[string]string{
-	"did not find expected ',' or '}'":    "this {…} mapping is not closed where expected: put texts that contain \", \" or \": \" between quotes",
-	"did not find expected ',' or ']'":    "this […] list is not closed where expected: put texts that contain \", \" or \": \" between quotes",
+	"did not find expected ',' or '}'":    "this {…} mapping is not closed where expected: quote texts that contain \", \" or \": \", or end with \"?\"",
+	"did not find expected ',' or ']'":    "this […] list is not closed where expected: quote texts that contain \", \" or \": \", or end with \"?\"",
 	"did not find expected key":           "this mapping goes on with something that is not a key: check the indentation, and quote texts that contain \": \"",
 	"did not find expected '-' indicator": "this list goes on with something that is not an item: check the indentation",
 }

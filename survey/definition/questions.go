@@ -53,7 +53,7 @@ func (b *builder) group(e *entryDoc, path []any) survey.Section {
 	if key == "" {
 		b.add(line, "group", "a group needs a name: group: some_name")
 	}
-	b.lines[key] = line
+	b.define(key, line)
 	b.onlyKeys(path, key, "a group", groupKeys)
 	s := survey.Section{Key: key, Label: b.text(e.Label, key), Relevant: strings.TrimSpace(e.Relevant)}
 	if len(e.Questions) == 0 {
@@ -75,7 +75,7 @@ func (b *builder) group(e *entryDoc, path []any) survey.Section {
 // onlyKeys reports each key of the entry at path that is not in allowed.
 func (b *builder) onlyKeys(path []any, field, what string, allowed []string) {
 	for _, k := range b.tree.keys(path...) {
-		if slices.Contains(allowed, k.Value) {
+		if k.Value == "<<" || slices.Contains(allowed, k.Value) { // "<<" merges an anchored mapping
 			continue
 		}
 		if slices.Contains(questionKeys, k.Value) || slices.Contains(groupKeys, k.Value) || isTypeKey(k.Value) {
@@ -115,7 +115,7 @@ func (b *builder) question(e *entryDoc, path []any) survey.Question {
 	if key == "" {
 		b.add(line, "", "a question needs a key: key: some_name")
 	}
-	b.lines[key] = line
+	b.define(key, line)
 	q := survey.Question{
 		Key:               key,
 		Label:             b.text(e.Label, key),
@@ -145,14 +145,25 @@ func (b *builder) question(e *entryDoc, path []any) survey.Question {
 	}
 	q.Type = qt
 	b.onlyKeys(path, key, "a "+string(qt)+" question", slices.Concat(questionKeys, typeKeys[qt]))
-	q.Choices = b.choices(e.Choices, key)
-	q.Items = b.choices(e.Items, key+" items")
-	if len(e.Items) > 0 {
+	// Only the settings the type takes: onlyKeys has reported the others.
+	takes := func(k string) bool { return slices.Contains(typeKeys[qt], k) }
+	if takes("choices") {
+		q.Choices = b.choices(e.Choices, key)
+	}
+	if takes("items") {
+		q.Items = b.choices(e.Items, key+" items")
 		b.lines[key+" items"] = b.tree.keyLine("items", path...)
 	}
-	q.MinSelected, q.MaxSelected = e.MinSelected, e.MaxSelected
-	q.Min, q.Max = e.Min, e.Max
-	q.Integer, q.MaxLength = e.Integer, e.MaxLength
+	if takes("min_selected") {
+		q.MinSelected, q.MaxSelected = e.MinSelected, e.MaxSelected
+	}
+	if takes("min") {
+		q.Min, q.Max = e.Min, e.Max
+	}
+	q.Integer = takes("integer") && e.Integer
+	if takes("max_length") {
+		q.MaxLength = e.MaxLength
+	}
 	if qt == survey.Likert || qt == survey.Matrix {
 		q.Choices = b.scale(e, path, key, q.Choices)
 	}
@@ -196,4 +207,14 @@ func (b *builder) scale(e *entryDoc, path []any, key string, own []survey.Choice
 		return DefaultScale()
 	}
 	return cloneChoices(pts)
+}
+
+// define records the line a question or group is defined on, and the second one of a name
+// used twice.
+func (b *builder) define(key string, line int) {
+	if first, dup := b.lines[key]; dup && first != line {
+		b.twice[key] = line
+		return
+	}
+	b.lines[key] = line
 }

@@ -42,6 +42,7 @@ type reader struct {
 	sources  map[string]string // Problem.Field → where it is defined
 	warned   map[string]bool   // sheet and column already warned about
 	lang     string            // the form's default language
+	rows     map[string]int    // question or group name → the row it is first defined on
 }
 
 // where writes the place of a cell: `file, survey sheet, row 7, column "relevant"`. A row of

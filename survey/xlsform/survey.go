@@ -1,6 +1,7 @@
 package xlsform
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/palabre/palabre/survey"
@@ -116,7 +117,7 @@ func (r *reader) survey(sh *sheet, lists map[string]*list, lang string) []survey
 		default:
 			if m, ok := r.question(sh, rw, t, lists, lang); ok {
 				if m.q.Key != "" {
-					r.sources[m.q.Key] = r.where(sh, rw.n, "")
+					r.defined(sh, m.q.Key, rw.n)
 				}
 				emit(m)
 			}
@@ -135,7 +136,7 @@ func (r *reader) beginGroup(sh *sheet, rw row, stack []*frame, lang string) *fra
 	if key == "" {
 		r.problem(sh, rw.n, sh.header("name"), "", "the group has no name")
 	} else {
-		r.sources[key] = r.where(sh, rw.n, "")
+		r.defined(sh, key, rw.n)
 	}
 	f.section = survey.Section{Key: key, Label: sh.text(rw, "label", lang), Relevant: sh.cell(rw, "relevant")}
 	table := false
@@ -200,6 +201,7 @@ func (r *reader) matrix(sh *sheet, f *frame) (survey.Question, bool) {
 	}
 	for _, m := range f.members {
 		delete(r.sources, m.q.Key)
+		delete(r.rows, m.q.Key)
 		if !strings.Contains(" "+m.appearance+" ", " label ") {
 			rows = append(rows, m)
 		}
@@ -233,6 +235,20 @@ func (r *reader) matrix(sh *sheet, f *frame) (survey.Question, bool) {
 			r.problem(sh, m.row.n, sh.header("changed_in"), f.key, "a row of a matrix cannot have its own changed_in: set it on the group")
 		}
 	}
-	r.sources[f.key] = r.where(sh, f.row.n, "")
+	r.defined(sh, f.key, f.row.n)
 	return q, true
+}
+
+// defined records the row a question or group is defined on; a name used on two rows is
+// placed on both, so that a problem about either can be found.
+func (r *reader) defined(sh *sheet, key string, n int) {
+	if r.rows == nil {
+		r.rows = map[string]int{}
+	}
+	if first, dup := r.rows[key]; dup && first != n {
+		r.sources[key] = r.where(sh, 0, "") + fmt.Sprintf(", rows %d and %d", first, n)
+		return
+	}
+	r.rows[key] = n
+	r.sources[key] = r.where(sh, n, "")
 }
