@@ -12,8 +12,8 @@ import "github.com/palabre/palabre/survey"
 //	topics          matrix: child_protection, family_support, advocacy on a 4-point scale
 //	recommend       rating 0–10, required
 //	format          single choice: in_person, online, hybrid
-//	followup_intro  note
 //	followup        group, only when ${attended} = 'yes':
+//	  followup_intro  note
 //	  families      whole number 0–100000
 //	  first_action  date, constraint ". <= today()" with a message in fr, en and es
 //	improve         long text, at most 1000 characters (hint in French only)
@@ -68,11 +68,11 @@ func FeedbackForm(surveyID string) *survey.Form {
 				{Key: "online", Label: T("En ligne", "Online", "En línea")},
 				{Key: "hybrid", Label: T("Hybride", "Hybrid", "Híbrido")},
 			}}).
+		Group("followup", T("Après la rencontre", "After the meeting", "Después del encuentro"), "${attended} = 'yes'").
 		Question(survey.Question{Key: "followup_intro", Type: survey.Note,
 			Label: T("Les questions suivantes portent sur ce que vous avez fait après la rencontre.",
 				"The next questions are about what you did after the meeting.",
 				"Las siguientes preguntas tratan de lo que hizo después del encuentro.")}).
-		Group("followup", T("Après la rencontre", "After the meeting", "Después del encuentro"), "${attended} = 'yes'").
 		Question(survey.Question{Key: "families", Type: survey.Number, Integer: true, Min: &zero, Max: &max,
 			Label: T("Combien de familles votre structure a-t-elle accompagnées depuis ?", "How many families has your organisation supported since?", "¿Cuántas familias ha acompañado su organización desde entonces?")}).
 		Question(survey.Question{Key: "first_action", Type: survey.Date, Constraint: ". <= today()",

@@ -256,13 +256,15 @@ func TestFormJSON(t *testing.T) {
 			if q.Key != "sessions_other" || !equalJSON(q.RelevantAST, []any{"call", "selected", []any{"ref", "sessions"}, []any{"str", "other"}}) {
 				t.Errorf("sessions_other: %+v", q)
 			}
-			if g := body.Sections[1]; g.Key != "followup" || g.RelevantAST == nil || g.Questions[1].ConstraintAST == nil {
+			if g := body.Sections[1]; g.Key != "followup" || g.RelevantAST == nil || g.Questions[2].ConstraintAST == nil {
 				t.Errorf("followup group: %+v", g)
 			}
 		})
 	}
-	if w := get(fx, "/api/v1/surveys/meeting/editions/1999/form", nil); w.Code != http.StatusNotFound {
-		t.Errorf("unknown edition: %d", w.Code)
+	for _, path := range []string{"/api/v1/surveys/meeting/editions/1999/form", "/api/v1/nowhere"} {
+		if w := get(fx, path, nil); w.Code != http.StatusNotFound || !strings.Contains(w.Body.String(), `"code":"not_found"`) {
+			t.Errorf("%s: %d %s", path, w.Code, w.Body)
+		}
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -95,6 +96,17 @@ func (f *Forms) errorPage(c *gin.Context, err error, lang string) {
 	f.render(c, Status(e.Code), "message", v)
 }
 
+// NotFound answers a request that no route matches, in the language of the request: a
+// JSON error under /api/, a page otherwise. Give it to the engine's NoRoute.
+func (f *Forms) NotFound(c *gin.Context) {
+	err := survey.Errorf(survey.CodeNotFound, survey.MsgNotFound)
+	if strings.HasPrefix(c.Request.URL.Path, f.base+"/api/") {
+		AbortJSON(c, err, Language(c))
+		return
+	}
+	f.errorPage(c, err, Language(c))
+}
+
 // index lists the open editions of every survey.
 func (f *Forms) index(c *gin.Context) {
 	lang := Language(c)
@@ -161,7 +173,8 @@ func editionDetail(e survey.Edition, lang string) string {
 		parts = append(parts, e.Place)
 	}
 	if !e.Closes.IsZero() {
-		parts = append(parts, tr(lang, "open_until", formatDate(e.Closes, lang)))
+		// Closes is the first moment closed: the last day open is the one before it.
+		parts = append(parts, tr(lang, "open_until", formatDate(e.Closes.Add(-time.Nanosecond), lang)))
 	}
 	return strings.Join(parts, " · ")
 }

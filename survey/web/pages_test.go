@@ -37,6 +37,7 @@ func TestPages(t *testing.T) {
 		{name: "unknown survey", path: "/s/nope/2026", acceptLanguage: "es", status: http.StatusNotFound,
 			want: []string{`<html lang="es">`, "No encontrado", "No existe la encuesta «nope»"}},
 		{name: "unknown year", path: "/s/meeting/1990?lang=en", status: http.StatusNotFound, want: []string{"Survey “meeting” has no 1990 edition"}},
+		{name: "no such page", path: "/nowhere", acceptLanguage: "en", status: http.StatusNotFound, want: []string{"Page not found."}},
 		{name: "thanks", path: "/s/meeting/2026/done?id=6f1c2a34-8d8e-4b1a-9c0e-2f1d3c4b5a69&lang=en", status: http.StatusOK,
 			want: []string{"Thank you!", "6f1c2a34-8d8e-4b1a-9c0e-2f1d3c4b5a69", `data-draft="meeting/2026"`}},
 	}
@@ -142,9 +143,9 @@ func TestPostFormInvalid(t *testing.T) {
 	id := survey.NewResponseID().String()
 	v := formValues(id)
 	v.Set("profile.language", "en")
-	v.Del("sessions_other")                         // required once "other" is chosen
+	v.Del("sessions_other")                        // required once "other" is chosen
 	v.Set("one_word", "<script>alert(1)</script>") // typed by a participant: shown as text
-	v.Set("attended", "no")                         // the follow-up group is hidden on the page shown again
+	v.Set("attended", "no")                        // the follow-up group is hidden on the page shown again
 	v.Set("families", "42000000")
 	w := postForm(fx, v)
 	if w.Code != http.StatusUnprocessableEntity {

@@ -34,6 +34,7 @@ func newFixture(t testing.TB) *fixture {
 	fx.engine = gin.New()
 	fx.engine.Use(web.RequestIDs(), web.LimitBody(maxBody))
 	forms.Register(fx.engine)
+	fx.engine.NoRoute(forms.NotFound)
 	return fx
 }
 
