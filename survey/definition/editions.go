@@ -55,6 +55,9 @@ func (b *builder) editions(docs []editionDoc, surveyID string, version int) []su
 			continue
 		}
 		years[e.Year] = line
+		if !survey.ValidSlug(surveyID) {
+			continue // survey.Compile reports the id once
+		}
 		if err := survey.CheckEdition(e); err != nil {
 			b.add(line, "editions", "%v", err)
 			continue

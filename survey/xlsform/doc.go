@@ -21,9 +21,9 @@
 //   - select_one with the appearance likert is a Likert question, the list its scale.
 //   - A group with the appearance table-list whose rows are all select_one questions of the
 //     same list is one matrix question: the group's name is its key, its label, hint and
-//     relevant the question's, each row's name and label an item, the list the scale, and the
-//     rows all required or none. Rows with the appearance label are ODK's header rows and are
-//     skipped.
+//     relevant the question's, each row's name and label an item, the list the scale; it is
+//     required when the group is, or when every row is (the rows are all required or
+//     none). Rows with the appearance label are ODK's header rows and are skipped.
 //   - select_one of a list whose names are exactly yes and no is a yes/no question.
 //   - range 0..10 step 1 is a 0–10 rating (NPS).
 //   - A constraint that only bounds the answer and has no constraint_message, such as

@@ -172,3 +172,17 @@ func TestFormIDFromFileName(t *testing.T) {
 	_, err = FromSheets(Sheets{"survey": table("type|name|label\ntext|q|Q")}, "Mon Enquête.xlsx")
 	checkProblems(t, err, []string{`Mon Enquête.xlsx: survey: the settings sheet needs a form_id: the survey's stable name, such as partners-meeting`})
 }
+
+func TestMatrixRequiredByGroup(t *testing.T) {
+	res, err := FromSheets(survey1(`begin_group|m|M|yes|||table-list
+select_one sat|a|A
+select_one sat|b|B|no
+end_group`), "f.xlsx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, _, ok := res.Form.Question("m")
+	if !ok || q.Type != survey.Matrix || !q.Required || len(q.Items) != 2 {
+		t.Errorf("matrix %+v", q)
+	}
+}

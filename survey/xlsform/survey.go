@@ -190,8 +190,9 @@ func (r *reader) notMatrix(f *frame) string {
 
 // matrix turns a table-list group whose rows are all select_one questions of the same list
 // into one matrix question: the group's name, label, hint and relevant are the question's,
-// each row's name and label an item, and the list its scale. Rows with the appearance "label"
-// only show the scale's labels in ODK, and are skipped.
+// each row's name and label an item, and the list its scale. It is required when the group
+// is, or when every row is. Rows with the appearance "label" only show the scale's labels in
+// ODK, and are skipped.
 func (r *reader) matrix(sh *sheet, f *frame) (survey.Question, bool) {
 	var rows []member
 	for _, m := range f.members {
@@ -209,13 +210,17 @@ func (r *reader) matrix(sh *sheet, f *frame) (survey.Question, bool) {
 	if len(rows) == 0 {
 		return survey.Question{}, false
 	}
+	groupRequired, ok := yes(sh.cell(f.row, "required"))
+	if !ok {
+		r.problem(sh, f.row.n, sh.header("required"), f.key, "%q: palabre supports required yes or no, not a condition", sh.cell(f.row, "required"))
+	}
 	q := survey.Question{
 		Key:      f.key,
 		Type:     survey.Matrix,
 		Label:    f.section.Label,
 		Hint:     sh.text(f.row, "hint", r.lang),
 		Relevant: f.section.Relevant,
-		Required: rows[0].q.Required,
+		Required: groupRequired || rows[0].q.Required,
 		Choices:  cloneChoices(rows[0].list.choices),
 	}
 	if n, ok := r.changedIn(sh, f.row); ok {
@@ -223,7 +228,7 @@ func (r *reader) matrix(sh *sheet, f *frame) (survey.Question, bool) {
 	}
 	for _, m := range rows {
 		q.Items = append(q.Items, survey.Choice{Key: m.q.Key, Label: m.q.Label})
-		if m.q.Required != q.Required {
+		if !groupRequired && m.q.Required != rows[0].q.Required {
 			r.problem(sh, m.row.n, sh.header("required"), f.key, "the rows of a matrix are either all required or none")
 		}
 		for _, col := range []string{"relevant", "constraint", "hint"} {

@@ -10,9 +10,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/xuri/excelize/v2"
+	"gopkg.in/yaml.v3"
 
 	"github.com/palabre/palabre/survey/definition"
 )
@@ -38,7 +40,11 @@ func run(args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	w, err := build(d)
+	scales, err := scaleNames(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	w, err := build(d, scales)
 	if err != nil {
 		return err
 	}
@@ -114,6 +120,38 @@ func write(w *workbook, path string) error {
 		return err
 	}
 	return f.SaveAs(path)
+}
+
+// scaleNames reads the names of the scales a YAML definition declares, by their keys, so that
+// the workbook's lists are called the same.
+func scaleNames(path string) (map[string]string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var doc struct {
+		Scales map[string][]yaml.Node `yaml:"scales"`
+	}
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for name, points := range doc.Scales {
+		keys := make([]string, len(points))
+		for i, p := range points {
+			var c struct {
+				Key string `yaml:"key"`
+			}
+			if p.Kind == yaml.ScalarNode {
+				c.Key = p.Value
+			} else if err := p.Decode(&c); err != nil {
+				return nil, err
+			}
+			keys[i] = c.Key
+		}
+		out[strings.Join(keys, " ")] = name
+	}
+	return out, nil
 }
 
 func ptr[T any](v T) *T { return &v }

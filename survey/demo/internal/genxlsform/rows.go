@@ -23,6 +23,7 @@ type workbook struct {
 	settings [][]any
 	editions [][]any
 	lists    map[string]string // list content → list name
+	scales   map[string]string // the keys of a named scale of the definition → its name
 }
 
 // translated returns the headers of a text column in every language.
@@ -81,9 +82,9 @@ func (w *workbook) row(c cells) {
 
 // build writes a definition as an XLSForm workbook, the way a coordinator writes one: Kobo's
 // metadata rows first, groups, lists in the choices sheet, bounds as constraints.
-func build(d *definition.Definition) (*workbook, error) {
+func build(d *definition.Definition, scales map[string]string) (*workbook, error) {
 	f := d.Form
-	w := &workbook{langs: f.Languages, lists: map[string]string{}}
+	w := &workbook{langs: f.Languages, lists: map[string]string{}, scales: scales}
 	w.survey = append(w.survey, w.header())
 	w.choices = append(w.choices, append([]any{"list_name", "name"}, w.translated("label")...))
 	w.row(cells{"type": "start", "name": "start"})
@@ -218,15 +219,26 @@ func compare(op string, f *float64) string {
 	return ". " + op + " " + expr.FormatNumber(*f)
 }
 
-// list returns the name of a choices list with these choices, adding it when it is new. The
-// default agreement scale is called after it; other lists after their first question.
+// list returns the name of a choices list with these choices, adding it when it is new. A
+// scale is called as in the definition; other lists after their first question.
 func (w *workbook) list(name string, cs []survey.Choice) string {
 	key := fmt.Sprint(cs)
 	if n, ok := w.lists[key]; ok {
 		return n
 	}
-	if reflect.DeepEqual(cs, definition.DefaultScale()) {
+	if n, ok := w.scales[keysOf(cs)]; ok {
+		name = n
+	} else if reflect.DeepEqual(cs, definition.DefaultScale()) {
 		name = definition.DefaultScaleName
+	}
+	for taken, base, i := true, name, 2; taken; i++ {
+		taken = false
+		for _, n := range w.lists {
+			if n == name {
+				taken, name = true, fmt.Sprintf("%s_%d", base, i)
+				break
+			}
+		}
 	}
 	w.lists[key] = name
 	for _, ch := range cs {
@@ -282,4 +294,13 @@ func day(t time.Time) any {
 		return nil
 	}
 	return date(t)
+}
+
+// keysOf writes the keys of choices, to recognise a named scale.
+func keysOf(cs []survey.Choice) string {
+	keys := make([]string, len(cs))
+	for i, c := range cs {
+		keys[i] = c.Key
+	}
+	return strings.Join(keys, " ")
 }
