@@ -30,6 +30,7 @@ type serveConfig struct {
 	idleTimeout     time.Duration
 	shutdownTimeout time.Duration
 	migrate         bool
+	debugAddr       string
 	ingest          ingest.Config
 }
 
@@ -44,6 +45,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	writeTimeout := f.Duration("write-timeout", "PALABRE_WRITE_TIMEOUT", 60*time.Second, "time to write a response (downloads extend their own)")
 	idleTimeout := f.Duration("idle-timeout", "PALABRE_IDLE_TIMEOUT", 2*time.Minute, "keep-alive idle time")
 	shutdown := f.Duration("shutdown-timeout", "PALABRE_SHUTDOWN_TIMEOUT", 20*time.Second, "time allowed to finish requests and flush on shutdown")
+	debugAddr := f.String("debug-addr", "PALABRE_DEBUG_ADDR", "", "serve Go's pprof profiles on this address (off when empty; keep it on loopback)")
 	doMigrate := f.Bool("migrate", "PALABRE_MIGRATE", true, "apply database migrations at start")
 	batchAnswers := f.Int64("batch-answers", "PALABRE_BATCH_ANSWERS", 5000, "deliver to ClickHouse once this many answers are pending")
 	batchInterval := f.Duration("batch-interval", "PALABRE_BATCH_INTERVAL", time.Second, "deliver to ClickHouse at least this often")
@@ -55,7 +57,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	cfg = serveConfig{
 		addr: *addr, clickhouse: *dsn, dataDir: *data, maxBody: *maxBody,
 		readTimeout: *readTimeout, writeTimeout: *writeTimeout, idleTimeout: *idleTimeout,
-		shutdownTimeout: *shutdown, migrate: *doMigrate,
+		shutdownTimeout: *shutdown, migrate: *doMigrate, debugAddr: *debugAddr,
 		ingest: ingest.Config{BatchAnswers: int(*batchAnswers), BatchInterval: *batchInterval, DiskBudget: *diskBudget},
 	}
 	if cfg.maxBody <= 0 {
@@ -79,6 +81,11 @@ func serveWith(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io
 		return fmt.Errorf("cannot listen on %s: %w", cfg.addr, err)
 	}
 	defer ln.Close()
+	if cfg.debugAddr != "" {
+		if err := serveDebug(ctx, cfg.debugAddr, log); err != nil {
+			return err
+		}
+	}
 
 	openCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	db, err := clickhouse.Open(openCtx, clickhouse.Config{DSN: cfg.clickhouse, Logger: log})

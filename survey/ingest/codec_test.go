@@ -1,0 +1,101 @@
+package ingest
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/palabre/palabre/survey"
+)
+
+func sample() *survey.Response {
+	return &survey.Response{ID: survey.NewResponseID(), SurveyID: "partners-meeting", Edition: 2026, FormVersion: 3,
+		Respondent:  survey.Respondent{Country: "MG", Organisation: "Graines de bitume", Role: "unit_head", Language: "fr"},
+		SubmittedAt: time.Date(2026, 11, 2, 9, 0, 0, 123, time.UTC), ReceivedAt: time.Date(2026, 11, 2, 9, 0, 1, 0, time.UTC),
+		Channel: survey.ChannelWeb,
+		Answers: []survey.Answer{
+			{Question: "satisfaction", Text: "agree", Num: 4, HasNum: true},
+			{Question: "sessions", Item: "families", Text: "strongly_agree", Num: 5, HasNum: true},
+			{Question: "take_back", Choices: []string{"tools", "other"}},
+			{Question: "nps", Num: 0, HasNum: true},
+			{Question: "comment", Text: "Très bien — “merci”\n"},
+		}}
+}
+
+func TestCodecRoundTrip(t *testing.T) {
+	for _, r := range []*survey.Response{sample(), {ID: survey.NewResponseID()}} {
+		b, err := encode(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := decode(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(r.Answers) == 0 {
+			r.Answers = []survey.Answer{}
+		}
+		if !reflect.DeepEqual(got, r) {
+			t.Errorf("round trip:\n got %+v\nwant %+v", got, r)
+		}
+	}
+}
+
+func TestDecodeReadsJSONRecords(t *testing.T) {
+	r := sample()
+	j, _ := json.Marshal(r)
+	got, err := decode(append([]byte{formatJSON}, j...))
+	if err != nil || got.Digest() != r.Digest() {
+		t.Errorf("JSON record: %v", err)
+	}
+}
+
+func TestDecodeRejectsDamage(t *testing.T) {
+	b, _ := encode(sample())
+	for n := 1; n < len(b); n++ {
+		if _, err := decode(b[:n]); err == nil {
+			t.Fatalf("a record cut at %d of %d bytes decoded", n, len(b))
+		}
+	}
+	if _, err := decode(append(b, 0)); err == nil {
+		t.Error("trailing bytes accepted")
+	}
+	if _, err := decode([]byte{9}); err == nil {
+		t.Error("unknown format accepted")
+	}
+}
+
+func FuzzDecode(f *testing.F) {
+	b, _ := encode(sample())
+	f.Add(b)
+	f.Add([]byte{formatJSON, '{', '}'})
+	f.Fuzz(func(t *testing.T, payload []byte) {
+		r, err := decode(payload)
+		if err != nil || payload[0] != formatBinary {
+			return
+		}
+		again, err := encode(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r2, err := decode(again)
+		if err != nil || r2.Digest() != r.Digest() {
+			t.Fatalf("re-encoded record differs: %v", err)
+		}
+	})
+}
+
+func BenchmarkCodec(b *testing.B) {
+	r := sample()
+	for range 5 {
+		r.Answers = append(r.Answers, r.Answers...)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		p, _ := encode(r)
+		if _, err := decode(p); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
