@@ -210,3 +210,14 @@ func TestReadyzSaysWhyNotReady(t *testing.T) {
 		t.Errorf("GET /readyz = %d %s, want 503 with the ClickHouse reason", resp.StatusCode, body)
 	}
 }
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
