@@ -36,7 +36,8 @@ func decodeSubmission(body io.Reader) (survey.Submission, error) {
 		return survey.Submission{}, ReadError(err, survey.MsgMalformedJSON)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		if tooLarge := (*http.MaxBytesError)(nil); !errors.As(err, &tooLarge) {
+		var tooLarge *http.MaxBytesError
+		if !errors.As(err, &tooLarge) {
 			err = errors.New("unexpected data after the JSON object")
 		}
 		return survey.Submission{}, ReadError(err, survey.MsgMalformedJSON)

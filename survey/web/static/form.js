@@ -130,6 +130,7 @@
     }
     return null;
   }
+  // Exposed so that tests compare this evaluator with the server's.
   window.palabre = { eval: function (tree, values, self) { return ev(tree, { values: values || {}, self: self }); } };
 
   var form, logic;
