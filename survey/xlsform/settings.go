@@ -55,13 +55,10 @@ func orderLanguages(def string, langs map[string]bool) []string {
 // settingsRow holds the palabre settings read from the settings sheet that the form's
 // profile and the Result need.
 type settingsRow struct {
-	description       survey.Text
-	countries         string
-	roles, orgs       string // names of choices lists
-	row               int
-	countriesColumn   string
-	rolesColumn       string
-	organisationsColn string
+	description survey.Text
+	countries   string
+	roles, orgs string // names of choices lists
+	row         int
 }
 
 var ignoredSettings = []string{"instance_name", "public_key", "submission_url", "style",
@@ -120,9 +117,6 @@ func (r *reader) settings(sh, surveySheet *sheet, f *survey.Form) settingsRow {
 	st.countries = sh.cell(rw, "countries")
 	st.roles = sh.cell(rw, "roles_list")
 	st.orgs = sh.cell(rw, "organisations_list")
-	st.countriesColumn = sh.header("countries")
-	st.rolesColumn = sh.header("roles_list")
-	st.organisationsColn = sh.header("organisations_list")
 	return st
 }
 
@@ -229,7 +223,7 @@ func (r *reader) profile(sh *sheet, st settingsRow, lists map[string]*list) surv
 	}
 	if st.countries != "" {
 		p.Countries = strings.FieldsFunc(st.countries, func(c rune) bool { return c == ',' || c == ';' || c == ' ' })
-		r.sources["profile.countries"] = r.where(sh, st.row, st.countriesColumn)
+		r.sources["profile.countries"] = r.where(sh, st.row, sh.header("countries"))
 	}
 	pick := func(name, column, field string) []survey.Choice {
 		l, ok := lists[name]
@@ -241,10 +235,10 @@ func (r *reader) profile(sh *sheet, st settingsRow, lists map[string]*list) surv
 		return cloneChoices(l.choices)
 	}
 	if st.roles != "" {
-		p.Roles = pick(st.roles, st.rolesColumn, "profile.roles")
+		p.Roles = pick(st.roles, sh.header("roles_list"), "profile.roles")
 	}
 	if st.orgs != "" {
-		p.Organisations = pick(st.orgs, st.organisationsColn, "profile.organisations")
+		p.Organisations = pick(st.orgs, sh.header("organisations_list"), "profile.organisations")
 	}
 	return p
 }

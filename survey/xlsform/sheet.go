@@ -198,15 +198,6 @@ func (sh *sheet) header(base string) string {
 	return base
 }
 
-func (sh *sheet) has(base string) bool {
-	for _, c := range sh.columns {
-		if c.base == base {
-			return true
-		}
-	}
-	return false
-}
-
 // text returns a translated text: every "base::lang" column, and the untranslated "base"
 // column as the default language where that language's own column is empty. nil when empty.
 func (sh *sheet) text(rw row, base, defaultLang string) survey.Text {

@@ -209,3 +209,23 @@ func isDefinitionError(err error) bool {
 	var de *survey.DefinitionError
 	return errors.As(err, &de)
 }
+
+func TestProfileSettings(t *testing.T) {
+	sheets := Sheets{
+		"survey":   table("type|name|label\ntext|q|Q"),
+		"choices":  table("list_name|name|label\nroles|educator|Éducateur\nroles|other|Autre\norgs|mamans|100% Mamans"),
+		"settings": table("form_id|countries|roles_list|organisations_list|description\ns|SN, PE;MA|roles|orgs|Un essai"),
+	}
+	res, err := FromSheets(sheets, "f.xlsx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := res.Form.Profile
+	if !reflect.DeepEqual(p.Countries, []string{"SN", "PE", "MA"}) || len(p.Roles) != 2 ||
+		len(p.Organisations) != 1 || p.Organisations[0].Label["fr"] != "100% Mamans" || res.Description["fr"] != "Un essai" {
+		t.Errorf("profile %+v, description %v", p, res.Description)
+	}
+	sheets["settings"] = table("form_id|roles_list\ns|staff")
+	_, err = FromSheets(sheets, "f.xlsx")
+	checkProblems(t, err, []string{`f.xlsx, settings sheet, row 2, column "roles_list": profile.roles: there is no choices list "staff"`})
+}
