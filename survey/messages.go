@@ -107,7 +107,7 @@ var messages = map[MessageKey]Text{
 		English: "A response with this id was already submitted with different answers.",
 		Spanish: "Ya se envió una respuesta con este identificador y otras respuestas."},
 	MsgClosed: {French: "Cette édition est close depuis le %s : elle n'accepte plus de réponses.",
-		English: "This edition closed on %s: it no longer accepts responses.",
+		English: "This edition has been closed since %s: it no longer accepts responses.",
 		Spanish: "Esta edición está cerrada desde el %s: ya no acepta respuestas."},
 	MsgNotYetOpen: {French: "Cette édition ouvre le %s.",
 		English: "This edition opens on %s.",

@@ -144,6 +144,7 @@ func serveWith(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io
 	}
 	submissions := engine.Group("", countRejections(metrics))
 	forms.Register(submissions)
+	engine.NoRoute(forms.NotFound)
 
 	srv := &http.Server{
 		Handler:           engine,
