@@ -25,7 +25,7 @@ run: build clickhouse
 ## test: start the local ClickHouse (and install test tools), then run every test against it.
 test: clickhouse test-deps
 	@mkdir -p "$(PALABRE_DATA)"; log="$(PALABRE_DATA)/test.log"; \
-	PALABRE_TEST_CLICKHOUSE=$(CLICKHOUSE_DSN) $(GO) test -count=1 -v ./... >"$$log" 2>&1; status=$$?; \
+	PALABRE_TEST_CLICKHOUSE=$(CLICKHOUSE_DSN) PALABRE_SCREENSHOTS="$(PALABRE_DATA)/screenshots" $(GO) test -count=1 -v ./... >"$$log" 2>&1; status=$$?; \
 	grep -E '^\s*--- (PASS|FAIL|SKIP)|^(ok|FAIL|panic:|#)|\.go:[0-9]+:' "$$log"; \
 	echo "$$(grep -cE '^\s*--- PASS' "$$log") passed, $$(grep -cE '^\s*--- FAIL' "$$log") failed, $$(grep -cE '^\s*--- SKIP' "$$log") skipped (full log: $$log)"; \
 	exit $$status
