@@ -91,8 +91,8 @@ func (c *checker) form(f *Form) {
 	if !hasDefault {
 		c.add("languages", "must include the default language %q", f.DefaultLanguage)
 	}
-	if f.Title.In(f.DefaultLanguage, "") == "" {
-		c.add("title", "the survey needs a title")
+	if f.Title[f.DefaultLanguage] == "" {
+		c.add("title", "the survey needs a title in its default language %q", f.DefaultLanguage)
 	}
 	c.profile(&f.Profile)
 	if len(f.Questions()) == 0 {
@@ -159,6 +159,16 @@ func (c *checker) question(q *Question) {
 	default:
 		c.add(k, "unknown type %q", q.Type)
 		return
+	}
+	switch q.Type {
+	case SingleChoice, MultipleChoice, Likert, Matrix:
+	default:
+		if len(q.Choices) > 0 {
+			c.add(k, "a %s question has no choices", q.Type)
+		}
+	}
+	if q.Type == Matrix && q.Constraint != "" {
+		c.add(k, "a matrix cannot have a constraint; constrain its rows by their scale")
 	}
 	c.choices(k, q.Choices, true)
 	c.choices(k+" items", q.Items, true)

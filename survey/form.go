@@ -35,6 +35,8 @@ type Form struct {
 	SurveyID string `json:"survey_id"`
 	Version  int    `json:"version"`
 	Title    Text   `json:"title"`
+	// Description introduces the survey to participants.
+	Description Text `json:"description,omitempty"`
 	// DefaultLanguage and Languages as in Survey; a form carries them so it stands alone.
 	DefaultLanguage string   `json:"default_language"`
 	Languages       []string `json:"languages"`

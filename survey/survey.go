@@ -25,8 +25,9 @@ type Edition struct {
 	Year        int    `json:"year"`
 	Place       string `json:"place,omitempty"` // where that year's meeting was held
 	FormVersion int    `json:"form_version"`
-	// Opens and Closes bound the period in which responses are accepted. A zero Opens means
-	// open from the start, a zero Closes means no end.
+	// Opens and Closes bound the period in which responses are accepted: from Opens
+	// included to Closes excluded (a definition's last open day D is stored as Closes = the
+	// start of D+1, UTC). A zero Opens means open from the start, a zero Closes means no end.
 	Opens  time.Time `json:"opens,omitzero"`
 	Closes time.Time `json:"closes,omitzero"`
 	// Invited is how many people were invited, when known (0 = unknown); it is the base of

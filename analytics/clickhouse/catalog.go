@@ -41,7 +41,7 @@ func (db *DB) Surveys(ctx context.Context) ([]survey.Survey, error) {
 	out := make([]survey.Survey, 0, len(latest))
 	for id, f := range latest {
 		out = append(out, survey.Survey{
-			ID: id, Title: f.Title, DefaultLanguage: f.DefaultLanguage, Languages: f.Languages,
+			ID: id, Title: f.Title, Description: f.Description, DefaultLanguage: f.DefaultLanguage, Languages: f.Languages,
 			Editions: editions[id],
 		})
 	}

@@ -78,7 +78,7 @@ func (b *builder) choices(cs []choiceDoc, field string) []survey.Choice {
 }
 
 // document builds the form, the editions and the description.
-func (b *builder) document(d *document) (*survey.Form, []survey.Edition, survey.Text) {
+func (b *builder) document(d *document) (*survey.Form, []survey.Edition) {
 	t := b.tree
 	for _, k := range []string{"survey", "version", "title", "default_language", "languages"} {
 		b.lines[k] = t.keyLine(k)
@@ -106,13 +106,13 @@ func (b *builder) document(d *document) (*survey.Form, []survey.Edition, survey.
 	} else if d.Version > math.MaxInt32 {
 		b.add(t.keyLine("version"), "version", "%d is too large (at most %d)", d.Version, math.MaxInt32)
 	}
-	description := b.text(d.Description, "description")
+	f.Description = b.text(d.Description, "description")
 	f.Profile = b.profile(&d.Profile)
 	b.scaleSet(d.Scales)
 	f.Sections = b.entries(d.Questions)
 	f.Languages = b.languages(d.Languages)
 	editions := b.editions(d.Editions, f.SurveyID, f.Version)
-	return f, editions, description
+	return f, editions
 }
 
 // languages returns the form's languages: those listed, else the default language followed by

@@ -23,8 +23,6 @@ type Definition struct {
 	Form     *survey.Form
 	Compiled *survey.Compiled
 	Editions []survey.Edition
-	// Description introduces the survey to participants; survey.Form has no place for it.
-	Description survey.Text
 	// Warnings are parts of the file that were read but have no effect in palabre, such as
 	// XLSForm metadata questions (start, end, deviceid) and layout appearances.
 	Warnings []survey.Problem
@@ -124,7 +122,7 @@ func parseDocument(data []byte, format Format, name string) (*Definition, error)
 	}
 	b := &builder{name: name, tree: tree{root: root.Content[0]}, seen: map[string]int{},
 		lines: map[string]int{}, twice: map[string]int{}}
-	form, editions, description := b.document(&d)
+	form, editions := b.document(&d)
 	problems := b.problems
 	cf, err := survey.Compile(form)
 	if err != nil {
@@ -152,7 +150,7 @@ func parseDocument(data []byte, format Format, name string) (*Definition, error)
 		}
 		return nil, &survey.DefinitionError{Problems: out}
 	}
-	return &Definition{Form: form, Compiled: cf, Editions: editions, Description: description}, nil
+	return &Definition{Form: form, Compiled: cf, Editions: editions}, nil
 }
 
 func parseWorkbook(data []byte, name string) (*Definition, error) {
@@ -178,6 +176,6 @@ func compileWorkbook(wb *xlsform.Result, name string) (*Definition, error) {
 		}
 		return nil, &survey.DefinitionError{Problems: out}
 	}
-	return &Definition{Form: wb.Form, Compiled: cf, Editions: wb.Editions, Description: wb.Description,
+	return &Definition{Form: wb.Form, Compiled: cf, Editions: wb.Editions,
 		Warnings: wb.Warnings}, nil
 }

@@ -88,8 +88,8 @@ func TestParseSmall(t *testing.T) {
 	if pick.MaxSelected != 2 || pick.Choices[0].Label["fr"] != "a" || pick.Choices[1].Label["en"] != "B" {
 		t.Errorf("pick %+v", pick)
 	}
-	if d.Description["fr"] != "Un essai" {
-		t.Errorf("description %v", d.Description)
+	if d.Form.Description["fr"] != "Un essai" {
+		t.Errorf("description %v", d.Form.Description)
 	}
 	want := []survey.Edition{
 		{SurveyID: "small", Year: 2024, FormVersion: 2},

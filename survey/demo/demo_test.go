@@ -122,8 +122,8 @@ func TestXLSFormIsTheSameSurvey(t *testing.T) {
 	if !reflect.DeepEqual(fromYAML.Editions, fromXLSX.Editions) {
 		t.Errorf("editions differ:\n%v\n%v", fromYAML.Editions, fromXLSX.Editions)
 	}
-	if !reflect.DeepEqual(fromYAML.Description, fromXLSX.Description) {
-		t.Errorf("descriptions differ: %v, %v", fromYAML.Description, fromXLSX.Description)
+	if !reflect.DeepEqual(fromYAML.Form.Description, fromXLSX.Form.Description) {
+		t.Errorf("descriptions differ: %v, %v", fromYAML.Form.Description, fromXLSX.Form.Description)
 	}
 }
 

@@ -16,7 +16,6 @@ type Catalog struct {
 	mu       sync.RWMutex
 	forms    map[formKey]*survey.Form
 	editions map[string]map[int]survey.Edition // by survey, then year
-	info     map[string]survey.Survey          // descriptions set with SetDescription
 	err      error
 }
 
@@ -49,16 +48,6 @@ func (c *Catalog) FailWith(err error) {
 	c.err = err
 }
 
-// SetDescription sets the description Surveys reports for a survey.
-func (c *Catalog) SetDescription(surveyID string, d survey.Text) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.info == nil {
-		c.info = map[string]survey.Survey{}
-	}
-	c.info[surveyID] = survey.Survey{Description: d}
-}
-
 // Surveys lists every survey that has a form, sorted by id, with its editions sorted by
 // year; title and languages come from the latest form version.
 func (c *Catalog) Surveys(ctx context.Context) ([]survey.Survey, error) {
@@ -75,7 +64,7 @@ func (c *Catalog) Surveys(ctx context.Context) ([]survey.Survey, error) {
 	}
 	out := make([]survey.Survey, 0, len(latest))
 	for id, f := range latest {
-		s := survey.Survey{ID: id, Title: f.Title, Description: c.info[id].Description,
+		s := survey.Survey{ID: id, Title: f.Title, Description: f.Description,
 			DefaultLanguage: f.DefaultLanguage, Languages: append([]string(nil), f.Languages...)}
 		for _, e := range c.editions[id] {
 			s.Editions = append(s.Editions, e)

@@ -96,7 +96,7 @@ func TestSubmitJSON(t *testing.T) {
 		{name: "unknown edition", path: "/api/v1/surveys/meeting/editions/2019/responses", body: response(id, nil),
 			status: http.StatusNotFound, code: survey.CodeNotFound},
 		{name: "closed", path: "/api/v1/surveys/meeting/editions/2025/responses", body: response(id, nil), lang: "en",
-			status: http.StatusGone, code: survey.CodeClosed, message: "closed on 19 August 2025"},
+			status: http.StatusGone, code: survey.CodeClosed, message: "closed since 19 August 2025"},
 		{name: "not yet open", path: "/api/v1/surveys/meeting/editions/2027/responses", body: response(id, nil), lang: "fr",
 			status: http.StatusGone, code: survey.CodeClosed, message: "ouvre le 11 avril 2027"},
 		{name: "too large", body: response(id, func(a map[string]any) { a["improve"] = strings.Repeat("x", maxBody) }),

@@ -31,7 +31,7 @@ func TestPages(t *testing.T) {
 				// a hint only written in French shows in French
 				"Quelques phrases suffisent."}},
 		{name: "closed", path: "/s/meeting/2025?lang=en", status: http.StatusGone,
-			want: []string{"Survey closed", "closed on 19 August 2025", `href="/s/meeting/2026?lang=en"`}, notWant: []string{"<form"}},
+			want: []string{"Survey closed", "closed since 19 August 2025", `href="/s/meeting/2026?lang=en"`}, notWant: []string{"<form"}},
 		{name: "not yet open", path: "/s/meeting/2027", status: http.StatusOK,
 			want: []string{"Pas encore ouverte", "ouvre le 11 avril 2027"}, notWant: []string{"<form"}},
 		{name: "unknown survey", path: "/s/nope/2026", acceptLanguage: "es", status: http.StatusNotFound,

@@ -36,7 +36,6 @@ func newDemoFixture(t testing.TB) *fixture {
 				t.Fatal(err)
 			}
 		}
-		fx.catalog.SetDescription(d.Form.SurveyID, d.Description)
 	}
 	forms, err := web.NewForms(web.FormsConfig{Catalog: fx.catalog, Sink: fx.sink, Now: func() time.Time { return demoNow }})
 	if err != nil {

@@ -14,9 +14,8 @@ import (
 // Result is what a workbook defines. Its form has not been compiled: survey.Compile checks
 // it, and Source places the problems Compile reports.
 type Result struct {
-	Form        *survey.Form
-	Editions    []survey.Edition
-	Description survey.Text
+	Form     *survey.Form
+	Editions []survey.Edition
 	// Warnings are what was read but has no effect in palabre: metadata questions,
 	// appearances that only change the layout in ODK, columns palabre does not use.
 	Warnings []survey.Problem

@@ -18,7 +18,7 @@ func (r *reader) workbook(sheets map[string]*sheet) *Result {
 	f := &survey.Form{}
 	res := &Result{Form: f}
 	st := r.settings(sheets["settings"], sheets["survey"], f)
-	res.Description = st.description
+	f.Description = st.description
 	r.lang = f.DefaultLanguage
 	lists := r.lists(sheets["choices"], f.DefaultLanguage)
 	f.Sections = r.survey(sheets["survey"], lists, f.DefaultLanguage)

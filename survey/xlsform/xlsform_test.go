@@ -222,8 +222,8 @@ func TestProfileSettings(t *testing.T) {
 	}
 	p := res.Form.Profile
 	if !reflect.DeepEqual(p.Countries, []string{"SN", "PE", "MA"}) || len(p.Roles) != 2 ||
-		len(p.Organisations) != 1 || p.Organisations[0].Label["fr"] != "100% Mamans" || res.Description["fr"] != "Un essai" {
-		t.Errorf("profile %+v, description %v", p, res.Description)
+		len(p.Organisations) != 1 || p.Organisations[0].Label["fr"] != "100% Mamans" || res.Form.Description["fr"] != "Un essai" {
+		t.Errorf("profile %+v, description %v", p, res.Form.Description)
 	}
 	sheets["settings"] = table("form_id|roles_list\ns|staff")
 	_, err = FromSheets(sheets, "f.xlsx")

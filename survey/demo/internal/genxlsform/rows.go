@@ -102,7 +102,7 @@ func build(d *definition.Definition, scales map[string]string) (*workbook, error
 			w.row(cells{"type": "end_group"})
 		}
 	}
-	if err := w.settingsSheet(f, d.Description); err != nil {
+	if err := w.settingsSheet(f, d.Form.Description); err != nil {
 		return nil, err
 	}
 	w.editionsSheet(d.Editions, f.Version)
