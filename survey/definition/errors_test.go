@@ -172,7 +172,7 @@ title: {en: T}
 default_language: es
 languages: [en]
 questions: [{key: q, type: text, label: {en: Q}}]
-`, []string{`t.yaml:4: languages: must include the default language "es"`}},
+`, []string{`t.yaml:2: title: the survey needs a title in its default language "es"`, `t.yaml:4: languages: must include the default language "es"`}},
 		{"version too large", `survey: s
 version: 3000000000
 title: T
@@ -246,7 +246,7 @@ func TestWorkbookProblems(t *testing.T) {
 	}
 	_, err = compileWorkbook(wb, "w.xlsx")
 	checkProblems(t, err, []string{
-		`w.xlsx, settings sheet, row 2, column "form_title": title: the survey needs a title`,
+		`w.xlsx, settings sheet, row 2, column "form_title": title: the survey needs a title in its default language "fr"`,
 		`w.xlsx, survey sheet, rows 2 and 4: q: relevant refers to ${r}, which is not a question before this one`,
 		`w.xlsx, survey sheet, row 3: r: a single_choice question needs at least 2 choices, it has 1`,
 		`w.xlsx, survey sheet, rows 2 and 4: q: the name is used twice`,
