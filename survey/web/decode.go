@@ -57,51 +57,74 @@ func decodeSubmission(body io.Reader) (survey.Submission, error) {
 }
 
 func addAnswer(values map[string][]string, key string, raw json.RawMessage) error {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return fmt.Errorf("answers[%q]: %w", key, err)
-	}
-	bad := fmt.Errorf("answers[%q]: expected a string, a number, a list of them, or an object of them by row", key)
-	switch x := v.(type) {
-	case nil:
+	// The body was checked as JSON as a whole: raw is one valid JSON value.
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
 		return nil
-	case []any:
-		for _, e := range x {
+	}
+	switch raw[0] {
+	case 'n': // null: unanswered
+		return nil
+	case '[':
+		var list []json.RawMessage
+		if err := json.Unmarshal(raw, &list); err != nil {
+			return fmt.Errorf("answers[%q]: %w", key, err)
+		}
+		for _, e := range list {
 			s, ok := scalar(e)
 			if !ok {
-				return bad
+				return badAnswer(key)
 			}
 			values[key] = append(values[key], s)
 		}
-	case map[string]any:
-		for item, e := range x {
-			if e == nil {
+	case '{':
+		var rows map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &rows); err != nil {
+			return fmt.Errorf("answers[%q]: %w", key, err)
+		}
+		for item, e := range rows {
+			if string(bytes.TrimSpace(e)) == "null" {
 				continue
 			}
 			s, ok := scalar(e)
 			if !ok {
-				return bad
+				return badAnswer(key)
 			}
 			values[key+"."+item] = append(values[key+"."+item], s)
 		}
 	default:
-		s, ok := scalar(x)
+		s, ok := scalar(raw)
 		if !ok {
-			return bad
+			return badAnswer(key)
 		}
 		values[key] = append(values[key], s)
 	}
 	return nil
 }
 
-func scalar(v any) (string, bool) {
-	switch x := v.(type) {
-	case string:
-		return x, true
-	case json.Number:
-		return x.String(), true
+func badAnswer(key string) error {
+	return fmt.Errorf("answers[%q]: expected a string, a number, a list of them, or an object of them by row", key)
+}
+
+// scalar reads a JSON string as its text and a JSON number as written; anything else is not
+// an answer.
+func scalar(raw json.RawMessage) (string, bool) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return "", false
+	}
+	switch c := raw[0]; {
+	case c == '"':
+		if bytes.IndexByte(raw[1:len(raw)-1], '\\') < 0 {
+			return string(raw[1 : len(raw)-1]), true // no escapes: the text is as written
+		}
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return "", false
+		}
+		return s, true
+	case c == '-' || c >= '0' && c <= '9':
+		return string(raw), true
 	}
 	return "", false
 }
