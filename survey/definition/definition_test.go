@@ -161,13 +161,15 @@ func isDefinitionError(err error) bool {
 	return errors.As(err, &de)
 }
 
-// TestReadmeExample checks that the example of README-format.md is a valid definition.
+// TestReadmeExample checks that the example in the README's section on definitions is a
+// valid definition.
 func TestReadmeExample(t *testing.T) {
-	b, err := os.ReadFile("README-format.md")
+	b, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, rest, ok := strings.Cut(string(b), "```yaml\n")
+	_, section, _ := strings.Cut(string(b), "## Survey definitions")
+	_, rest, ok := strings.Cut(section, "```yaml\n")
 	example, _, ok2 := strings.Cut(rest, "```")
 	if !ok || !ok2 {
 		t.Fatal("no yaml example")
