@@ -7,8 +7,9 @@ import (
 )
 
 // CachedCatalog keeps a Catalog in memory: forms for good (a version never changes) and the
-// survey list for a short time. When the catalog underneath cannot be read, the last list
-// read is served, so participants still get their forms while the database is away.
+// survey list, refreshed in the background once older than a short time. When the catalog
+// underneath cannot be read, the last list read is served, so participants still get their
+// forms while the database is away.
 type CachedCatalog struct {
 	next Catalog
 	ttl  time.Duration
@@ -16,8 +17,9 @@ type CachedCatalog struct {
 
 	mu      sync.Mutex
 	forms   map[formKey]*Form
-	surveys []Survey
-	loaded  time.Time
+	surveys    []Survey
+	loaded     time.Time
+	refreshing bool
 }
 
 type formKey struct {
@@ -32,22 +34,42 @@ func NewCachedCatalog(next Catalog, ttl time.Duration) *CachedCatalog {
 	return &CachedCatalog{next: next, ttl: ttl, now: time.Now, forms: map[formKey]*Form{}}
 }
 
-// Surveys returns the survey list, re-read when older than the cache's ttl.
+// Surveys returns the survey list. A list older than the cache's ttl is still returned at
+// once while one background read refreshes it, so no request waits on the database once the
+// list has been read; only the very first call waits.
 func (c *CachedCatalog) Surveys(ctx context.Context) ([]Survey, error) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.surveys != nil && c.now().Sub(c.loaded) < c.ttl {
-		return c.surveys, nil
+	list, fresh := c.surveys, c.now().Sub(c.loaded) < c.ttl
+	if list != nil && !fresh && !c.refreshing {
+		c.refreshing = true
+		go c.refresh()
+	}
+	c.mu.Unlock()
+	if list != nil {
+		return list, nil
 	}
 	list, err := c.next.Surveys(ctx)
 	if err != nil {
-		if c.surveys != nil {
-			return c.surveys, nil // stale but useful; readiness reports the database
-		}
 		return nil, err
 	}
+	c.mu.Lock()
 	c.surveys, c.loaded = list, c.now()
+	c.mu.Unlock()
 	return list, nil
+}
+
+// refresh re-reads the survey list; on failure the last list stays (readiness reports the
+// database) and the next call tries again.
+func (c *CachedCatalog) refresh() {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	list, err := c.next.Surveys(ctx)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.refreshing = false
+	if err == nil {
+		c.surveys, c.loaded = list, c.now()
+	}
 }
 
 // Form returns a form version, read once.
