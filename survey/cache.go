@@ -15,8 +15,8 @@ type CachedCatalog struct {
 	ttl  time.Duration
 	now  func() time.Time
 
-	mu      sync.Mutex
-	forms   map[formKey]*Form
+	mu         sync.Mutex
+	forms      map[formKey]*Form
 	surveys    []Survey
 	loaded     time.Time
 	refreshing bool
