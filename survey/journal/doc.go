@@ -23,7 +23,7 @@
 //   - Append returns a nil error only after the record and everything before
 //     it is fsynced. Concurrent appends are group-committed: one writer
 //     gathers every record queued during the previous fsync and writes them
-//     with one write call and one fsync (at most 4 MiB per write).
+//     with one write call and one fdatasync (at most 4 MiB per write).
 //   - If Append's context ends before the record is being written, Append
 //     returns ctx.Err() and the record is never written. Once writing has
 //     begun, Append waits and reports the outcome even if the context is done.
