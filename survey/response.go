@@ -119,49 +119,59 @@ type Answer struct {
 // and answers, not when or how it arrived. Two submissions with the same id and the same
 // digest are the same response; the same id with another digest is a conflict.
 func (r *Response) Digest() uint64 {
-	answers := append([]Answer(nil), r.Answers...)
-	sort.Slice(answers, func(i, j int) bool {
-		if answers[i].Question != answers[j].Question {
-			return answers[i].Question < answers[j].Question
-		}
-		return answers[i].Item < answers[j].Item
-	})
-	h := sha256.New()
-	var buf [8]byte
-	str := func(s string) {
-		binary.LittleEndian.PutUint64(buf[:], uint64(len(s)))
-		h.Write(buf[:])
-		h.Write([]byte(s))
+	answers := r.Answers
+	if !sort.SliceIsSorted(answers, func(i, j int) bool { return answerLess(&answers[i], &answers[j]) }) {
+		answers = append([]Answer(nil), answers...)
+		sort.Slice(answers, func(i, j int) bool { return answerLess(&answers[i], &answers[j]) })
 	}
-	num := func(v uint64) {
-		binary.LittleEndian.PutUint64(buf[:], v)
-		h.Write(buf[:])
+	size := 64 + len(r.SurveyID) + len(r.Organisation)
+	for i := range answers {
+		size += 48 + len(answers[i].Question) + len(answers[i].Item) + len(answers[i].Text)
 	}
-	str(r.SurveyID)
-	num(uint64(r.Edition))
-	num(uint64(r.FormVersion))
-	str(r.Country)
-	str(r.Organisation)
-	str(r.Role)
-	str(r.Language)
-	num(uint64(len(answers)))
-	for _, a := range answers {
-		str(a.Question)
-		str(a.Item)
+	b := make([]byte, 0, size)
+	b = appendDigestString(b, r.SurveyID)
+	b = binary.LittleEndian.AppendUint64(b, uint64(r.Edition))
+	b = binary.LittleEndian.AppendUint64(b, uint64(r.FormVersion))
+	b = appendDigestString(b, r.Country)
+	b = appendDigestString(b, r.Organisation)
+	b = appendDigestString(b, r.Role)
+	b = appendDigestString(b, r.Language)
+	b = binary.LittleEndian.AppendUint64(b, uint64(len(answers)))
+	for i := range answers {
+		a := &answers[i]
+		b = appendDigestString(b, a.Question)
+		b = appendDigestString(b, a.Item)
 		if a.HasNum {
-			num(1)
-			num(math.Float64bits(a.Num))
+			b = binary.LittleEndian.AppendUint64(b, 1)
+			b = binary.LittleEndian.AppendUint64(b, math.Float64bits(a.Num))
 		} else {
-			num(0)
+			b = binary.LittleEndian.AppendUint64(b, 0)
 		}
-		str(a.Text)
-		choices := append([]string(nil), a.Choices...)
-		sort.Strings(choices)
-		num(uint64(len(choices)))
+		b = appendDigestString(b, a.Text)
+		choices := a.Choices
+		if !sort.StringsAreSorted(choices) {
+			choices = append([]string(nil), choices...)
+			sort.Strings(choices)
+		}
+		b = binary.LittleEndian.AppendUint64(b, uint64(len(choices)))
 		for _, c := range choices {
-			str(c)
+			b = appendDigestString(b, c)
 		}
 	}
-	sum := h.Sum(nil)
+	sum := sha256.Sum256(b)
 	return binary.LittleEndian.Uint64(sum[:8])
+}
+
+func answerLess(a, b *Answer) bool {
+	if a.Question != b.Question {
+		return a.Question < b.Question
+	}
+	return a.Item < b.Item
+}
+
+// appendDigestString appends s with its length, so that no two sequences of strings encode
+// alike.
+func appendDigestString(b []byte, s string) []byte {
+	b = binary.LittleEndian.AppendUint64(b, uint64(len(s)))
+	return append(b, s...)
 }

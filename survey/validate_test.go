@@ -289,3 +289,19 @@ func FuzzValidate(f *testing.F) {
 		_ = r.Digest()
 	})
 }
+
+// The digest is stored with every response: it must never change for the same content, or
+// resubmissions of stored responses would be taken for conflicts.
+func TestDigestIsStable(t *testing.T) {
+	r := &survey.Response{SurveyID: "partners-meeting", Edition: 2025, FormVersion: 1,
+		Respondent: survey.Respondent{Country: "SN", Organisation: "Samusocial Sénégal", Role: "psychologist", Language: "fr"},
+		Answers: []survey.Answer{
+			{Question: "take_back", Choices: []string{"tools", "network"}},
+			{Question: "satisfaction", Text: "4", Num: 4, HasNum: true},
+			{Question: "comment", Text: "Merci"},
+		}}
+	const want = uint64(10853577355718214245)
+	if got := r.Digest(); got != want {
+		t.Errorf("Digest() = %d, want %d", got, want)
+	}
+}
