@@ -1,0 +1,109 @@
+package analytics
+
+import (
+	"math"
+	"testing"
+)
+
+// Published values: Newcombe, "Two-sided confidence intervals for the single proportion"
+// and "Interval estimation for the difference between independent proportions" (Statistics
+// in Medicine, 1998), and R's t.test on the sleep data set.
+
+func TestWilson(t *testing.T) {
+	tests := []struct {
+		k, n      int
+		low, high float64
+	}{
+		{81, 263, 0.2553, 0.3662},
+		{15, 148, 0.0624, 0.1605},
+		{0, 20, 0, 0.1611},
+		{1, 29, 0.0061, 0.1718},
+	}
+	for _, tt := range tests {
+		got := Wilson(tt.k, tt.n)
+		if got == nil || !near(got.Low, tt.low, 5e-5) || !near(got.High, tt.high, 5e-5) {
+			t.Errorf("Wilson(%d, %d) = %+v, want [%.4f, %.4f]", tt.k, tt.n, got, tt.low, tt.high)
+		}
+	}
+	if Wilson(0, 0) != nil || Wilson(3, 2) != nil {
+		t.Error("Wilson of an impossible share should be nil")
+	}
+}
+
+func TestNewcombe(t *testing.T) {
+	tests := []struct {
+		k1, n1, k2, n2 int // change k1/n1 − k2/n2 as the paper writes it
+		low, high      float64
+	}{
+		{56, 70, 48, 80, 0.0524, 0.3339},
+		{9, 10, 3, 10, 0.1705, 0.8090},
+		{5, 56, 0, 29, -0.0381, 0.1926},
+		{0, 10, 0, 20, -0.1611, 0.2775},
+		{10, 10, 0, 20, 0.6791, 1.0000},
+	}
+	for _, tt := range tests {
+		// Newcombe(from, to) is the change to − from: the paper's first sample is "to".
+		got := Newcombe(tt.k2, tt.n2, tt.k1, tt.n1)
+		if got == nil || !near(got.Low, tt.low, 5e-5) || !near(got.High, tt.high, 5e-5) {
+			t.Errorf("%d/%d − %d/%d: %+v, want [%.4f, %.4f]", tt.k1, tt.n1, tt.k2, tt.n2, got, tt.low, tt.high)
+		}
+	}
+}
+
+func TestStudentT975(t *testing.T) {
+	tests := []struct{ df, want float64 }{
+		{1, 12.7062047}, {2, 4.3026527}, {5, 2.5705818}, {10, 2.2281389}, {30, 2.0422725},
+		{1000, 1.9623391}, {math.Inf(1), 1.9599640},
+	}
+	for _, tt := range tests {
+		if got := StudentT975(tt.df); !near(got, tt.want, 5e-7) {
+			t.Errorf("StudentT975(%v) = %.7f, want %.7f", tt.df, got, tt.want)
+		}
+	}
+}
+
+var sleep1 = []float64{0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0}
+var sleep2 = []float64{1.9, 0.8, 1.1, 0.1, -0.1, 4.4, 5.5, 1.6, 4.6, 3.4}
+
+func TestMeanIntervalAndWelch(t *testing.T) {
+	m1, s1 := meanSD(sleep1)
+	m2, s2 := meanSD(sleep2)
+	// t.test(sleep1): 95 percent confidence interval -0.5297804 2.0297804
+	got := MeanInterval(m1, s1, len(sleep1))
+	if got == nil || !near(got.Low, -0.5297804, 1e-6) || !near(got.High, 2.0297804, 1e-6) {
+		t.Errorf("MeanInterval = %+v", got)
+	}
+	// t.test(extra ~ group, data = sleep): Welch, -3.3654832 0.2054832 for group 1 − group 2.
+	w := Welch(m2, s2, len(sleep2), m1, s1, len(sleep1))
+	if w == nil || !near(w.Low, -3.3654832, 1e-6) || !near(w.High, 0.2054832, 1e-6) {
+		t.Errorf("Welch = %+v", w)
+	}
+	if w.Excludes(0) {
+		t.Error("the sleep difference is not significant at 95%")
+	}
+	for _, tt := range []struct {
+		name string
+		got  *Interval
+	}{
+		{"one value", MeanInterval(3, 0, 1)},
+		{"no spread", MeanInterval(3, 0, 10)},
+		{"welch one value", Welch(1, 1, 1, 2, 1, 10)},
+		{"welch no spread", Welch(1, 0, 5, 2, 0, 5)},
+	} {
+		if tt.got != nil {
+			t.Errorf("%s: interval %+v, want none", tt.name, tt.got)
+		}
+	}
+}
+
+func meanSD(xs []float64) (float64, float64) {
+	var h hist
+	sorted := append([]float64(nil), xs...)
+	for _, x := range sorted {
+		h.add(x, 1)
+	}
+	m := h.mean()
+	return m, h.sd(m)
+}
+
+func near(a, b, tol float64) bool { return math.Abs(a-b) <= tol }

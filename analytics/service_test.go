@@ -1,0 +1,127 @@
+package analytics_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"testing"
+
+	"github.com/palabre/palabre/analytics"
+	"github.com/palabre/palabre/analytics/analyticstest"
+	"github.com/palabre/palabre/survey"
+)
+
+// requests covers every question type, breakdowns, filters, audiences and comparisons.
+func requests() []analytics.Request {
+	var out []analytics.Request
+	by := [][]analytics.Dimension{
+		nil,
+		{analytics.Edition},
+		{analytics.Country, analytics.Edition},
+		{analytics.Role},
+		{analytics.Organisation, analytics.Edition},
+		{analytics.Language, analytics.Edition},
+	}
+	filters := []analytics.Filter{nil, {analytics.Country: {"SN", "MA", "PE"}}, {analytics.Edition: {"2025"}, analytics.Role: {"social_worker", "lawyer"}}}
+	questions := []string{"", "attended", "sessions", "organisation", "workshops", "topics", "recommend", "format", "duration", "families", "first_action", "improve", "one_word"}
+	for _, q := range questions {
+		for _, b := range by {
+			for _, f := range filters {
+				for _, a := range []analytics.Audience{analytics.Funder, analytics.Coordinator} {
+					out = append(out, analytics.Request{Survey: analyticstest.SurveyID, Question: q, By: b, Filter: f, Audience: a,
+						Compare: len(b) > 0 && b[len(b)-1] == analytics.Edition, Language: "en", Page: analytics.Page{Limit: 7, Offset: 2}})
+				}
+			}
+		}
+	}
+	return out
+}
+
+// The histogram path (Service over a Store) and the raw path (Reference) agree on every
+// request, with each response delivered twice.
+func TestServiceMatchesReference(t *testing.T) {
+	ctx := context.Background()
+	responses := analyticstest.Responses(7, 60)
+	store := analyticstest.NewStore(responses...)
+	store.Add(responses[:40]...) // a batch delivered twice
+	svc := analytics.NewService(analyticstest.Catalog(), store, 5)
+	checked := 0
+	for _, req := range requests() {
+		got, gerr := svc.Analyze(ctx, req)
+		want, werr := svc.Reference(ctx, req, responses)
+		name := fmt.Sprintf("%s by %v filter %v %s", req.Question, req.By, req.Filter, req.Audience)
+		if survey.ErrorCode(gerr) != survey.ErrorCode(werr) {
+			t.Fatalf("%s: errors differ: %v / %v", name, gerr, werr)
+		}
+		if gerr != nil {
+			continue
+		}
+		if diff := Diff(got, want); diff != "" {
+			t.Fatalf("%s: %s", name, diff)
+		}
+		checked++
+	}
+	if checked < 300 {
+		t.Errorf("only %d requests compared", checked)
+	}
+}
+
+// Diff compares two values through their JSON encoding, numbers to a relative 1e-9, and
+// describes the first difference ("" when equal).
+func Diff(got, want any) string {
+	var g, w any
+	for _, p := range []struct {
+		v   any
+		out *any
+	}{{got, &g}, {want, &w}} {
+		b, err := json.Marshal(p.v)
+		if err != nil {
+			return err.Error()
+		}
+		if err := json.Unmarshal(b, p.out); err != nil {
+			return err.Error()
+		}
+	}
+	return diffJSON("", g, w)
+}
+
+func diffJSON(path string, g, w any) string {
+	switch w := w.(type) {
+	case map[string]any:
+		gm, ok := g.(map[string]any)
+		if !ok {
+			return fmt.Sprintf("%s: got %v, want an object", path, g)
+		}
+		for k := range gm {
+			if _, ok := w[k]; !ok {
+				return fmt.Sprintf("%s.%s: unexpected %v", path, k, gm[k])
+			}
+		}
+		for k, wv := range w {
+			if d := diffJSON(path+"."+k, gm[k], wv); d != "" {
+				return d
+			}
+		}
+	case []any:
+		ga, ok := g.([]any)
+		if !ok || len(ga) != len(w) {
+			return fmt.Sprintf("%s: got %v, want %v", path, g, w)
+		}
+		for i := range w {
+			if d := diffJSON(fmt.Sprintf("%s[%d]", path, i), ga[i], w[i]); d != "" {
+				return d
+			}
+		}
+	case float64:
+		gf, ok := g.(float64)
+		if !ok || math.Abs(gf-w) > 1e-9*math.Max(1, math.Abs(w)) {
+			return fmt.Sprintf("%s: got %v, want %v", path, g, w)
+		}
+	default:
+		if g != w {
+			return fmt.Sprintf("%s: got %v, want %v", path, g, w)
+		}
+	}
+	return ""
+}

@@ -1,0 +1,99 @@
+package analytics
+
+import (
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/palabre/palabre/survey"
+)
+
+func TestHistQuantileType7(t *testing.T) {
+	tests := []struct {
+		values    []float64
+		q1, m, q3 float64
+	}{
+		// R: quantile(x, c(.25, .5, .75), type = 7)
+		{[]float64{1, 2, 3, 4}, 1.75, 2.5, 3.25},
+		{[]float64{1, 2, 2, 3, 5, 8}, 2, 2.5, 4.5},
+		{[]float64{7}, 7, 7, 7},
+		{[]float64{0, 10}, 2.5, 5, 7.5},
+	}
+	for _, tt := range tests {
+		h := histOf(tt.values)
+		if got := [3]float64{h.quantile(.25), h.quantile(.5), h.quantile(.75)}; got != [3]float64{tt.q1, tt.m, tt.q3} {
+			t.Errorf("quartiles of %v = %v, want %v", tt.values, got, [3]float64{tt.q1, tt.m, tt.q3})
+		}
+	}
+}
+
+// The histogram statistics agree with the reference's raw ones on random data.
+func TestHistMatchesRaw(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	q := &survey.Question{Key: "q", Type: survey.Rating}
+	p := &plan{scope: &scope{survey: survey.Survey{DefaultLanguage: "fr"}, lang: "fr"}}
+	for i := range 200 {
+		n := 1 + rng.IntN(60)
+		xs := make([]float64, n)
+		for j := range xs {
+			xs[j] = float64(rng.IntN(11))
+		}
+		h := histOf(xs)
+		gs, gn := p.scaleStats(q, &h)
+		ws, wn := p.refScale(q, xs)
+		if !near(gs.Mean, ws.Mean, 1e-12) || !near(gs.SD, ws.SD, 1e-12) || gs.Q1 != ws.Q1 ||
+			gs.Median != ws.Median || gs.Q3 != ws.Q3 || gs.Min != ws.Min || gs.Max != ws.Max ||
+			!slices.Equal(gs.Points, ws.Points) || gn.Score != wn.Score {
+			t.Fatalf("case %d %v:\nhist %+v %+v\nraw  %+v %+v", i, xs, gs, gn, ws, wn)
+		}
+	}
+}
+
+func TestNPS(t *testing.T) {
+	q := &survey.Question{Key: "q", Type: survey.Rating}
+	p := &plan{scope: &scope{survey: survey.Survey{DefaultLanguage: "fr"}, lang: "fr"}}
+	h := histOf([]float64{10, 9, 9, 8, 7, 6, 0, 10, 10, 3})
+	_, nps := p.scaleStats(q, &h)
+	// 5 promoters, 2 passives, 3 detractors of 10: 50% − 30% = 20.
+	if nps == nil || nps.Score != 20 || nps.Promoters.Count != 5 || nps.Passives.Count != 2 || nps.Detractors.Count != 3 {
+		t.Fatalf("NPS = %+v", nps)
+	}
+	if nps.CI == nil || nps.CI.Low >= 20 || nps.CI.High <= 20 {
+		t.Errorf("NPS interval %+v should surround 20", nps.CI)
+	}
+	five := 5.0
+	q.Max = &five
+	if _, nps := p.scaleStats(q, &h); nps != nil {
+		t.Error("a 0–5 rating has no NPS")
+	}
+}
+
+func TestDateStats(t *testing.T) {
+	values := []string{"2024-03-02", "2024-03-20", "2024-05-01", "2025-01-09"}
+	counts := map[string]int{"2024-03-02": 1, "2024-03-20": 2, "2024-05-01": 1, "2025-01-09": 1}
+	got := dateStats(values, counts)
+	want := &DateStat{First: "2024-03-02", Median: "2024-03-20", Last: "2025-01-09",
+		Months: []MonthCount{{"2024-03", 3}, {"2024-05", 1}, {"2025-01", 1}}}
+	if got.First != want.First || got.Median != want.Median || got.Last != want.Last || !slices.Equal(got.Months, want.Months) {
+		t.Errorf("dateStats = %+v, want %+v", got, want)
+	}
+	raw := refDates([]string{"2024-03-20", "2024-03-02", "2025-01-09", "2024-03-20", "2024-05-01"})
+	if raw.Median != want.Median || !slices.Equal(raw.Months, want.Months) {
+		t.Errorf("refDates = %+v, want %+v", raw, want)
+	}
+}
+
+func histOf(xs []float64) hist {
+	sorted := slices.Clone(xs)
+	slices.Sort(sorted)
+	var h hist
+	for i, x := range sorted {
+		if i > 0 && x == sorted[i-1] {
+			h.counts[len(h.counts)-1]++
+			h.n++
+			continue
+		}
+		h.add(x, 1)
+	}
+	return h
+}
