@@ -109,7 +109,7 @@ func (s *Service) Dashboard(ctx context.Context, req Request) (*Dashboard, error
 
 // responses counts responses per group, with rates where they mean something.
 func (s *Service) responses(ctx context.Context, sc *scope) (*Result, error) {
-	counts, err := s.store.CountResponses(ctx, sc.query(nil))
+	counts, err := s.store.ResponseCounts(ctx, sc.query(nil))
 	if err != nil {
 		return nil, fmt.Errorf("count responses of %s: %w", sc.survey.ID, err)
 	}

@@ -9,9 +9,9 @@ import (
 // stored twice (a batch delivered again before the database folded it) counts once.
 // analytics/clickhouse implements it.
 type Store interface {
-	// CountResponses counts the responses of q's survey in each group of q.By that q.Filter
+	// ResponseCounts counts the responses of q's survey in each group of q.By that q.Filter
 	// keeps. Groups without responses are absent; with no By, one Count (possibly 0).
-	CountResponses(ctx context.Context, q Query) ([]Count, error)
+	ResponseCounts(ctx context.Context, q Query) ([]Count, error)
 	// Distribution counts, in each group and matrix row, the respondents who gave each value
 	// of a question, read as v says.
 	Distribution(ctx context.Context, q Query, question string, v Value) (*Distribution, error)

@@ -59,8 +59,8 @@ func (s *Store) each(q analytics.Query, fn func(r *survey.Response, full analyti
 	return nil
 }
 
-// CountResponses counts distinct responses per group.
-func (s *Store) CountResponses(ctx context.Context, q analytics.Query) ([]analytics.Count, error) {
+// ResponseCounts counts distinct responses per group.
+func (s *Store) ResponseCounts(ctx context.Context, q analytics.Query) ([]analytics.Count, error) {
 	counts := map[analytics.Group]int{}
 	err := s.each(q, func(r *survey.Response, full analytics.Group) { counts[full.Only(q.By)]++ })
 	if err != nil {

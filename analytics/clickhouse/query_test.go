@@ -1,0 +1,257 @@
+package clickhouse_test
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	ch "github.com/ClickHouse/clickhouse-go/v2"
+
+	"github.com/palabre/palabre/analytics"
+	"github.com/palabre/palabre/analytics/analyticstest"
+	"github.com/palabre/palabre/analytics/clickhouse"
+	"github.com/palabre/palabre/analytics/clickhouse/clickhousetest"
+	"github.com/palabre/palabre/survey"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden SQL files in testdata")
+
+const sid = analyticstest.SurveyID
+
+// sqlCase is one store call: response counts (value ""), a distribution, or comments.
+type sqlCase struct {
+	name     string
+	q        analytics.Query
+	question string
+	value    analytics.Value
+	page     *analytics.Page
+}
+
+var tricky = "l'atelier \\ \"famille\"; -- DROP TABLE answers"
+
+var sqlCases = []sqlCase{
+	{name: "responses_total", q: analytics.Query{Survey: sid}},
+	{name: "responses_by_country_edition", q: analytics.Query{Survey: sid, By: []analytics.Dimension{analytics.Country, analytics.Edition}}},
+	{name: "responses_filtered", q: analytics.Query{Survey: sid, By: []analytics.Dimension{analytics.Role},
+		Filter: analytics.Filter{analytics.Country: {"SN", "PE"}, analytics.Edition: {"2024", "2025"}}}},
+	{name: "rating_by_country_edition", q: analytics.Query{Survey: sid, By: []analytics.Dimension{analytics.Country, analytics.Edition}},
+		question: "recommend", value: analytics.ValueNumber},
+	{name: "matrix_by_role_in_french", q: analytics.Query{Survey: sid, By: []analytics.Dimension{analytics.Role},
+		Filter: analytics.Filter{analytics.Language: {"fr"}}}, question: "topics", value: analytics.ValueNumber},
+	{name: "likert_total", q: analytics.Query{Survey: sid, Filter: analytics.Filter{analytics.Edition: {"2025"}}},
+		question: "workshops", value: analytics.ValueNumber},
+	{name: "number_by_organisation", q: analytics.Query{Survey: sid, By: []analytics.Dimension{analytics.Organisation}},
+		question: "families", value: analytics.ValueNumber},
+	{name: "single_by_edition", q: analytics.Query{Survey: sid, By: []analytics.Dimension{analytics.Edition}},
+		question: "format", value: analytics.ValueText},
+	{name: "yes_no_quoted_filter", q: analytics.Query{Survey: sid, By: []analytics.Dimension{analytics.Language},
+		Filter: analytics.Filter{analytics.Organisation: {tricky, "Samusocial Sénégal", "100% Mamans"}}}, question: "attended", value: analytics.ValueText},
+	{name: "multiple_by_country", q: analytics.Query{Survey: sid, By: []analytics.Dimension{analytics.Country}},
+		question: "sessions", value: analytics.ValueChoices},
+	{name: "date_by_edition", q: analytics.Query{Survey: sid, By: []analytics.Dimension{analytics.Edition}},
+		question: "first_action", value: analytics.ValueText},
+	{name: "text_answered_by_edition_country", q: analytics.Query{Survey: sid, By: []analytics.Dimension{analytics.Edition, analytics.Country}},
+		question: "improve", value: analytics.ValueAnswered},
+	{name: "comments_page", q: analytics.Query{Survey: sid, Filter: analytics.Filter{analytics.Edition: {"2025", "2024"}}},
+		question: "improve", page: &analytics.Page{Limit: 10, Offset: 5}},
+	{name: "empty_filter", q: analytics.Query{Survey: sid, Filter: analytics.Filter{analytics.Country: {}}},
+		question: "recommend", value: analytics.ValueNumber},
+}
+
+func (c sqlCase) sql() (string, []any) {
+	switch {
+	case c.page != nil:
+		return clickhouse.CommentsSQL(c.q, c.question, *c.page)
+	case c.value == "":
+		return clickhouse.ResponseCountsSQL(c.q)
+	default:
+		return clickhouse.DistributionSQL(c.q, c.question, c.value)
+	}
+}
+
+func (c sqlCase) run(ctx context.Context, s analytics.Store) (any, error) {
+	switch {
+	case c.page != nil:
+		return s.Comments(ctx, c.q, c.question, *c.page)
+	case c.value == "":
+		return s.ResponseCounts(ctx, c.q)
+	default:
+		return s.Distribution(ctx, c.q, c.question, c.value)
+	}
+}
+
+// loaded returns a database holding generated responses, a third of them delivered twice
+// and left unmerged, and the responses.
+func loaded(t *testing.T) (*clickhouse.DB, []*survey.Response) {
+	t.Helper()
+	db := clickhousetest.Open(t)
+	ctx := context.Background()
+	stopMerges(t, db.Database())
+	responses := analyticstest.Responses(5, 45)
+	responses[3].Organisation = tricky // a name with quotes, backslash and comment marks
+	for i := 0; i < len(responses); i += 20 {
+		batch := responses[i:min(i+20, len(responses))]
+		if err := db.WriteResponses(ctx, batch); err != nil {
+			t.Fatal(err)
+		}
+		if i%60 == 0 { // a retried batch
+			if err := db.WriteResponses(ctx, batch); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return db, responses
+}
+
+// stopMerges keeps a test database's parts apart, so that duplicated deliveries stay
+// duplicated while the queries run, as they may for days on a real server.
+func stopMerges(t *testing.T, database string) {
+	t.Helper()
+	opts, err := ch.ParseDSN(clickhousetest.ServerDSN() + "/" + database)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := ch.Open(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	for _, table := range []string{"answers", "responses"} {
+		if err := conn.Exec(context.Background(), fmt.Sprintf("SYSTEM STOP MERGES `%s`.%s", database, table)); err != nil {
+			t.Fatalf("stop merges: %v", err)
+		}
+	}
+}
+
+func TestQuerySQL(t *testing.T) {
+	db, responses := loaded(t)
+	ctx := context.Background()
+	memory := analyticstest.NewStore(responses...)
+	for _, c := range sqlCases {
+		t.Run(c.name, func(t *testing.T) {
+			sql, args := c.sql()
+			golden(t, c.name, sql, args)
+			got, err := c.run(ctx, db)
+			if err != nil {
+				t.Fatalf("on ClickHouse: %v\n%s", err, sql)
+			}
+			want, err := c.run(ctx, memory)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := analyticstest.Diff(got, want); d != "" {
+				t.Errorf("ClickHouse and the in-memory store differ: %s", d)
+			}
+		})
+	}
+	if rows, distinct := countRows(t, db); rows <= distinct {
+		t.Errorf("%d answer rows for %d distinct: the duplicates were merged before the queries ran", rows, distinct)
+	}
+}
+
+// golden compares the SQL and its arguments with testdata/name.sql.
+func golden(t *testing.T, name, sql string, args []any) {
+	t.Helper()
+	b, err := json.Marshal(args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := sql + "\n-- args: " + string(b) + "\n"
+	path := filepath.Join("testdata", name+".sql")
+	if *update {
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to write it)", err)
+	}
+	if string(want) != text {
+		t.Errorf("SQL differs from %s (run go test -update if the change is intended):\ngot:\n%s\nwant:\n%s", path, text, want)
+	}
+	if strings.Contains(sql, "Samusocial") || strings.Contains(sql, "DROP") {
+		t.Errorf("a value reached the SQL text instead of being bound:\n%s", sql)
+	}
+}
+
+func countRows(t *testing.T, db *clickhouse.DB) (rows, distinct uint64) {
+	t.Helper()
+	opts, _ := ch.ParseDSN(clickhousetest.ServerDSN() + "/" + db.Database())
+	conn, err := ch.Open(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := conn.QueryRow(ctx, "SELECT count(), uniqExact(response_id, question_key, item_key) FROM answers").Scan(&rows, &distinct); err != nil {
+		t.Fatal(err)
+	}
+	return rows, distinct
+}
+
+// Every statistic, computed from ClickHouse's histograms, equals the reference computed in
+// Go from the responses themselves.
+func TestAnalyticsOnClickHouse(t *testing.T) {
+	db, responses := loaded(t)
+	ctx := context.Background()
+	svc := analytics.NewService(analyticstest.Catalog(), db, 5)
+	bys := [][]analytics.Dimension{nil, {analytics.Edition}, {analytics.Country, analytics.Edition}, {analytics.Organisation}, {analytics.Role, analytics.Language}}
+	filters := []analytics.Filter{nil, {analytics.Country: {"SN", "MA", "FR", "PE"}, analytics.Role: {"social_worker", "psychologist", "unit_head"}}}
+	questions := []string{"", "attended", "sessions", "sessions_other", "organisation", "workshops", "topics", "recommend", "format",
+		"duration", "families", "first_action", "improve", "one_word"}
+	compared := 0
+	for _, q := range questions {
+		for _, by := range bys {
+			for _, f := range filters {
+				for _, a := range []analytics.Audience{analytics.Funder, analytics.Coordinator} {
+					req := analytics.Request{Survey: sid, Question: q, By: by, Filter: f, Audience: a, Language: "es",
+						Compare: len(by) > 0 && by[len(by)-1] == analytics.Edition, Page: analytics.Page{Limit: 20, Offset: 3}}
+					got, gerr := svc.Analyze(ctx, req)
+					want, werr := svc.Reference(ctx, req, responses)
+					if survey.ErrorCode(gerr) != survey.ErrorCode(werr) {
+						t.Fatalf("%+v: errors differ: %v / %v", req, gerr, werr)
+					}
+					if gerr != nil {
+						continue
+					}
+					if d := analyticstest.Diff(got, want); d != "" {
+						t.Fatalf("%s by %v filter %v for %s: %s", q, by, f, a, d)
+					}
+					compared++
+				}
+			}
+		}
+	}
+	t.Logf("%d results equal to the reference", compared)
+}
+
+func TestQueryRefusesUnknownDimensions(t *testing.T) {
+	db := clickhousetest.Open(t)
+	ctx := context.Background()
+	bad := []analytics.Query{
+		{Survey: sid, By: []analytics.Dimension{"survey_id; DROP TABLE answers"}},
+		{Survey: sid, Filter: analytics.Filter{"question_key": {"x"}}},
+		{Survey: sid, Filter: analytics.Filter{analytics.Edition: {"2024 OR 1=1"}}},
+		{},
+	}
+	for _, q := range bad {
+		if _, err := db.ResponseCounts(ctx, q); err == nil {
+			t.Errorf("ResponseCounts(%+v) accepted", q)
+		}
+		if _, err := db.Distribution(ctx, q, "recommend", analytics.ValueNumber); err == nil {
+			t.Errorf("Distribution(%+v) accepted", q)
+		}
+		if _, err := db.Comments(ctx, q, "improve", analytics.Page{Limit: 1}); err == nil {
+			t.Errorf("Comments(%+v) accepted", q)
+		}
+	}
+}

@@ -1,0 +1,9 @@
+SELECT item_key, assumeNotNull(value_num) AS v, uniqExact(response_id) AS n
+FROM answers
+WHERE survey_id = ?
+  AND question_key = ?
+  AND value_num IS NOT NULL
+  AND country IN (NULL)
+GROUP BY item_key, v
+ORDER BY item_key, v
+-- args: ["partners-meeting","recommend"]

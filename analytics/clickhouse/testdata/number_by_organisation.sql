@@ -1,0 +1,8 @@
+SELECT organisation, item_key, assumeNotNull(value_num) AS v, uniqExact(response_id) AS n
+FROM answers
+WHERE survey_id = ?
+  AND question_key = ?
+  AND value_num IS NOT NULL
+GROUP BY organisation, item_key, v
+ORDER BY organisation, item_key, v
+-- args: ["partners-meeting","families"]
