@@ -20,6 +20,7 @@ build:
 run: build clickhouse
 	$(BIN) migrate
 	$(BIN) import --demo
+	$(BIN) seed
 	$(BIN) serve
 
 ## test: start the local ClickHouse (and install test tools), then run every test against it.

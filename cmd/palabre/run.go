@@ -30,6 +30,7 @@ func commands() map[string]command {
 		"version":  {"print the version", printVersion},
 		"import":   {"load survey definitions (YAML, JSON, XLSForm) or the demo surveys", importDefinitions},
 		"validate": {"check survey definition files without loading them", validateDefinitions},
+		"seed":     {"generate realistic demo responses for the surveys in the catalog", seedResponses},
 	}
 }
 
