@@ -221,3 +221,32 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+func TestImportAndSeedAreIdempotent(t *testing.T) {
+	dsn := clickhousetest.NewDSN(t)
+	db := clickhousetest.OpenDSN(t, dsn)
+	env := envFrom(map[string]string{"PALABRE_CLICKHOUSE": dsn})
+	for i := 0; i < 2; i++ {
+		var out bytes.Buffer
+		if err := run(context.Background(), []string{"import", "--demo"}, env, &out); err != nil {
+			t.Fatalf("import: %v", err)
+		}
+		if err := run(context.Background(), []string{"seed"}, env, &out); err != nil {
+			t.Fatalf("seed: %v", err)
+		}
+		if !strings.Contains(out.String(), "seeded partners-meeting: 234 responses over 9 editions") {
+			t.Errorf("output:\n%s", out.String())
+		}
+	}
+	n, err := db.CountResponses(context.Background(), "partners-meeting", 2025)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 26 {
+		t.Errorf("%d responses for 2025 after seeding twice, want 26", n)
+	}
+	list, err := db.Surveys(context.Background())
+	if err != nil || len(list) != 2 || len(list[1].Editions) != 9 {
+		t.Errorf("catalog after importing twice: %v %v", list, err)
+	}
+}
