@@ -42,6 +42,7 @@ func (g *generator) redraw(p *participant, field string, submitted time.Time, va
 		delete(values, field)
 		return
 	}
+	p.redraws++
 	g.answer(p, q, submitted, values)
 }
 
@@ -78,11 +79,13 @@ func (g *generator) answer(p *participant, q *survey.Question, submitted time.Ti
 	case survey.LongText:
 		out[q.Key] = []string{clip(p.pick(comments), q.TextLimit())}
 	case survey.Date:
-		latest := submitted
-		if g.opts.Now.Before(latest) {
+		// In the year before the edition opens, so that the same seed gives the same dates
+		// whatever the day; only if a constraint refuses such a date (an edition opening in
+		// the future, a date that must be in the past) is it drawn again before Now.
+		latest := g.start()
+		if p.redraws > 0 && g.opts.Now.Before(latest) {
 			latest = g.opts.Now
 		}
-		latest = latest.Add(-24 * time.Hour)
 		days := 1 + rng.IntN(330)
 		out[q.Key] = []string{latest.Add(-time.Duration(days) * 24 * time.Hour).Format(time.DateOnly)}
 	}

@@ -21,8 +21,8 @@ type Options struct {
 	// Responses, when set, is the total, spread over the editions, later ones a little
 	// larger (the network grows).
 	Responses int
-	// Now bounds generated dates (date questions accept no future date); time.Now() when
-	// zero.
+	// Now bounds the dates drawn again when a constraint refuses a date before the
+	// edition (an edition opening in the future); time.Now() when zero.
 	Now time.Time
 }
 
@@ -114,6 +114,7 @@ type participant struct {
 	who     survey.Respondent
 	mood    float64 // latent satisfaction, about N(0.3, 1)
 	country country
+	redraws int // values drawn again after the form refused them
 }
 
 // response generates response n of the edition. Each response has its own random stream, so
@@ -219,14 +220,18 @@ func (g *generator) language(rng *rand.Rand, countryCode string) string {
 	return f.DefaultLanguage
 }
 
-// submittedAt is within the edition's opening, or in the fortnight after the meeting, in
-// early November of its year.
-func (g *generator) submittedAt(rng *rand.Rand) time.Time {
-	from := time.Date(g.edition.Year, 11, 2, 9, 0, 0, 0, time.UTC)
-	to := from.Add(14 * 24 * time.Hour)
+// start is when the edition opens: its Opens, or the meeting, early in November.
+func (g *generator) start() time.Time {
 	if !g.edition.Opens.IsZero() {
-		from = g.edition.Opens
+		return g.edition.Opens.UTC()
 	}
+	return time.Date(g.edition.Year, 11, 2, 9, 0, 0, 0, time.UTC)
+}
+
+// submittedAt is within the edition's opening, or in the fortnight after the meeting.
+func (g *generator) submittedAt(rng *rand.Rand) time.Time {
+	from := g.start()
+	to := from.Add(14 * 24 * time.Hour)
 	if !g.edition.Closes.IsZero() {
 		to = g.edition.Closes
 	}

@@ -165,3 +165,24 @@ func TestErrors(t *testing.T) {
 		t.Error("an edition without its form version generated responses")
 	}
 }
+
+// The same seed gives the same responses whatever the day it runs.
+func TestIndependentOfToday(t *testing.T) {
+	gen := func(now time.Time) []*survey.Response {
+		var out []*survey.Response
+		err := seed.Generate(analyticstest.Compiled(), analyticstest.Editions(), seed.Options{Seed: 2, Now: now}, func(r *survey.Response) error {
+			out = append(out, r)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	a, b := gen(now), gen(now.AddDate(3, 0, 0))
+	for i := range a {
+		if a[i].Digest() != b[i].Digest() {
+			t.Fatalf("response %d depends on the day: %+v\n%+v", i, a[i].Answers, b[i].Answers)
+		}
+	}
+}

@@ -1,0 +1,148 @@
+// Package web serves analytics over HTTP with Gin: one survey's response counts, any
+// question broken down and filtered by country, organisation, role, edition and language,
+// year-over-year comparisons, and a whole dashboard, as JSON (see README-api.md).
+//
+// Results are for funders (small cells suppressed) unless the request asks for
+// audience=coordinator and Config.Coordinator accepts it.
+package web
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/palabre/palabre/analytics"
+	"github.com/palabre/palabre/survey"
+	surveyweb "github.com/palabre/palabre/survey/web"
+)
+
+// Config is what the analytics routes need.
+type Config struct {
+	Catalog survey.Catalog
+	Store   analytics.Store
+	// Threshold is the smallest cell shown to funders; analytics.DefaultThreshold when 0.
+	Threshold int
+	// Coordinator says whether a request may see coordinators' unsuppressed figures. When
+	// nil, no request may: audience=coordinator is refused with 403 until coordinators
+	// authenticate.
+	Coordinator func(*http.Request) bool
+}
+
+// Register adds the analytics routes to r:
+//
+//	GET /api/v1/surveys/:survey/analytics            response counts, or one question's results
+//	GET /api/v1/surveys/:survey/analytics/dashboard  response counts and every question's results
+func Register(r gin.IRouter, cfg Config) {
+	h := &handler{svc: analytics.NewService(cfg.Catalog, cfg.Store, cfg.Threshold), coordinator: cfg.Coordinator}
+	r.GET("/api/v1/surveys/:survey/analytics", h.analytics)
+	r.GET("/api/v1/surveys/:survey/analytics/dashboard", h.dashboard)
+}
+
+type handler struct {
+	svc         *analytics.Service
+	coordinator func(*http.Request) bool
+}
+
+func (h *handler) analytics(c *gin.Context) {
+	lang := surveyweb.Language(c)
+	req, ok := h.request(c, lang, true)
+	if !ok {
+		return
+	}
+	r, err := h.svc.Analyze(c.Request.Context(), req)
+	if err != nil {
+		surveyweb.AbortJSON(c, err, lang)
+		return
+	}
+	c.JSON(http.StatusOK, r)
+}
+
+func (h *handler) dashboard(c *gin.Context) {
+	lang := surveyweb.Language(c)
+	req, ok := h.request(c, lang, false)
+	if !ok {
+		return
+	}
+	d, err := h.svc.Dashboard(c.Request.Context(), req)
+	if err != nil {
+		surveyweb.AbortJSON(c, err, lang)
+		return
+	}
+	c.JSON(http.StatusOK, d)
+}
+
+// parameters every analytics URL may carry, besides the dimensions' filters.
+var parameters = []string{"question", "by", "compare", "audience", "lang", "limit", "offset"}
+
+// request reads the query string. It answers the request itself (400 or 403) and returns
+// false when the query string is wrong.
+func (h *handler) request(c *gin.Context, lang string, withQuestion bool) (analytics.Request, bool) {
+	query := c.Request.URL.Query()
+	req := analytics.Request{Survey: c.Param("survey"), Language: lang, Filter: analytics.Filter{}}
+	for name := range query {
+		if !slices.Contains(parameters, name) && !analytics.Dimension(name).Valid() || name == "question" && !withQuestion {
+			surveyweb.AbortJSON(c, badRequest(msgUnknownParameter, name), lang)
+			return req, false
+		}
+	}
+	req.Question = strings.TrimSpace(query.Get("question"))
+	for _, d := range values(query["by"]) {
+		req.By = append(req.By, analytics.Dimension(d))
+	}
+	for _, d := range analytics.Dimensions {
+		if vals, ok := query[string(d)]; ok {
+			req.Filter[d] = values(vals)
+		}
+	}
+	switch v := query.Get("compare"); v {
+	case "":
+	case string(analytics.Edition):
+		req.Compare = true
+	default:
+		surveyweb.AbortJSON(c, badRequest(msgBadCompare, v), lang)
+		return req, false
+	}
+	req.Audience = analytics.Audience(query.Get("audience"))
+	if req.Audience == analytics.Coordinator && (h.coordinator == nil || !h.coordinator(c.Request)) {
+		forbidden(c, lang)
+		return req, false
+	}
+	for name, dst := range map[string]*int{"limit": &req.Page.Limit, "offset": &req.Page.Offset} {
+		if s := query.Get(name); s != "" {
+			n, err := strconv.Atoi(s)
+			if err != nil || n < 0 {
+				surveyweb.AbortJSON(c, badRequest(msgBadNumber, name), lang)
+				return req, false
+			}
+			*dst = n
+		}
+	}
+	return req, true
+}
+
+// values splits comma-separated values, so that country=SN,PE and country=SN&country=PE
+// mean the same.
+func values(raw []string) []string {
+	var out []string
+	for _, r := range raw {
+		for _, v := range strings.Split(r, ",") {
+			if v = strings.TrimSpace(v); v != "" {
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}
+
+// forbidden refuses coordinator figures. survey has no code for it yet, so the body is
+// written here in the shape of every API error.
+func forbidden(c *gin.Context, lang string) {
+	var body surveyweb.ErrorBody
+	body.Error.Code = "forbidden"
+	body.Error.Message = msgCoordinatorOnly.text().In(lang, survey.DefaultLanguage)
+	body.Error.RequestID = surveyweb.RequestID(c)
+	c.AbortWithStatusJSON(http.StatusForbidden, body)
+}

@@ -1,0 +1,144 @@
+package web_test
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/palabre/palabre/analytics"
+	"github.com/palabre/palabre/analytics/analyticstest"
+	"github.com/palabre/palabre/analytics/web"
+	surveyweb "github.com/palabre/palabre/survey/web"
+)
+
+func server(t *testing.T, coordinator func(*http.Request) bool) (*gin.Engine, *analyticstest.Store) {
+	t.Helper()
+	gin.SetMode(gin.TestMode)
+	store := analyticstest.NewStore(analyticstest.Responses(3, 26)...)
+	r := gin.New()
+	r.Use(surveyweb.RequestIDs())
+	web.Register(r, web.Config{Catalog: analyticstest.Catalog(), Store: store, Coordinator: coordinator})
+	return r, store
+}
+
+func get(r http.Handler, url string, header ...string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodGet, url, nil)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	w := httptest.NewRecorder()
+	r.ServeHTTP(w, req)
+	return w
+}
+
+const base = "/api/v1/surveys/partners-meeting/analytics"
+
+func TestAnalyticsErrors(t *testing.T) {
+	r, _ := server(t, nil)
+	tests := []struct {
+		name, url string
+		header    []string
+		status    int
+		code      string
+		message   string
+	}{
+		{"unknown question", base + "?question=nope", nil, 400, "malformed", "Le questionnaire n'a pas de question « nope »."},
+		{"unknown question in English", base + "?question=nope&lang=en", nil, 400, "malformed", "The form has no question “nope”."},
+		{"Accept-Language", base + "?question=nope", []string{"Accept-Language", "es-PE,es;q=0.9"}, 400, "malformed", "El cuestionario no tiene la pregunta «nope»."},
+		{"unknown dimension", base + "?question=recommend&by=country,city&lang=en", nil, 400, "malformed",
+			"Unknown dimension “city”: use country, organisation, role, edition or language."},
+		{"unknown parameter", base + "?question=recommend&countries=SN&lang=en", nil, 400, "malformed",
+			"Unknown parameter “countries”: use question, by, compare, audience, lang, limit, offset, or a dimension (country, organisation, role, edition, language) to filter."},
+		{"bad year", base + "?question=recommend&edition=2024,last&lang=en", nil, 400, "malformed", "“last” is not an edition year."},
+		{"unknown edition", base + "?edition=2019&lang=en", nil, 400, "malformed", "Survey “partners-meeting” has no 2019 edition."},
+		{"bad compare", base + "?question=recommend&compare=country&lang=en", nil, 400, "malformed",
+			"Unknown comparison “country”: only compare=edition is possible."},
+		{"bad limit", base + "?question=improve&limit=ten&lang=en", nil, 400, "malformed", "limit must be a non-negative whole number."},
+		{"unknown survey", "/api/v1/surveys/nope/analytics?lang=en", nil, 404, "not_found", "There is no survey “nope”."},
+		{"coordinator without authentication", base + "?question=recommend&audience=coordinator&lang=en", nil, 403, "forbidden",
+			"Full figures are for coordinators only: this address gives publishable results only (audience=funder)."},
+		{"question on the dashboard", base + "/dashboard?question=recommend&lang=en", nil, 400, "malformed",
+			"Unknown parameter “question”: use question, by, compare, audience, lang, limit, offset, or a dimension (country, organisation, role, edition, language) to filter."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := get(r, tt.url, tt.header...)
+			var body surveyweb.ErrorBody
+			if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil {
+				t.Fatalf("status %d, body %s: %v", w.Code, w.Body, err)
+			}
+			if w.Code != tt.status || string(body.Error.Code) != tt.code || body.Error.Message != tt.message {
+				t.Errorf("got %d %s %q, want %d %s %q", w.Code, body.Error.Code, body.Error.Message, tt.status, tt.code, tt.message)
+			}
+			if body.Error.RequestID == "" {
+				t.Error("error without request id")
+			}
+		})
+	}
+}
+
+func TestAnalyticsQuestion(t *testing.T) {
+	r, _ := server(t, func(req *http.Request) bool { return req.Header.Get("X-Test-Coordinator") == "yes" })
+	w := get(r, base+"?question=recommend&by=country,edition&country=SN,MA&country=PE&compare=edition&lang=en")
+	if w.Code != 200 {
+		t.Fatalf("status %d: %s", w.Code, w.Body)
+	}
+	var res analytics.Result
+	if err := json.Unmarshal(w.Body.Bytes(), &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Audience != analytics.Funder || res.Question.Key != "recommend" || !res.Question.NPS || len(res.Cells) == 0 || len(res.Changes) == 0 {
+		t.Fatalf("unexpected result %+v", res)
+	}
+	if got := strings.Join(res.Filter[analytics.Country], ","); got != "SN,MA,PE" {
+		t.Errorf("country filter %q", got)
+	}
+	suppressed := false
+	for _, c := range res.Cells {
+		if c.Group.Country != "SN" && c.Group.Country != "MA" && c.Group.Country != "PE" {
+			t.Errorf("cell %+v outside the filter", c.Group)
+		}
+		suppressed = suppressed || c.Suppressed != ""
+	}
+	if !suppressed {
+		t.Error("funders' country × year cells of a 26-person meeting: some should be suppressed")
+	}
+	// The suppressed cells' figures are absent from the JSON, not zero.
+	if !strings.Contains(w.Body.String(), `"n":null,"suppressed":"small_cell"`) {
+		t.Errorf("suppressed cells not marked: %s", w.Body.String()[:400])
+	}
+	w = get(r, base+"?question=recommend&by=country,edition&audience=coordinator", "X-Test-Coordinator", "yes")
+	if w.Code != 200 || strings.Contains(w.Body.String(), "suppressed") {
+		t.Errorf("coordinator: %d %s", w.Code, w.Body.String()[:200])
+	}
+}
+
+func TestAnalyticsResponsesAndDashboard(t *testing.T) {
+	r, store := server(t, nil)
+	w := get(r, base+"?by=edition")
+	var res analytics.Result
+	if err := json.Unmarshal(w.Body.Bytes(), &res); err != nil || w.Code != 200 {
+		t.Fatalf("%d %s", w.Code, w.Body)
+	}
+	if len(res.Responses) != 3 || *res.Responses[2].N != 26 || *res.Responses[2].Rate != 1 {
+		t.Errorf("responses %+v", res.Responses)
+	}
+	w = get(r, base+"/dashboard?by=country,edition&compare=edition&lang=es")
+	var d analytics.Dashboard
+	if err := json.Unmarshal(w.Body.Bytes(), &d); err != nil || w.Code != 200 {
+		t.Fatalf("%d %s", w.Code, w.Body)
+	}
+	if len(d.Questions) != 13 || d.Questions[0].Question.Label != "¿Asistió al encuentro en persona?" {
+		t.Errorf("dashboard of %d questions, first %+v", len(d.Questions), d.Questions[0].Question)
+	}
+	store.FailWith(errors.New("connection refused"))
+	w = get(r, base+"?question=recommend&lang=en")
+	if w.Code != 500 || strings.Contains(w.Body.String(), "refused") {
+		t.Errorf("store failure: %d %s", w.Code, w.Body)
+	}
+}
