@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"io"
@@ -13,7 +14,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/palabre/palabre/analytics"
 	"github.com/palabre/palabre/analytics/clickhouse"
+	analyticsweb "github.com/palabre/palabre/analytics/web"
 	"github.com/palabre/palabre/survey"
 	"github.com/palabre/palabre/survey/ingest"
 	"github.com/palabre/palabre/survey/web"
@@ -31,7 +34,10 @@ type serveConfig struct {
 	shutdownTimeout time.Duration
 	migrate         bool
 	debugAddr       string
-	ingest          ingest.Config
+	// coordinatorToken, when set, is the bearer token of coordinators' requests.
+	coordinatorToken string
+	minCell          int
+	ingest           ingest.Config
 }
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
@@ -46,6 +52,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	idleTimeout := f.Duration("idle-timeout", "PALABRE_IDLE_TIMEOUT", 2*time.Minute, "keep-alive idle time")
 	shutdown := f.Duration("shutdown-timeout", "PALABRE_SHUTDOWN_TIMEOUT", 20*time.Second, "time allowed to finish requests and flush on shutdown")
 	debugAddr := f.String("debug-addr", "PALABRE_DEBUG_ADDR", "", "serve Go's pprof profiles on this address (off when empty; keep it on loopback)")
+	coordinatorToken := f.String("coordinator-token", "PALABRE_COORDINATOR_TOKEN", "", "bearer token that lets a request see coordinators' unsuppressed analytics (none when empty)")
+	threshold := f.Int64("min-cell", "PALABRE_MIN_CELL", int64(analytics.DefaultThreshold), "smallest number of respondents a figure shown to funders may rest on")
 	doMigrate := f.Bool("migrate", "PALABRE_MIGRATE", true, "apply database migrations at start")
 	batchAnswers := f.Int64("batch-answers", "PALABRE_BATCH_ANSWERS", 5000, "deliver to ClickHouse once this many answers are pending")
 	batchInterval := f.Duration("batch-interval", "PALABRE_BATCH_INTERVAL", time.Second, "deliver to ClickHouse at least this often")
@@ -58,7 +66,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		addr: *addr, clickhouse: *dsn, dataDir: *data, maxBody: *maxBody,
 		readTimeout: *readTimeout, writeTimeout: *writeTimeout, idleTimeout: *idleTimeout,
 		shutdownTimeout: *shutdown, migrate: *doMigrate, debugAddr: *debugAddr,
+		coordinatorToken: *coordinatorToken, minCell: int(*threshold),
 		ingest: ingest.Config{BatchAnswers: int(*batchAnswers), BatchInterval: *batchInterval, DiskBudget: *diskBudget},
+	}
+	if cfg.minCell < 1 {
+		return usageError{"min-cell must be at least 1"}
 	}
 	if cfg.maxBody <= 0 {
 		return usageError{"max-body must be positive"}
@@ -144,6 +156,8 @@ func serveWith(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io
 	}
 	submissions := engine.Group("", countRejections(metrics))
 	forms.Register(submissions)
+	analyticsweb.Register(engine, analyticsweb.Config{Catalog: catalog, Store: db, Threshold: cfg.minCell,
+		Coordinator: bearerToken(cfg.coordinatorToken)})
 	engine.NoRoute(forms.NotFound)
 
 	srv := &http.Server{
@@ -184,6 +198,18 @@ func newEngine(log *slog.Logger, maxBody int64) *gin.Engine {
 	engine.ContextWithFallback = true
 	engine.Use(web.RequestIDs(), web.AccessLog(log), web.Recover(log), web.LimitBody(maxBody))
 	return engine
+}
+
+// bearerToken accepts requests that carry token as "Authorization: Bearer …"; none when
+// token is empty.
+func bearerToken(token string) func(*http.Request) bool {
+	if token == "" {
+		return nil
+	}
+	want := []byte("Bearer " + token)
+	return func(r *http.Request) bool {
+		return subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) == 1
+	}
 }
 
 // countRejections counts refused responses by reason for /metrics.
