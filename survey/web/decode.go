@@ -22,7 +22,29 @@ type submitBody struct {
 // decodeSubmission reads one JSON response: unknown fields and anything after the object
 // are refused. An answer is a string or a number (kept as written), a list of them
 // (multiple choice), an object of them by row (matrix), or null (unanswered).
+//
+// The body is read whole; a response of the usual shape is parsed in one pass
+// (decodeState.parse), and anything else goes through encoding/json (decodeJSON), which
+// decides and words every error.
 func decodeSubmission(body io.Reader) (survey.Submission, error) {
+	d := decodeStates.Get().(*decodeState)
+	defer d.release()
+	data, err := readBody(body, d.body[:0])
+	d.body = data
+	if err != nil {
+		// Replay what was read, then the failure, so that encoding/json meets the failure
+		// where it did when it read the body itself: a body over the limit is still a 413
+		// unless the JSON was already found bad.
+		return decodeJSON(io.MultiReader(bytes.NewReader(data), failingReader{err}))
+	}
+	if sub, ok := d.parse(data); ok {
+		return sub, nil
+	}
+	return decodeJSON(bytes.NewReader(data))
+}
+
+// decodeJSON is decodeSubmission with encoding/json alone.
+func decodeJSON(body io.Reader) (survey.Submission, error) {
 	dec := json.NewDecoder(body)
 	dec.DisallowUnknownFields()
 	var b submitBody
