@@ -197,7 +197,7 @@ func (s *Service) question(ctx context.Context, p *plan) (*Result, error) {
 	}
 	var comments *commentInput
 	if valueOf(p.latest) == ValueAnswered {
-		c, err := s.comments(ctx, p)
+		c, err := s.comments(ctx, p, d.Answered)
 		if err != nil {
 			return nil, err
 		}
@@ -212,11 +212,24 @@ type commentInput struct {
 	sizes []Count // by edition and country
 }
 
-func (s *Service) comments(ctx context.Context, p *plan) (*commentInput, error) {
+// comments reads a page of comments, and how many respondents answered by edition and
+// country: from the cells' counts when the breakdown has both, else from the store.
+func (s *Service) comments(ctx context.Context, p *plan, answered []Count) (*commentInput, error) {
 	q := p.query(nil)
 	list, err := s.store.Comments(ctx, q, p.latest.Key, p.req.Page)
 	if err != nil {
 		return nil, fmt.Errorf("comments on %s/%s: %w", p.survey.ID, p.latest.Key, err)
+	}
+	if slices.Contains(q.By, Edition) && slices.Contains(q.By, Country) {
+		sizes := map[Group]int{}
+		for _, c := range answered {
+			sizes[Group{Edition: c.Group.Edition, Country: c.Group.Country}] += c.N
+		}
+		in := &commentInput{list: list}
+		for g, n := range sizes {
+			in.sizes = append(in.sizes, Count{Group: g, N: n})
+		}
+		return in, nil
 	}
 	q.By = []Dimension{Edition, Country}
 	sizes, err := s.store.Distribution(ctx, q, p.latest.Key, ValueAnswered)

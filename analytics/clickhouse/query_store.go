@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/palabre/palabre/analytics"
 )
 
@@ -91,34 +93,60 @@ func (db *DB) Distribution(ctx context.Context, q analytics.Query, question stri
 	return d, nil
 }
 
-// Comments reads a page of a question's text answers.
+// Comments reads a page of a question's text answers, one per response. It reads the rows up
+// to the end of the page and a little more, drops copies of a response, and reads further
+// when copies left the page short.
 func (db *DB) Comments(ctx context.Context, q analytics.Query, question string, page analytics.Page) ([]analytics.Comment, error) {
 	if err := checkQuery(q); err != nil {
 		return nil, err
 	}
-	sql, args := CommentsSQL(q, question, page)
-	rows, err := db.conn.Query(ctx, sql, args...)
-	if err != nil {
-		return nil, fmt.Errorf("comments on %s: %w", question, err)
+	want := page.Offset + page.Limit
+	for window := want + want/8 + 16; ; window *= 2 {
+		list, read, err := db.comments(ctx, q, question, window)
+		if err != nil {
+			return nil, err
+		}
+		if len(list) >= want || read < window {
+			if page.Offset >= len(list) {
+				return []analytics.Comment{}, nil
+			}
+			return list[page.Offset:min(len(list), want)], nil
+		}
 	}
-	defer rows.Close()
-	out := []analytics.Comment{}
-	for rows.Next() {
+}
+
+// comments reads the first rows of a question's text answers and keeps one per response;
+// read is the number of rows read.
+func (db *DB) comments(ctx context.Context, q analytics.Query, question string, rows int) (list []analytics.Comment, read int, err error) {
+	sql, args := CommentsSQL(q, question, rows)
+	r, err := db.conn.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("comments on %s: %w", question, err)
+	}
+	defer r.Close()
+	seen := map[uuid.UUID]bool{}
+	for r.Next() {
 		var (
 			c       analytics.Comment
 			edition uint16
 			at      time.Time
+			id      uuid.UUID
 		)
-		if err := rows.Scan(&edition, &c.Group.Country, &c.Group.Organisation, &c.Group.Role, &c.Group.Language, &at, &c.Text); err != nil {
-			return nil, fmt.Errorf("comments on %s: %w", question, err)
+		if err := r.Scan(&edition, &c.Group.Country, &c.Group.Organisation, &c.Group.Role, &c.Group.Language, &at, &c.Text, &id); err != nil {
+			return nil, 0, fmt.Errorf("comments on %s: %w", question, err)
 		}
+		read++
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
 		c.Group.Edition, c.SubmittedAt = int(edition), at.UTC()
-		out = append(out, c)
+		list = append(list, c)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("comments on %s: %w", question, err)
+	if err := r.Err(); err != nil {
+		return nil, 0, fmt.Errorf("comments on %s: %w", question, err)
 	}
-	return out, nil
+	return list, read, nil
 }
 
 // groupScan reads the group columns of a row, in the order groupColumns writes them.

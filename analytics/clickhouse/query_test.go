@@ -12,6 +12,7 @@ import (
 	"time"
 
 	ch "github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/palabre/palabre/analytics"
 	"github.com/palabre/palabre/analytics/analyticstest"
@@ -67,7 +68,7 @@ var sqlCases = []sqlCase{
 func (c sqlCase) sql() (string, []any) {
 	switch {
 	case c.page != nil:
-		return clickhouse.CommentsSQL(c.q, c.question, *c.page)
+		return clickhouse.CommentsSQL(c.q, c.question, c.page.Offset+c.page.Limit)
 	case c.value == "":
 		return clickhouse.ResponseCountsSQL(c.q)
 	default:
@@ -113,20 +114,28 @@ func loaded(t *testing.T) (*clickhouse.DB, []*survey.Response) {
 // duplicated while the queries run, as they may for days on a real server.
 func stopMerges(t *testing.T, database string) {
 	t.Helper()
-	opts, err := ch.ParseDSN(clickhousetest.ServerDSN() + "/" + database)
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn, err := ch.Open(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := rawConn(t, database)
 	for _, table := range []string{"answers", "responses"} {
 		if err := conn.Exec(context.Background(), fmt.Sprintf("SYSTEM STOP MERGES `%s`.%s", database, table)); err != nil {
 			t.Fatalf("stop merges: %v", err)
 		}
 	}
+}
+
+// rawConn is a connection of the test's own to database, closed at the end of the test.
+func rawConn(tb testing.TB, database string) driver.Conn {
+	tb.Helper()
+	opts, err := ch.ParseDSN(clickhousetest.ServerDSN() + "/" + database)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	opts.ReadTimeout = 10 * time.Minute
+	conn, err := ch.Open(opts)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { conn.Close() })
+	return conn
 }
 
 func TestQuerySQL(t *testing.T) {
@@ -184,15 +193,10 @@ func golden(t *testing.T, name, sql string, args []any) {
 
 func countRows(t *testing.T, db *clickhouse.DB) (rows, distinct uint64) {
 	t.Helper()
-	opts, _ := ch.ParseDSN(clickhousetest.ServerDSN() + "/" + db.Database())
-	conn, err := ch.Open(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := conn.QueryRow(ctx, "SELECT count(), uniqExact(response_id, question_key, item_key) FROM answers").Scan(&rows, &distinct); err != nil {
+	err := rawConn(t, db.Database()).QueryRow(ctx, "SELECT count(), uniqExact(response_id, question_key, item_key) FROM answers").Scan(&rows, &distinct)
+	if err != nil {
 		t.Fatal(err)
 	}
 	return rows, distinct
@@ -252,6 +256,34 @@ func TestQueryRefusesUnknownDimensions(t *testing.T) {
 		}
 		if _, err := db.Comments(ctx, q, "improve", analytics.Page{Limit: 1}); err == nil {
 			t.Errorf("Comments(%+v) accepted", q)
+		}
+	}
+}
+
+// Comments stay one per response and in order when most responses are stored three times.
+func TestCommentsWithManyCopies(t *testing.T) {
+	db := clickhousetest.Open(t)
+	ctx := context.Background()
+	stopMerges(t, db.Database())
+	responses := analyticstest.Responses(8, 120)
+	for range 3 {
+		if err := db.WriteResponses(ctx, responses[:300]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.WriteResponses(ctx, responses[300:]); err != nil {
+		t.Fatal(err)
+	}
+	memory := analyticstest.NewStore(responses...)
+	q := analytics.Query{Survey: sid}
+	for _, page := range []analytics.Page{{Limit: 200}, {Limit: 7, Offset: 100}, {Limit: 50, Offset: 1000}} {
+		got, err := db.Comments(ctx, q, "improve", page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := memory.Comments(ctx, q, "improve", page)
+		if d := analyticstest.Diff(got, want); d != "" {
+			t.Errorf("page %+v: %s", page, d)
 		}
 	}
 }

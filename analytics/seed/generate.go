@@ -1,6 +1,8 @@
 package seed
 
 import (
+	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -121,7 +123,14 @@ type participant struct {
 // a response does not depend on the ones before it.
 func (g *generator) response(n int) (*survey.Response, error) {
 	year := g.edition.Year
-	rng := rand.New(rand.NewPCG(g.opts.Seed^uint64(year)*0x9e3779b97f4a7c15, uint64(n)))
+	// A ChaCha8 stream keyed by a hash of (seed, year, n): streams of neighbouring
+	// responses share nothing, and the ids drawn from them look like the random UUIDs
+	// browsers make (ClickHouse 18.16 hashes UUIDs with structure very slowly).
+	var key [24]byte
+	binary.LittleEndian.PutUint64(key[0:], g.opts.Seed)
+	binary.LittleEndian.PutUint64(key[8:], uint64(year))
+	binary.LittleEndian.PutUint64(key[16:], uint64(n))
+	rng := rand.New(rand.NewChaCha8(sha256.Sum256(key[:])))
 	p := g.participant(rng)
 	submitted := g.submittedAt(rng)
 	var id survey.ResponseID

@@ -1,10 +1,9 @@
-SELECT edition, country, organisation, role, language, any(submitted_at) AS submitted, any(value_text) AS text
+SELECT edition, country, organisation, role, language, submitted_at, value_text, response_id
 FROM answers
 WHERE survey_id = ?
   AND question_key = ?
   AND value_text != ''
   AND edition IN (?, ?)
-GROUP BY response_id, edition, country, organisation, role, language
-ORDER BY edition DESC, submitted DESC, country, organisation, role, language, text
-LIMIT ? OFFSET ?
--- args: ["partners-meeting","improve",2025,2024,10,5]
+ORDER BY edition DESC, submitted_at DESC, country, organisation, role, language, value_text, response_id
+LIMIT ?
+-- args: ["partners-meeting","improve",2025,2024,15]

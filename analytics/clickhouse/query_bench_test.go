@@ -1,0 +1,179 @@
+package clickhouse_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/palabre/palabre/analytics"
+	"github.com/palabre/palabre/analytics/clickhouse"
+)
+
+// TestAnalyticsBenchReport is the driver of `make bench-analytics`: on the benchmark
+// database (see bench_test.go) it measures, warm, the latency of each kind of query, the
+// time to compute one survey's whole dashboard, and the same aggregates sent by hand
+// through clickhouse-client, and prints them with the targets. It runs only with
+// PALABRE_BENCH=1.
+func TestAnalyticsBenchReport(t *testing.T) {
+	if os.Getenv("PALABRE_BENCH") != "1" {
+		t.Skip("set PALABRE_BENCH=1 to run the analytics benchmark report (seeds 10M answers on first run)")
+	}
+	env := setupBench(t)
+	ctx := context.Background()
+	runs, clientRuns := 30, 10
+	var report strings.Builder
+	p := func(format string, args ...any) { fmt.Fprintf(&report, format+"\n", args...) }
+	load, _ := os.ReadFile("/proc/loadavg")
+	p("analytics benchmark: database %s, %d answer rows, %d CPUs, load average %s", env.database, env.answers, runtime.NumCPU(),
+		strings.Join(strings.Fields(string(load))[:min(3, len(strings.Fields(string(load))))], " "))
+	p("each query: country × edition, compared year over year, for funders; %d warm runs; clickhouse-client: median of %d", runs, clientRuns)
+	p("")
+	p("%-15s %9s %9s %12s %8s", "query", "p50 ms", "p95 ms", "client ms", "ratio")
+	worstP95 := time.Duration(0)
+	for _, k := range queryKinds {
+		req := kindRequest(k.question)
+		ds := timeRuns(t, runs, func() error { _, err := env.svc.Analyze(ctx, req); return err })
+		hand := time.Duration(0)
+		for _, sql := range palabreSQL(k.question) {
+			hand += median(clientRun(t, env, sql, clientRuns))
+		}
+		p50, p95 := percentile(ds, 0.5), percentile(ds, 0.95)
+		if k.question != "" {
+			worstP95 = max(worstP95, p95)
+		}
+		p("%-15s %9.1f %9.1f %12.1f %7.2fx", k.name, ms(p50), ms(p95), ms(hand), ms(p50)/ms(hand))
+	}
+	dash := timeRuns(t, 10, func() error { _, err := env.svc.Dashboard(ctx, kindRequest("")); return err })
+	hand := clientRun(t, env, dashboardSQL(), clientRuns)
+	p("")
+	p("dashboard (responses + 13 questions): p50 %.0f ms, p95 %.0f ms", ms(percentile(dash, 0.5)), ms(percentile(dash, 0.95)))
+	p("the same aggregates by hand, one SQL query through clickhouse-client: median %.0f ms; palabre/hand %.2fx",
+		ms(median(hand)), ms(percentile(dash, 0.5))/ms(median(hand)))
+	p("")
+	p("counting each response once (recommend, country × edition, clickhouse-client medians):")
+	for _, s := range dedupStrategies() {
+		p("  %-36s %7.0f ms", s.name, ms(median(clientRun(t, env, s.sql, clientRuns))))
+	}
+	p("")
+	p("targets: per-question p95 ≤ 150 ms (worst %.0f ms); dashboard ≤ 1500 ms (p50 %.0f ms)", ms(worstP95), ms(percentile(dash, 0.5)))
+	fmt.Print(report.String())
+}
+
+func timeRuns(t *testing.T, n int, f func() error) []time.Duration {
+	t.Helper()
+	for range 3 { // warm
+		if err := f(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ds := make([]time.Duration, 0, n)
+	for range n {
+		t0 := time.Now()
+		if err := f(); err != nil {
+			t.Fatal(err)
+		}
+		ds = append(ds, time.Since(t0))
+	}
+	return ds
+}
+
+func clientRun(t *testing.T, env *benchEnv, sql string, runs int) []time.Duration {
+	t.Helper()
+	if _, err := clientTime(env, sql, 1); err != nil { // warm, and check
+		t.Fatal(err)
+	}
+	ds, err := clientTime(env, sql, runs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ds
+}
+
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+// values of the bench's questions: how their answers are counted.
+var benchValues = map[string]analytics.Value{
+	"recommend": analytics.ValueNumber, "organisation": analytics.ValueNumber, "workshops": analytics.ValueNumber,
+	"topics": analytics.ValueNumber, "families": analytics.ValueNumber,
+	"format": analytics.ValueText, "attended": analytics.ValueText, "duration": analytics.ValueText, "first_action": analytics.ValueText,
+	"sessions":       analytics.ValueChoices,
+	"sessions_other": analytics.ValueAnswered, "improve": analytics.ValueAnswered, "one_word": analytics.ValueAnswered,
+}
+
+// palabreSQL is the SQL palabre sends for one request of queryKinds, values inlined.
+func palabreSQL(question string) []string {
+	q := analytics.Query{Survey: sid, By: []analytics.Dimension{analytics.Country, analytics.Edition}}
+	if question == "" {
+		return []string{inline(clickhouse.ResponseCountsSQL(q))}
+	}
+	out := []string{inline(clickhouse.DistributionSQL(q, question, benchValues[question]))}
+	if benchValues[question] == analytics.ValueAnswered {
+		out = append(out, inline(clickhouse.CommentsSQL(q, question, analytics.DefaultComments+analytics.DefaultComments/8+16)),
+			inline(clickhouse.DistributionSQL(analytics.Query{Survey: sid, By: []analytics.Dimension{analytics.Edition, analytics.Country}},
+				question, analytics.ValueAnswered)))
+	}
+	return out
+}
+
+// dashboardSQL is what a dashboard needs, written by hand as one query: every question's
+// histogram by country × edition, response counts, and the newest comments.
+func dashboardSQL() string {
+	in := func(v analytics.Value) string {
+		var keys []string
+		for k, kv := range benchValues {
+			if kv == v {
+				keys = append(keys, "'"+k+"'")
+			}
+		}
+		slices.Sort(keys)
+		return "question_key IN (" + strings.Join(keys, ", ") + ")"
+	}
+	return `SELECT question_key, edition, country, item_key, toString(assumeNotNull(value_num)) AS v, uniqExact(response_id) AS n
+FROM answers WHERE survey_id = 'partners-meeting' AND ` + in(analytics.ValueNumber) + ` AND value_num IS NOT NULL
+GROUP BY question_key, edition, country, item_key, v
+UNION ALL
+SELECT question_key, edition, country, item_key, value_text AS v, uniqExact(response_id) AS n
+FROM answers WHERE survey_id = 'partners-meeting' AND ` + in(analytics.ValueText) + ` AND value_text != ''
+GROUP BY question_key, edition, country, item_key, v
+UNION ALL
+SELECT question_key, edition, country, item_key, v, uniqExact(response_id) AS n
+FROM answers ARRAY JOIN arrayPushFront(value_choices, '') AS v WHERE survey_id = 'partners-meeting' AND ` + in(analytics.ValueChoices) + `
+GROUP BY question_key, edition, country, item_key, v
+UNION ALL
+SELECT question_key, edition, country, item_key, '' AS v, uniqExact(response_id) AS n
+FROM answers WHERE survey_id = 'partners-meeting' AND ` + in(analytics.ValueAnswered) + `
+GROUP BY question_key, edition, country, item_key
+UNION ALL
+SELECT '' AS question_key, edition, country, '' AS item_key, '' AS v, uniqExact(response_id) AS n
+FROM responses WHERE survey_id = 'partners-meeting' GROUP BY edition, country
+UNION ALL
+SELECT question_key, edition, country, concat(organisation, '|', role, '|', language) AS item_key, any(value_text) AS v,
+ toUInt64(any(submitted_at)) AS n
+FROM answers WHERE survey_id = 'partners-meeting' AND question_key IN ('improve', 'one_word', 'sessions_other') AND value_text != ''
+GROUP BY question_key, response_id, edition, country, organisation, role, language
+ORDER BY edition DESC, n DESC LIMIT 50 BY question_key`
+}
+
+// dedupStrategies are the ways to count each response once that were measured.
+func dedupStrategies() []struct{ name, sql string } {
+	w := "WHERE survey_id = 'partners-meeting' AND question_key = 'recommend' AND value_num IS NOT NULL"
+	return []struct{ name, sql string }{
+		{"FINAL", "SELECT edition, country, item_key, value_num AS v, count() FROM answers FINAL " + w +
+			" GROUP BY edition, country, item_key, v"},
+		{"GROUP BY response_id, then count", "SELECT edition, country, item_key, v, count() FROM (SELECT edition, country, item_key, response_id, any(value_num) AS v FROM answers " + w +
+			" GROUP BY edition, country, item_key, response_id) GROUP BY edition, country, item_key, v"},
+		{"uniqExact(response_id) per bin (used)", "SELECT edition, country, item_key, value_num AS v, uniqExact(response_id) FROM answers " + w +
+			" GROUP BY edition, country, item_key, v"},
+		{"count() per bin (wrong: duplicates)", "SELECT edition, country, item_key, value_num AS v, count() FROM answers " + w +
+			" GROUP BY edition, country, item_key, v"},
+	}
+}
