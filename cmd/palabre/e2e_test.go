@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"io"
+	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/palabre/palabre/analytics/clickhouse/clickhousetest"
@@ -90,5 +92,49 @@ func TestParticipantAnswersTheDemoSurvey(t *testing.T) {
 				t.Errorf("comment = %q", a.Text)
 			}
 		})
+	}
+}
+
+// TestShutdownFlushesPendingResponses stops palabre (as Ctrl-C does) while acknowledged
+// responses wait for their batch: they must be in ClickHouse when serve returns, and the
+// journal left with nothing pending.
+func TestShutdownFlushesPendingResponses(t *testing.T) {
+	dsn := clickhousetest.NewDSN(t)
+	db := clickhousetest.OpenDSN(t, dsn)
+	env := map[string]string{"PALABRE_CLICKHOUSE": dsn, "PALABRE_DATA": t.TempDir(),
+		"PALABRE_BATCH_INTERVAL": "1h", "PALABRE_BATCH_ANSWERS": "1000000"}
+	if err := run(context.Background(), []string{"import", "--demo"}, envFrom(env), io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	base, _, stop := startServe(t, env)
+	const n = 20
+	for i := 0; i < n; i++ {
+		body := `{"id":"` + survey.NewResponseID().String() + `",
+		  "respondent":{"country":"SN","organisation":"Samusocial Sénégal","role":"social_worker","language":"fr"},
+		  "answers":{"first_meeting":"no","overall_satisfaction":"satisfied","take_back":["tools"],"recommend":8,
+		    "sessions":{"sharing_experiences":"useful","questioning_practices":"useful","pooling_tools":"very_useful",
+		      "building_tools":"useful","partner_visit":"very_useful","guide_handover":"useful"}}}`
+		resp, err := http.Post(base+"/api/v1/surveys/partners-meeting/editions/2026/responses", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusCreated {
+			t.Fatalf("POST = %d %s", resp.StatusCode, b)
+		}
+	}
+	if got, _ := db.CountResponses(context.Background(), "partners-meeting", 2026); got != 0 {
+		t.Fatalf("%d responses delivered before the batch was due; the test cannot tell a flush", got)
+	}
+	if err := stop(); err != nil {
+		t.Fatalf("serve: %v", err)
+	}
+	got, err := db.CountResponses(context.Background(), "partners-meeting", 2026)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != n {
+		t.Errorf("%d responses in ClickHouse after shutdown, want %d", got, n)
 	}
 }
