@@ -1,6 +1,9 @@
 package analytics
 
-import "math"
+import (
+	"math"
+	"sync"
+)
 
 // Confidence intervals, all at 95%.
 //
@@ -78,28 +81,47 @@ func Welch(mean1, sd1 float64, n1 int, mean2, sd2 float64, n2 int) *Interval {
 }
 
 // StudentT975 returns the 97.5th percentile of Student's t distribution with df degrees of
-// freedom (df may be fractional, as Welch's are), by bisection on its distribution function.
+// freedom (df may be fractional, as Welch's are): Newton's method on the distribution
+// function, kept inside a bracket by bisection. Results are remembered: cells share their
+// degrees of freedom.
 func StudentT975(df float64) float64 {
 	if math.IsInf(df, 1) || df > 1e7 {
 		return z975
 	}
+	if t, ok := tCache.Load(df); ok {
+		return t.(float64)
+	}
 	lo, hi := 0.0, 1.0
 	for studentTCDF(hi, df) < 0.975 {
-		hi *= 2
+		lo, hi = hi, hi*2
 	}
-	for range 200 {
-		mid := (lo + hi) / 2
-		if studentTCDF(mid, df) < 0.975 {
-			lo = mid
+	lg1, _ := math.Lgamma((df + 1) / 2)
+	lg2, _ := math.Lgamma(df / 2)
+	logNorm := lg1 - lg2 - 0.5*math.Log(df*math.Pi)
+	t := (lo + hi) / 2
+	for range 100 {
+		f := studentTCDF(t, df) - 0.975
+		if f < 0 {
+			lo = t
 		} else {
-			hi = mid
+			hi = t
 		}
-		if hi-lo < 1e-12 {
+		pdf := math.Exp(logNorm - (df+1)/2*math.Log1p(t*t/df))
+		next := t - f/pdf
+		if next <= lo || next >= hi || math.IsNaN(next) {
+			next = (lo + hi) / 2
+		}
+		if math.Abs(next-t) < 1e-13*math.Max(1, t) {
+			t = next
 			break
 		}
+		t = next
 	}
-	return (lo + hi) / 2
+	tCache.Store(df, t)
+	return t
 }
+
+var tCache sync.Map // df → StudentT975(df)
 
 // studentTCDF is P(T ≤ t) for t ≥ 0: 1 − ½·I_{df/(df+t²)}(df/2, ½).
 func studentTCDF(t, df float64) float64 {
