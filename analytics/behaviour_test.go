@@ -79,7 +79,7 @@ func TestNotCompared(t *testing.T) {
 		{"organisation", []analytics.NotCompared{{From: 2024, To: 2025, Reason: analytics.Reworded}}, true},
 		{"workshops", []analytics.NotCompared{{From: 2024, To: 2025, Reason: analytics.ScaleChanged}}, true},
 		{"format", []analytics.NotCompared{{From: 2024, To: 2025, Reason: analytics.ChoicesChanged}}, true},
-		{"duration", []analytics.NotCompared{{From: 2023, To: 2024, Reason: analytics.NotAsked}, {From: 2024, To: 2025, Reason: analytics.NotAsked}}, false},
+		{"duration", []analytics.NotCompared{{From: 2024, To: 2025, Reason: analytics.NotAsked}}, false},
 		{"topics", []analytics.NotCompared{{From: 2024, To: 2025, Item: "youth_participation", Reason: analytics.NotAsked}}, true},
 	}
 	for _, tt := range tests {

@@ -93,6 +93,9 @@ func (p *plan) changes(cells []Cell, suppressed map[cellKey]Suppression) ([]Chan
 	for i := 1; i < len(p.editions); i++ {
 		from, to := p.editions[i-1].Year, p.editions[i].Year
 		qa, qb := p.questions[from], p.questions[to]
+		if qa == nil && qb == nil {
+			continue // asked in neither: nothing to say
+		}
 		if reason, ok := Comparable(qa, from, qb, to); !ok {
 			not = append(not, p.notCompared(from, to, "", reason, qa, qb))
 			continue
