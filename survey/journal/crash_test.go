@@ -16,6 +16,9 @@ import (
 
 const crashDirEnv = "PALABRE_JOURNAL_CRASH_DIR"
 
+// crashOpts are the options of the killed child and of the reopening parent.
+var crashOpts = Options{SegmentSize: 256 << 10}
+
 func payloadHash(p []byte) uint64 {
 	h := fnv.New64a()
 	h.Write(p)
@@ -36,7 +39,7 @@ func TestCrashChild(t *testing.T) {
 		defer mu.Unlock()
 		os.Stdout.WriteString(fmt.Sprintf(format, args...)) // one write per line
 	}
-	j, err := Open(dir, Options{SegmentSize: 256 << 10})
+	j, err := Open(dir, crashOpts)
 	if err != nil {
 		emit("E open: %v\n", err)
 		os.Exit(3)
@@ -137,7 +140,7 @@ func TestCrashRecovery(t *testing.T) {
 			}
 		}
 
-		j, err := Open(dir, Options{})
+		j, err := Open(dir, crashOpts)
 		if err != nil {
 			t.Fatalf("round %d: reopen after kill: %v", round, err)
 		}
@@ -151,6 +154,14 @@ func TestCrashRecovery(t *testing.T) {
 			got[r.Seq] = payloadHash(r.Payload)
 		}
 		j.Close()
+		// Segments stay preallocated, and the spare is never left behind.
+		noSpare(t, dir)
+		for _, f := range segFiles(t, dir) {
+			if st, err := os.Stat(f); err != nil || st.Size() != crashOpts.SegmentSize {
+				t.Fatalf("round %d: %s is %d bytes, want %d (%v)", round, f, st.Size(), crashOpts.SegmentSize, err)
+			}
+			segmentEnd(t, f)
+		}
 		missing := 0
 		for seq, h := range acked {
 			if seq <= st.DeliveredSeq {

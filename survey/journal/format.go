@@ -2,6 +2,7 @@ package journal
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -27,7 +28,14 @@ const (
 	segSuffix  = ".wal"
 	// maxFrameLen is a sanity bound on the length field of a frame.
 	maxFrameLen = 1 << 30
+	// spareName is the file a new segment is prepared in before it is
+	// renamed to its segment name.
+	spareName = "spare.tmp"
 )
+
+// zeroBlock is a block of zero bytes for filling and checking the
+// preallocated space of segments.
+var zeroBlock = make([]byte, 1<<20)
 
 // segMagic identifies a segment file and its format version.
 var segMagic = [segHeaderSize]byte{'P', 'L', 'B', 'R', 'W', 'A', 'L', '1'}
@@ -125,8 +133,10 @@ func newScanner(r io.Reader, off, end int64, bufSize int) *scanner {
 }
 
 // next returns the next frame. It returns io.EOF at the exact end of the
-// region, a *frameError for an invalid or partial frame, or the I/O error.
-// Unless fresh is set, the payload is only valid until the next call.
+// region or at an end-of-data marker (an all-zero frame header), leaving
+// s.off at the end of the data; a *frameError for an invalid or partial
+// frame; or the I/O error. Unless fresh is set, the payload is only valid
+// until the next call.
 func (s *scanner) next() (frame, error) {
 	remain := s.end - s.off
 	if remain == 0 {
@@ -138,6 +148,9 @@ func (s *scanner) next() (frame, error) {
 	var hdr [frameHeaderSize]byte
 	if _, err := io.ReadFull(s.r, hdr[:]); err != nil {
 		return frame{}, noEOF(err)
+	}
+	if hdr == ([frameHeaderSize]byte{}) {
+		return frame{}, io.EOF // end-of-data marker: never a valid frame
 	}
 	n := int64(binary.LittleEndian.Uint32(hdr[0:4]))
 	if n > maxFrameLen {
@@ -182,4 +195,26 @@ func readFrameHeader(r io.ReaderAt, off int64) (length int64, ts int64, err erro
 		return 0, 0, noEOF(err)
 	}
 	return int64(binary.LittleEndian.Uint32(hdr[0:4])), int64(binary.LittleEndian.Uint64(hdr[8:16])), nil
+}
+
+// lastNonZero returns the offset of the last non-zero byte of f in
+// [from, to), or -1 if every byte there is zero.
+func lastNonZero(f io.ReaderAt, from, to int64) (int64, error) {
+	buf := make([]byte, min(to-from, int64(len(zeroBlock))))
+	last := int64(-1)
+	for off := from; off < to; {
+		b := buf[:min(to-off, int64(len(buf)))]
+		if _, err := f.ReadAt(b, off); err != nil {
+			return 0, noEOF(err)
+		}
+		if !bytes.Equal(b, zeroBlock[:len(b)]) {
+			i := len(b) - 1
+			for b[i] == 0 {
+				i--
+			}
+			last = off + int64(i)
+		}
+		off += int64(len(b))
+	}
+	return last, nil
 }

@@ -26,6 +26,16 @@ func fuzzSeeds(f *testing.F) {
 	huge := bytes.Clone(seg)
 	binary.LittleEndian.PutUint32(huge[segHeaderSize:], 0xffffffff)
 	f.Add(huge)
+	// Preallocated: data, then zeros; a torn write with a hole over zeros.
+	prealloc := append(bytes.Clone(seg), make([]byte, 300)...)
+	f.Add(prealloc)
+	f.Add(prealloc[:len(seg)+7])
+	holed := bytes.Clone(prealloc)
+	copy(holed[len(seg)+frameHeaderSize+5:], "torn")
+	f.Add(holed)
+	cut := bytes.Clone(prealloc)
+	clear(cut[len(seg)-9 : len(seg)])
+	f.Add(cut)
 }
 
 // FuzzSegmentReader feeds arbitrary bytes to the frame scanner: it must
@@ -39,8 +49,9 @@ func FuzzSegmentReader(f *testing.F) {
 		for {
 			fr, err := sc.next()
 			if err == io.EOF {
-				if sc.off != int64(len(data)) {
-					t.Fatalf("EOF at %d of %d", sc.off, len(data))
+				if end := sc.off; end != int64(len(data)) &&
+					(end+frameHeaderSize > int64(len(data)) || nonZeroLen(data[end:end+frameHeaderSize]) != 0) {
+					t.Fatalf("EOF at %d of %d, not at an end-of-data marker", sc.off, len(data))
 				}
 				return
 			}
@@ -63,19 +74,21 @@ func FuzzSegmentReader(f *testing.F) {
 }
 
 // FuzzOpenSegment opens a journal whose only segment holds arbitrary bytes:
-// Open must fail cleanly or recover exactly the valid frames.
+// Open must fail cleanly or recover exactly the valid frames up to the end
+// of the data, and the next append must follow them.
 func FuzzOpenSegment(f *testing.F) {
 	fuzzSeeds(f)
+	opts := Options{SegmentSize: 4 << 10}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		dir := t.TempDir()
 		if err := os.WriteFile(filepath.Join(dir, segmentName(1)), data, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		j, err := Open(dir, Options{})
+		j, err := Open(dir, opts)
 		if err != nil {
 			return
 		}
-		defer j.Close()
+		defer func() { j.Close() }()
 		var want [][]byte
 		if len(data) >= segHeaderSize {
 			sc := newScanner(bytes.NewReader(data[segHeaderSize:]), segHeaderSize, int64(len(data)), 16)
@@ -84,14 +97,28 @@ func FuzzOpenSegment(f *testing.F) {
 				want = append(want, fr.payload)
 			}
 		}
-		recs := readAll(t, j)
-		if len(recs) != len(want) {
-			t.Fatalf("recovered %d records, the segment holds %d valid frames", len(recs), len(want))
-		}
-		for i, r := range recs {
-			if !bytes.Equal(r.Payload, want[i]) {
-				t.Fatalf("record %d differs", i+1)
+		check := func(j *Journal, want [][]byte) {
+			t.Helper()
+			recs := readAll(t, j)
+			if len(recs) != len(want) {
+				t.Fatalf("recovered %d records, the segment holds %d valid frames", len(recs), len(want))
+			}
+			for i, r := range recs {
+				if !bytes.Equal(r.Payload, want[i]) {
+					t.Fatalf("record %d differs", i+1)
+				}
 			}
 		}
+		check(j, want)
+		want = append(want, []byte("next"))
+		appendT(t, j, want[len(want)-1])
+		j.Close()
+		if j, err = Open(dir, opts); err != nil {
+			t.Fatalf("reopen after an append: %v", err)
+		}
+		if rec := j.Recovery(); rec.DiscardedBytes != 0 {
+			t.Fatalf("reopen after an append discarded %+v", rec)
+		}
+		check(j, want)
 	})
 }

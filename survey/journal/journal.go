@@ -29,11 +29,20 @@ var (
 
 // Options configures a Journal. Zero fields take their defaults.
 type Options struct {
-	SegmentSize   int64        // roll to a new segment file at this size; default 64 MiB
-	MaxRecordSize int          // largest payload accepted; default 1 MiB
-	DiskBudget    int64        // most undelivered bytes kept on disk; default 1 GiB
-	QueueSize     int          // appends waiting for the writer; default 1024
-	Logger        *slog.Logger // recovery and I/O problems; nil discards
+	// SegmentSize is the size of a segment file: segments are created at
+	// this size, zero-filled, and rolled when the next record would not
+	// fit. Default 64 MiB. A larger record gets a segment of its own.
+	SegmentSize int64
+	// MaxRecordSize is the largest payload accepted; default 1 MiB.
+	MaxRecordSize int
+	// DiskBudget bounds the undelivered record bytes (framing included) on
+	// disk; default 1 GiB. Preallocated space is not counted: the directory
+	// also holds the unused part of the active segment and a spare segment.
+	DiskBudget int64
+	// QueueSize is how many appends may wait for the writer; default 1024.
+	QueueSize int
+	// Logger receives recovery and I/O problems; nil discards.
+	Logger *slog.Logger
 }
 
 func (o Options) withDefaults() (Options, error) {
@@ -74,7 +83,7 @@ type Stats struct {
 	PendingBytes   int64     // their size on disk, framing included
 	QueuedBytes    int64     // accepted by Append, not yet durable
 	Segments       int       // segment files on disk
-	DiskBytes      int64     // total size of the segment files
+	DiskBytes      int64     // size of the segment files, preallocated space and a ready spare included
 	LastSeq        Seq       // last durable record
 	DeliveredSeq   Seq       // delivered watermark
 	OldestPending  time.Time // write time of the oldest undelivered record; zero if none
@@ -96,7 +105,8 @@ type segment struct {
 	first Seq
 	path  string
 	count uint64  // durable records
-	size  int64   // durable bytes, header included
+	size  int64   // durable bytes, header included: where the data ends
+	alloc int64   // file size (preallocated)
 	index []int64 // offset of record first+i*indexEvery
 }
 
@@ -127,19 +137,20 @@ type Journal struct {
 
 	ckMu sync.Mutex // serializes MarkDelivered and checkpoint I/O
 
-	mu        sync.Mutex
-	closed    bool
-	failed    error
-	segs      []*segment // oldest first; the last one is being written
-	last      Seq        // last durable record
-	delivered Seq
-	pending   int64 // bytes of durable undelivered records
-	reserved  int64 // bytes admitted but not yet acknowledged
-	oldest    int64 // write time of record delivered+1, Unix ns
-	notify    chan struct{}
-	cur       cursor
-	fsyncs    uint64
-	recovery  Recovery
+	mu         sync.Mutex
+	closed     bool
+	failed     error
+	segs       []*segment // oldest first; the last one is being written
+	last       Seq        // last durable record
+	delivered  Seq
+	pending    int64 // bytes of durable undelivered records
+	spareBytes int64 // size of the prepared spare segment, 0 if none
+	reserved   int64 // bytes admitted but not yet acknowledged
+	oldest     int64 // write time of record delivered+1, Unix ns
+	notify     chan struct{}
+	cur        cursor
+	fsyncs     uint64
+	recovery   Recovery
 }
 
 const (
@@ -258,8 +269,9 @@ func (j *Journal) Stats() Stats {
 		DeliveredSeq:   j.delivered,
 		Fsyncs:         j.fsyncs,
 	}
+	s.DiskBytes = j.spareBytes
 	for _, seg := range j.segs {
-		s.DiskBytes += seg.size
+		s.DiskBytes += seg.alloc
 	}
 	if j.last > j.delivered {
 		s.OldestPending = time.Unix(0, j.oldest)

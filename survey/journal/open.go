@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -14,9 +15,10 @@ import (
 const lockName = "LOCK"
 
 // Open opens the journal in dir, creating dir if needed, and recovers its
-// state: it discards a torn tail left by a crash, deletes delivered
-// segments and positions readers after the delivered watermark. Only one
-// Journal may have dir open at a time; others get an error wrapping ErrLocked.
+// state: it zeroes a torn tail left by a crash, deletes delivered segments
+// and an unused spare segment, and positions readers after the delivered
+// watermark. Only one Journal may have dir open at a time; others get an
+// error wrapping ErrLocked.
 func Open(dir string, opts Options) (*Journal, error) {
 	opts, err := opts.withDefaults()
 	if err != nil {
@@ -59,6 +61,7 @@ func Open(dir string, opts Options) (*Journal, error) {
 		lock.Close()
 		return nil, err
 	}
+	j.w.abort = make(chan struct{})
 	go j.run()
 	return j, nil
 }
@@ -99,8 +102,11 @@ func (j *Journal) recover() error {
 	var firsts []Seq
 	for _, e := range entries {
 		name := e.Name()
-		if name == checkpointName+".tmp" {
-			os.Remove(filepath.Join(j.dir, name)) // unfinished checkpoint
+		if name == checkpointName+".tmp" || name == spareName {
+			// An unfinished checkpoint, or a segment prepared but never used.
+			if err := os.Remove(filepath.Join(j.dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("journal: %w", err)
+			}
 			continue
 		}
 		if !strings.HasSuffix(name, segSuffix) {
@@ -132,13 +138,16 @@ func (j *Journal) recover() error {
 	j.delivered, j.last = delivered, delivered
 	j.recovery.RemovedSegments = removed
 	if len(firsts) == 0 {
-		path := filepath.Join(j.dir, segmentName(delivered+1))
-		f, err := createSegment(path, j.dirFile)
+		f, err := createSpare(j.dir, j.allocSize(), nil)
 		if err != nil {
-			return fmt.Errorf("journal: %w", err)
+			return fmt.Errorf("journal: create segment: %w", err)
 		}
-		j.segs = []*segment{{first: delivered + 1, path: path, size: segHeaderSize}}
-		j.w = writer{f: f, seg: j.segs[0], size: segHeaderSize, next: delivered + 1, bufFirst: delivered + 1}
+		seg, err := j.newSegment(delivered+1, f)
+		if err != nil {
+			return fmt.Errorf("journal: create segment: %w", err)
+		}
+		j.segs = []*segment{seg}
+		j.w = writer{f: f, seg: seg, size: segHeaderSize, next: delivered + 1, bufFirst: delivered + 1}
 		j.recovery.Segments = 1
 		return nil
 	}
@@ -172,7 +181,7 @@ func (j *Journal) recover() error {
 }
 
 // loadSegment scans a segment, verifying every frame and building its index.
-// A torn tail of the last segment is truncated; any other damage is an error.
+// A torn tail of the last segment is zeroed; any other damage is an error.
 func (j *Journal) loadSegment(first Seq, isLast bool) (*segment, error) {
 	seg := &segment{first: first, path: filepath.Join(j.dir, segmentName(first))}
 	f, err := os.Open(seg.path)
@@ -185,6 +194,7 @@ func (j *Journal) loadSegment(first Seq, isLast bool) (*segment, error) {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
 	size := st.Size()
+	seg.alloc = size
 	var hdr [segHeaderSize]byte
 	n, err := f.ReadAt(hdr[:], 0)
 	if err != nil && err != io.EOF {
@@ -194,33 +204,21 @@ func (j *Journal) loadSegment(first Seq, isLast bool) (*segment, error) {
 		if !isLast || size > segHeaderSize {
 			return nil, &CorruptError{seg.path, 0, err.(*frameError).reason}
 		}
-		// Created just before a crash: the header never reached the disk.
+		// Created by the previous format just before a crash: the header
+		// never reached the disk.
 		if size > 0 {
 			j.log.Warn("journal: rewriting torn segment header", "file", seg.path, "bytes", size)
 		}
-		seg.size = segHeaderSize
-		return seg, j.truncateTail(seg, 0, size)
+		seg.size, seg.alloc = segHeaderSize, segHeaderSize
+		return seg, j.rewriteHeader(seg, size)
 	}
 	seg.size = segHeaderSize
 	sc := newScanner(io.NewSectionReader(f, segHeaderSize, size-segHeaderSize), segHeaderSize, size, 256<<10)
 	for seq := first; ; seq++ {
 		fr, err := sc.next()
-		if err == io.EOF {
-			return seg, nil
-		}
 		var fe *frameError
-		if errors.As(err, &fe) {
-			tolerance := max(int64(maxWriteBytes), frameHeaderSize+int64(j.opts.MaxRecordSize))
-			switch {
-			case !isLast:
-				return nil, &CorruptError{seg.path, fe.off, fe.reason + " in a completed segment"}
-			case size-fe.off > tolerance:
-				return nil, &CorruptError{seg.path, fe.off, fmt.Sprintf(
-					"%s, followed by %d more bytes (a torn write is at most %d bytes)", fe.reason, size-fe.off, tolerance)}
-			}
-			j.log.Warn("journal: discarding torn tail", "file", seg.path, "offset", fe.off,
-				"bytes", size-fe.off, "reason", fe.reason)
-			return seg, j.truncateTail(seg, fe.off, size)
+		if err == io.EOF || errors.As(err, &fe) {
+			return seg, j.checkTail(f, seg, isLast, size, fe)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("journal: read %s: %w", seg.path, err)
@@ -239,28 +237,85 @@ func (j *Journal) loadSegment(first Seq, isLast bool) (*segment, error) {
 	}
 }
 
-// truncateTail cuts the segment at off (rewriting the header when off is 0).
-func (j *Journal) truncateTail(seg *segment, off, size int64) error {
+// checkTail checks the bytes of a segment after its data (seg.size, where
+// the scan stopped on fe, the end-of-data marker or the end of the file).
+// Zeros are preallocated space. Anything else can only be the unacknowledged
+// last write of the last segment, torn by a crash: it is zeroed, so that the
+// data ends where the last intact record ends. Non-zero bytes in a
+// completed segment, or further than one write from the end of the data,
+// may hold acknowledged records and are an error.
+func (j *Journal) checkTail(f *os.File, seg *segment, isLast bool, size int64, fe *frameError) error {
+	end := seg.size
+	if end == size {
+		return nil
+	}
+	last, err := lastNonZero(f, end, size)
+	if err != nil {
+		return fmt.Errorf("journal: read %s: %w", seg.path, err)
+	}
+	if last < 0 {
+		return nil
+	}
+	reason := fmt.Sprintf("non-zero bytes after the end-of-data marker, up to offset %d", last)
+	if fe != nil {
+		reason = fe.reason
+	}
+	tolerance := max(int64(maxWriteBytes), frameHeaderSize+int64(j.opts.MaxRecordSize))
+	torn := last + 1 - end
+	switch {
+	case !isLast:
+		return &CorruptError{seg.path, end, reason + " in a completed segment"}
+	case torn > tolerance:
+		return &CorruptError{seg.path, end, fmt.Sprintf(
+			"%s, followed by %d more bytes (a torn write is at most %d bytes)", reason, torn, tolerance)}
+	}
+	j.log.Warn("journal: discarding torn tail", "file", seg.path, "offset", end, "bytes", torn, "reason", reason)
+	return j.zeroTail(seg, end, last+1)
+}
+
+// zeroTail overwrites the bytes [from, to) of a segment with zeros and
+// fsyncs them.
+func (j *Journal) zeroTail(seg *segment, from, to int64) error {
 	f, err := os.OpenFile(seg.path, os.O_WRONLY, 0)
 	if err != nil {
 		return fmt.Errorf("journal: %w", err)
 	}
 	defer f.Close()
-	if err := f.Truncate(off); err != nil {
-		return fmt.Errorf("journal: truncate torn tail: %w", err)
+	for off := from; off < to && err == nil; {
+		n := min(to-off, int64(len(zeroBlock)))
+		_, err = f.WriteAt(zeroBlock[:n], off)
+		off += n
 	}
-	if off == 0 {
-		err = writeSegmentHeader(f)
-	} else {
+	if err == nil {
 		err = f.Sync()
 	}
 	if err != nil {
-		return fmt.Errorf("journal: truncate torn tail: %w", err)
+		return fmt.Errorf("journal: zero torn tail: %w", err)
 	}
-	if size > off {
-		j.recovery.DiscardedBytes = size - off
+	j.recovery.DiscardedBytes = to - from
+	j.recovery.DiscardedFile = seg.path
+	j.recovery.DiscardedOffset = from
+	return nil
+}
+
+// rewriteHeader empties a segment whose header is torn and writes the
+// header again.
+func (j *Journal) rewriteHeader(seg *segment, size int64) error {
+	f, err := os.OpenFile(seg.path, os.O_WRONLY, 0)
+	if err != nil {
+		return fmt.Errorf("journal: %w", err)
+	}
+	defer f.Close()
+	if err := f.Truncate(0); err != nil {
+		return fmt.Errorf("journal: rewrite torn segment header: %w", err)
+	}
+	if err := writeSegmentHeader(f); err != nil {
+		return fmt.Errorf("journal: rewrite torn segment header: %w", err)
+	}
+	if size > 0 {
+		j.recovery.DiscardedBytes = size
 		j.recovery.DiscardedFile = seg.path
-		j.recovery.DiscardedOffset = off
+		j.recovery.DiscardedOffset = 0
 	}
 	return nil
 }

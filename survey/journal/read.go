@@ -139,6 +139,9 @@ func readRecords(plan []readPart, from Seq, maxRecords, maxBytes int) ([]Record,
 				if errors.As(err, &fe) {
 					return nil, cur, &CorruptError{p.path, fe.off, fe.reason}
 				}
+				if err == io.EOF { // the region holds fewer frames than were written
+					return nil, cur, &CorruptError{p.path, sc.off, fmt.Sprintf("record %d is missing", seq)}
+				}
 				return nil, cur, fmt.Errorf("journal: read %s: %w", p.path, err)
 			}
 			if seq <= from {

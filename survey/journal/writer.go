@@ -3,7 +3,6 @@ package journal
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"syscall"
 	"time"
 )
@@ -19,12 +18,17 @@ type writer struct {
 	bufIdx   []int64  // index entries for frames in buf
 	carry    *request // claimed request left over from the previous batch
 	err      error    // sticky I/O failure
+
+	spare chan spareResult // preparation of the next segment; nil if none
+	abort chan struct{}    // closed when the writer exits, to stop preparing
 }
 
 // run is the writer goroutine: it gathers every request queued while the
 // previous commit ran and commits them together with one write and one fsync.
 func (j *Journal) run() {
 	defer close(j.writerDone)
+	defer j.discardSpare()
+	j.startSpare()
 	w := &j.w
 	stopping := false
 	for {
@@ -103,7 +107,7 @@ func (j *Journal) commit(batch []*request) {
 				if len(w.buf) > 0 && int64(len(w.buf))+fsz > maxWriteBytes {
 					w.err = j.flush(ts)
 				}
-				if w.err == nil && end > segHeaderSize && end+fsz > j.opts.SegmentSize {
+				if w.err == nil && end > segHeaderSize && end+fsz > max(w.seg.alloc, j.opts.SegmentSize) {
 					if w.err = j.flush(ts); w.err == nil {
 						w.err = j.roll()
 					}
@@ -145,11 +149,14 @@ func (j *Journal) commit(batch []*request) {
 // flush writes the encoded frames with one write call, syncs them, and makes
 // the records visible to readers.
 //
-// The sync is fdatasync(2): it persists the data and the file size, all that
-// reading the records back needs, without forcing the file system to commit
-// unrelated metadata (timestamps). On ext4 that keeps an acknowledgement from
-// waiting for other programs' writes (ClickHouse's parts) to reach the disk:
-// measured here with a concurrent writer, p99 1.6 ms instead of 23 ms for fsync.
+// The sync is fdatasync(2): it persists the data and whatever metadata
+// reading it back needs, without unrelated metadata (timestamps). Segments
+// are preallocated (see createSpare), so a write only overwrites allocated,
+// written blocks and there is no such metadata: the fdatasync does not
+// wait for the file system journal, which on ext4 waits for other
+// programs' dirty data (ClickHouse's parts). Measured on a shared disk:
+// fsync p99 23 ms, fdatasync of a growing file 1.6 ms, of a preallocated
+// one 0.34 ms.
 func (j *Journal) flush(ts int64) error {
 	w := &j.w
 	if len(w.buf) == 0 {
@@ -164,6 +171,7 @@ func (j *Journal) flush(ts int64) error {
 	n := int64(len(w.buf))
 	j.mu.Lock()
 	w.seg.size += n
+	w.seg.alloc = max(w.seg.alloc, w.seg.size) // grown: previous format, or a record larger than a segment
 	w.seg.count += uint64(w.next - w.bufFirst)
 	w.seg.index = append(w.seg.index, w.bufIdx...)
 	if j.last == j.delivered {
@@ -183,7 +191,8 @@ func (j *Journal) flush(ts int64) error {
 	return nil
 }
 
-// roll closes the active segment (already flushed) and starts a new one.
+// roll closes the active segment (already flushed) and continues in the
+// prepared spare, then starts preparing the next one.
 func (j *Journal) roll() error {
 	w := &j.w
 	if err := w.f.Close(); err != nil {
@@ -191,35 +200,21 @@ func (j *Journal) roll() error {
 		return err
 	}
 	w.f = nil
-	path := filepath.Join(j.dir, segmentName(w.next))
-	f, err := createSegment(path, j.dirFile)
+	f, err := j.takeSpare()
 	if err != nil {
 		return err
 	}
-	seg := &segment{first: w.next, path: path, size: segHeaderSize}
+	seg, err := j.newSegment(w.next, f)
+	if err != nil {
+		return err
+	}
 	j.mu.Lock()
 	j.segs = append(j.segs, seg)
+	j.spareBytes = 0
 	j.mu.Unlock()
 	w.f, w.seg, w.size, w.bufFirst = f, seg, segHeaderSize, w.next
+	j.startSpare()
 	return nil
-}
-
-// createSegment creates a segment file with its header and makes both the
-// file and its directory entry durable.
-func createSegment(path string, dir *os.File) (*os.File, error) {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return nil, err
-	}
-	if err := writeSegmentHeader(f); err != nil {
-		f.Close()
-		return nil, err
-	}
-	if err := dir.Sync(); err != nil {
-		f.Close()
-		return nil, err
-	}
-	return f, nil
 }
 
 func writeSegmentHeader(f *os.File) error {
