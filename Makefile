@@ -9,7 +9,7 @@ VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo 
 LDFLAGS     := -s -w -X main.version=$(VERSION)
 
 .PHONY: all build run test test-deps clickhouse clickhouse-stop clickhouse-status vet fmt clean \
-	bench-tool bench-ingest chaos
+	bench-tool bench-ingest bench-analytics chaos
 
 all: build
 
@@ -42,6 +42,12 @@ bench-ingest: build clickhouse bench-tool
 ## chaos: load while a private ClickHouse is killed for 20 s and palabre is killed once.
 chaos: build clickhouse bench-tool
 	bin/palabre-bench chaos --palabre $(BIN) --duration 60s --clickhouse-down 20s
+
+## bench-analytics: analytics latency on 10 million answers (seeded once into their own
+## database, then reused), against the same SQL through clickhouse-client.
+bench-analytics: clickhouse
+	PALABRE_TEST_CLICKHOUSE=$(CLICKHOUSE_DSN) PALABRE_BENCH=1 PALABRE_BENCH_ANSWERS=$(or $(ANSWERS),10000000) \
+		$(GO) test -count=1 -run '^TestAnalyticsBenchReport$$' -v -timeout 60m ./analytics/clickhouse
 
 bench-tool:
 	$(GO) build -o bin/palabre-bench ./cmd/palabre-bench

@@ -15,6 +15,7 @@ const (
 	CodeClosed      Code = "closed"      // the edition does not accept responses (now)
 	CodeTooLarge    Code = "too_large"   // the request body is over the limit
 	CodeInvalid     Code = "invalid"     // the answers break the form's rules; see Fields
+	CodeForbidden   Code = "forbidden"   // the request may not see this (coordinators' figures)
 	CodeUnavailable Code = "unavailable" // palabre cannot take the request now; try again later
 	CodeInternal    Code = "internal"    // a fault of palabre's
 )

@@ -1,6 +1,6 @@
 // Package web serves analytics over HTTP with Gin: one survey's response counts, any
 // question broken down and filtered by country, organisation, role, edition and language,
-// year-over-year comparisons, and a whole dashboard, as JSON (see README-api.md).
+// year-over-year comparisons, and a whole dashboard, as JSON (documented in the README, "Analytics API").
 //
 // Results are for funders (small cells suppressed) unless the request asks for
 // audience=coordinator and Config.Coordinator accepts it.
@@ -137,12 +137,9 @@ func values(raw []string) []string {
 	return out
 }
 
-// forbidden refuses coordinator figures. survey has no code for it yet, so the body is
-// written here in the shape of every API error.
+// forbidden refuses coordinator figures.
 func forbidden(c *gin.Context, lang string) {
-	var body surveyweb.ErrorBody
-	body.Error.Code = "forbidden"
-	body.Error.Message = msgCoordinatorOnly.text().In(lang, survey.DefaultLanguage)
-	body.Error.RequestID = surveyweb.RequestID(c)
-	c.AbortWithStatusJSON(http.StatusForbidden, body)
+	m := msgCoordinatorOnly
+	surveyweb.AbortJSON(c, &survey.Error{Code: survey.CodeForbidden,
+		Message: survey.Message{Key: m.key, Text: m.text()}}, lang)
 }

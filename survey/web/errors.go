@@ -26,6 +26,8 @@ func Status(code survey.Code) int {
 		return http.StatusRequestEntityTooLarge
 	case survey.CodeInvalid:
 		return http.StatusUnprocessableEntity
+	case survey.CodeForbidden:
+		return http.StatusForbidden
 	case survey.CodeUnavailable:
 		return http.StatusServiceUnavailable
 	default:

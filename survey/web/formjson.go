@@ -6,7 +6,7 @@ import (
 )
 
 // formBody is an edition's form as the JSON API gives it. Texts are strings in Language,
-// or objects by language when Language is "all". README-api.md documents it.
+// or objects by language when Language is "all". The README ("JSON API") documents it.
 type formBody struct {
 	SurveyID        string        `json:"survey_id"`
 	Edition         editionBody   `json:"edition"`
