@@ -32,14 +32,20 @@ func (p *Pipeline) deliver(abort context.Context) {
 	}
 }
 
+// catchUpFactor is how much larger a batch may grow while delivery is behind: the journal
+// holds more than a batch beyond it. Fewer, larger inserts are what lets ClickHouse catch up.
+const catchUpFactor = 10
+
 // collect gathers the next batch: it waits for a first record, then for more until the batch
-// holds BatchAnswers answers or BatchInterval has passed. ok is false once draining finds
-// nothing more to read, or on abort.
+// holds BatchAnswers answers (up to catchUpFactor times more while delivery is behind) or
+// BatchInterval has passed. ok is false once draining finds nothing more to read, or on
+// abort.
 func (p *Pipeline) collect(abort context.Context, after journal.Seq) (batch []*survey.Response, last journal.Seq, ok bool) {
 	last = after
 	answers := 0
+	limit := p.cfg.BatchAnswers
 	var deadline time.Time
-	for answers < p.cfg.BatchAnswers {
+	for answers < limit {
 		draining := p.isDraining()
 		if draining && p.journal.Stats().LastSeq <= last {
 			return batch, last, false
@@ -70,6 +76,13 @@ func (p *Pipeline) collect(abort context.Context, after journal.Seq) (batch []*s
 			}
 			batch = append(batch, r)
 			answers += len(r.Answers) + 1
+		}
+		if answers >= limit && limit == p.cfg.BatchAnswers && len(batch) > 0 {
+			// Behind by more than another batch: take a larger one.
+			perResponse := answers / len(batch)
+			if backlog := int(p.journal.Stats().LastSeq-last) * perResponse; backlog > p.cfg.BatchAnswers {
+				limit = p.cfg.BatchAnswers * catchUpFactor
+			}
 		}
 	}
 	return batch, last, true
