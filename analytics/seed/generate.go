@@ -123,14 +123,16 @@ type participant struct {
 // a response does not depend on the ones before it.
 func (g *generator) response(n int) (*survey.Response, error) {
 	year := g.edition.Year
-	// A ChaCha8 stream keyed by a hash of (seed, year, n): streams of neighbouring
-	// responses share nothing, and the ids drawn from them look like the random UUIDs
-	// browsers make (ClickHouse 18.16 hashes UUIDs with structure very slowly).
-	var key [24]byte
+	// A ChaCha8 stream keyed by a hash of (seed, survey, year, n): streams of neighbouring
+	// responses share nothing, two surveys never share an id, and the ids drawn from them
+	// look like the random UUIDs browsers make (ClickHouse 18.16 hashes UUIDs with
+	// structure very slowly).
+	key := make([]byte, 24, 24+len(g.edition.SurveyID))
 	binary.LittleEndian.PutUint64(key[0:], g.opts.Seed)
 	binary.LittleEndian.PutUint64(key[8:], uint64(year))
 	binary.LittleEndian.PutUint64(key[16:], uint64(n))
-	rng := rand.New(rand.NewChaCha8(sha256.Sum256(key[:])))
+	key = append(key, g.edition.SurveyID...)
+	rng := rand.New(rand.NewChaCha8(sha256.Sum256(key)))
 	p := g.participant(rng)
 	submitted := g.submittedAt(rng)
 	var id survey.ResponseID

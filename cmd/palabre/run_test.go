@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/palabre/palabre/analytics/clickhouse/clickhousetest"
+	"github.com/palabre/palabre/survey"
 )
 
 // syncBuffer is a bytes.Buffer safe for a server writing while a test reads.
@@ -244,6 +245,13 @@ func TestImportAndSeedAreIdempotent(t *testing.T) {
 	}
 	if n != 26 {
 		t.Errorf("%d responses for 2025 after seeding twice, want 26", n)
+	}
+	ids := 0
+	if err := db.ResponseDigests(context.Background(), func(survey.ResponseID, uint64, time.Time) { ids++ }); err != nil {
+		t.Fatal(err)
+	}
+	if ids != 78+234 {
+		t.Errorf("%d distinct response ids across the demo surveys, want %d: generated ids collide", ids, 78+234)
 	}
 	list, err := db.Surveys(context.Background())
 	if err != nil || len(list) != 2 || len(list[1].Editions) != 9 {
