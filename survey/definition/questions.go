@@ -135,8 +135,8 @@ func (b *builder) question(e *entryDoc, path []any) survey.Question {
 		switch {
 		case typ == "":
 			b.add(line, key, "the question has no type; one of %s", strings.Join(typeNames(), ", "))
-		case nearest(typ, typeNames()) != "":
-			b.add(tl, key, "unknown type %q (did you mean %q?)", typ, nearest(typ, typeNames()))
+		case survey.Nearest(strings.ToLower(typ), typeNames()) != "":
+			b.add(tl, key, "unknown type %q (did you mean %q?)", typ, survey.Nearest(strings.ToLower(typ), typeNames()))
 		default:
 			b.add(tl, key, "unknown type %q; one of %s", typ, strings.Join(typeNames(), ", "))
 		}

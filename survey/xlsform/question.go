@@ -98,7 +98,7 @@ func (r *reader) question(sh *sheet, rw row, t typeSpec, lists map[string]*list,
 	}
 	if !slices.Contains(supportedTypes, t.base) {
 		msg := fmt.Sprintf("unknown type %q", sh.cell(rw, "type"))
-		if s := nearest(t.base, supportedTypes); s != "" {
+		if s := survey.Nearest(t.base, supportedTypes); s != "" {
 			msg += fmt.Sprintf(" (did you mean %s?)", s)
 		}
 		r.problem(sh, rw.n, typeCol, key, "%s", msg)
@@ -221,38 +221,4 @@ func (r *reader) changedIn(sh *sheet, rw row) (int, bool) {
 		return 0, false
 	}
 	return int(n), true
-}
-
-// nearest returns the name in names closest to s, if it is within two edits.
-func nearest(s string, names []string) string {
-	best, bestD := "", 3
-	for _, n := range names {
-		if d := distance(s, n); d < bestD {
-			best, bestD = n, d
-		}
-	}
-	return best
-}
-
-func distance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	if len(ra) > 64 || len(rb) > 64 {
-		return 64
-	}
-	prev, cur := make([]int, len(rb)+1), make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
