@@ -66,19 +66,12 @@ func stripComments(sql string) string {
 // ones it applied (none when the schema is current). Every statement is idempotent, so two
 // processes migrating at once do no harm.
 func (db *DB) Migrate(ctx context.Context) ([]Migration, error) {
-	all, err := Migrations()
-	if err != nil {
-		return nil, err
-	}
-	applied, err := db.appliedMigrations(ctx)
+	pending, err := db.PendingMigrations(ctx)
 	if err != nil {
 		return nil, err
 	}
 	var done []Migration
-	for _, m := range all {
-		if applied[m.Version] {
-			continue
-		}
+	for _, m := range pending {
 		if err := db.conn.Exec(ctx, m.SQL); err != nil {
 			return done, fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, err)
 		}
