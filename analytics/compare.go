@@ -139,7 +139,7 @@ func (p *plan) notCompared(from, to int, item string, reason Reason, qa, qb *sur
 		year = qb.ChangedIn
 	}
 	return NotCompared{From: from, To: to, Item: item, Reason: reason,
-		Message: reasonMessages[reason].text(year).In(p.lang, survey.DefaultLanguage)}
+		Message: reasonMessages[reason].Text(year).In(p.lang, survey.DefaultLanguage)}
 }
 
 // cellChanges computes the changes from cell a to cell b of question q.

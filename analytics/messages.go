@@ -6,64 +6,64 @@ import (
 	"github.com/palabre/palabre/survey"
 )
 
-// message is a message of this package in palabre's three languages; arguments are
-// formatted with fmt verbs.
-type message struct {
-	key        survey.MessageKey
-	fr, en, es string
+// message is a message of this package in palabre's three languages.
+type message = survey.Phrase
+
+func phrase(key survey.MessageKey, fr, en, es string) message {
+	return message{Key: key, FR: fr, EN: en, ES: es}
 }
 
 var (
-	msgUnknownDimension = message{"analytics_unknown_dimension",
+	msgUnknownDimension = phrase("analytics_unknown_dimension",
 		"Dimension inconnue « %s » : utilisez country, organisation, role, edition ou language.",
 		"Unknown dimension “%s”: use country, organisation, role, edition or language.",
-		"Dimensión desconocida «%s»: use country, organisation, role, edition o language."}
-	msgRepeatedDimension = message{"analytics_repeated_dimension",
+		"Dimensión desconocida «%s»: use country, organisation, role, edition o language.")
+	msgRepeatedDimension = phrase("analytics_repeated_dimension",
 		"La dimension « %s » est demandée deux fois.",
 		"Dimension “%s” is requested twice.",
-		"La dimensión «%s» se pide dos veces."}
-	msgBadYear = message{"analytics_bad_year",
+		"La dimensión «%s» se pide dos veces.")
+	msgBadYear = phrase("analytics_bad_year",
 		"« %s » n'est pas une année d'édition.",
 		"“%s” is not an edition year.",
-		"«%s» no es un año de edición."}
-	msgTooManyValues = message{"analytics_too_many_values",
+		"«%s» no es un año de edición.")
+	msgTooManyValues = phrase("analytics_too_many_values",
 		"Trop de valeurs pour %s (au plus %d).",
 		"Too many values for %s (at most %d).",
-		"Demasiados valores para %s (como máximo %d)."}
-	msgUnknownAudience = message{"analytics_unknown_audience",
+		"Demasiados valores para %s (como máximo %d).")
+	msgUnknownAudience = phrase("analytics_unknown_audience",
 		"Public inconnu « %s » : funder ou coordinator.",
 		"Unknown audience “%s”: funder or coordinator.",
-		"Público desconocido «%s»: funder o coordinator."}
-	msgBadPage = message{"analytics_bad_page",
+		"Público desconocido «%s»: funder o coordinator.")
+	msgBadPage = phrase("analytics_bad_page",
 		"limit et offset doivent être des entiers positifs, limit au plus %d.",
 		"limit and offset must be non-negative whole numbers, limit at most %d.",
-		"limit y offset deben ser enteros no negativos, limit como máximo %d."}
-	msgNote = message{"analytics_note",
+		"limit y offset deben ser enteros no negativos, limit como máximo %d.")
+	msgNote = phrase("analytics_note",
 		"« %s » est un texte d'information : il n'a pas de réponses.",
 		"“%s” is a note: it has no answers.",
-		"«%s» es un texto informativo: no tiene respuestas."}
-	msgNotPooled = message{"analytics_not_pooled",
+		"«%s» es un texto informativo: no tiene respuestas.")
+	msgNotPooled = phrase("analytics_not_pooled",
 		"La question « %s » n'est pas comparable entre %d et %d (%s) : ventilez par édition (by=edition) ou filtrez une seule édition.",
 		"Question “%s” is not comparable between %d and %d (%s): break it down by edition (by=edition) or filter one edition.",
-		"La pregunta «%s» no es comparable entre %d y %d (%s): desglósela por edición (by=edition) o filtre una sola edición."}
-	msgNoEditions = message{"analytics_no_editions",
+		"La pregunta «%s» no es comparable entre %d y %d (%s): desglósela por edición (by=edition) o filtre una sola edición.")
+	msgNoEditions = phrase("analytics_no_editions",
 		"L'enquête « %s » n'a encore aucune édition.",
 		"Survey “%s” has no edition yet.",
-		"La encuesta «%s» aún no tiene ediciones."}
+		"La encuesta «%s» aún no tiene ediciones.")
 )
 
 // Why a question is not compared between two editions; the argument is a year.
 var reasonMessages = map[Reason]message{
-	NotAsked: {"analytics_not_asked",
-		"question non posée en %d", "question not asked in %d", "pregunta no planteada en %d"},
-	Reworded: {"analytics_reworded",
-		"formulation ou sens modifiés en %d", "wording or meaning changed in %d", "redacción o sentido modificados en %d"},
-	TypeChanged: {"analytics_type_changed",
-		"type de question modifié en %d", "question type changed in %d", "tipo de pregunta modificado en %d"},
-	ScaleChanged: {"analytics_scale_changed",
-		"échelle modifiée en %d", "scale changed in %d", "escala modificada en %d"},
-	ChoicesChanged: {"analytics_choices_changed",
-		"choix proposés modifiés en %d", "choices changed in %d", "opciones modificadas en %d"},
+	NotAsked: phrase("analytics_not_asked",
+		"question non posée en %d", "question not asked in %d", "pregunta no planteada en %d"),
+	Reworded: phrase("analytics_reworded",
+		"formulation ou sens modifiés en %d", "wording or meaning changed in %d", "redacción o sentido modificados en %d"),
+	TypeChanged: phrase("analytics_type_changed",
+		"type de question modifié en %d", "question type changed in %d", "tipo de pregunta modificado en %d"),
+	ScaleChanged: phrase("analytics_scale_changed",
+		"échelle modifiée en %d", "scale changed in %d", "escala modificada en %d"),
+	ChoicesChanged: phrase("analytics_choices_changed",
+		"choix proposés modifiés en %d", "choices changed in %d", "opciones modificadas en %d"),
 }
 
 // yes/no questions have no choice labels of their own.
@@ -72,27 +72,19 @@ var yesNoLabels = map[string]survey.Text{
 	"no":  {survey.French: "Non", survey.English: "No", survey.Spanish: "No"},
 }
 
-func (m message) text(args ...any) survey.Text {
-	return survey.Text{
-		survey.French:  fmt.Sprintf(m.fr, args...),
-		survey.English: fmt.Sprintf(m.en, args...),
-		survey.Spanish: fmt.Sprintf(m.es, args...),
-	}
-}
-
 // errorf returns a bad-request error (400) with m's text.
 func errorf(m message, args ...any) *survey.Error {
 	return &survey.Error{Code: survey.CodeMalformed,
-		Message: survey.Message{Key: m.key, Args: args, Text: m.text(args...)}}
+		Message: m.Message(args...)}
 }
 
 // notPooled is the error for a question whose answers from two editions cannot be pooled.
 func notPooled(key string, from, to int, reason Reason) *survey.Error {
-	why := reasonMessages[reason].text(to)
+	why := reasonMessages[reason].Text(to)
 	t := survey.Text{}
-	for lang, format := range map[string]string{survey.French: msgNotPooled.fr, survey.English: msgNotPooled.en, survey.Spanish: msgNotPooled.es} {
+	for lang, format := range map[string]string{survey.French: msgNotPooled.FR, survey.English: msgNotPooled.EN, survey.Spanish: msgNotPooled.ES} {
 		t[lang] = fmt.Sprintf(format, key, from, to, why[lang])
 	}
 	return &survey.Error{Code: survey.CodeMalformed,
-		Message: survey.Message{Key: msgNotPooled.key, Args: []any{key, from, to, reason}, Text: t}}
+		Message: survey.Message{Key: msgNotPooled.Key, Args: []any{key, from, to, reason}, Text: t}}
 }

@@ -182,3 +182,20 @@ var messages = map[MessageKey]Text{
 		English: "Invalid edition: %s.",
 		Spanish: "Edición no válida: %s."},
 }
+
+// Phrase is a message a package keeps of its own, beside the interface's table: its key and
+// its text in French, English and Spanish, with fmt verbs for the arguments.
+type Phrase struct {
+	Key        MessageKey
+	FR, EN, ES string
+}
+
+// Text formats the phrase with args in every language.
+func (p Phrase) Text(args ...any) Text {
+	return Text{French: fmt.Sprintf(p.FR, args...), English: fmt.Sprintf(p.EN, args...), Spanish: fmt.Sprintf(p.ES, args...)}
+}
+
+// Message returns the phrase with args as a Message.
+func (p Phrase) Message(args ...any) Message {
+	return Message{Key: p.Key, Args: args, Text: p.Text(args...)}
+}

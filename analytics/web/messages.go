@@ -1,45 +1,34 @@
 package web
 
-import (
-	"fmt"
-
-	"github.com/palabre/palabre/survey"
-)
+import "github.com/palabre/palabre/survey"
 
 // message is a message of the analytics API in palabre's three languages.
-type message struct {
-	key        survey.MessageKey
-	fr, en, es string
+type message = survey.Phrase
+
+func phrase(key survey.MessageKey, fr, en, es string) message {
+	return message{Key: key, FR: fr, EN: en, ES: es}
 }
 
 var (
-	msgUnknownParameter = message{"analytics_unknown_parameter",
+	msgUnknownParameter = phrase("analytics_unknown_parameter",
 		"Paramètre inconnu « %s » : utilisez question, by, compare, audience, lang, limit, offset, ou une dimension (country, organisation, role, edition, language) pour filtrer.",
 		"Unknown parameter “%s”: use question, by, compare, audience, lang, limit, offset, or a dimension (country, organisation, role, edition, language) to filter.",
-		"Parámetro desconocido «%s»: use question, by, compare, audience, lang, limit, offset, o una dimensión (country, organisation, role, edition, language) para filtrar."}
-	msgBadCompare = message{"analytics_bad_compare",
+		"Parámetro desconocido «%s»: use question, by, compare, audience, lang, limit, offset, o una dimensión (country, organisation, role, edition, language) para filtrar.")
+	msgBadCompare = phrase("analytics_bad_compare",
 		"Comparaison inconnue « %s » : seule compare=edition est possible.",
 		"Unknown comparison “%s”: only compare=edition is possible.",
-		"Comparación desconocida «%s»: solo es posible compare=edition."}
-	msgBadNumber = message{"analytics_bad_number",
+		"Comparación desconocida «%s»: solo es posible compare=edition.")
+	msgBadNumber = phrase("analytics_bad_number",
 		"%s doit être un nombre entier positif.",
 		"%s must be a non-negative whole number.",
-		"%s debe ser un número entero no negativo."}
-	msgCoordinatorOnly = message{"analytics_coordinator_only",
+		"%s debe ser un número entero no negativo.")
+	msgCoordinatorOnly = phrase("analytics_coordinator_only",
 		"Les chiffres complets sont réservés aux coordinateurs : cette adresse ne donne que les résultats publiables (audience=funder).",
 		"Full figures are for coordinators only: this address gives publishable results only (audience=funder).",
-		"Las cifras completas están reservadas a los coordinadores: esta dirección solo da resultados publicables (audience=funder)."}
+		"Las cifras completas están reservadas a los coordinadores: esta dirección solo da resultados publicables (audience=funder).")
 )
-
-func (m message) text(args ...any) survey.Text {
-	return survey.Text{
-		survey.French:  fmt.Sprintf(m.fr, args...),
-		survey.English: fmt.Sprintf(m.en, args...),
-		survey.Spanish: fmt.Sprintf(m.es, args...),
-	}
-}
 
 // badRequest is a 400 with m's text.
 func badRequest(m message, args ...any) *survey.Error {
-	return &survey.Error{Code: survey.CodeMalformed, Message: survey.Message{Key: m.key, Args: args, Text: m.text(args...)}}
+	return &survey.Error{Code: survey.CodeMalformed, Message: m.Message(args...)}
 }

@@ -141,5 +141,5 @@ func values(raw []string) []string {
 func forbidden(c *gin.Context, lang string) {
 	m := msgCoordinatorOnly
 	surveyweb.AbortJSON(c, &survey.Error{Code: survey.CodeForbidden,
-		Message: survey.Message{Key: m.key, Text: m.text()}}, lang)
+		Message: m.Message()}, lang)
 }
