@@ -77,19 +77,7 @@ func Responses(seedValue uint64, perEdition int) []*survey.Response {
 
 func form(version int) *survey.Form {
 	T := surveytest.T
-	agree := []survey.Choice{
-		{Key: "strongly_disagree", Label: T("Pas du tout d'accord", "Strongly disagree", "Muy en desacuerdo")},
-		{Key: "disagree", Label: T("Plutôt pas d'accord", "Disagree", "En desacuerdo")},
-		{Key: "neutral", Label: T("Ni l'un ni l'autre", "Neither", "Ni lo uno ni lo otro")},
-		{Key: "agree", Label: T("Plutôt d'accord", "Agree", "De acuerdo")},
-		{Key: "strongly_agree", Label: T("Tout à fait d'accord", "Strongly agree", "Muy de acuerdo")},
-	}
-	useful := []survey.Choice{
-		{Key: "not_useful", Label: T("Pas utile", "Not useful", "Nada útil")},
-		{Key: "somewhat", Label: T("Un peu utile", "Somewhat useful", "Algo útil")},
-		{Key: "useful", Label: T("Utile", "Useful", "Útil")},
-		{Key: "very_useful", Label: T("Très utile", "Very useful", "Muy útil")},
-	}
+	agree, useful := surveytest.Agreement(), surveytest.Usefulness()
 	workshops := useful
 	organisation := survey.Question{Key: "organisation", Type: survey.Likert, Required: true, Choices: agree,
 		Label: T("La rencontre était bien organisée.", "The meeting was well organised.", "El encuentro estuvo bien organizado.")}

@@ -20,19 +20,7 @@ import "github.com/palabre/palabre/survey"
 //	one_word        text, at most 40 characters
 func FeedbackForm(surveyID string) *survey.Form {
 	zero, max := 0.0, 100000.0
-	agree := []survey.Choice{
-		{Key: "strongly_disagree", Label: T("Pas du tout d'accord", "Strongly disagree", "Muy en desacuerdo")},
-		{Key: "disagree", Label: T("Plutôt pas d'accord", "Disagree", "En desacuerdo")},
-		{Key: "neutral", Label: T("Ni l'un ni l'autre", "Neither", "Ni lo uno ni lo otro")},
-		{Key: "agree", Label: T("Plutôt d'accord", "Agree", "De acuerdo")},
-		{Key: "strongly_agree", Label: T("Tout à fait d'accord", "Strongly agree", "Muy de acuerdo")},
-	}
-	useful := []survey.Choice{
-		{Key: "not_useful", Label: T("Pas utile", "Not useful", "Nada útil")},
-		{Key: "somewhat", Label: T("Un peu utile", "Somewhat useful", "Algo útil")},
-		{Key: "useful", Label: T("Utile", "Useful", "Útil")},
-		{Key: "very_useful", Label: T("Très utile", "Very useful", "Muy útil")},
-	}
+	agree, useful := Agreement(), Usefulness()
 	return NewForm(surveyID, T("Rencontre des partenaires", "Partners' meeting", "Encuentro de socios")).
 		Question(survey.Question{Key: "attended", Type: survey.YesNo, Required: true,
 			Label: T("Avez-vous participé à la rencontre sur place ?", "Did you attend the meeting in person?", "¿Asistió al encuentro en persona?")}).
@@ -110,4 +98,25 @@ func ValidValues() map[string][]string {
 // ValidRespondent is a respondent FeedbackForm accepts.
 func ValidRespondent() survey.Respondent {
 	return survey.Respondent{Country: "SN", Organisation: "Village Pilote", Role: "social_worker", Language: survey.French}
+}
+
+// Agreement is a 5-point agreement scale in French, English and Spanish.
+func Agreement() []survey.Choice {
+	return []survey.Choice{
+		{Key: "strongly_disagree", Label: T("Pas du tout d'accord", "Strongly disagree", "Muy en desacuerdo")},
+		{Key: "disagree", Label: T("Plutôt pas d'accord", "Disagree", "En desacuerdo")},
+		{Key: "neutral", Label: T("Ni l'un ni l'autre", "Neither", "Ni lo uno ni lo otro")},
+		{Key: "agree", Label: T("Plutôt d'accord", "Agree", "De acuerdo")},
+		{Key: "strongly_agree", Label: T("Tout à fait d'accord", "Strongly agree", "Muy de acuerdo")},
+	}
+}
+
+// Usefulness is a 4-point usefulness scale in French, English and Spanish.
+func Usefulness() []survey.Choice {
+	return []survey.Choice{
+		{Key: "not_useful", Label: T("Pas utile", "Not useful", "Nada útil")},
+		{Key: "somewhat", Label: T("Un peu utile", "Somewhat useful", "Algo útil")},
+		{Key: "useful", Label: T("Utile", "Useful", "Útil")},
+		{Key: "very_useful", Label: T("Très utile", "Very useful", "Muy útil")},
+	}
 }
