@@ -25,7 +25,9 @@ import (
 // seven editions, in a database of its own that is kept between runs and named after the
 // seed version and size: the first run seeds it through WriteResponses in batches of
 // 20,000 responses (about a minute), later runs reuse it. Every 20th batch is delivered
-// twice, as a retry after a timeout would, so the queries run against duplicates.
+// twice, as a retry after a timeout would; then the database is compacted, as palabre
+// serve does once deliveries are quiet, and the report also times the queries as they are
+// before compaction.
 //
 //	go test -run '^$' -bench Analytics -benchtime 30x ./analytics/clickhouse
 //	PALABRE_BENCH=1 go test -run TestAnalyticsBenchReport -v -timeout 60m ./analytics/clickhouse
@@ -106,6 +108,15 @@ func openBench(tb testing.TB) (*benchEnv, error) {
 		if err := seedBench(tb, db, forms, editions, responses); err != nil {
 			return nil, err
 		}
+	}
+	// As palabre serve does once deliveries are quiet: each edition in one part, copies folded.
+	start := time.Now()
+	done, err := db.Compact(ctx, 0)
+	if err != nil {
+		return nil, err
+	}
+	if len(done) > 0 {
+		tb.Logf("compacted %d partitions in %s", len(done), time.Since(start).Round(time.Millisecond))
 	}
 	var rows uint64
 	if err := rawConn(tb, env.database).QueryRow(ctx, "SELECT count() FROM answers").Scan(&rows); err != nil {

@@ -139,6 +139,14 @@ func redact(dsn string) string {
 
 func quoteIdent(s string) string { return "`" + strings.ReplaceAll(s, "`", "``") + "`" }
 
+// logger is where the adapter reports what it does on its own (compaction).
+func (db *DB) logger() *slog.Logger {
+	if db.log != nil {
+		return db.log
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
 // Database is the name of the database palabre uses.
 func (db *DB) Database() string { return db.database }
 

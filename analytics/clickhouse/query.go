@@ -22,11 +22,13 @@ import (
 //   - GROUP BY response_id, item_key first, then count:   rating 387 ms;
 //   - uniqExact(response_id) per group, item and value:    rating  82 ms, matrix   290 ms.
 //
-// The last is used (a plain count() takes 41 ms, but counts copies). It is exact because a
-// response has one value per question and matrix row (several for multiple choice, each
-// counted in its own bin) and its copies carry the same values (the write path refuses a
-// resubmission with other answers; the seed generator is deterministic), so the distinct
-// response ids in a bin are the respondents who gave that value.
+// The last is exact because a response has one value per question and matrix row (several
+// for multiple choice, each counted in its own bin) and its copies carry the same values
+// (the write path refuses a resubmission with other answers; the seed generator is
+// deterministic), so the distinct response ids in a bin are the respondents who gave that
+// value. A plain count() (rating 41 ms, matrix 118 ms) counts copies, but is exact where
+// the table's layout shows no copy can be: parts.go says when, and the builders below take
+// a Dedup naming the editions that still need distinct ids.
 //
 // Quantiles are not computed here: 18.16's quantileExact takes an order statistic without
 // interpolating (the median of 1, 2, 3, 4 is 3), unlike the type-7 definition analytics
@@ -111,24 +113,36 @@ func where(q analytics.Query, question string, extra ...string) (string, []any) 
 	return "WHERE " + strings.Join(conds, "\n  AND "), args
 }
 
-func list(cols ...string) string { return strings.Join(cols, ", ") }
-
-// ResponseCountsSQL counts distinct responses per group. q must pass checkQuery.
-func ResponseCountsSQL(q analytics.Query) (string, []any) {
-	cols := groupColumns(q.By)
-	w, args := where(q, "")
-	sql := "SELECT " + list(append(cols, "uniqExact(response_id) AS n")...) + "\nFROM responses\n" + w
-	if len(cols) > 0 {
-		sql += "\nGROUP BY " + list(cols...) + "\nORDER BY " + list(cols...)
+// readEditions are the editions q reads, nil for all. q must pass checkQuery.
+func readEditions(q analytics.Query) []uint16 {
+	vals, ok := q.Filter[analytics.Edition]
+	if !ok {
+		return nil
 	}
-	return sql, args
+	out := make([]uint16, 0, len(vals))
+	for _, v := range vals {
+		y, _ := strconv.ParseUint(v, 10, 16)
+		out = append(out, uint16(y))
+	}
+	return out
 }
 
-// DistributionSQL counts, per group, matrix row and value, the distinct respondents who
-// gave that value. For multiple choice every selected choice is a value, and the empty
-// value (never a choice key) counts the respondents who answered at all; with
-// ValueAnswered there is no value column, only that count. q must pass checkQuery.
-func DistributionSQL(q analytics.Query, question string, v analytics.Value) (string, []any) {
+func list(cols ...string) string { return strings.Join(cols, ", ") }
+
+// ResponseCountsSQL counts responses per group, each once where d says copies may be. q
+// must pass checkQuery.
+func ResponseCountsSQL(q analytics.Query, d Dedup) (string, []any) {
+	cols := groupColumns(q.By)
+	w, args := where(q, "")
+	return countedSQL(cols, cols, "responses", w, args, d)
+}
+
+// DistributionSQL counts, per group, matrix row and value, the respondents who gave that
+// value, each once where d says copies may be. For multiple choice every selected choice is
+// a value, and the empty value (never a choice key) counts the respondents who answered at
+// all; with ValueAnswered there is no value column, only that count. q must pass
+// checkQuery.
+func DistributionSQL(q analytics.Query, question string, v analytics.Value, d Dedup) (string, []any) {
 	cols := append(groupColumns(q.By), "item_key")
 	from, value, cond := "answers", "", ""
 	switch v {
@@ -149,10 +163,49 @@ func DistributionSQL(q analytics.Query, question string, v analytics.Value) (str
 		keys = append(keys, "v")
 		cols = append(cols, value)
 	}
-	sql := "SELECT " + list(append(cols, "uniqExact(response_id) AS n")...) + "\nFROM " + from + "\n" + w +
-		"\nGROUP BY " + list(keys...) + "\nORDER BY " + list(keys...)
-	return sql, args
+	return countedSQL(cols, keys, from, w, args, d)
 }
+
+// countedSQL selects cols and the number of responses per keys from the rows of from that
+// match w. It counts rows (each response is one row per group) where every response is
+// stored once, and distinct response ids in the editions of d, summing both per group.
+func countedSQL(cols, keys []string, from, w string, args []any, d Dedup) (string, []any) {
+	branch := func(count, alias, cond string) string {
+		sql := "SELECT " + list(append(slices.Clone(cols), count+" AS "+alias)...) + "\nFROM " + from + "\n" + w + cond
+		if len(keys) > 0 {
+			sql += "\nGROUP BY " + list(keys...)
+		}
+		return sql
+	}
+	order := ""
+	if len(keys) > 0 {
+		order = "\nORDER BY " + list(keys...)
+	}
+	switch {
+	case d.Everywhere:
+		return branch(countDistinct, "n", "") + order, args
+	case len(d.Editions) == 0:
+		return branch("count()", "n", "") + order, args
+	}
+	marks := strings.TrimSuffix(strings.Repeat("?, ", len(d.Editions)), ", ")
+	sql := "SELECT " + list(append(slices.Clone(keys), "sum(c) AS n")...) + "\nFROM (\n" +
+		branch("count()", "c", "\n  AND edition NOT IN ("+marks+")") + "\nUNION ALL\n" +
+		branch(countDistinct, "c", "\n  AND edition IN ("+marks+")") + "\n)"
+	if len(keys) > 0 {
+		sql += "\nGROUP BY " + list(keys...)
+	}
+	all := make([]any, 0, 2*(len(args)+len(d.Editions)))
+	for range 2 {
+		all = append(all, args...)
+		for _, e := range d.Editions {
+			all = append(all, e)
+		}
+	}
+	return sql + order, all
+}
+
+// countDistinct counts each response once however many copies are stored.
+const countDistinct = "uniqExact(response_id)"
 
 // CommentsSQL lists the first rows of a question's text answers, newest edition first, then
 // latest submitted, then by profile and text so that pages are stable, with each row's

@@ -12,15 +12,28 @@ import (
 
 var _ analytics.Store = (*DB)(nil)
 
-// ResponseCounts counts the distinct responses of a survey per group.
+// ResponseCounts counts the responses of a survey per group, each once.
 func (db *DB) ResponseCounts(ctx context.Context, q analytics.Query) ([]analytics.Count, error) {
 	if err := checkQuery(q); err != nil {
 		return nil, err
 	}
-	sql, args := ResponseCountsSQL(q)
-	rows, err := db.conn.Query(ctx, sql, args...)
+	var out []analytics.Count
+	err := db.counted(ctx, "responses", readEditions(q), func(d Dedup) error {
+		var err error
+		out, err = db.responseCounts(ctx, q, d)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("count responses: %w", err)
+	}
+	return out, nil
+}
+
+func (db *DB) responseCounts(ctx context.Context, q analytics.Query, d Dedup) ([]analytics.Count, error) {
+	sql, args := ResponseCountsSQL(q, d)
+	rows, err := db.conn.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	var out []analytics.Count
@@ -28,14 +41,11 @@ func (db *DB) ResponseCounts(ctx context.Context, q analytics.Query) ([]analytic
 	var n uint64
 	for rows.Next() {
 		if err := rows.Scan(append(g.dest(), &n)...); err != nil {
-			return nil, fmt.Errorf("count responses: %w", err)
+			return nil, err
 		}
 		out = append(out, analytics.Count{Group: g.group(), N: int(n)})
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("count responses: %w", err)
-	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // Distribution reads a question's histograms.
@@ -43,10 +53,23 @@ func (db *DB) Distribution(ctx context.Context, q analytics.Query, question stri
 	if err := checkQuery(q); err != nil {
 		return nil, err
 	}
-	sql, args := DistributionSQL(q, question, v)
-	rows, err := db.conn.Query(ctx, sql, args...)
+	var out *analytics.Distribution
+	err := db.counted(ctx, "answers", readEditions(q), func(d Dedup) error {
+		var err error
+		out, err = db.distribution(ctx, q, question, v, d)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("distribution of %s: %w", question, err)
+	}
+	return out, nil
+}
+
+func (db *DB) distribution(ctx context.Context, q analytics.Query, question string, v analytics.Value, dd Dedup) (*analytics.Distribution, error) {
+	sql, args := DistributionSQL(q, question, v, dd)
+	rows, err := db.conn.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	d := &analytics.Distribution{}
@@ -67,7 +90,7 @@ func (db *DB) Distribution(ctx context.Context, q analytics.Query, question stri
 	dest = append(dest, &n)
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
-			return nil, fmt.Errorf("distribution of %s: %w", question, err)
+			return nil, err
 		}
 		group := g.group()
 		switch {
@@ -87,10 +110,7 @@ func (db *DB) Distribution(ctx context.Context, q analytics.Query, question stri
 			d.Answered = append(d.Answered, analytics.Count{Group: group, Item: item, N: int(n)})
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("distribution of %s: %w", question, err)
-	}
-	return d, nil
+	return d, rows.Err()
 }
 
 // Comments reads a page of a question's text answers, one per response. It reads the rows up

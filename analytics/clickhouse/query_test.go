@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -25,44 +26,52 @@ var update = flag.Bool("update", false, "rewrite the golden SQL files in testdat
 
 const sid = analyticstest.SurveyID
 
-// sqlCase is one store call: response counts (value ""), a distribution, or comments.
+// sqlCase is one store call: response counts (value ""), a distribution, or comments, with
+// how its golden SQL counts responses.
 type sqlCase struct {
 	name     string
 	q        analytics.Query
 	question string
 	value    analytics.Value
 	page     *analytics.Page
+	dedup    clickhouse.Dedup
 }
+
+var (
+	plain      = clickhouse.Dedup{}
+	everywhere = clickhouse.Dedup{Everywhere: true}
+	recent     = clickhouse.Dedup{Editions: []uint16{2024, 2025}}
+)
 
 var tricky = "l'atelier \\ \"famille\"; -- DROP TABLE answers"
 
 var sqlCases = []sqlCase{
-	{name: "responses_total", q: analytics.Query{Survey: sid}},
-	{name: "responses_by_country_edition", q: analytics.Query{Survey: sid, By: []analytics.Dimension{analytics.Country, analytics.Edition}}},
+	{name: "responses_total", q: analytics.Query{Survey: sid}, dedup: plain},
+	{name: "responses_by_country_edition", q: analytics.Query{Survey: sid, By: []analytics.Dimension{analytics.Country, analytics.Edition}}, dedup: recent},
 	{name: "responses_filtered", q: analytics.Query{Survey: sid, By: []analytics.Dimension{analytics.Role},
-		Filter: analytics.Filter{analytics.Country: {"SN", "PE"}, analytics.Edition: {"2024", "2025"}}}},
+		Filter: analytics.Filter{analytics.Country: {"SN", "PE"}, analytics.Edition: {"2024", "2025"}}}, dedup: everywhere},
 	{name: "rating_by_country_edition", q: analytics.Query{Survey: sid, By: []analytics.Dimension{analytics.Country, analytics.Edition}},
-		question: "recommend", value: analytics.ValueNumber},
+		question: "recommend", value: analytics.ValueNumber, dedup: recent},
 	{name: "matrix_by_role_in_french", q: analytics.Query{Survey: sid, By: []analytics.Dimension{analytics.Role},
-		Filter: analytics.Filter{analytics.Language: {"fr"}}}, question: "topics", value: analytics.ValueNumber},
+		Filter: analytics.Filter{analytics.Language: {"fr"}}}, question: "topics", value: analytics.ValueNumber, dedup: plain},
 	{name: "likert_total", q: analytics.Query{Survey: sid, Filter: analytics.Filter{analytics.Edition: {"2025"}}},
-		question: "workshops", value: analytics.ValueNumber},
+		question: "workshops", value: analytics.ValueNumber, dedup: everywhere},
 	{name: "number_by_organisation", q: analytics.Query{Survey: sid, By: []analytics.Dimension{analytics.Organisation}},
-		question: "families", value: analytics.ValueNumber},
+		question: "families", value: analytics.ValueNumber, dedup: clickhouse.Dedup{Editions: []uint16{2025}}},
 	{name: "single_by_edition", q: analytics.Query{Survey: sid, By: []analytics.Dimension{analytics.Edition}},
-		question: "format", value: analytics.ValueText},
+		question: "format", value: analytics.ValueText, dedup: plain},
 	{name: "yes_no_quoted_filter", q: analytics.Query{Survey: sid, By: []analytics.Dimension{analytics.Language},
-		Filter: analytics.Filter{analytics.Organisation: {tricky, "Samusocial Sénégal", "100% Mamans"}}}, question: "attended", value: analytics.ValueText},
+		Filter: analytics.Filter{analytics.Organisation: {tricky, "Samusocial Sénégal", "100% Mamans"}}}, question: "attended", value: analytics.ValueText, dedup: clickhouse.Dedup{Editions: []uint16{2023, 2025}}},
 	{name: "multiple_by_country", q: analytics.Query{Survey: sid, By: []analytics.Dimension{analytics.Country}},
-		question: "sessions", value: analytics.ValueChoices},
+		question: "sessions", value: analytics.ValueChoices, dedup: recent},
 	{name: "date_by_edition", q: analytics.Query{Survey: sid, By: []analytics.Dimension{analytics.Edition}},
-		question: "first_action", value: analytics.ValueText},
+		question: "first_action", value: analytics.ValueText, dedup: everywhere},
 	{name: "text_answered_by_edition_country", q: analytics.Query{Survey: sid, By: []analytics.Dimension{analytics.Edition, analytics.Country}},
-		question: "improve", value: analytics.ValueAnswered},
+		question: "improve", value: analytics.ValueAnswered, dedup: recent},
 	{name: "comments_page", q: analytics.Query{Survey: sid, Filter: analytics.Filter{analytics.Edition: {"2025", "2024"}}},
 		question: "improve", page: &analytics.Page{Limit: 10, Offset: 5}},
 	{name: "empty_filter", q: analytics.Query{Survey: sid, Filter: analytics.Filter{analytics.Country: {}}},
-		question: "recommend", value: analytics.ValueNumber},
+		question: "recommend", value: analytics.ValueNumber, dedup: recent},
 }
 
 func (c sqlCase) sql() (string, []any) {
@@ -70,9 +79,9 @@ func (c sqlCase) sql() (string, []any) {
 	case c.page != nil:
 		return clickhouse.CommentsSQL(c.q, c.question, c.page.Offset+c.page.Limit)
 	case c.value == "":
-		return clickhouse.ResponseCountsSQL(c.q)
+		return clickhouse.ResponseCountsSQL(c.q, c.dedup)
 	default:
-		return clickhouse.DistributionSQL(c.q, c.question, c.value)
+		return clickhouse.DistributionSQL(c.q, c.question, c.value, c.dedup)
 	}
 }
 
@@ -87,8 +96,9 @@ func (c sqlCase) run(ctx context.Context, s analytics.Store) (any, error) {
 	}
 }
 
-// loaded returns a database holding generated responses, a third of them delivered twice
-// and left unmerged, and the responses.
+// loaded returns a database holding generated responses, and the responses. The first
+// edition is written in one batch, hence one part without copies; the others in batches of
+// 20, every third delivered twice, left unmerged.
 func loaded(t *testing.T) (*clickhouse.DB, []*survey.Response) {
 	t.Helper()
 	db := clickhousetest.Open(t)
@@ -96,8 +106,20 @@ func loaded(t *testing.T) (*clickhouse.DB, []*survey.Response) {
 	stopMerges(t, db.Database())
 	responses := analyticstest.Responses(5, 45)
 	responses[3].Organisation = tricky // a name with quotes, backslash and comment marks
-	for i := 0; i < len(responses); i += 20 {
-		batch := responses[i:min(i+20, len(responses))]
+	first := analyticstest.Editions()[0].Year
+	var once, rest []*survey.Response
+	for _, r := range responses {
+		if r.Edition == first {
+			once = append(once, r)
+		} else {
+			rest = append(rest, r)
+		}
+	}
+	if err := db.WriteResponses(ctx, once); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < len(rest); i += 20 {
+		batch := rest[i:min(i+20, len(rest))]
 		if err := db.WriteResponses(ctx, batch); err != nil {
 			t.Fatal(err)
 		}
@@ -141,6 +163,11 @@ func rawConn(tb testing.TB, database string) driver.Conn {
 func TestQuerySQL(t *testing.T) {
 	db, responses := loaded(t)
 	ctx := context.Background()
+	for _, table := range []string{"answers", "responses"} {
+		if d, err := db.Plan(ctx, table, nil); err != nil || !reflect.DeepEqual(d, recent) {
+			t.Fatalf("plan for %s = %+v, %v; want distinct ids in 2024 and 2025 only", table, d, err)
+		}
+	}
 	memory := analyticstest.NewStore(responses...)
 	for _, c := range sqlCases {
 		t.Run(c.name, func(t *testing.T) {
@@ -157,11 +184,37 @@ func TestQuerySQL(t *testing.T) {
 			if d := analyticstest.Diff(got, want); d != "" {
 				t.Errorf("ClickHouse and the in-memory store differ: %s", d)
 			}
+			// The golden SQL itself, where its counting covers the editions with copies.
+			if c.page == nil && (c.dedup.Everywhere || reflect.DeepEqual(c.dedup, recent)) {
+				got, err := c.runWith(ctx, db)
+				if err != nil {
+					t.Fatalf("golden SQL on ClickHouse: %v\n%s", err, sql)
+				}
+				if d := analyticstest.Diff(got, want); d != "" {
+					t.Errorf("golden SQL and the in-memory store differ: %s", d)
+				}
+			}
 		})
 	}
 	if rows, distinct := countRows(t, db); rows <= distinct {
 		t.Errorf("%d answer rows for %d distinct: the duplicates were merged before the queries ran", rows, distinct)
 	}
+	// Counting rows where copies are stored is wrong: the plans above matter.
+	all := analytics.Query{Survey: sid}
+	counted, err := db.ResponseCountsWith(ctx, all, plain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want, _ := memory.ResponseCounts(ctx, all); counted[0].N <= want[0].N {
+		t.Errorf("a plain count over copies gives %d responses for %d: the test data holds no copies", counted[0].N, want[0].N)
+	}
+}
+
+func (c sqlCase) runWith(ctx context.Context, db *clickhouse.DB) (any, error) {
+	if c.value == "" {
+		return db.ResponseCountsWith(ctx, c.q, c.dedup)
+	}
+	return db.DistributionWith(ctx, c.q, c.question, c.value, c.dedup)
 }
 
 // golden compares the SQL and its arguments with testdata/name.sql.

@@ -3,6 +3,7 @@ package clickhouse
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	ch "github.com/ClickHouse/clickhouse-go/v2"
@@ -19,10 +20,13 @@ import (
 //
 // Writing the same response twice (a batch retried after a timeout) stores rows with the same
 // keys, which the tables fold and the queries count once: retrying a failed batch is safe.
+// A response given twice in one batch is written once, so that no part ever holds two
+// copies (parts.go relies on it).
 func (db *DB) WriteResponses(ctx context.Context, batch []*survey.Response) error {
 	if len(batch) == 0 {
 		return nil
 	}
+	batch = distinct(batch)
 	answers, err := answersTable(batch)
 	if err != nil {
 		return fmt.Errorf("write answers: %w", err)
@@ -40,6 +44,25 @@ func (db *DB) WriteResponses(ctx context.Context, batch []*survey.Response) erro
 		return fmt.Errorf("write responses: %w", err)
 	}
 	return nil
+}
+
+// distinct returns batch without later copies of a response.
+func distinct(batch []*survey.Response) []*survey.Response {
+	seen := make(map[survey.ResponseID]struct{}, len(batch))
+	for i, r := range batch {
+		if _, dup := seen[r.ID]; dup {
+			out := slices.Clone(batch[:i])
+			for _, r := range batch[i:] {
+				if _, dup := seen[r.ID]; !dup {
+					seen[r.ID] = struct{}{}
+					out = append(out, r)
+				}
+			}
+			return out
+		}
+		seen[r.ID] = struct{}{}
+	}
+	return batch
 }
 
 const insertResponses = `INSERT INTO responses (survey_id, edition, form_version, response_id, submitted_at,

@@ -54,6 +54,14 @@ func seedResponses(ctx context.Context, args []string, getenv func(string) strin
 	if seeded == 0 {
 		return fmt.Errorf("seed: no survey %q in the catalog; import definitions first (palabre import --demo)", *only)
 	}
+	// A bulk load is over: merge each edition into one part so analytics count it fast.
+	done, err := db.Compact(ctx, 0)
+	if err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	if len(done) > 0 {
+		fmt.Fprintf(stdout, "compacted %d partitions\n", len(done))
+	}
 	return nil
 }
 

@@ -37,7 +37,9 @@ type serveConfig struct {
 	// coordinatorToken, when set, is the bearer token of coordinators' requests.
 	coordinatorToken string
 	minCell          int
-	ingest           ingest.Config
+	// compactAfter is how long an edition receives nothing before its parts are merged.
+	compactAfter time.Duration
+	ingest       ingest.Config
 }
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
@@ -54,6 +56,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	debugAddr := f.String("debug-addr", "PALABRE_DEBUG_ADDR", "", "serve Go's pprof profiles on this address (off when empty; keep it on loopback)")
 	coordinatorToken := f.String("coordinator-token", "PALABRE_COORDINATOR_TOKEN", "", "bearer token that lets a request see coordinators' unsuppressed analytics (none when empty)")
 	threshold := f.Int64("min-cell", "PALABRE_MIN_CELL", int64(analytics.DefaultThreshold), "smallest number of respondents a figure shown to funders may rest on")
+	compactAfter := f.Duration("compact-after", "PALABRE_COMPACT_AFTER", time.Minute, "merge an edition's stored parts into one once it has received nothing for this long, so its analytics count faster (0: never)")
 	doMigrate := f.Bool("migrate", "PALABRE_MIGRATE", true, "apply database migrations at start")
 	batchAnswers := f.Int64("batch-answers", "PALABRE_BATCH_ANSWERS", 5000, "deliver to ClickHouse once this many answers are pending")
 	batchInterval := f.Duration("batch-interval", "PALABRE_BATCH_INTERVAL", time.Second, "deliver to ClickHouse at least this often")
@@ -66,8 +69,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		addr: *addr, clickhouse: *dsn, dataDir: *data, maxBody: *maxBody,
 		readTimeout: *readTimeout, writeTimeout: *writeTimeout, idleTimeout: *idleTimeout,
 		shutdownTimeout: *shutdown, migrate: *doMigrate, debugAddr: *debugAddr,
-		coordinatorToken: *coordinatorToken, minCell: int(*threshold),
+		coordinatorToken: *coordinatorToken, minCell: int(*threshold), compactAfter: *compactAfter,
 		ingest: ingest.Config{BatchAnswers: int(*batchAnswers), BatchInterval: *batchInterval, DiskBudget: *diskBudget},
+	}
+	if cfg.compactAfter < 0 {
+		return usageError{"compact-after must not be negative"}
 	}
 	if cfg.minCell < 1 {
 		return usageError{"min-cell must be at least 1"}
@@ -120,6 +126,16 @@ func serveWith(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io
 		return err
 	} else if len(pending) > 0 {
 		return fmt.Errorf("database %s lacks %d migrations: run `palabre migrate` or drop --migrate=false", db.Database(), len(pending))
+	}
+
+	if cfg.compactAfter > 0 {
+		compactCtx, stop := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			db.RunCompaction(compactCtx, max(cfg.compactAfter/2, time.Second), cfg.compactAfter)
+		}()
+		defer func() { stop(); <-done }()
 	}
 
 	metrics := ingest.NewMetrics()

@@ -1,4 +1,4 @@
-SELECT role, item_key, assumeNotNull(value_num) AS v, uniqExact(response_id) AS n
+SELECT role, item_key, assumeNotNull(value_num) AS v, count() AS n
 FROM answers
 WHERE survey_id = ?
   AND question_key = ?

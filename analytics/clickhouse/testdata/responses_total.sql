@@ -1,4 +1,4 @@
-SELECT uniqExact(response_id) AS n
+SELECT count() AS n
 FROM responses
 WHERE survey_id = ?
 -- args: ["partners-meeting"]

@@ -1,4 +1,4 @@
-SELECT edition, item_key, value_text AS v, uniqExact(response_id) AS n
+SELECT edition, item_key, value_text AS v, count() AS n
 FROM answers
 WHERE survey_id = ?
   AND question_key = ?
