@@ -198,7 +198,11 @@ func (s *Service) question(ctx context.Context, p *plan) (*Result, error) {
 		if err != nil {
 			return nil, fmt.Errorf("analyse %s/%s: %w", p.survey.ID, p.latest.Key, err)
 		}
-		d.Bins, d.Answered = append(d.Bins, part.Bins...), append(d.Answered, part.Answered...)
+		if len(kinds) == 1 {
+			d = part
+		} else {
+			d.Bins, d.Answered = append(d.Bins, part.Bins...), append(d.Answered, part.Answered...)
+		}
 	}
 	var comments *commentInput
 	if valueOf(p.latest) == ValueAnswered {

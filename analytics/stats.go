@@ -101,11 +101,22 @@ func (p *plan) cellsFromDistribution(d *Distribution) []Cell {
 		}
 		return a
 	}
-	for _, b := range d.Bins {
-		a := get(keyOf(b.Group, b.Item))
-		a.nums.add(b.Num, b.N) // bins arrive sorted by value
-		a.texts[b.Text] += b.N
-		a.order = append(a.order, b.Text)
+	var (
+		last    *acc
+		lastKey cellKey
+	)
+	for i := range d.Bins {
+		b := &d.Bins[i]
+		// Bins arrive sorted by group, item and value: a cell's bins are adjacent.
+		if k := keyOf(b.Group, b.Item); last == nil || k != lastKey {
+			last, lastKey = get(k), k
+		}
+		if b.Text == "" { // a number: text values are never empty
+			last.nums.add(b.Num, b.N)
+		} else {
+			last.texts[b.Text] += b.N
+			last.order = append(last.order, b.Text)
+		}
 	}
 	cells := make([]Cell, 0, len(d.Answered))
 	for _, c := range d.Answered {

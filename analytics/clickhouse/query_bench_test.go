@@ -31,7 +31,8 @@ func TestAnalyticsBenchReport(t *testing.T) {
 	load, _ := os.ReadFile("/proc/loadavg")
 	p("analytics benchmark: database %s, %d answer rows, %d CPUs, load average %s", env.database, env.answers, runtime.NumCPU(),
 		strings.Join(strings.Fields(string(load))[:min(3, len(strings.Fields(string(load))))], " "))
-	p("each query: country × edition, compared year over year, for funders; %d warm runs; clickhouse-client: median of %d", runs, clientRuns)
+	p("each query: country × edition, compared year over year, for funders; %d warm runs, each followed by the same", runs)
+	p("SQL through clickhouse-client (side by side, so both see the same machine)")
 	plans := map[string]clickhouse.Dedup{}
 	for _, table := range []string{"answers", "responses"} {
 		d, err := env.db.Plan(ctx, table, nil)
@@ -48,15 +49,12 @@ func TestAnalyticsBenchReport(t *testing.T) {
 	worstP95 := time.Duration(0)
 	for _, k := range queryKinds {
 		req := kindRequest(k.question)
-		ds := timeRuns(t, runs, func() error { _, err := env.svc.Analyze(ctx, req); return err })
 		plan := plans["answers"]
 		if k.question == "" {
 			plan = plans["responses"]
 		}
-		hand, distinct := time.Duration(0), time.Duration(0)
-		for _, sql := range palabreSQL(k.question, plan) {
-			hand += median(clientRun(t, env, sql, clientRuns))
-		}
+		ds, hand := sideBySide(t, env, runs, func() error { _, err := env.svc.Analyze(ctx, req); return err }, palabreSQL(k.question, plan))
+		distinct := time.Duration(0)
 		for _, sql := range palabreSQL(k.question, clickhouse.Dedup{Everywhere: true}) {
 			distinct += median(clientRun(t, env, sql, clientRuns))
 		}
@@ -64,14 +62,13 @@ func TestAnalyticsBenchReport(t *testing.T) {
 		if k.question != "" {
 			worstP95 = max(worstP95, p95)
 		}
-		p("%-15s %8.1f %8.1f %8.1f %10.1f %9.2fx %14.1f", k.name, ms(percentile(ds, 0)), ms(p50), ms(p95), ms(hand), ms(p50)/ms(hand), ms(distinct))
+		p("%-15s %8.1f %8.1f %8.1f %10.1f %9.2fx %14.1f", k.name, ms(percentile(ds, 0)), ms(p50), ms(p95), ms(median(hand)), ms(p50)/ms(median(hand)), ms(distinct))
 	}
-	dash := timeRuns(t, 20, func() error { _, err := env.svc.Dashboard(ctx, kindRequest("")); return err })
 	count := "count()"
 	if plans["answers"].Everywhere || len(plans["answers"].Editions) > 0 {
 		count = "uniqExact(response_id)"
 	}
-	hand := clientRun(t, env, dashboardSQL(count), clientRuns)
+	dash, hand := sideBySide(t, env, 20, func() error { _, err := env.svc.Dashboard(ctx, kindRequest("")); return err }, []string{dashboardSQL(count)})
 	p("")
 	p("dashboard (responses + 13 questions): min %.0f ms, p50 %.0f ms, p95 %.0f ms", ms(percentile(dash, 0)), ms(percentile(dash, 0.5)), ms(percentile(dash, 0.95)))
 	p("the same aggregates by hand, one SQL query through clickhouse-client: median %.0f ms; palabre/hand %.2fx",
@@ -86,22 +83,36 @@ func TestAnalyticsBenchReport(t *testing.T) {
 	fmt.Print(report.String())
 }
 
-func timeRuns(t *testing.T, n int, f func() error) []time.Duration {
+// sideBySide times n runs of f, each followed by sqls through clickhouse-client (their
+// times summed), after warming both.
+func sideBySide(t *testing.T, env *benchEnv, n int, f func() error, sqls []string) (palabre, client []time.Duration) {
 	t.Helper()
-	for range 3 { // warm
+	hand := func() time.Duration {
+		total := time.Duration(0)
+		for _, sql := range sqls {
+			ds, err := clientTime(env, sql, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			total += ds[0]
+		}
+		return total
+	}
+	for range 3 {
 		if err := f(); err != nil {
 			t.Fatal(err)
 		}
+		hand()
 	}
-	ds := make([]time.Duration, 0, n)
 	for range n {
 		t0 := time.Now()
 		if err := f(); err != nil {
 			t.Fatal(err)
 		}
-		ds = append(ds, time.Since(t0))
+		palabre = append(palabre, time.Since(t0))
+		client = append(client, hand())
 	}
-	return ds
+	return palabre, client
 }
 
 func clientRun(t *testing.T, env *benchEnv, sql string, runs int) []time.Duration {

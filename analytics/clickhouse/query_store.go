@@ -3,6 +3,7 @@ package clickhouse
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -97,6 +98,10 @@ func (db *DB) distribution(ctx context.Context, q analytics.Query, question stri
 		case v == analytics.ValueAnswered || v == analytics.ValueChoices && text == "":
 			d.Answered = append(d.Answered, analytics.Count{Group: group, Item: item, N: int(n)})
 			continue
+		}
+		if len(d.Bins) == cap(d.Bins) {
+			// Double: append's gentler growth copies large histograms (numbers, dates) many times.
+			d.Bins = slices.Grow(d.Bins, max(len(d.Bins), 256))
 		}
 		d.Bins = append(d.Bins, analytics.Bin{Group: group, Item: item, Num: num, Text: text, N: int(n)})
 		if v == analytics.ValueChoices {
