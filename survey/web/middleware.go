@@ -85,19 +85,27 @@ func Recover(log *slog.Logger) gin.HandlerFunc {
 	}
 }
 
-// LimitBody caps request bodies at max bytes: a declared larger body is refused with 413 at
-// once, and a body that grows past the limit fails its read with *http.MaxBytesError, which
-// handlers report as 413 (see ReadError).
+// LimitBody caps request bodies at max bytes: reading a body over the limit fails with
+// *http.MaxBytesError, which handlers report as 413 in their own form (a JSON error for the
+// API, a page for a form posted by a browser; see ReadError). A body declared larger fails
+// on its first read, without being read, and the connection is closed after the answer.
 func LimitBody(max int64) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if c.Request.ContentLength > max {
-			AbortJSON(c, survey.Errorf(survey.CodeTooLarge, survey.MsgTooLarge, max), Language(c))
-			return
+			c.Header("Connection", "close")
+			c.Request.Body = refusedBody{limit: max}
+		} else {
+			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, max)
 		}
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, max)
 		c.Next()
 	}
 }
+
+// refusedBody stands for a body declared larger than the limit.
+type refusedBody struct{ limit int64 }
+
+func (b refusedBody) Read([]byte) (int, error) { return 0, &http.MaxBytesError{Limit: b.limit} }
+func (refusedBody) Close() error               { return nil }
 
 // ReadError turns an error from reading a request body into a domain error: 413 when the
 // body is over the limit, else a malformed request with key's message.

@@ -222,6 +222,22 @@ func TestPostFormFailures(t *testing.T) {
 			t.Errorf("%d %s", w.Code, w.Body)
 		}
 	})
+	t.Run("declared too large", func(t *testing.T) {
+		// A browser declares the length: the page says why, in the participant's language,
+		// before the body is read.
+		fx := newFixture(t)
+		v := formValues(survey.NewResponseID().String())
+		v.Set("improve", strings.Repeat("é", maxBody))
+		req := httptest.NewRequest(http.MethodPost, "/s/meeting/2026", strings.NewReader(v.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Accept-Language", "es")
+		w := httptest.NewRecorder()
+		fx.engine.ServeHTTP(w, req)
+		if w.Code != http.StatusRequestEntityTooLarge || !strings.Contains(w.Body.String(), "<html") ||
+			!strings.Contains(w.Body.String(), "demasiado") || w.Header().Get("Connection") != "close" || len(fx.sink.Responses()) != 0 {
+			t.Errorf("%d %v %s", w.Code, w.Header(), w.Body)
+		}
+	})
 }
 
 func TestStatic(t *testing.T) {
