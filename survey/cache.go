@@ -18,7 +18,7 @@ type CachedCatalog struct {
 	mu         sync.Mutex
 	forms      map[formKey]*Form
 	surveys    []Survey
-	loaded     time.Time
+	loaded     time.Time // when surveys was read, or when a refresh last failed
 	refreshing bool
 }
 
@@ -59,7 +59,8 @@ func (c *CachedCatalog) Surveys(ctx context.Context) ([]Survey, error) {
 }
 
 // refresh re-reads the survey list; on failure the last list stays (readiness reports the
-// database) and the next call tries again.
+// database) and the next try waits a ttl, so a database that is away is not asked again by
+// every request.
 func (c *CachedCatalog) refresh() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -67,8 +68,9 @@ func (c *CachedCatalog) refresh() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.refreshing = false
+	c.loaded = c.now()
 	if err == nil {
-		c.surveys, c.loaded = list, c.now()
+		c.surveys = list
 	}
 }
 

@@ -25,17 +25,34 @@ func (c *countingCatalog) Surveys(ctx context.Context) ([]survey.Survey, error) 
 	return []survey.Survey{{ID: "partners-meeting"}}, nil
 }
 
+// clock is a time that tests move by hand.
+type clock struct{ t atomic.Int64 }
+
+func (c *clock) now() time.Time      { return time.Unix(0, c.t.Load()) }
+func (c *clock) add(d time.Duration) { c.t.Add(int64(d)) }
+func eventuallyReads(t *testing.T, c *countingCatalog, n int32) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); c.reads.Load() < n; {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d reads, want %d", c.reads.Load(), n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
 func TestCachedCatalogServesStaleWhileRefreshing(t *testing.T) {
-	next := &countingCatalog{}
-	c := survey.NewCachedCatalog(next, 10*time.Millisecond)
+	next, clk := &countingCatalog{}, &clock{}
+	c := survey.NewCachedCatalog(next, time.Minute)
+	survey.SetClock(c, clk.now)
 	ctx := context.Background()
 	if _, err := c.Surveys(ctx); err != nil {
 		t.Fatal(err)
 	}
+	clk.add(30 * time.Second)
 	if _, err := c.Surveys(ctx); err != nil || next.reads.Load() != 1 {
 		t.Fatalf("a fresh list was read again (%d reads)", next.reads.Load())
 	}
-	time.Sleep(20 * time.Millisecond)
+	clk.add(31 * time.Second)
 	next.fail.Store(true)
 	for i := 0; i < 50; i++ { // stale: served at once, one refresh at a time, failures hidden
 		list, err := c.Surveys(ctx)
@@ -43,13 +60,18 @@ func TestCachedCatalogServesStaleWhileRefreshing(t *testing.T) {
 			t.Fatalf("stale list not served while the database is away: %v %v", list, err)
 		}
 	}
-	deadline := time.Now().Add(2 * time.Second)
-	for next.reads.Load() < 2 && time.Now().Before(deadline) {
-		time.Sleep(time.Millisecond)
+	eventuallyReads(t, next, 2)
+	for i := 0; i < 50; i++ { // the refresh failed: no new read before a ttl
+		c.Surveys(ctx)
 	}
-	if n := next.reads.Load(); n < 2 || n > 3 {
-		t.Errorf("%d reads; want one background refresh (maybe two)", n)
+	time.Sleep(10 * time.Millisecond)
+	if n := next.reads.Load(); n != 2 {
+		t.Errorf("%d reads after a failed refresh; want 2: the database is asked again at once", n)
 	}
+	clk.add(61 * time.Second)
+	next.fail.Store(false)
+	c.Surveys(ctx)
+	eventuallyReads(t, next, 3)
 }
 
 func TestCachedCatalogFirstReadFails(t *testing.T) {
