@@ -3,6 +3,7 @@ package analytics
 import (
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/palabre/palabre/survey"
 )
@@ -87,36 +88,17 @@ func (h *hist) countIf(keep func(float64) bool) int {
 // cellsFromDistribution turns a store's histograms into cells, each computed with the
 // question as its edition's form asks it.
 func (p *plan) cellsFromDistribution(d *Distribution) []Cell {
-	type acc struct {
-		nums  hist
-		texts map[string]int
-		order []string
-	}
-	accs := map[cellKey]*acc{}
-	get := func(k cellKey) *acc {
-		a := accs[k]
-		if a == nil {
-			a = &acc{texts: map[string]int{}}
-			accs[k] = a
+	// Bins arrive sorted by group, item and value, so a cell's bins are adjacent: each cell
+	// keeps its runs of bins (one, unless the store was asked once per kind of value).
+	runs := map[cellKey][][]Bin{}
+	for start := 0; start < len(d.Bins); {
+		k := keyOf(d.Bins[start].Group, d.Bins[start].Item)
+		end := start + 1
+		for end < len(d.Bins) && d.Bins[end].Item == k.item && d.Bins[end].Group == k.group {
+			end++
 		}
-		return a
-	}
-	var (
-		last    *acc
-		lastKey cellKey
-	)
-	for i := range d.Bins {
-		b := &d.Bins[i]
-		// Bins arrive sorted by group, item and value: a cell's bins are adjacent.
-		if k := keyOf(b.Group, b.Item); last == nil || k != lastKey {
-			last, lastKey = get(k), k
-		}
-		if b.Text == "" { // a number: text values are never empty
-			last.nums.add(b.Num, b.N)
-		} else {
-			last.texts[b.Text] += b.N
-			last.order = append(last.order, b.Text)
-		}
+		runs[k] = append(runs[k], d.Bins[start:end])
+		start = end
 	}
 	cells := make([]Cell, 0, len(d.Answered))
 	for _, c := range d.Answered {
@@ -125,18 +107,26 @@ func (p *plan) cellsFromDistribution(d *Distribution) []Cell {
 		}
 		q := p.questionFor(c.Group.Edition)
 		cell := Cell{Group: c.Group, Item: c.Item, size: c.N}
-		a := get(keyOf(c.Group, c.Item))
+		bins := runs[keyOf(c.Group, c.Item)]
 		switch valueOf(q) {
 		case ValueText:
 			if q.Type == survey.Date {
-				cell.Dates = dateStats(a.order, a.texts)
+				cell.Dates = dateStats(textValues(bins))
 			} else {
-				cell.Choices = p.choiceStats(q, a.texts, c.N)
+				cell.Choices = p.choiceStats(q, textCounts(bins), c.N)
 			}
 		case ValueChoices:
-			cell.Choices = p.choiceStats(q, a.texts, c.N)
+			cell.Choices = p.choiceStats(q, textCounts(bins), c.N)
 		case ValueNumber:
-			cell.Scale, cell.NPS = p.scaleStats(q, &a.nums)
+			var h hist
+			for _, run := range bins {
+				for _, b := range run {
+					if b.Text == "" { // a number: text values are never empty
+						h.add(b.Num, b.N)
+					}
+				}
+			}
+			cell.Scale, cell.NPS = p.scaleStats(q, &h)
 		}
 		cells = append(cells, cell)
 	}
@@ -232,30 +222,69 @@ func npsStat(promoters, passives, detractors int) *NPSStat {
 }
 
 // dateStats summarises dates (YYYY-MM-DD, which sort as text) from their counts.
-func dateStats(values []string, counts map[string]int) *DateStat {
-	dates := slices.Clone(values)
-	slices.Sort(dates)
-	dates = slices.Compact(dates)
+func dateStats(dates []textCount) *DateStat {
 	n := 0
 	for _, d := range dates {
-		n += counts[d]
+		n += d.n
 	}
 	if n == 0 {
 		return nil
 	}
-	s := &DateStat{First: dates[0], Last: dates[len(dates)-1]}
+	s := &DateStat{First: dates[0].text, Last: dates[len(dates)-1].text}
 	mid, cum := (n-1)/2, 0
 	for _, d := range dates {
-		if cum += counts[d]; s.Median == "" && mid < cum {
-			s.Median = d
+		if cum += d.n; s.Median == "" && mid < cum {
+			s.Median = d.text
 		}
-		month := d[:min(7, len(d))]
+		month := d.text[:min(7, len(d.text))]
 		if len(s.Months) == 0 || s.Months[len(s.Months)-1].Month != month {
 			s.Months = append(s.Months, MonthCount{Month: month})
 		}
-		s.Months[len(s.Months)-1].Count += counts[d]
+		s.Months[len(s.Months)-1].Count += d.n
 	}
 	return s
+}
+
+// textCount is how many respondents gave a text value.
+type textCount struct {
+	text string
+	n    int
+}
+
+// textValues lists a cell's text values in order, each once with its count.
+func textValues(runs [][]Bin) []textCount {
+	var out []textCount
+	for _, run := range runs {
+		for _, b := range run {
+			if b.Text != "" {
+				out = append(out, textCount{b.Text, b.N})
+			}
+		}
+	}
+	if len(runs) == 1 && slices.IsSortedFunc(out, func(a, b textCount) int { return strings.Compare(a.text, b.text) }) {
+		return out // one sorted run: already one entry per value
+	}
+	slices.SortStableFunc(out, func(a, b textCount) int { return strings.Compare(a.text, b.text) })
+	merged := out[:0]
+	for _, t := range out {
+		if last := len(merged) - 1; last >= 0 && merged[last].text == t.text {
+			merged[last].n += t.n
+		} else {
+			merged = append(merged, t)
+		}
+	}
+	return merged
+}
+
+// textCounts counts a cell's text values.
+func textCounts(runs [][]Bin) map[string]int {
+	out := map[string]int{}
+	for _, run := range runs {
+		for _, b := range run {
+			out[b.Text] += b.N
+		}
+	}
+	return out
 }
 
 // sortCells orders cells by group, then matrix rows in the form's order.

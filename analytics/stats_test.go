@@ -69,13 +69,19 @@ func TestNPS(t *testing.T) {
 }
 
 func TestDateStats(t *testing.T) {
-	values := []string{"2024-03-02", "2024-03-20", "2024-05-01", "2025-01-09"}
-	counts := map[string]int{"2024-03-02": 1, "2024-03-20": 2, "2024-05-01": 1, "2025-01-09": 1}
-	got := dateStats(values, counts)
+	bin := func(date string, n int) Bin { return Bin{Text: date, N: n} }
 	want := &DateStat{First: "2024-03-02", Median: "2024-03-20", Last: "2025-01-09",
 		Months: []MonthCount{{"2024-03", 3}, {"2024-05", 1}, {"2025-01", 1}}}
-	if got.First != want.First || got.Median != want.Median || got.Last != want.Last || !slices.Equal(got.Months, want.Months) {
-		t.Errorf("dateStats = %+v, want %+v", got, want)
+	for name, runs := range map[string][][]Bin{
+		"one sorted run": {{bin("2024-03-02", 1), bin("2024-03-20", 2), bin("2024-05-01", 1), bin("2025-01-09", 1)}},
+		"two runs sharing a date": {{bin("2024-03-20", 1), bin("2025-01-09", 1)},
+			{bin("2024-03-02", 1), bin("2024-03-20", 1), bin("2024-05-01", 1)}},
+		"one unsorted run": {{bin("2025-01-09", 1), bin("2024-03-02", 1), bin("2024-03-20", 2), bin("2024-05-01", 1)}},
+	} {
+		got := dateStats(textValues(runs))
+		if got.First != want.First || got.Median != want.Median || got.Last != want.Last || !slices.Equal(got.Months, want.Months) {
+			t.Errorf("%s: dateStats = %+v, want %+v", name, got, want)
+		}
 	}
 	raw := refDates([]string{"2024-03-20", "2024-03-02", "2025-01-09", "2024-03-20", "2024-05-01"})
 	if raw.Median != want.Median || !slices.Equal(raw.Months, want.Months) {

@@ -74,6 +74,8 @@ func TestAnalyticsBenchReport(t *testing.T) {
 	p("the same aggregates by hand, one SQL query through clickhouse-client: median %.0f ms; palabre/hand %.2fx",
 		ms(median(hand)), ms(percentile(dash, 0.5))/ms(median(hand)))
 	p("")
+	receiving(t, env, p, runs)
+	p("")
 	p("counting each response once (recommend, country × edition, clickhouse-client medians):")
 	for _, s := range dedupStrategies() {
 		p("  %-36s %7.0f ms", s.name, ms(median(clientRun(t, env, s.sql, clientRuns))))
@@ -81,6 +83,44 @@ func TestAnalyticsBenchReport(t *testing.T) {
 	p("")
 	p("targets: per-question p95 ≤ 150 ms (worst %.0f ms); dashboard ≤ 1500 ms (p50 %.0f ms)", ms(worstP95), ms(percentile(dash, 0.5)))
 	fmt.Print(report.String())
+}
+
+// receiving times the heaviest queries while the latest edition is still receiving
+// responses: its partition holds a new part with copies of 20,000 answers (merges held
+// back), so that edition is counted by distinct ids and the others plainly. It compacts
+// the database again afterwards.
+func receiving(t *testing.T, env *benchEnv, p func(string, ...any), runs int) {
+	ctx := context.Background()
+	conn := rawConn(t, env.database)
+	exec := func(sql string) {
+		if err := conn.Exec(ctx, sql); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	for _, table := range []string{"answers", "responses"} {
+		exec(fmt.Sprintf("SYSTEM STOP MERGES `%s`.%s", env.database, table))
+	}
+	exec("INSERT INTO answers SELECT * FROM answers WHERE edition = 2025 LIMIT 20000")
+	exec("INSERT INTO responses SELECT * FROM responses WHERE edition = 2025 LIMIT 2000")
+	defer func() {
+		for _, table := range []string{"answers", "responses"} {
+			exec(fmt.Sprintf("SYSTEM START MERGES `%s`.%s", env.database, table))
+		}
+		compact(t, env.db)
+	}()
+	plan, err := env.db.Plan(ctx, "answers", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p("while the latest edition receives (answers: %s):", describePlan(plan))
+	for _, k := range queryKinds {
+		if k.name != "matrix" && k.name != "multiple" && k.name != "rating+nps" {
+			continue
+		}
+		req := kindRequest(k.question)
+		ds, _ := sideBySide(t, env, runs, func() error { _, err := env.svc.Analyze(ctx, req); return err }, nil)
+		p("  %-15s p50 %6.1f ms  p95 %6.1f ms", k.name, ms(percentile(ds, 0.5)), ms(percentile(ds, 0.95)))
+	}
 }
 
 // sideBySide times n runs of f, each followed by sqls through clickhouse-client (their
