@@ -136,6 +136,9 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d)/float6
 
 func report(out io.Writer, name string, s summary, answersPer int) {
 	fmt.Fprintf(out, "%s: sent %d, accepted %d, failed %d, dropped %d, statuses %v\n", name, s.sent, s.ok, s.failed, s.dropped, s.statuses)
+	for msg, n := range s.errors {
+		fmt.Fprintf(out, "  no response %d×: %s\n", n, msg)
+	}
 	fmt.Fprintf(out, "  accepted %.0f responses/s = %.0f answers/s\n", s.okPerSec, s.okPerSec*float64(answersPer))
 	fmt.Fprintf(out, "  ack latency: p50 %s  p99 %s  p99.9 %s  max %s\n", ms(s.p50), ms(s.p99), ms(s.p999), ms(s.max))
 }
@@ -249,7 +252,7 @@ func freeAddr() string {
 func ackTimes(r loadResult, okStatus int) []time.Time {
 	var out []time.Time
 	for _, o := range r.outcomes {
-		if !o.err && o.status == okStatus {
+		if o.err == nil && o.status == okStatus {
 			out = append(out, o.due.Add(o.latency))
 		}
 	}

@@ -27,7 +27,7 @@ type outcome struct {
 	status  int
 	due     time.Time
 	latency time.Duration // from due to the end of the response
-	err     bool
+	err     error         // the request did not get a response
 }
 
 type loadResult struct {
@@ -85,7 +85,7 @@ func (l load) run(ctx context.Context, client *http.Client) loadResult {
 			req.Header.Set("Content-Type", "application/json")
 			resp, err := client.Do(req)
 			if err != nil {
-				o.err = true
+				o.err = err
 			} else {
 				io.Copy(io.Discard, resp.Body)
 				resp.Body.Close()
@@ -106,16 +106,18 @@ func (l load) run(ctx context.Context, client *http.Client) loadResult {
 type summary struct {
 	sent, ok, failed, dropped int
 	statuses                  map[int]int
+	errors                    map[string]int // why requests got no response
 	okPerSec                  float64
 	p50, p99, p999, max       time.Duration
 }
 
 func summarise(r loadResult, okStatus int) summary {
-	s := summary{statuses: map[int]int{}, dropped: r.dropped, sent: len(r.outcomes)}
+	s := summary{statuses: map[int]int{}, errors: map[string]int{}, dropped: r.dropped, sent: len(r.outcomes)}
 	var lat []time.Duration
 	for _, o := range r.outcomes {
-		if o.err {
+		if o.err != nil {
 			s.failed++
+			s.errors[o.err.Error()]++
 			continue
 		}
 		s.statuses[o.status]++
