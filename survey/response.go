@@ -7,7 +7,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"math"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -119,14 +121,16 @@ type Answer struct {
 // and answers, not when or how it arrived. Two submissions with the same id and the same
 // digest are the same response; the same id with another digest is a conflict.
 func (r *Response) Digest() uint64 {
-	answers := r.Answers
-	if !sort.SliceIsSorted(answers, func(i, j int) bool { return answerLess(&answers[i], &answers[j]) }) {
-		answers = append([]Answer(nil), answers...)
-		sort.Slice(answers, func(i, j int) bool { return answerLess(&answers[i], &answers[j]) })
+	// Answers in (question, item) order, whatever order they came in: sorting pointers is
+	// cheap, an Answer is not.
+	answers := make([]*Answer, len(r.Answers))
+	for i := range r.Answers {
+		answers[i] = &r.Answers[i]
 	}
+	slices.SortFunc(answers, compareAnswers)
 	size := 64 + len(r.SurveyID) + len(r.Organisation)
-	for i := range answers {
-		size += 48 + len(answers[i].Question) + len(answers[i].Item) + len(answers[i].Text)
+	for _, a := range answers {
+		size += 48 + len(a.Question) + len(a.Item) + len(a.Text)
 	}
 	b := make([]byte, 0, size)
 	b = appendDigestString(b, r.SurveyID)
@@ -137,8 +141,7 @@ func (r *Response) Digest() uint64 {
 	b = appendDigestString(b, r.Role)
 	b = appendDigestString(b, r.Language)
 	b = binary.LittleEndian.AppendUint64(b, uint64(len(answers)))
-	for i := range answers {
-		a := &answers[i]
+	for _, a := range answers {
 		b = appendDigestString(b, a.Question)
 		b = appendDigestString(b, a.Item)
 		if a.HasNum {
@@ -162,11 +165,11 @@ func (r *Response) Digest() uint64 {
 	return binary.LittleEndian.Uint64(sum[:8])
 }
 
-func answerLess(a, b *Answer) bool {
-	if a.Question != b.Question {
-		return a.Question < b.Question
+func compareAnswers(a, b *Answer) int {
+	if c := strings.Compare(a.Question, b.Question); c != 0 {
+		return c
 	}
-	return a.Item < b.Item
+	return strings.Compare(a.Item, b.Item)
 }
 
 // appendDigestString appends s with its length, so that no two sequences of strings encode
