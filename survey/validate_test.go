@@ -1,8 +1,8 @@
 package survey_test
 
 import (
-	"fmt"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
