@@ -99,8 +99,7 @@ func where(q analytics.Query, question string, extra ...string) (string, []any) 
 		for i, v := range vals {
 			marks[i] = "?"
 			if d == analytics.Edition {
-				y, _ := strconv.ParseUint(v, 10, 16) // checked by checkQuery
-				args = append(args, uint16(y))
+				args = append(args, year(v))
 			} else {
 				args = append(args, v)
 			}
@@ -121,10 +120,15 @@ func readEditions(q analytics.Query) []uint16 {
 	}
 	out := make([]uint16, 0, len(vals))
 	for _, v := range vals {
-		y, _ := strconv.ParseUint(v, 10, 16)
-		out = append(out, uint16(y))
+		out = append(out, year(v))
 	}
 	return out
+}
+
+// year is an edition filter's value as stored; checkQuery has checked it is a year.
+func year(v string) uint16 {
+	y, _ := strconv.ParseUint(v, 10, 16)
+	return uint16(y)
 }
 
 func list(cols ...string) string { return strings.Join(cols, ", ") }

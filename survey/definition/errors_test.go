@@ -1,11 +1,10 @@
 package definition
 
 import (
-	"errors"
 	"strings"
 	"testing"
 
-	"github.com/palabre/palabre/survey"
+	"github.com/palabre/palabre/survey/surveytest"
 	"github.com/palabre/palabre/survey/xlsform"
 )
 
@@ -199,31 +198,16 @@ questions:
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Parse(strings.NewReader(tt.src), YAML, "t.yaml")
-			checkProblems(t, err, tt.want)
+			surveytest.CheckProblems(t, err, tt.want)
 		})
-	}
-}
-
-func checkProblems(t *testing.T, err error, want []string) {
-	t.Helper()
-	var de *survey.DefinitionError
-	if !errors.As(err, &de) {
-		t.Fatalf("got %v, want a *survey.DefinitionError", err)
-	}
-	got := make([]string, len(de.Problems))
-	for i, p := range de.Problems {
-		got[i] = p.String()
-	}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("problems\n got:\n\t%s\nwant:\n\t%s", strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
 	}
 }
 
 func TestJSONProblems(t *testing.T) {
 	_, err := Parse(strings.NewReader("{\n  \"survey\": \"s\",\n  \"title\": \"T\"\n  \"version\": 1\n}"), JSON, "t.json")
-	checkProblems(t, err, []string{`t.json:4: not valid JSON: invalid character '"' after object key:value pair`})
+	surveytest.CheckProblems(t, err, []string{`t.json:4: not valid JSON: invalid character '"' after object key:value pair`})
 	_, err = Parse(strings.NewReader(`{"survey": "s", "titel": "T", "questions": []}`), JSON, "t.json")
-	checkProblems(t, err, []string{`t.json:1: unknown field "titel" (did you mean "title"?)`})
+	surveytest.CheckProblems(t, err, []string{`t.json:1: unknown field "titel" (did you mean "title"?)`})
 }
 
 // TestWorkbookProblems checks that the problems survey.Compile finds in a workbook's form are
@@ -245,7 +229,7 @@ func TestWorkbookProblems(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = compileWorkbook(wb, "w.xlsx")
-	checkProblems(t, err, []string{
+	surveytest.CheckProblems(t, err, []string{
 		`w.xlsx, settings sheet, row 2, column "form_title": title: the survey needs a title in its default language "fr"`,
 		`w.xlsx, survey sheet, rows 2 and 4: q: relevant refers to ${r}, which is not a question before this one`,
 		`w.xlsx, survey sheet, row 3: r: a single_choice question needs at least 2 choices, it has 1`,

@@ -1,11 +1,10 @@
 package xlsform
 
 import (
-	"errors"
-	"strings"
 	"testing"
 
 	"github.com/palabre/palabre/survey"
+	"github.com/palabre/palabre/survey/surveytest"
 )
 
 const header = "type|name|label|required|relevant|constraint|appearance|parameters|choice_filter|changed_in\n"
@@ -131,7 +130,7 @@ end_group`), []string{
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := FromSheets(tt.sheets, "f.xlsx")
-			checkProblems(t, err, tt.want)
+			surveytest.CheckProblems(t, err, tt.want)
 		})
 	}
 }
@@ -146,21 +145,6 @@ func survey1(rows string) Sheets {
 	}
 }
 
-func checkProblems(t *testing.T, err error, want []string) {
-	t.Helper()
-	var de *survey.DefinitionError
-	if !errors.As(err, &de) {
-		t.Fatalf("got %v, want a *survey.DefinitionError", err)
-	}
-	got := make([]string, len(de.Problems))
-	for i, p := range de.Problems {
-		got[i] = p.String()
-	}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("problems\n got:\n\t%s\nwant:\n\t%s", strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
-	}
-}
-
 func TestFormIDFromFileName(t *testing.T) {
 	res, err := FromSheets(Sheets{"survey": table("type|name|label\ntext|q|Q")}, "dir/family-support.xlsx")
 	if err != nil {
@@ -170,7 +154,7 @@ func TestFormIDFromFileName(t *testing.T) {
 		t.Errorf("id %q version %d warnings %v", res.Form.SurveyID, res.Form.Version, res.Warnings)
 	}
 	_, err = FromSheets(Sheets{"survey": table("type|name|label\ntext|q|Q")}, "Mon Enquête.xlsx")
-	checkProblems(t, err, []string{`Mon Enquête.xlsx: survey: the settings sheet needs a form_id: the survey's stable name, such as partners-meeting`})
+	surveytest.CheckProblems(t, err, []string{`Mon Enquête.xlsx: survey: the settings sheet needs a form_id: the survey's stable name, such as partners-meeting`})
 }
 
 func TestMatrixRequiredByGroup(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/palabre/palabre/survey"
+	"github.com/palabre/palabre/survey/surveytest"
 )
 
 // table splits rows written one per line, cells separated by "|", into cells.
@@ -227,5 +228,5 @@ func TestProfileSettings(t *testing.T) {
 	}
 	sheets["settings"] = table("form_id|roles_list\ns|staff")
 	_, err = FromSheets(sheets, "f.xlsx")
-	checkProblems(t, err, []string{`f.xlsx, settings sheet, row 2, column "roles_list": profile.roles: there is no choices list "staff"`})
+	surveytest.CheckProblems(t, err, []string{`f.xlsx, settings sheet, row 2, column "roles_list": profile.roles: there is no choices list "staff"`})
 }
