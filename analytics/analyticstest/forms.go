@@ -105,14 +105,8 @@ func form(version int) *survey.Form {
 		Question(survey.Question{Key: "attended", Type: survey.YesNo, Required: true,
 			Label: T("Avez-vous participé à la rencontre sur place ?", "Did you attend the meeting in person?", "¿Asistió al encuentro en persona?")}).
 		Question(survey.Question{Key: "sessions", Type: survey.MultipleChoice, Required: true, MinSelected: 1, MaxSelected: 3,
-			Label: T("Quels temps vous ont été les plus utiles ?", "Which sessions were most useful to you?", "¿Qué sesiones le resultaron más útiles?"),
-			Choices: []survey.Choice{
-				{Key: "plenary", Label: T("Plénières", "Plenary sessions", "Plenarias")},
-				{Key: "workshops", Label: T("Ateliers", "Workshops", "Talleres")},
-				{Key: "field_visits", Label: T("Visites de terrain", "Field visits", "Visitas de terreno")},
-				{Key: "exchanges", Label: T("Échanges entre pays", "Exchanges between countries", "Intercambios entre países")},
-				{Key: "other", Label: T("Autre", "Other", "Otro")},
-			}}).
+			Label:   T("Quels temps vous ont été les plus utiles ?", "Which sessions were most useful to you?", "¿Qué sesiones le resultaron más útiles?"),
+			Choices: surveytest.Sessions()}).
 		Question(survey.Question{Key: "sessions_other", Type: survey.ShortText, Required: true, MaxLength: 80,
 			Relevant: "selected(${sessions}, 'other')",
 			Label:    T("Quel autre temps ?", "Which other session?", "¿Qué otra sesión?")}).

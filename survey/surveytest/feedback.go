@@ -25,15 +25,9 @@ func FeedbackForm(surveyID string) *survey.Form {
 		Question(survey.Question{Key: "attended", Type: survey.YesNo, Required: true,
 			Label: T("Avez-vous participé à la rencontre sur place ?", "Did you attend the meeting in person?", "¿Asistió al encuentro en persona?")}).
 		Question(survey.Question{Key: "sessions", Type: survey.MultipleChoice, Required: true, MinSelected: 1, MaxSelected: 3,
-			Label: T("Quels temps vous ont été les plus utiles ?", "Which sessions were most useful to you?", "¿Qué sesiones le resultaron más útiles?"),
-			Hint:  T("Trois au plus.", "Three at most.", "Tres como máximo."),
-			Choices: []survey.Choice{
-				{Key: "plenary", Label: T("Plénières", "Plenary sessions", "Plenarias")},
-				{Key: "workshops", Label: T("Ateliers", "Workshops", "Talleres")},
-				{Key: "field_visits", Label: T("Visites de terrain", "Field visits", "Visitas de terreno")},
-				{Key: "exchanges", Label: T("Échanges entre pays", "Exchanges between countries", "Intercambios entre países")},
-				{Key: "other", Label: T("Autre", "Other", "Otro")},
-			}}).
+			Label:   T("Quels temps vous ont été les plus utiles ?", "Which sessions were most useful to you?", "¿Qué sesiones le resultaron más útiles?"),
+			Hint:    T("Trois au plus.", "Three at most.", "Tres como máximo."),
+			Choices: Sessions()}).
 		Question(survey.Question{Key: "sessions_other", Type: survey.ShortText, Required: true,
 			Relevant: "selected(${sessions}, 'other')",
 			Label:    T("Quel autre temps ?", "Which other session?", "¿Qué otra sesión?")}).
@@ -98,6 +92,18 @@ func ValidValues() map[string][]string {
 // ValidRespondent is a respondent FeedbackForm accepts.
 func ValidRespondent() survey.Respondent {
 	return survey.Respondent{Country: "SN", Organisation: "Village Pilote", Role: "social_worker", Language: survey.French}
+}
+
+// Sessions are the parts of the meeting a participant may have found useful, in French,
+// English and Spanish.
+func Sessions() []survey.Choice {
+	return []survey.Choice{
+		{Key: "plenary", Label: T("Plénières", "Plenary sessions", "Plenarias")},
+		{Key: "workshops", Label: T("Ateliers", "Workshops", "Talleres")},
+		{Key: "field_visits", Label: T("Visites de terrain", "Field visits", "Visitas de terreno")},
+		{Key: "exchanges", Label: T("Échanges entre pays", "Exchanges between countries", "Intercambios entre países")},
+		{Key: "other", Label: T("Autre", "Other", "Otro")},
+	}
 }
 
 // Agreement is a 5-point agreement scale in French, English and Spanish.
