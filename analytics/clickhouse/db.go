@@ -46,24 +46,58 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	database := opts.Auth.Database
-	// Connect to the server's default database first: the handshake fails on a missing one.
-	opts.Auth.Database = "default"
-	admin, err := connect(ctx, opts)
-	if err != nil {
+	if err := ensureDatabase(ctx, *opts); err != nil {
 		return nil, err
 	}
-	err = admin.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+quoteIdent(database))
-	admin.Close()
-	if err != nil {
-		return nil, fmt.Errorf("clickhouse: create database %s: %w", database, err)
-	}
-	opts.Auth.Database = database
 	conn, err := connect(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
-	return &DB{conn: conn, database: database, log: cfg.Logger, cfg: cfg}, nil
+	return &DB{conn: conn, database: opts.Auth.Database, log: cfg.Logger, cfg: cfg}, nil
+}
+
+// Connect returns a pool to the DSN's database without reaching the server: the first query
+// connects, and a query fails while the server is away. It is how palabre restarts from its
+// local state while ClickHouse is down; Prepare then readies the database once it is back.
+func Connect(cfg Config) (*DB, error) {
+	opts, err := parseDSN(cfg)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := ch.Open(opts)
+	if err != nil {
+		return nil, fmt.Errorf("clickhouse: %w", err)
+	}
+	return &DB{conn: conn, database: opts.Auth.Database, log: cfg.Logger, cfg: cfg}, nil
+}
+
+// Prepare creates the database when missing and checks that the server answers, as Open
+// does, for a DB made by Connect.
+func (db *DB) Prepare(ctx context.Context) error {
+	opts, err := parseDSN(db.cfg)
+	if err != nil {
+		return err
+	}
+	if err := ensureDatabase(ctx, *opts); err != nil {
+		return err
+	}
+	return db.conn.Ping(ctx)
+}
+
+// ensureDatabase creates opts' database when missing, through the server's default database
+// (the handshake fails on a missing one).
+func ensureDatabase(ctx context.Context, opts ch.Options) error {
+	database := opts.Auth.Database
+	opts.Auth.Database = "default"
+	admin, err := connect(ctx, &opts)
+	if err != nil {
+		return err
+	}
+	defer admin.Close()
+	if err := admin.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+quoteIdent(database)); err != nil {
+		return fmt.Errorf("clickhouse: create database %s: %w", database, err)
+	}
+	return nil
 }
 
 func parseDSN(cfg Config) (*ch.Options, error) {

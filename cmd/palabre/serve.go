@@ -19,6 +19,7 @@ import (
 	analyticsweb "github.com/palabre/palabre/analytics/web"
 	"github.com/palabre/palabre/survey"
 	"github.com/palabre/palabre/survey/ingest"
+	"github.com/palabre/palabre/survey/localcatalog"
 	"github.com/palabre/palabre/survey/web"
 )
 
@@ -105,27 +106,25 @@ func serveWith(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io
 		}
 	}
 
-	openCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	db, err := clickhouse.Open(openCtx, clickhouse.Config{DSN: cfg.clickhouse, Logger: log})
-	cancel()
+	db, reachable, err := openDatabase(ctx, cfg, dataDir, log)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if cfg.migrate {
-		migCtx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-		applied, err := db.Migrate(migCtx)
-		cancel()
-		if err != nil {
+	if reachable {
+		if err := prepareSchema(ctx, cfg, db, log); err != nil {
 			return err
 		}
-		for _, m := range applied {
-			log.Info("applied migration", slog.Int("version", m.Version), slog.String("name", m.Name))
-		}
-	} else if pending, err := db.PendingMigrations(ctx); err != nil {
-		return err
-	} else if len(pending) > 0 {
-		return fmt.Errorf("database %s lacks %d migrations: run `palabre migrate` or drop --migrate=false", db.Database(), len(pending))
+	} else {
+		// Started from local state: ready the schema once ClickHouse is back; delivery waits
+		// for it meanwhile, retrying.
+		prepCtx, stop := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			prepareWhenBack(prepCtx, cfg, db, log)
+		}()
+		defer func() { stop(); <-done }()
 	}
 
 	if cfg.compactAfter > 0 {
@@ -136,6 +135,11 @@ func serveWith(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io
 			db.RunCompaction(compactCtx, max(cfg.compactAfter/2, time.Second), cfg.compactAfter)
 		}()
 		defer func() { stop(); <-done }()
+	}
+
+	local, err := localcatalog.Open(db, filepath.Join(dataDir, localcatalog.FileName), log)
+	if err != nil {
+		return err
 	}
 
 	metrics := ingest.NewMetrics()
@@ -165,7 +169,7 @@ func serveWith(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io
 		c.Header("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 		metrics.WriteTo(c.Writer)
 	})
-	catalog := survey.NewCachedCatalog(db, 5*time.Second)
+	catalog := survey.NewCachedCatalog(local, 5*time.Second)
 	forms, err := web.NewForms(web.FormsConfig{Catalog: catalog, Sink: pipeline, Log: log})
 	if err != nil {
 		return err

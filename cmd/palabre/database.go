@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/palabre/palabre/analytics/clickhouse"
+	"github.com/palabre/palabre/survey/localcatalog"
+)
+
+// openDatabase connects to ClickHouse. A first start needs it and fails fast without it; a
+// restart over local state (a catalog copy or a journal in the data directory) goes on
+// without it: reachable is then false, and the DB connects once the server is back.
+func openDatabase(ctx context.Context, cfg serveConfig, dataDir string, log *slog.Logger) (db *clickhouse.DB, reachable bool, err error) {
+	local := hasLocalState(dataDir)
+	wait := 30 * time.Second
+	if local {
+		wait = 3 * time.Second // a restart is ready within seconds, whatever the network
+	}
+	openCtx, cancel := context.WithTimeout(ctx, wait)
+	db, err = clickhouse.Open(openCtx, clickhouse.Config{DSN: cfg.clickhouse, Logger: log})
+	cancel()
+	if err == nil {
+		return db, true, nil
+	}
+	if !local || ctx.Err() != nil {
+		return nil, false, err
+	}
+	log.Warn("ClickHouse cannot be reached; starting from the local catalog copy and journal, delivering once it is back",
+		slog.Any("error", err))
+	db, cerr := clickhouse.Connect(clickhouse.Config{DSN: cfg.clickhouse, Logger: log})
+	if cerr != nil {
+		return nil, false, cerr
+	}
+	return db, false, nil
+}
+
+// hasLocalState reports whether an earlier run left what a restart needs in dataDir.
+func hasLocalState(dataDir string) bool {
+	if _, err := os.Stat(filepath.Join(dataDir, localcatalog.FileName)); err == nil {
+		return true
+	}
+	segments, _ := filepath.Glob(filepath.Join(dataDir, "journal", "*.wal"))
+	return len(segments) > 0
+}
+
+// prepareSchema applies the migrations (or, with --migrate=false, refuses an old schema).
+func prepareSchema(ctx context.Context, cfg serveConfig, db *clickhouse.DB, log *slog.Logger) error {
+	if !cfg.migrate {
+		pending, err := db.PendingMigrations(ctx)
+		if err != nil {
+			return err
+		}
+		if len(pending) > 0 {
+			return fmt.Errorf("database %s lacks %d migrations: run `palabre migrate` or drop --migrate=false", db.Database(), len(pending))
+		}
+		return nil
+	}
+	migCtx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	applied, err := db.Migrate(migCtx)
+	if err != nil {
+		return err
+	}
+	for _, m := range applied {
+		log.Info("applied migration", slog.Int("version", m.Version), slog.String("name", m.Name))
+	}
+	return nil
+}
+
+// prepareWhenBack waits for ClickHouse, then readies its database and schema as a first
+// start does. Failures are logged and retried until ctx ends.
+func prepareWhenBack(ctx context.Context, cfg serveConfig, db *clickhouse.DB, log *slog.Logger) {
+	wait := time.Second
+	for {
+		attempt, cancel := context.WithTimeout(ctx, 30*time.Second)
+		err := db.Prepare(attempt)
+		if err == nil {
+			err = prepareSchema(attempt, cfg, db, log)
+		}
+		cancel()
+		if err == nil {
+			log.Info("ClickHouse is back; its schema is ready")
+			return
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		log.Debug("ClickHouse still cannot be prepared", slog.Any("error", err))
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return
+		}
+		wait = min(2*wait, 10*time.Second)
+	}
+}
