@@ -9,7 +9,7 @@ VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo 
 LDFLAGS     := -s -w -X main.version=$(VERSION)
 
 .PHONY: all build run test test-deps clickhouse clickhouse-stop clickhouse-status vet fmt clean \
-	bench-tool bench-ingest bench-analytics chaos
+	bench-tool bench-ingest bench-analytics bench-restart chaos
 
 all: build
 
@@ -48,6 +48,12 @@ chaos: build clickhouse bench-tool
 bench-analytics: clickhouse
 	PALABRE_TEST_CLICKHOUSE=$(CLICKHOUSE_DSN) PALABRE_BENCH=1 PALABRE_BENCH_ANSWERS=$(or $(ANSWERS),10000000) \
 		$(GO) test -count=1 -run '^TestAnalyticsBenchReport$$' -v -timeout 60m ./analytics/clickhouse
+
+## bench-restart: time from exec to ready over a journal of 100,000 answers, undelivered with
+## ClickHouse down and delivered.
+bench-restart: clickhouse
+	PALABRE_TEST_CLICKHOUSE=$(CLICKHOUSE_DSN) PALABRE_BENCH=1 PALABRE_BENCH_RECORDS=$(or $(RECORDS),100000) \
+		$(GO) test -count=1 -run '^TestRestartBenchReport$$' -v -timeout 30m ./cmd/palabre
 
 bench-tool:
 	$(GO) build -o bin/palabre-bench ./cmd/palabre-bench

@@ -21,8 +21,8 @@ import (
 	"github.com/palabre/palabre/survey"
 )
 
-// chaosConfig is one chaos run: load while ClickHouse is killed for a while and palabre is
-// killed with SIGKILL and restarted once.
+// chaosConfig is one chaos run: load while ClickHouse is killed for a while, and palabre is
+// killed with SIGKILL and restarted twice: once while ClickHouse is down, once after.
 type chaosConfig struct {
 	palabre        string
 	script         string // deploy/clickhouse.sh
@@ -108,18 +108,23 @@ func runChaos(ctx context.Context, cfg chaosConfig, out io.Writer) (chaosResult,
 			}
 			return true
 		}
+		restarts := 0
+		restartPalabre := func() error {
+			srv.cmd.Process.Signal(syscall.SIGKILL)
+			srv.cmd.Wait()
+			restarts++
+			p, err := startProcess(ctx, fmt.Sprintf("%s.%d", logPath, restarts+1), cfg.palabre, args...)
+			if err != nil {
+				return err
+			}
+			srv = p
+			return waitReady(ctx, srv.base+"/readyz")
+		}
 		down := cfg.duration / 5
 		_ = step(down, "kill -9 ClickHouse", ch.kill) &&
+			step(down+cfg.clickhouseDown/2, "kill -9 palabre and restart it while ClickHouse is down", restartPalabre) &&
 			step(down+cfg.clickhouseDown, "restart ClickHouse", func() error { return ch.run("start") }) &&
-			step(down+cfg.clickhouseDown+cfg.duration/10, "kill -9 palabre and restart it", func() error {
-				srv.cmd.Process.Signal(syscall.SIGKILL)
-				srv.cmd.Wait()
-				p, err := startProcess(ctx, logPath+".2", cfg.palabre, args...)
-				if err == nil {
-					srv = p
-				}
-				return err
-			})
+			step(down+cfg.clickhouseDown+cfg.duration/10, "kill -9 palabre and restart it", restartPalabre)
 	}()
 	acked, retries := resilientLoad(ctx, url, cfg.rate, cfg.duration)
 	faults.Wait()
