@@ -203,7 +203,7 @@ func (j *Journal) install(scans []*segScan, delivered Seq) error {
 		if err != nil {
 			return fmt.Errorf("journal: create segment: %w", err)
 		}
-		seg, err := j.newSegment(delivered+1, f)
+		seg, f, err := j.newSegment(delivered+1, f)
 		if err != nil {
 			return fmt.Errorf("journal: create segment: %w", err)
 		}

@@ -150,16 +150,20 @@ func (j *Journal) installSpare(first Seq) (string, error) {
 	return path, nil
 }
 
-// newSegment installs the prepared segment f, open for writing, as the
-// segment whose first record is first. It closes f on failure.
-func (j *Journal) newSegment(first Seq, f File) (*segment, error) {
+// newSegment installs the prepared segment f as the segment whose first
+// record is first and returns it with the file open for writing under its
+// new name. It closes f.
+func (j *Journal) newSegment(first Seq, f File) (*segment, File, error) {
 	path, err := j.installSpare(first)
+	f.Close()
 	if err != nil {
-		f.Close()
 		j.fs.Remove(filepath.Join(j.dir, spareName))
-		return nil, err
+		return nil, nil, err
 	}
-	return &segment{first: first, path: path, size: segHeaderSize, alloc: j.allocSize()}, nil
+	if f, err = j.fs.OpenFile(path, os.O_WRONLY, 0); err != nil {
+		return nil, nil, fmt.Errorf("%w: %w", ErrUnusable, err)
+	}
+	return &segment{first: first, path: path, size: segHeaderSize, alloc: j.allocSize()}, f, nil
 }
 
 // discardSpare stops the preparation of a spare and deletes it. Called by

@@ -343,7 +343,7 @@ func (j *Journal) roll() error {
 	if err != nil {
 		return err
 	}
-	seg, err := j.newSegment(w.next, f)
+	seg, f, err := j.newSegment(w.next, f)
 	if err != nil {
 		return err
 	}
