@@ -191,6 +191,38 @@ func TestNoSpace(t *testing.T) {
 	}
 }
 
+// TestNoSpacePartialWrite: a write that fails for lack of space after
+// writing part of its frames leaves nothing readable behind, even when the
+// next, shorter write succeeds.
+func TestNoSpacePartialWrite(t *testing.T) {
+	fsys := faultfs.New(nil)
+	dir := t.TempDir()
+	j := openJ(t, dir, journal.Options{FS: fsys})
+	if _, err := j.Append(context.Background(), []byte("first")); err != nil {
+		t.Fatal(err)
+	}
+	fsys.NoSpace(true)
+	var batch [][]byte
+	for i := range 10 {
+		batch = append(batch, fmt.Appendf(nil, "failed-%d", i))
+	}
+	if _, err := j.AppendBatch(context.Background(), batch); !errors.Is(err, journal.ErrNoSpace) {
+		t.Fatalf("AppendBatch on a full disk: %v", err)
+	}
+	fsys.NoSpace(false)
+	if _, err := j.Append(context.Background(), []byte("after")); err != nil {
+		t.Fatalf("append once space is freed: %v", err)
+	}
+	j.Close()
+	j = openJ(t, dir, journal.Options{FS: fsys})
+	if got := readBack(t, j); len(got) != 2 || got[0] != "first" || got[1] != "after" {
+		t.Fatalf("read back %q, want first and after", got)
+	}
+	if rec := j.Recovery(); len(rec.Damaged) != 0 {
+		t.Fatalf("damage after a failed write: %+v", rec.Damaged)
+	}
+}
+
 // TestFailedSync: an fsync that fails (other than for lack of space) is
 // never acknowledged, the record is not readable, and the journal refuses
 // appends until it is reopened.
