@@ -208,10 +208,14 @@ type request struct {
 // If ctx ends before the journal starts writing the record, Append returns
 // ctx.Err() and the record is never written. Once writing has started,
 // Append waits for the outcome and reports success even if ctx is done: a
-// nil error always means the record is durable. A non-nil error other than
-// ctx.Err(), ErrFull, ErrTooLarge or ErrClosed means an I/O failure; the
-// record may or may not be on disk, and the journal refuses further appends.
-// payload must not be modified until Append returns.
+// nil error always means the record is durable. An error wrapping
+// ErrNoSpace means the disk is full: the record is not acknowledged and
+// Next does not return it, and appends succeed again once space is freed.
+// An error wrapping ErrUnusable means a permanent I/O failure, and the
+// journal refuses further appends until reopened. After either, bytes of
+// the record may have reached the disk: a failed append is never
+// acknowledged, but it may still be delivered after a restart, as a
+// retried one would be. payload must not be modified until Append returns.
 func (j *Journal) Append(ctx context.Context, payload []byte) (Seq, error) {
 	r := &request{ctx: ctx}
 	r.one[0] = payload

@@ -35,6 +35,7 @@ const probeEvery = 200 * time.Millisecond
 func (j *Journal) run() {
 	defer close(j.writerDone)
 	defer j.discardSpare()
+	defer j.clearDirty()
 	j.startSpare()
 	w := &j.w
 	stopping := false
@@ -194,6 +195,18 @@ func (j *Journal) writeFailed(err error) error {
 	j.failed, j.noSpace = err, nil
 	j.mu.Unlock()
 	return err
+}
+
+// clearDirty zeroes, when the writer exits, what failed writes left after
+// the durable data, so that they are not read as records by the next
+// Open. It is best effort: they were never acknowledged.
+func (j *Journal) clearDirty() {
+	w := &j.w
+	if w.err == nil && w.dirty > w.size {
+		if err := writeZeros(w.f, w.size, w.dirty); err == nil {
+			w.f.Datasync()
+		}
+	}
 }
 
 // spaceBack ends the lack of space after a successful write or probe.
