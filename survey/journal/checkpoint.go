@@ -20,9 +20,9 @@ const (
 var checkpointMagic = [8]byte{'P', 'L', 'B', 'R', 'D', 'L', 'V', '1'}
 
 // readCheckpoint returns the delivered watermark, 0 if none was written.
-func readCheckpoint(dir string) (Seq, error) {
+func readCheckpoint(fsys FS, dir string) (Seq, error) {
 	path := filepath.Join(dir, checkpointName)
-	b, err := os.ReadFile(path)
+	b, err := readFile(fsys, path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return 0, nil
 	}
@@ -38,17 +38,17 @@ func readCheckpoint(dir string) (Seq, error) {
 
 // writeCheckpoint durably replaces the checkpoint: write a temporary file,
 // fsync it, rename it over the old one and fsync the directory.
-func writeCheckpoint(dir string, dirFile *os.File, seq Seq) error {
+func writeCheckpoint(fsys FS, dir string, dirFile File, seq Seq) error {
 	b := make([]byte, checkpointSize)
 	copy(b, checkpointMagic[:])
 	binary.LittleEndian.PutUint64(b[8:16], uint64(seq))
 	binary.LittleEndian.PutUint32(b[16:], crc32.Checksum(b[:16], castagnoli))
 	tmp := filepath.Join(dir, checkpointName+".tmp")
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	f, err := fsys.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return err
 	}
-	_, err = f.Write(b)
+	_, err = f.WriteAt(b, 0)
 	if err == nil {
 		err = f.Sync()
 	}
@@ -56,7 +56,7 @@ func writeCheckpoint(dir string, dirFile *os.File, seq Seq) error {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Rename(tmp, filepath.Join(dir, checkpointName))
+		err = fsys.Rename(tmp, filepath.Join(dir, checkpointName))
 	}
 	if err == nil {
 		err = dirFile.Sync()

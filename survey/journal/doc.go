@@ -16,7 +16,10 @@
 //	payload [length]byte
 //
 // Sequence numbers are implicit: the n-th frame of a segment is record
-// first+n.
+// first+n. A frame whose length field has its top bit set (and a length
+// of zero) is a filler: written by Open in place of records lost to
+// damage, it keeps the numbering of the records after it and is never
+// returned by Next.
 //
 // Segments are preallocated: a segment file is created at its full size,
 // Options.SegmentSize, by writing the magic and zeros and fsyncing them,
@@ -35,7 +38,12 @@
 // to its segment name (then the directory fsynced) when the writer rolls
 // to it; if it is not ready yet, the roll waits for it. Open deletes a
 // spare.tmp left by a crash, whatever its state, and Close deletes an
-// unused one.
+// unused one. Open rewrites a damaged segment as repair.tmp, renamed over
+// it, and copies damaged bytes to the quarantine subdirectory (see
+// Recovery), which the journal never deletes.
+//
+// The journal does all its I/O through Options.FS (OSFS by default), so
+// that tests can inject disk faults (package faultfs).
 //
 // # Guarantees
 //
@@ -49,16 +57,53 @@
 //   - Readers (Next) see a record only after it is fsynced, in sequence order.
 //   - After a crash, Open keeps every acknowledged record. Scanning the
 //     last segment stops at the end-of-data marker, the end of the file, or
-//     the first invalid frame; the bytes from there up to the last non-zero
-//     byte of the file are a torn tail (parts of a write that was never
-//     acknowledged, possibly with holes). They are overwritten with zeros
-//     and fsynced, so the segment stays preallocated and the next append
-//     continues after the last intact record, then logged and reported by
-//     Recovery. Only the last write can be torn, so non-zero bytes further
-//     than 4 MiB (or one maximum-size record) beyond the end of the intact
-//     records of the last segment, or any damage or non-zero byte after the
-//     data in an earlier segment, is an error naming the file and offset:
-//     acknowledged data is never dropped silently.
+//     the first invalid frame. If no valid frame follows, the bytes from
+//     there up to the last non-zero byte of the file are a torn tail
+//     (parts of a write that was never acknowledged, possibly with holes):
+//     they are overwritten with zeros and fsynced, so the segment stays
+//     preallocated and the next append continues after the last intact
+//     record, then logged and reported by Recovery. A torn tail is only
+//     what follows the last valid frame, within one write (4 MiB, or one
+//     maximum-size record) of it.
+//   - Damage never makes Open fail or drop a readable record silently. An
+//     invalid frame followed by valid frames (found by scanning forward
+//     for a frame whose CRC matches, so a damaged length field loses only
+//     its frame), in any segment, or non-zero bytes after the data of a
+//     completed segment or too far after that of the last one, is damage:
+//     Open copies the damaged bytes to a file in <dir>/quarantine, logs
+//     at error level, reports them in Recovery.Damaged, and starts. The
+//     records before the damage keep their sequence numbers; the readable
+//     records after it cannot (how many frames the damaged bytes held is
+//     unknown), so they are appended again at the end of the journal under
+//     new numbers and delivered again, even if they had been delivered:
+//     delivery is at least once, and skipping one is never an option. The
+//     damaged segment is rewritten with its intact records followed by
+//     filler frames; if the damage in the last segment reaches below the
+//     delivered watermark, fillers pad it up to the watermark. Each
+//     rewrite is a new file renamed over the segment, after the salvaged
+//     records are durable: a crash during the repair at worst salvages
+//     them twice. The next Open finds no damage and the same records.
+//     Missing segment files, a checkpoint beyond the end of an undamaged
+//     journal, or an invalid checkpoint are still errors.
+//   - A full disk (ENOSPC or EDQUOT on a write, fdatasync, or the
+//     preparation of the next segment) fails the appends concerned with an
+//     error wrapping ErrNoSpace; none of them is acknowledged or read by
+//     Next. The next write starts again at the end of the durable data and
+//     zeroes whatever the failed one left after it. Appends resume by
+//     themselves once space is freed: every append tries again, and while
+//     none comes the writer checks every 200 ms, so that Accepting turns
+//     nil again.
+//   - Any other write or sync failure is permanent: after a failed fsync
+//     the state of the page cache is unknown. So is finding, after a
+//     group commit's fdatasync, that the active segment was deleted (no
+//     link left) or is no longer the file of that name in the journal
+//     directory (the directory was deleted or moved): the records of that
+//     commit are not acknowledged. Appends then fail with an error
+//     wrapping ErrUnusable until the journal is reopened; records already
+//     durable can still be read and delivered.
+//   - Accepting reports, without I/O, whether appends are accepted and
+//     if not why: ErrNoSpace, the ErrUnusable failure, ErrFull or
+//     ErrClosed. It is meant for readiness probes.
 //   - MarkDelivered makes the watermark durable (write, fsync, rename, fsync
 //     directory) and deletes segments holding only delivered records.
 //     Delivery is at least once: records delivered but not yet marked are

@@ -28,6 +28,10 @@ const (
 	segSuffix  = ".wal"
 	// maxFrameLen is a sanity bound on the length field of a frame.
 	maxFrameLen = 1 << 30
+	// fillerFlag set in the length field marks a filler frame: an empty
+	// frame written by Open in place of records lost to damage, so that
+	// the records after it keep their sequence numbers. Next skips them.
+	fillerFlag = 1 << 31
 	// spareName is the file a new segment is prepared in before it is
 	// renamed to its segment name.
 	spareName = "spare.tmp"
@@ -70,8 +74,17 @@ func frameCRC(hdr []byte, payload []byte) uint32 {
 
 // appendFrame appends one encoded record frame to buf.
 func appendFrame(buf []byte, ts int64, payload []byte) []byte {
+	return appendRawFrame(buf, uint32(len(payload)), ts, payload)
+}
+
+// appendFiller appends one filler frame to buf.
+func appendFiller(buf []byte, ts int64) []byte {
+	return appendRawFrame(buf, fillerFlag, ts, nil)
+}
+
+func appendRawFrame(buf []byte, length uint32, ts int64, payload []byte) []byte {
 	var hdr [frameHeaderSize]byte
-	binary.LittleEndian.PutUint32(hdr[0:4], uint32(len(payload)))
+	binary.LittleEndian.PutUint32(hdr[0:4], length)
 	binary.LittleEndian.PutUint64(hdr[8:16], uint64(ts))
 	binary.LittleEndian.PutUint32(hdr[4:8], frameCRC(hdr[:], payload))
 	buf = append(buf, hdr[:]...)
@@ -115,6 +128,7 @@ type frame struct {
 	size    int64 // frame size, header included
 	ts      int64
 	payload []byte
+	filler  bool // a filler frame: no record
 }
 
 // scanner reads consecutive frames of a segment region.
@@ -152,9 +166,11 @@ func (s *scanner) next() (frame, error) {
 	if hdr == ([frameHeaderSize]byte{}) {
 		return frame{}, io.EOF // end-of-data marker: never a valid frame
 	}
-	n := int64(binary.LittleEndian.Uint32(hdr[0:4]))
-	if n > maxFrameLen {
-		return frame{}, &frameError{s.off, fmt.Sprintf("record length %d is not plausible", n)}
+	raw := binary.LittleEndian.Uint32(hdr[0:4])
+	filler := raw&fillerFlag != 0
+	n := int64(raw &^ fillerFlag)
+	if n > maxFrameLen || filler && n != 0 {
+		return frame{}, &frameError{s.off, fmt.Sprintf("record length %#x is not plausible", raw)}
 	}
 	if n > remain-frameHeaderSize {
 		return frame{}, &frameError{s.off, fmt.Sprintf("record length %d exceeds the %d bytes left", n, remain-frameHeaderSize)}
@@ -174,7 +190,7 @@ func (s *scanner) next() (frame, error) {
 	if want, got := binary.LittleEndian.Uint32(hdr[4:8]), frameCRC(hdr[:], p); want != got {
 		return frame{}, &frameError{s.off, fmt.Sprintf("checksum mismatch (stored %08x, computed %08x)", want, got)}
 	}
-	f := frame{off: s.off, size: frameHeaderSize + n, ts: int64(binary.LittleEndian.Uint64(hdr[8:16])), payload: p}
+	f := frame{off: s.off, size: frameHeaderSize + n, ts: int64(binary.LittleEndian.Uint64(hdr[8:16])), payload: p, filler: filler}
 	s.off += f.size
 	return f, nil
 }
@@ -194,7 +210,54 @@ func readFrameHeader(r io.ReaderAt, off int64) (length int64, ts int64, err erro
 	if _, err := r.ReadAt(hdr[:], off); err != nil {
 		return 0, 0, noEOF(err)
 	}
-	return int64(binary.LittleEndian.Uint32(hdr[0:4])), int64(binary.LittleEndian.Uint64(hdr[8:16])), nil
+	return int64(binary.LittleEndian.Uint32(hdr[0:4]) &^ fillerFlag), int64(binary.LittleEndian.Uint64(hdr[8:16])), nil
+}
+
+// frameAt decodes the frame at b[p:] (file offset base+p) if it is a
+// valid frame with a payload of at most maxLen bytes. The payload aliases b.
+func frameAt(b []byte, p int, base int64, maxLen int) (frame, bool) {
+	if len(b)-p < frameHeaderSize {
+		return frame{}, false
+	}
+	hdr := b[p : p+frameHeaderSize]
+	raw := binary.LittleEndian.Uint32(hdr[0:4])
+	filler := raw&fillerFlag != 0
+	n := int(raw &^ fillerFlag)
+	if n > maxLen || filler && n != 0 || n > len(b)-p-frameHeaderSize {
+		return frame{}, false
+	}
+	if raw == 0 && binary.LittleEndian.Uint32(hdr[4:8]) == 0 {
+		return frame{}, false // an end-of-data marker, or zeros
+	}
+	payload := b[p+frameHeaderSize : p+frameHeaderSize+n]
+	if binary.LittleEndian.Uint32(hdr[4:8]) != frameCRC(hdr, payload) {
+		return frame{}, false
+	}
+	return frame{off: base + int64(p), size: int64(frameHeaderSize + n), ts: int64(binary.LittleEndian.Uint64(hdr[8:16])),
+		payload: payload, filler: filler}, true
+}
+
+// nextFrame returns the position of the first valid frame in b at or
+// after from, with a payload of at most maxLen bytes, or len(b) if there
+// is none. A valid frame header has a non-zero byte among its first
+// eight (length or CRC), so runs of zeros are skipped.
+func nextFrame(b []byte, from int, base int64, maxLen int) int {
+	for q := from; q+frameHeaderSize <= len(b); q++ {
+		if b[q] == 0 {
+			z := q
+			for z < len(b) && b[z] == 0 {
+				z++
+			}
+			if z == len(b) {
+				break
+			}
+			q = max(q, z-7)
+		}
+		if _, ok := frameAt(b, q, base, maxLen); ok {
+			return q
+		}
+	}
+	return len(b)
 }
 
 // lastNonZero returns the offset of the last non-zero byte of f in

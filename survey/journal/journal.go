@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
-	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -25,6 +25,17 @@ var (
 	ErrTooLarge = errors.New("journal: record too large")
 	// ErrLocked is returned by Open when another Journal holds the directory.
 	ErrLocked = errors.New("journal: directory is locked by another journal")
+	// ErrNoSpace is wrapped by the errors of appends that failed because
+	// the disk or the quota is full (ENOSPC, EDQUOT). It is transient:
+	// nothing was acknowledged, and appends succeed again by themselves
+	// once space is freed.
+	ErrNoSpace = errors.New("journal: no space left on the disk")
+	// ErrUnusable is wrapped by the errors of appends after a permanent
+	// failure: a failed fsync (the state of the page cache is then
+	// unknown), an I/O error, or the active segment or the journal
+	// directory deleted or replaced. Appends fail until the journal is
+	// reopened.
+	ErrUnusable = errors.New("journal: unusable until reopened")
 )
 
 // Options configures a Journal. Zero fields take their defaults.
@@ -43,6 +54,9 @@ type Options struct {
 	QueueSize int
 	// Logger receives recovery and I/O problems; nil discards.
 	Logger *slog.Logger
+	// FS is the file system the journal reads and writes; nil selects
+	// OSFS. Tests set it to inject disk faults (package faultfs).
+	FS FS
 }
 
 func (o Options) withDefaults() (Options, error) {
@@ -60,6 +74,9 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.FS == nil {
+		o.FS = OSFS()
 	}
 	switch {
 	case o.SegmentSize < 0 || o.MaxRecordSize < 0 || o.DiskBudget < 0 || o.QueueSize < 0:
@@ -94,10 +111,22 @@ type Stats struct {
 type Recovery struct {
 	Segments        int    // segment files kept
 	RemovedSegments int    // fully delivered segments deleted
-	PendingRecords  uint64 // undelivered records to replay
+	PendingRecords  uint64 // undelivered records to replay (filler frames included)
 	DiscardedBytes  int64  // torn tail bytes discarded (never acknowledged)
 	DiscardedFile   string // segment whose tail was discarded
 	DiscardedOffset int64  // offset where the discarded bytes began
+
+	// Damaged lists the damaged byte ranges found in segments, each
+	// copied to a file in the quarantine directory; empty if none.
+	Damaged []Damage
+	// DamagedFrames is the number of records lost to the damage: exact
+	// for a completed segment, at least one per damaged range followed by
+	// valid frames in the last segment.
+	DamagedFrames int
+	// RecoveredRecords is the number of readable records found after
+	// damage and appended again at the end of the journal, under new
+	// sequence numbers: they are delivered (again).
+	RecoveredRecords int
 }
 
 // segment is one segment file. Its fields change only under Journal.mu.
@@ -125,8 +154,9 @@ type Journal struct {
 	dir      string
 	opts     Options
 	log      *slog.Logger
-	lockFile *os.File
-	dirFile  *os.File
+	fs       FS
+	lockFile io.Closer
+	dirFile  File
 
 	queue      chan *request
 	closing    chan struct{} // closed when Close starts
@@ -139,7 +169,8 @@ type Journal struct {
 
 	mu         sync.Mutex
 	closed     bool
-	failed     error
+	failed     error      // permanent failure, wraps ErrUnusable
+	noSpace    error      // last append failed for lack of space, wraps ErrNoSpace
 	segs       []*segment // oldest first; the last one is being written
 	last       Seq        // last durable record
 	delivered  Seq
@@ -177,10 +208,14 @@ type request struct {
 // If ctx ends before the journal starts writing the record, Append returns
 // ctx.Err() and the record is never written. Once writing has started,
 // Append waits for the outcome and reports success even if ctx is done: a
-// nil error always means the record is durable. A non-nil error other than
-// ctx.Err(), ErrFull, ErrTooLarge or ErrClosed means an I/O failure; the
-// record may or may not be on disk, and the journal refuses further appends.
-// payload must not be modified until Append returns.
+// nil error always means the record is durable. An error wrapping
+// ErrNoSpace means the disk is full: the record is not acknowledged and
+// Next does not return it, and appends succeed again once space is freed.
+// An error wrapping ErrUnusable means a permanent I/O failure, and the
+// journal refuses further appends until reopened. After either, bytes of
+// the record may have reached the disk: a failed append is never
+// acknowledged, but it may still be delivered after a restart, as a
+// retried one would be. payload must not be modified until Append returns.
 func (j *Journal) Append(ctx context.Context, payload []byte) (Seq, error) {
 	r := &request{ctx: ctx}
 	r.one[0] = payload
@@ -216,7 +251,7 @@ func (j *Journal) submit(r *request) (Seq, error) {
 		return 0, ErrClosed
 	case j.failed != nil:
 		j.mu.Unlock()
-		return 0, fmt.Errorf("journal: appends disabled after write failure: %w", j.failed)
+		return 0, j.failed
 	case j.pending+j.reserved+r.bytes > j.opts.DiskBudget:
 		j.mu.Unlock()
 		return 0, ErrFull
@@ -277,6 +312,27 @@ func (j *Journal) Stats() Stats {
 		s.OldestPending = time.Unix(0, j.oldest)
 	}
 	return s
+}
+
+// Accepting reports whether appends are accepted: nil if they are,
+// otherwise why not: an error wrapping ErrNoSpace while the disk is full
+// (until an append or a background check succeeds again), the permanent
+// failure (wrapping ErrUnusable), ErrFull while the disk budget has no
+// room left for a record, or ErrClosed. It takes one mutex and no I/O.
+func (j *Journal) Accepting() error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	switch {
+	case j.closed:
+		return ErrClosed
+	case j.failed != nil:
+		return j.failed
+	case j.noSpace != nil:
+		return j.noSpace
+	case j.pending+j.reserved+frameHeaderSize > j.opts.DiskBudget:
+		return ErrFull
+	}
+	return nil
 }
 
 // Recovery reports what Open found on disk.

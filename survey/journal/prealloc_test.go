@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -97,16 +99,15 @@ func TestTornWriteOverZeros(t *testing.T) {
 	cases := []struct {
 		name   string
 		damage func(b []byte)
-		kept   int   // records recovered
+		kept   int   // records recovered in place
 		from   int64 // where the zeroed bytes start
-		torn   int64 // how many, or -1 for a CorruptError at the end of the data
+		torn   int64 // how many, or -1 when they are quarantined as damage
 	}{
 		{"header of the last record lost", func(b []byte) { clear(b[offs[5] : offs[5]+frameHeaderSize]) }, 5, offs[5], end - offs[5]},
-		{"hole at the start of the tail", func(b []byte) { clear(b[offs[3] : offs[3]+30]) }, 3, offs[3], end - offs[3]},
 		{"written beyond the end marker", func(b []byte) { copy(b[end+4000:], "late") }, 6, end, 4004},
 		{"at the edge of the torn-write window", func(b []byte) { b[end+maxWriteBytes-1] = 1 }, 6, end, maxWriteBytes},
-		{"beyond the torn-write window", func(b []byte) { b[end+maxWriteBytes] = 1 }, 6, end, -1},
-		{"at the end of the file", func(b []byte) { b[len(b)-1] = 1 }, 6, end, -1},
+		{"beyond the torn-write window", func(b []byte) { b[end+maxWriteBytes] = 1 }, 6, end + maxWriteBytes, -1},
+		{"at the end of the file", func(b []byte) { b[len(b)-1] = 1 }, 6, int64(len(file)) - 1, -1},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -117,21 +118,23 @@ func TestTornWriteOverZeros(t *testing.T) {
 			if err := os.WriteFile(path, bad, 0o600); err != nil {
 				t.Fatal(err)
 			}
-			if tc.torn < 0 {
-				j, err := Open(dir, opts)
-				var ce *CorruptError
-				if err == nil {
-					j.Close()
-				}
-				if !errors.As(err, &ce) || ce.File != path || ce.Offset != end || !strings.Contains(ce.Reason, "after the end-of-data marker") {
-					t.Fatalf("Open: %v, want corruption after the end-of-data marker in %s at %d", err, path, end)
-				}
-				return
-			}
 			j := openT(t, dir, opts)
 			want := Recovery{Segments: 1, PendingRecords: uint64(tc.kept), DiscardedBytes: tc.torn,
 				DiscardedFile: path, DiscardedOffset: tc.from}
-			if rec := j.Recovery(); rec != want {
+			if tc.torn < 0 {
+				// Too far from the data to be a torn write: quarantined.
+				want = Recovery{Segments: 1, PendingRecords: uint64(tc.kept)}
+				rec := j.Recovery()
+				if len(rec.Damaged) != 1 || rec.Damaged[0].Offset != tc.from || rec.Damaged[0].Length != 1 ||
+					!strings.Contains(rec.Damaged[0].Reason, "after the end-of-data marker") {
+					t.Fatalf("recovery %+v, want damage at %d", rec, tc.from)
+				}
+				checkQuarantine(t, rec.Damaged[0], bad)
+				rec.Damaged = nil
+				if !reflect.DeepEqual(rec, want) {
+					t.Fatalf("recovery %+v, want %+v", rec, want)
+				}
+			} else if rec := j.Recovery(); !reflect.DeepEqual(rec, want) {
 				t.Fatalf("recovery %+v, want %+v", rec, want)
 			}
 			if seq := appendT(t, j, []byte("after")); seq != Seq(tc.kept+1) {
@@ -144,7 +147,7 @@ func TestTornWriteOverZeros(t *testing.T) {
 			segmentEnd(t, path)
 			j = openT(t, dir, opts)
 			recs := readAll(t, j)
-			if rec := j.Recovery(); rec.DiscardedBytes != 0 || len(recs) != tc.kept+1 || string(recs[tc.kept].Payload) != "after" {
+			if rec := j.Recovery(); rec.DiscardedBytes != 0 || len(rec.Damaged) != 0 || len(recs) != tc.kept+1 || string(recs[tc.kept].Payload) != "after" {
 				t.Fatalf("after the repair: %d records, recovery %+v", len(recs), rec)
 			}
 			for i, r := range recs[:tc.kept] {
@@ -154,6 +157,30 @@ func TestTornWriteOverZeros(t *testing.T) {
 			}
 		})
 	}
+	t.Run("hole at the start of the tail", func(t *testing.T) {
+		// Zeros over the start of record 4, records 5 and 6 intact: damage
+		// (a torn tail is only what follows the last valid frame).
+		dir := t.TempDir()
+		path := filepath.Join(dir, filepath.Base(seg))
+		bad := bytes.Clone(file)
+		clear(bad[offs[3] : offs[3]+30])
+		if err := os.WriteFile(path, bad, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		want := slices.Concat(payloads[:3], payloads[4:])
+		j := checkPayloads(t, dir, opts, want)
+		rec := j.Recovery()
+		j.Close()
+		if len(rec.Damaged) != 1 || rec.Damaged[0].Offset != offs[3] || rec.Damaged[0].Length != offs[4]-offs[3] ||
+			rec.DamagedFrames != 1 || rec.RecoveredRecords != 2 {
+			t.Fatalf("recovery %+v", rec)
+		}
+		checkQuarantine(t, rec.Damaged[0], bad)
+		if st, err := os.Stat(path); err != nil || st.Size() != opts.SegmentSize {
+			t.Fatalf("segment size %d after the repair, %v", st.Size(), err)
+		}
+		checkPayloads(t, dir, opts, want).Close()
+	})
 }
 
 func TestDataAfterEndOfCompletedSegment(t *testing.T) {
@@ -162,12 +189,22 @@ func TestDataAfterEndOfCompletedSegment(t *testing.T) {
 		payloads = append(payloads, payloadFor(i, 100))
 	}
 	dir := t.TempDir()
-	writeJournal(t, dir, Options{SegmentSize: 1024}, payloads)
+	opts := Options{SegmentSize: 1024}
+	writeJournal(t, dir, opts, payloads)
 	first := segFiles(t, dir)[0]
 	data, _ := os.ReadFile(first)
 	data[1000] = 'x'
 	os.WriteFile(first, data, 0o600)
-	wantCorrupt(t, dir, first, segHeaderSize+8*116)
+	// No record is lost: the byte is quarantined, the segment repaired.
+	j := checkPayloads(t, dir, opts, payloads)
+	rec := j.Recovery()
+	j.Close()
+	if len(rec.Damaged) != 1 || rec.Damaged[0].Offset != 1000 || rec.Damaged[0].Length != 1 || rec.DamagedFrames != 0 || rec.RecoveredRecords != 0 {
+		t.Fatalf("recovery %+v", rec)
+	}
+	checkQuarantine(t, rec.Damaged[0], data)
+	segmentEnd(t, first)
+	checkPayloads(t, dir, opts, payloads).Close()
 }
 
 // TestSpareAfterCrash opens journals left by a crash at each step of
@@ -252,7 +289,7 @@ func TestPreviousFormat(t *testing.T) {
 		}
 	}
 	d, _ := os.Open(dir)
-	err := writeCheckpoint(dir, d, 2)
+	err := writeCheckpoint(OSFS(), dir, osFile{d}, 2)
 	d.Close()
 	if err != nil {
 		t.Fatal(err)
@@ -321,7 +358,7 @@ func TestSpareFallback(t *testing.T) {
 				time.Sleep(20 * time.Millisecond)
 				res := tc.res
 				if res.err == nil {
-					res.f, res.err = createSpare(j.dir, j.allocSize(), nil)
+					res.f, res.err = j.createSpare(nil)
 				}
 				ch <- res
 			}()

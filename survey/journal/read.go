@@ -45,7 +45,7 @@ func (j *Journal) Next(ctx context.Context, after Seq, maxRecords, maxBytes int)
 		if j.last > from {
 			plan := j.planRead(from + 1)
 			j.mu.Unlock()
-			recs, cur, err := readRecords(plan, from, maxRecords, maxBytes)
+			recs, cur, err := j.readRecords(plan, from, maxRecords, maxBytes)
 			if errors.Is(err, fs.ErrNotExist) {
 				j.mu.Lock()
 				moved := j.delivered > from
@@ -60,7 +60,11 @@ func (j *Journal) Next(ctx context.Context, after Seq, maxRecords, maxBytes int)
 			j.mu.Lock()
 			j.cur = cur
 			j.mu.Unlock()
-			return recs, nil
+			if len(recs) > 0 {
+				return recs, nil
+			}
+			after = cur.seq // only filler frames
+			continue
 		}
 		ch := j.notify
 		j.mu.Unlock()
@@ -118,13 +122,14 @@ func (j *Journal) startPoint(s *segment, seq Seq) (int64, Seq) {
 	return off, cur
 }
 
-// readRecords reads the records after from described by plan.
-func readRecords(plan []readPart, from Seq, maxRecords, maxBytes int) ([]Record, cursor, error) {
+// readRecords reads the records after from described by plan, skipping
+// filler frames. The cursor is left after the last frame read.
+func (j *Journal) readRecords(plan []readPart, from Seq, maxRecords, maxBytes int) ([]Record, cursor, error) {
 	var recs []Record
 	var cur cursor
 	bytes := 0
 	for _, p := range plan {
-		f, err := os.Open(p.path)
+		f, err := j.fs.OpenFile(p.path, os.O_RDONLY, 0)
 		if err != nil {
 			return nil, cur, fmt.Errorf("journal: %w", err)
 		}
@@ -151,9 +156,12 @@ func readRecords(plan []readPart, from Seq, maxRecords, maxBytes int) ([]Record,
 				f.Close()
 				return recs, cur, nil
 			}
+			cur = cursor{seg: p.seg, seq: seq, off: fr.off + fr.size}
+			if fr.filler {
+				continue
+			}
 			recs = append(recs, Record{Seq: seq, Time: time.Unix(0, fr.ts), Payload: fr.payload})
 			bytes += len(fr.payload)
-			cur = cursor{seg: p.seg, seq: seq, off: fr.off + fr.size}
 		}
 		f.Close()
 		if len(recs) >= maxRecords || bytes >= maxBytes {
@@ -182,7 +190,7 @@ func (j *Journal) MarkDelivered(seq Seq) error {
 	case seq > last:
 		return fmt.Errorf("journal: cannot mark %d delivered: the last durable record is %d", seq, last)
 	}
-	if err := writeCheckpoint(j.dir, j.dirFile, seq); err != nil {
+	if err := writeCheckpoint(j.fs, j.dir, j.dirFile, seq); err != nil {
 		return fmt.Errorf("journal: write delivered checkpoint: %w", err)
 	}
 
@@ -201,7 +209,7 @@ func (j *Journal) MarkDelivered(seq Seq) error {
 	j.mu.Unlock()
 
 	for _, v := range victims {
-		if rerr := os.Remove(v.path); rerr != nil {
+		if rerr := j.fs.Remove(v.path); rerr != nil {
 			j.log.Warn("journal: cannot remove delivered segment", "file", v.path, "err", rerr)
 		}
 	}
@@ -228,7 +236,7 @@ func (j *Journal) recount() error {
 		end = j.cur.off
 	default:
 		off, cur := j.startPoint(s, seq+1)
-		end, err = walkFrames(s.path, off, cur, seq+1)
+		end, err = walkFrames(j.fs, s.path, off, cur, seq+1)
 	}
 	if err != nil {
 		return fmt.Errorf("journal: locate record %d: %w", seq+1, err)
@@ -246,7 +254,7 @@ func (j *Journal) recount() error {
 	if end == s.size {
 		path, end = j.segs[i+1].path, segHeaderSize
 	}
-	f, err := os.Open(path)
+	f, err := j.fs.OpenFile(path, os.O_RDONLY, 0)
 	if err == nil {
 		_, ts, err = readFrameHeader(f, end)
 		f.Close()
@@ -260,11 +268,11 @@ func (j *Journal) recount() error {
 
 // walkFrames follows frame headers in the file at path from the frame at
 // off (record cur) to record target and returns target's offset.
-func walkFrames(path string, off int64, cur, target Seq) (int64, error) {
+func walkFrames(fsys FS, path string, off int64, cur, target Seq) (int64, error) {
 	if cur == target {
 		return off, nil
 	}
-	f, err := os.Open(path)
+	f, err := fsys.OpenFile(path, os.O_RDONLY, 0)
 	if err != nil {
 		return 0, err
 	}

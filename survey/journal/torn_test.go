@@ -5,6 +5,8 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -126,7 +128,7 @@ func TestTornTailTruncation(t *testing.T) {
 				if torn := nonZeroLen(data[offs[kept]:cut]); torn > 0 {
 					want.DiscardedBytes, want.DiscardedOffset, want.DiscardedFile = torn, offs[kept], path
 				}
-				if rec != want {
+				if !reflect.DeepEqual(rec, want) {
 					t.Fatalf("cut at %d: recovery %+v, want %+v", cut, rec, want)
 				}
 				// The journal continues right after the last intact record.
@@ -153,29 +155,83 @@ func TestTornTailCorruptBytes(t *testing.T) {
 	payloads := tornPayloads()
 	seg, offs := writeJournal(t, t.TempDir(), tornOpts, payloads)
 	data := segmentData(t, seg, offs, payloads)
+	n := len(offs)
 	for _, format := range segmentFormats {
 		t.Run(format.name, func(t *testing.T) {
 			// Flip every byte of the last two records.
-			for at := offs[len(offs)-2]; at < int64(len(data)); at++ {
+			for at := offs[n-2]; at < int64(len(data)); at++ {
 				for _, mask := range []byte{0x01, 0xff} {
 					dir := t.TempDir()
 					bad := format.file(bytes.Clone(data))
 					bad[at] ^= mask
-					if err := os.WriteFile(filepath.Join(dir, filepath.Base(seg)), bad, 0o600); err != nil {
+					path := filepath.Join(dir, filepath.Base(seg))
+					if err := os.WriteFile(path, bad, 0o600); err != nil {
 						t.Fatal(err)
 					}
-					kept := 0
-					for kept+1 < len(offs) && offs[kept+1] <= at {
-						kept++
+					if at >= offs[n-1] {
+						// The last record: a torn tail, discarded.
+						j := checkPrefix(t, dir, payloads, n-1)
+						if rec := j.Recovery(); rec.DiscardedOffset != offs[n-1] || rec.DiscardedBytes != int64(len(data))-offs[n-1] || len(rec.Damaged) != 0 {
+							t.Fatalf("flip at %d: recovery %+v", at, rec)
+						}
+						j.Close()
+						continue
 					}
-					j := checkPrefix(t, dir, payloads, kept)
-					if rec := j.Recovery(); rec.DiscardedOffset != offs[kept] || rec.DiscardedBytes != int64(len(data))-offs[kept] {
+					// The record before the last: damage, and the last
+					// record is salvaged.
+					want := append(slices.Clone(payloads[:n-2]), payloads[n-1])
+					j := checkPayloads(t, dir, tornOpts, want)
+					rec := j.Recovery()
+					j.Close()
+					if len(rec.Damaged) != 1 || rec.Damaged[0].Offset != offs[n-2] || rec.Damaged[0].Length != offs[n-1]-offs[n-2] ||
+						rec.DamagedFrames != 1 || rec.RecoveredRecords != 1 || rec.DiscardedBytes != 0 {
 						t.Fatalf("flip at %d: recovery %+v", at, rec)
 					}
-					j.Close()
+					checkQuarantine(t, rec.Damaged[0], bad)
+					if mask == 0x01 { // the repair holds on the next Open
+						checkPayloads(t, dir, tornOpts, want).Close()
+					}
 				}
 			}
 		})
+	}
+}
+
+// checkPayloads opens dir and checks it holds exactly the payloads want,
+// in order.
+func checkPayloads(t *testing.T, dir string, opts Options, want [][]byte) *Journal {
+	t.Helper()
+	j, err := Open(dir, opts)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	recs := readAll(t, j)
+	if len(recs) != len(want) {
+		j.Close()
+		t.Fatalf("recovered %d records, want %d", len(recs), len(want))
+	}
+	for i, r := range recs {
+		if !bytes.Equal(r.Payload, want[i]) {
+			j.Close()
+			t.Fatalf("record %d of %d (seq %d) is %.20q, want %.20q", i+1, len(recs), r.Seq, r.Payload, want[i])
+		}
+	}
+	return j
+}
+
+// checkQuarantine checks that the quarantine file of d holds the damaged
+// bytes of the segment, whose content was file.
+func checkQuarantine(t *testing.T, d Damage, file []byte) {
+	t.Helper()
+	got, err := os.ReadFile(d.QuarantinedTo)
+	if err != nil {
+		t.Fatalf("quarantine: %v", err)
+	}
+	if filepath.Dir(d.QuarantinedTo) != filepath.Join(filepath.Dir(d.File), QuarantineDir) {
+		t.Fatalf("quarantined to %s, not in the quarantine directory", d.QuarantinedTo)
+	}
+	if !bytes.Equal(got, file[d.Offset:d.Offset+d.Length]) || d.Length == 0 {
+		t.Fatalf("quarantine %s holds %d bytes, not the %d damaged bytes at %d", d.QuarantinedTo, len(got), d.Length, d.Offset)
 	}
 }
 
@@ -221,22 +277,46 @@ func TestMiddleCorruption(t *testing.T) {
 	for i := 1; i <= 30; i++ {
 		payloads = append(payloads, payloadFor(i, 100))
 	}
+	opts := Options{SegmentSize: 1024} // 8 records of 116 bytes per segment
 	t.Run("bad byte in a completed segment", func(t *testing.T) {
 		dir := t.TempDir()
-		writeJournal(t, dir, Options{SegmentSize: 1024}, payloads)
+		writeJournal(t, dir, opts, payloads)
 		first := segFiles(t, dir)[0]
 		data, _ := os.ReadFile(first)
 		off := int64(segHeaderSize + 3*116)
 		data[off+40] ^= 0x10
 		os.WriteFile(first, data, 0o600)
-		wantCorrupt(t, dir, first, off)
+		// Record 4 is lost; 5 to 8 are salvaged and appended again.
+		want := slices.Concat(payloads[:3], payloads[8:], payloads[4:8])
+		j := checkPayloads(t, dir, opts, want)
+		rec := j.Recovery()
+		j.Close()
+		if len(rec.Damaged) != 1 || rec.Damaged[0].File != first || rec.Damaged[0].Offset != off || rec.Damaged[0].Length != 116 ||
+			rec.DamagedFrames != 1 || rec.RecoveredRecords != 4 {
+			t.Fatalf("recovery %+v", rec)
+		}
+		checkQuarantine(t, rec.Damaged[0], data)
+		j = checkPayloads(t, dir, opts, want)
+		if rec := j.Recovery(); len(rec.Damaged) != 0 || rec.RecoveredRecords != 0 {
+			t.Fatalf("second open found %+v", rec)
+		}
+		j.Close()
 	})
 	t.Run("completed segment cut short", func(t *testing.T) {
 		dir := t.TempDir()
-		writeJournal(t, dir, Options{SegmentSize: 1024}, payloads)
+		writeJournal(t, dir, opts, payloads)
 		first := segFiles(t, dir)[0]
+		data, _ := os.ReadFile(first)
 		os.Truncate(first, segHeaderSize+7*116+50)
-		wantCorrupt(t, dir, first, segHeaderSize+7*116)
+		want := slices.Concat(payloads[:7], payloads[8:])
+		j := checkPayloads(t, dir, opts, want)
+		rec := j.Recovery()
+		j.Close()
+		if len(rec.Damaged) != 1 || rec.Damaged[0].Offset != segHeaderSize+7*116 || rec.Damaged[0].Length != 50 || rec.DamagedFrames != 1 {
+			t.Fatalf("recovery %+v", rec)
+		}
+		checkQuarantine(t, rec.Damaged[0], data)
+		checkPayloads(t, dir, opts, want).Close()
 	})
 	t.Run("bad byte far from the end of the last segment", func(t *testing.T) {
 		dir := t.TempDir()
@@ -248,7 +328,14 @@ func TestMiddleCorruption(t *testing.T) {
 		data, _ := os.ReadFile(seg)
 		data[offs[1]+frameHeaderSize+10] ^= 1
 		os.WriteFile(seg, data, 0o600)
-		wantCorrupt(t, dir, seg, offs[1])
+		want := append([][]byte{big[0]}, big[2:]...)
+		j := checkPayloads(t, dir, Options{}, want)
+		rec := j.Recovery()
+		j.Close()
+		if len(rec.Damaged) != 1 || rec.Damaged[0].Offset != offs[1] || rec.RecoveredRecords != 4 {
+			t.Fatalf("recovery %+v", rec)
+		}
+		checkQuarantine(t, rec.Damaged[0], data)
 	})
 	t.Run("missing segment", func(t *testing.T) {
 		dir := t.TempDir()
@@ -271,7 +358,7 @@ func TestMiddleCorruption(t *testing.T) {
 		writeJournal(t, dir, Options{}, payloads)
 		d, _ := os.Open(dir)
 		defer d.Close()
-		if err := writeCheckpoint(dir, d, 31); err != nil {
+		if err := writeCheckpoint(OSFS(), dir, osFile{d}, 31); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := Open(dir, Options{}); err == nil || !strings.Contains(err.Error(), "journal ends at 30") {

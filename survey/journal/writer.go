@@ -1,33 +1,41 @@
 package journal
 
 import (
+	"errors"
 	"fmt"
-	"os"
-	"syscall"
 	"time"
 )
 
 // writer is the state of the single goroutine that writes segments.
 type writer struct {
-	f        *os.File // active segment, opened for writing
+	f        File     // active segment, opened for writing
 	seg      *segment // active segment
 	size     int64    // durable size of f
+	dirty    int64    // end of the bytes a failed write may have left after size; 0 if none
 	next     Seq      // sequence number of the next frame to encode
 	bufFirst Seq      // sequence number of the first frame in buf
 	buf      []byte   // frames encoded but not yet written
 	bufIdx   []int64  // index entries for frames in buf
 	carry    *request // claimed request left over from the previous batch
-	err      error    // sticky I/O failure
+	err      error    // permanent failure (wraps ErrUnusable)
+	noSpace  bool     // the last commit failed for lack of space
 
-	spare chan spareResult // preparation of the next segment; nil if none
-	abort chan struct{}    // closed when the writer exits, to stop preparing
+	spare      chan spareResult // preparation of the next segment; nil if none
+	spareErr   error            // why preparing a spare last failed; nil if it did not
+	spareErrAt time.Time
+	abort      chan struct{} // closed when the writer exits, to stop preparing
 }
+
+// probeEvery is how often the writer checks whether space was freed while
+// appends fail for lack of it and none arrives.
+const probeEvery = 200 * time.Millisecond
 
 // run is the writer goroutine: it gathers every request queued while the
 // previous commit ran and commits them together with one write and one fsync.
 func (j *Journal) run() {
 	defer close(j.writerDone)
 	defer j.discardSpare()
+	defer j.clearDirty()
 	j.startSpare()
 	w := &j.w
 	stopping := false
@@ -43,10 +51,23 @@ func (j *Journal) run() {
 				return
 			}
 		} else {
+			var probe <-chan time.Time
+			var t *time.Timer
+			if w.noSpace {
+				t = time.NewTimer(probeEvery)
+				probe = t.C
+			}
 			select {
 			case first = <-j.queue:
 			case <-j.stop:
 				stopping = true
+			case <-probe:
+				j.probe()
+			}
+			if t != nil {
+				t.Stop()
+			}
+			if first == nil {
 				continue
 			}
 		}
@@ -97,7 +118,8 @@ func (j *Journal) commit(batch []*request) {
 	w := &j.w
 	ts := time.Now().UnixNano()
 	encoded := 0 // requests fully encoded
-	if w.err == nil {
+	err := w.err
+	if err == nil {
 	encode:
 		for _, r := range batch {
 			r.first = w.next
@@ -105,14 +127,14 @@ func (j *Journal) commit(batch []*request) {
 				fsz := int64(frameHeaderSize + len(p))
 				end := w.size + int64(len(w.buf))
 				if len(w.buf) > 0 && int64(len(w.buf))+fsz > maxWriteBytes {
-					w.err = j.flush(ts)
+					err = j.flush(ts)
 				}
-				if w.err == nil && end > segHeaderSize && end+fsz > max(w.seg.alloc, j.opts.SegmentSize) {
-					if w.err = j.flush(ts); w.err == nil {
-						w.err = j.roll()
+				if err == nil && end > segHeaderSize && end+fsz > max(w.seg.alloc, j.opts.SegmentSize) {
+					if err = j.flush(ts); err == nil {
+						err = j.roll()
 					}
 				}
-				if w.err != nil {
+				if err != nil {
 					break encode
 				}
 				if (w.next-w.seg.first)%indexEvery == 0 {
@@ -123,26 +145,115 @@ func (j *Journal) commit(batch []*request) {
 			}
 			encoded++
 		}
-		if w.err == nil {
-			w.err = j.flush(ts)
+		if err == nil {
+			err = j.flush(ts)
 		}
-		if w.err != nil {
-			j.log.Error("journal write failed; appends are disabled until reopen", "dir", j.dir, "err", w.err)
-			j.mu.Lock()
-			j.failed = w.err
-			j.mu.Unlock()
+		if err != nil {
+			err = j.writeFailed(err)
+		} else if w.noSpace {
+			j.spaceBack()
 		}
 	}
 	var released int64
 	for i, r := range batch {
 		released += r.bytes
-		if w.err != nil && (i >= encoded || r.first+Seq(len(r.payloads)) > w.bufFirst) {
-			r.first, r.err = 0, fmt.Errorf("journal: write failed: %w", w.err)
+		if err != nil && (i >= encoded || r.first+Seq(len(r.payloads)) > w.bufFirst) {
+			r.first, r.err = 0, err
 		}
 	}
 	j.release(released)
 	for _, r := range batch {
 		close(r.done)
+	}
+}
+
+// writeFailed handles a failed write, sync or roll: the frames not yet
+// durable are dropped, so that the next commit writes again from the end
+// of the durable data. Lack of space is transient; any other failure
+// disables appends until the journal is reopened. It returns the error
+// for the requests.
+func (j *Journal) writeFailed(err error) error {
+	w := &j.w
+	w.buf, w.bufIdx, w.next = w.buf[:0], w.bufIdx[:0], w.bufFirst
+	if isNoSpace(err) && !errors.Is(err, ErrUnusable) {
+		err = fmt.Errorf("%w: %w", ErrNoSpace, err)
+		if !w.noSpace {
+			j.log.Error("journal: disk full; appends fail until space is freed", "dir", j.dir, "err", err)
+		}
+		w.noSpace = true
+		j.mu.Lock()
+		j.noSpace = err
+		j.mu.Unlock()
+		return err
+	}
+	if !errors.Is(err, ErrUnusable) {
+		err = fmt.Errorf("%w: %w", ErrUnusable, err)
+	}
+	j.log.Error("journal write failed; appends are disabled until reopen", "dir", j.dir, "err", err)
+	w.err, w.noSpace = err, false
+	j.mu.Lock()
+	j.failed, j.noSpace = err, nil
+	j.mu.Unlock()
+	return err
+}
+
+// clearDirty zeroes, when the writer exits, what failed writes left after
+// the durable data, so that they are not read as records by the next
+// Open. It is best effort: they were never acknowledged.
+func (j *Journal) clearDirty() {
+	w := &j.w
+	if w.err == nil && w.dirty > w.size {
+		if err := writeZeros(w.f, w.size, w.dirty); err == nil {
+			w.f.Datasync()
+		}
+	}
+}
+
+// spaceBack ends the lack of space after a successful write or probe.
+func (j *Journal) spaceBack() {
+	j.w.noSpace = false
+	j.mu.Lock()
+	j.noSpace = nil
+	j.mu.Unlock()
+	j.log.Info("journal: disk space available again; appends resume", "dir", j.dir)
+}
+
+// probe checks, while appends fail for lack of space, whether they would
+// succeed now: it overwrites the bytes after the durable data (left by a
+// failed write, or the end-of-data marker) with zeros and syncs them, and
+// prepares the next segment if preparing it failed.
+func (j *Journal) probe() {
+	w := &j.w
+	if w.err != nil || !w.noSpace {
+		return
+	}
+	end := max(w.dirty, min(w.size+frameHeaderSize, w.seg.alloc))
+	err := writeZeros(w.f, w.size, end)
+	if err == nil {
+		err = w.f.Datasync()
+	}
+	if err == nil {
+		err = j.checkLinked()
+	}
+	if err == nil && w.spare == nil && w.spareErr != nil {
+		var f File
+		if f, err = j.createSpare(nil); err == nil {
+			ch := make(chan spareResult, 1)
+			ch <- spareResult{f: f, at: time.Now()}
+			w.spare, w.spareErr = ch, nil
+			j.mu.Lock()
+			j.spareBytes = j.allocSize()
+			j.mu.Unlock()
+		} else {
+			w.spareErr, w.spareErrAt = err, time.Now()
+		}
+	}
+	switch {
+	case err == nil:
+		w.dirty = 0
+		j.spaceBack()
+	case !isNoSpace(err):
+		j.writeFailed(err)
 	}
 }
 
@@ -162,12 +273,24 @@ func (j *Journal) flush(ts int64) error {
 	if len(w.buf) == 0 {
 		return nil
 	}
-	if _, err := w.f.WriteAt(w.buf, w.size); err != nil {
+	data := w.buf
+	if pad := w.dirty - w.size - int64(len(w.buf)); pad > 0 {
+		// A failed write left bytes further: zero them in the same write,
+		// so that the data ends with an end-of-data marker.
+		data = append(data, make([]byte, pad)...)
+	}
+	if _, err := w.f.WriteAt(data, w.size); err != nil {
+		w.dirty = max(w.dirty, w.size+int64(len(data)))
 		return err
 	}
-	if err := fdatasync(w.f); err != nil {
+	if err := w.f.Datasync(); err != nil {
+		w.dirty = max(w.dirty, w.size+int64(len(data)))
 		return err
 	}
+	if err := j.checkLinked(); err != nil {
+		return err
+	}
+	w.dirty = 0
 	n := int64(len(w.buf))
 	j.mu.Lock()
 	w.seg.size += n
@@ -191,20 +314,49 @@ func (j *Journal) flush(ts int64) error {
 	return nil
 }
 
-// roll closes the active segment (already flushed) and continues in the
-// prepared spare, then starts preparing the next one.
+// checkLinked verifies, after a sync, that the active segment is still
+// the file named in the journal directory: appends synced into a file
+// deleted or moved away would be lost. The failure is permanent.
+func (j *Journal) checkLinked() error {
+	w := &j.w
+	st, err := w.f.Stat()
+	if err != nil {
+		return fmt.Errorf("%w: stat segment: %w", ErrUnusable, err)
+	}
+	if linkCount(st) == 0 {
+		return fmt.Errorf("%w: segment %s was deleted", ErrUnusable, w.seg.path)
+	}
+	named, err := j.fs.Stat(w.seg.path)
+	if err != nil {
+		return fmt.Errorf("%w: segment %s is gone from the journal directory: %w", ErrUnusable, w.seg.path, err)
+	}
+	if !sameFile(st, named) {
+		return fmt.Errorf("%w: segment %s was replaced", ErrUnusable, w.seg.path)
+	}
+	return nil
+}
+
+// roll continues in the prepared spare once the active segment is
+// flushed, then starts preparing the next one. On failure the active
+// segment stays open.
 func (j *Journal) roll() error {
 	w := &j.w
-	if err := w.f.Close(); err != nil {
-		w.f = nil
-		return err
+	if w.dirty > w.size {
+		// Clear what a failed write left in the segment being completed.
+		err := writeZeros(w.f, w.size, w.dirty)
+		if err == nil {
+			err = w.f.Datasync()
+		}
+		if err != nil {
+			return err
+		}
+		w.dirty = 0
 	}
-	w.f = nil
 	f, err := j.takeSpare()
 	if err != nil {
 		return err
 	}
-	seg, err := j.newSegment(w.next, f)
+	seg, f, err := j.newSegment(w.next, f)
 	if err != nil {
 		return err
 	}
@@ -212,27 +364,17 @@ func (j *Journal) roll() error {
 	j.segs = append(j.segs, seg)
 	j.spareBytes = 0
 	j.mu.Unlock()
+	if err := w.f.Close(); err != nil {
+		j.log.Warn("journal: closing a completed segment failed", "file", w.seg.path, "err", err)
+	}
 	w.f, w.seg, w.size, w.bufFirst = f, seg, segHeaderSize, w.next
 	j.startSpare()
 	return nil
 }
 
-func writeSegmentHeader(f *os.File) error {
+func writeSegmentHeader(f File) error {
 	if _, err := f.WriteAt(segMagic[:], 0); err != nil {
 		return err
 	}
 	return f.Sync()
-}
-
-// fdatasync flushes f's data and the metadata needed to read it.
-func fdatasync(f *os.File) error {
-	for {
-		err := syscall.Fdatasync(int(f.Fd()))
-		if err != syscall.EINTR {
-			if err != nil {
-				return &os.PathError{Op: "fdatasync", Path: f.Name(), Err: err}
-			}
-			return nil
-		}
-	}
 }
