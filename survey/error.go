@@ -16,6 +16,8 @@ const (
 	CodeTooLarge    Code = "too_large"   // the request body is over the limit
 	CodeInvalid     Code = "invalid"     // the answers break the form's rules; see Fields
 	CodeForbidden   Code = "forbidden"   // the request may not see this (coordinators' figures)
+	CodeMethod      Code = "method_not_allowed"     // the route exists, not with this method
+	CodeMediaType   Code = "unsupported_media_type" // the body is not of a type the route reads
 	CodeUnavailable Code = "unavailable" // palabre cannot take the request now; try again later
 	CodeInternal    Code = "internal"    // a fault of palabre's
 )

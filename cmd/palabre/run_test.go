@@ -180,6 +180,19 @@ func TestServeHealthReadinessAndShutdown(t *testing.T) {
 		if resp.Header.Get("X-Request-ID") == "" {
 			t.Errorf("GET %s: no X-Request-ID header", path)
 		}
+		if got := resp.Header.Get("X-Content-Type-Options"); got != "nosniff" {
+			t.Errorf("GET %s: X-Content-Type-Options %q, want nosniff", path, got)
+		}
+	}
+	req, _ := http.NewRequest(http.MethodDelete, base+"/api/v1/surveys", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != "GET" || !strings.Contains(string(body), `"code":"method_not_allowed"`) {
+		t.Errorf("DELETE /api/v1/surveys = %d Allow %q %s, want a JSON 405", resp.StatusCode, resp.Header.Get("Allow"), body)
 	}
 	if err := stop(); err != nil {
 		t.Fatalf("serve returned %v after shutdown", err)

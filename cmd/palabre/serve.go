@@ -196,6 +196,7 @@ func serveWith(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io
 	analyticsweb.Register(engine, analyticsweb.Config{Catalog: catalog, Store: db, Threshold: cfg.minCell,
 		Coordinator: bearerToken(cfg.coordinatorToken)})
 	engine.NoRoute(forms.NotFound)
+	engine.NoMethod(forms.NoMethod)
 
 	srv := &http.Server{
 		Handler:           engine,
@@ -233,7 +234,7 @@ func newEngine(log *slog.Logger, maxBody int64) *gin.Engine {
 	engine := gin.New()
 	engine.HandleMethodNotAllowed = true
 	engine.ContextWithFallback = true
-	engine.Use(web.RequestIDs(), web.AccessLog(log), web.Recover(log), web.LimitBody(maxBody))
+	engine.Use(web.RequestIDs(), web.NoSniff(), web.AccessLog(log), web.Recover(log), web.LimitBody(maxBody))
 	return engine
 }
 

@@ -28,6 +28,10 @@ func Status(code survey.Code) int {
 		return http.StatusUnprocessableEntity
 	case survey.CodeForbidden:
 		return http.StatusForbidden
+	case survey.CodeMethod:
+		return http.StatusMethodNotAllowed
+	case survey.CodeMediaType:
+		return http.StatusUnsupportedMediaType
 	case survey.CodeUnavailable:
 		return http.StatusServiceUnavailable
 	default:

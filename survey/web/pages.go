@@ -107,6 +107,18 @@ func (f *Forms) NotFound(c *gin.Context) {
 	f.errorPage(c, err, Language(c))
 }
 
+// NoMethod answers 405 for a route that exists with other methods (Gin has set the Allow
+// header): a JSON error on the API, a page elsewhere.
+func (f *Forms) NoMethod(c *gin.Context) {
+	allowed := c.Writer.Header().Get("Allow")
+	err := survey.Errorf(survey.CodeMethod, survey.MsgMethod, c.Request.Method, allowed)
+	if strings.HasPrefix(c.Request.URL.Path, f.base+"/api/") {
+		AbortJSON(c, err, Language(c))
+		return
+	}
+	f.errorPage(c, err, Language(c))
+}
+
 // index lists the open editions of every survey.
 func (f *Forms) index(c *gin.Context) {
 	lang := Language(c)
