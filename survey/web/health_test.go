@@ -34,7 +34,9 @@ func TestReadinessCodesAndDetails(t *testing.T) {
 			}
 			return nil
 		},
-		"journal":  func(context.Context) error { return fmt.Errorf("append: %w", codedError{errors.New("no space left on device")}) },
+		"journal": func(context.Context) error {
+			return fmt.Errorf("append: %w", codedError{errors.New("no space left on device")})
+		},
 		"plain":    func(context.Context) error { return errors.New("/var/lib/palabre: boom") },
 		"delivery": func(context.Context) error { return nil },
 	}}
