@@ -23,9 +23,9 @@ const DefaultThreshold = 5
 
 // Limits of a request.
 const (
-	MaxFilterValues  = 100 // values per filtered dimension
-	DefaultComments  = 50  // comments per page
-	MaxComments      = 500
+	MaxFilterValues = 100 // values per filtered dimension
+	DefaultComments = 50  // comments per page
+	MaxComments     = 500
 	// MaxCommentOffset is the furthest a page of comments may start: reading a page reads
 	// every comment before it, so a larger offset is refused rather than read.
 	MaxCommentOffset = 100_000
