@@ -28,6 +28,8 @@ type Error struct {
 	Code    Code
 	Message Message
 	Fields  []FieldError
+	// More counts the problems past Fields that were not listed (see MaxFieldErrors).
+	More int
 	// RetryAfter, in seconds, tells a client of an unavailable service when to try again.
 	RetryAfter int
 	Err        error // the underlying cause, for logs; never shown to participants

@@ -2,6 +2,8 @@ package web_test
 
 import (
 	"encoding/json"
+	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -74,5 +76,35 @@ func TestAPIMediaTypesMethodsAndNoSniff(t *testing.T) {
 	}
 	if n := len(fx.sink.Responses()); n != 1 {
 		t.Errorf("%d responses stored, want only the one sent as JSON", n)
+	}
+}
+
+// TestInvalidAnswerIsShort checks that a 64 KiB body of unknown answers gets a 422 listing
+// at most survey.MaxFieldErrors problems and the count of the others, not an answer ten
+// times the size of the request.
+func TestInvalidAnswerIsShort(t *testing.T) {
+	fx := newFixture(t)
+	body := response(survey.NewResponseID().String(), func(a map[string]any) {
+		for i := 0; len(a) < 5500; i++ {
+			a[fmt.Sprintf("q%d", i)] = "x"
+		}
+	})
+	if len(body) < 60<<10 || len(body) > maxBody {
+		t.Fatalf("body of %d bytes, want about 64 KiB", len(body))
+	}
+	w := post(fx, responses, body, http.Header{"Accept-Language": {"en"}})
+	if w.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("status %d: %.300s", w.Code, w.Body)
+	}
+	var eb web.ErrorBody
+	if err := json.Unmarshal(w.Body.Bytes(), &eb); err != nil {
+		t.Fatal(err)
+	}
+	listed := len(eb.Error.Fields)
+	if listed != survey.MaxFieldErrors || listed+eb.Error.More != 5500-8 {
+		t.Errorf("%d problems listed and %d more, want %d of %d", listed, eb.Error.More, survey.MaxFieldErrors, 5500-8)
+	}
+	if w.Body.Len() > 16<<10 {
+		t.Errorf("a 422 of %d bytes for a %d-byte request", w.Body.Len(), len(body))
 	}
 }
