@@ -2,6 +2,7 @@ package analytics_test
 
 import (
 	"context"
+	"math"
 	"slices"
 	"testing"
 
@@ -45,7 +46,11 @@ func TestRequestErrors(t *testing.T) {
 		{"unknown audience", analytics.Request{Survey: sid, Audience: "press"}, survey.CodeMalformed, "Unknown audience “press”: funder or coordinator."},
 		{"too many values", analytics.Request{Survey: sid, Filter: analytics.Filter{analytics.Country: many}}, survey.CodeMalformed, "Too many values for country (at most 100)."},
 		{"page too large", analytics.Request{Survey: sid, Question: "improve", Page: analytics.Page{Limit: 501}}, survey.CodeMalformed,
-			"limit and offset must be non-negative whole numbers, limit at most 500."},
+			"limit and offset must be non-negative whole numbers, limit at most 500, offset at most 100000."},
+		{"offset too far", analytics.Request{Survey: sid, Question: "improve", Page: analytics.Page{Offset: analytics.MaxCommentOffset + 1}}, survey.CodeMalformed,
+			"limit and offset must be non-negative whole numbers, limit at most 500, offset at most 100000."},
+		{"offset that would overflow", analytics.Request{Survey: sid, Question: "improve", Page: analytics.Page{Offset: math.MaxInt, Limit: 500}}, survey.CodeMalformed,
+			"limit and offset must be non-negative whole numbers, limit at most 500, offset at most 100000."},
 		{"not poolable", analytics.Request{Survey: sid, Question: "workshops"}, survey.CodeMalformed,
 			"Question “workshops” is not comparable between 2024 and 2025 (scale changed in 2025): break it down by edition (by=edition) or filter one edition."},
 	}

@@ -35,9 +35,9 @@ var (
 		"Unknown audience “%s”: funder or coordinator.",
 		"Público desconocido «%s»: funder o coordinator.")
 	msgBadPage = phrase("analytics_bad_page",
-		"limit et offset doivent être des entiers positifs, limit au plus %d.",
-		"limit and offset must be non-negative whole numbers, limit at most %d.",
-		"limit y offset deben ser enteros no negativos, limit como máximo %d.")
+		"limit et offset doivent être des entiers positifs, limit au plus %d, offset au plus %d.",
+		"limit and offset must be non-negative whole numbers, limit at most %d, offset at most %d.",
+		"limit y offset deben ser enteros no negativos, limit como máximo %d, offset como máximo %d.")
 	msgNote = phrase("analytics_note",
 		"« %s » est un texte d'information : il n'a pas de réponses.",
 		"“%s” is a note: it has no answers.",

@@ -23,9 +23,12 @@ const DefaultThreshold = 5
 
 // Limits of a request.
 const (
-	MaxFilterValues  = 100 // values per filtered dimension
-	DefaultComments  = 50  // comments per page
-	MaxComments      = 500
+	MaxFilterValues = 100 // values per filtered dimension
+	DefaultComments = 50  // comments per page
+	MaxComments     = 500
+	// MaxCommentOffset is the furthest a page of comments may start: reading a page reads
+	// every comment before it, so a larger offset is refused rather than read.
+	MaxCommentOffset = 100_000
 	maxEditionsInUse = 100
 )
 
@@ -98,8 +101,8 @@ func (r Request) normalise() (Request, error) {
 		}
 	}
 	r.Filter = filter
-	if r.Page.Limit < 0 || r.Page.Offset < 0 || r.Page.Limit > MaxComments {
-		return r, errorf(msgBadPage, MaxComments)
+	if r.Page.Limit < 0 || r.Page.Offset < 0 || r.Page.Limit > MaxComments || r.Page.Offset > MaxCommentOffset {
+		return r, errorf(msgBadPage, MaxComments, MaxCommentOffset)
 	}
 	if r.Page.Limit == 0 {
 		r.Page.Limit = DefaultComments

@@ -9,15 +9,17 @@ import (
 type Code string
 
 const (
-	CodeMalformed   Code = "malformed"   // the request could not be read: bad JSON, bad form encoding
-	CodeNotFound    Code = "not_found"   // unknown survey, edition or form version
-	CodeConflict    Code = "conflict"    // a response id already used for other answers
-	CodeClosed      Code = "closed"      // the edition does not accept responses (now)
-	CodeTooLarge    Code = "too_large"   // the request body is over the limit
-	CodeInvalid     Code = "invalid"     // the answers break the form's rules; see Fields
-	CodeForbidden   Code = "forbidden"   // the request may not see this (coordinators' figures)
-	CodeUnavailable Code = "unavailable" // palabre cannot take the request now; try again later
-	CodeInternal    Code = "internal"    // a fault of palabre's
+	CodeMalformed   Code = "malformed"              // the request could not be read: bad JSON, bad form encoding
+	CodeNotFound    Code = "not_found"              // unknown survey, edition or form version
+	CodeConflict    Code = "conflict"               // a response id already used for other answers
+	CodeClosed      Code = "closed"                 // the edition does not accept responses (now)
+	CodeTooLarge    Code = "too_large"              // the request body is over the limit
+	CodeInvalid     Code = "invalid"                // the answers break the form's rules; see Fields
+	CodeForbidden   Code = "forbidden"              // the request may not see this (coordinators' figures)
+	CodeMethod      Code = "method_not_allowed"     // the route exists, not with this method
+	CodeMediaType   Code = "unsupported_media_type" // the body is not of a type the route reads
+	CodeUnavailable Code = "unavailable"            // palabre cannot take the request now; try again later
+	CodeInternal    Code = "internal"               // a fault of palabre's
 )
 
 // Error is palabre's domain error: a code, a message a person can read in their language,
@@ -26,6 +28,8 @@ type Error struct {
 	Code    Code
 	Message Message
 	Fields  []FieldError
+	// More counts the problems past Fields that were not listed (see MaxFieldErrors).
+	More int
 	// RetryAfter, in seconds, tells a client of an unavailable service when to try again.
 	RetryAfter int
 	Err        error // the underlying cause, for logs; never shown to participants

@@ -70,6 +70,8 @@ const (
 	MsgBadOrganisation  MessageKey = "bad_organisation"
 	MsgFormChanged      MessageKey = "form_changed"
 	MsgInvalidEdition   MessageKey = "invalid_edition"
+	MsgMethod           MessageKey = "method_not_allowed"
+	MsgMediaType        MessageKey = "unsupported_media_type"
 )
 
 // messages holds the text of every MessageKey in French, English and Spanish. Arguments are
@@ -178,6 +180,12 @@ var messages = map[MessageKey]Text{
 	MsgFormChanged: {French: "La version %[2]d du questionnaire « %[1]s » existe déjà avec un autre contenu : une version publiée ne change plus, donnez un nouveau numéro de version.",
 		English: "Version %[2]d of survey “%[1]s” already exists with other content: a published version never changes, give it a new version number.",
 		Spanish: "La versión %[2]d de la encuesta «%[1]s» ya existe con otro contenido: una versión publicada no cambia, asígnele un nuevo número de versión."},
+	MsgMethod: {French: "La méthode %s n'est pas acceptée ici (acceptées : %s).",
+		English: "Method %s is not allowed here (allowed: %s).",
+		Spanish: "El método %s no está permitido aquí (permitidos: %s)."},
+	MsgMediaType: {French: "Le corps de la requête doit être du JSON, envoyé avec « Content-Type: application/json ».",
+		English: "The request body must be JSON, sent with “Content-Type: application/json”.",
+		Spanish: "El cuerpo de la solicitud debe ser JSON, enviado con «Content-Type: application/json»."},
 	MsgInvalidEdition: {French: "Édition invalide : %s.",
 		English: "Invalid edition: %s.",
 		Spanish: "Edición no válida: %s."},

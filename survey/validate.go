@@ -1,6 +1,7 @@
 package survey
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -21,6 +22,13 @@ type Submission struct {
 
 // MaxOrganisationLength bounds a typed organisation name.
 const MaxOrganisationLength = 200
+
+// MaxFieldErrors is the most problems one invalid submission lists; Error.More counts the
+// others. A client that sends thousands of unknown fields gets a short answer.
+const MaxFieldErrors = 100
+
+// maxFieldName is the longest field name quoted back in a problem, in bytes.
+const maxFieldName = 100
 
 // Validate checks sub against the form and returns the Response it makes for edition, with
 // ID, profile and answers set (times and channel are the caller's). Questions hidden by skip
@@ -49,7 +57,7 @@ func (cf *Compiled) Validate(sub Submission, edition int) (*Response, error) {
 	}
 	v.unknownValues()
 	if len(v.errs) > 0 {
-		return nil, &Error{Code: CodeInvalid, Message: Msg(MsgInvalid), Fields: v.errs}
+		return nil, &Error{Code: CodeInvalid, Message: Msg(MsgInvalid), Fields: v.errs, More: v.more}
 	}
 	return r, nil
 }
@@ -82,10 +90,19 @@ type validation struct {
 	used   map[string]bool
 	env    answerEnv
 	errs   []FieldError
+	more   int // problems past MaxFieldErrors, not listed
 }
 
 func (v *validation) fail(field string, key MessageKey, args ...any) {
-	v.errs = append(v.errs, FieldError{Field: field, Code: string(key), Message: Msg(key, args...)})
+	v.add(FieldError{Field: field, Code: string(key), Message: Msg(key, args...)})
+}
+
+func (v *validation) add(e FieldError) {
+	if len(v.errs) >= MaxFieldErrors {
+		v.more++
+		return
+	}
+	v.errs = append(v.errs, e)
 }
 
 func (v *validation) holds(e *expr.Expr) bool { return e == nil || e.True(v.env) }
@@ -113,10 +130,19 @@ func (v *validation) consume(q *Question) {
 	}
 }
 
+// unknownValues reports the fields no question reads, in order, each name cut to
+// maxFieldName bytes.
 func (v *validation) unknownValues() {
+	var unknown []string
 	for field, vals := range v.values {
-		if v.used[field] || len(vals) == 0 {
-			continue
+		if !v.used[field] && len(vals) > 0 {
+			unknown = append(unknown, field)
+		}
+	}
+	slices.Sort(unknown)
+	for _, field := range unknown {
+		if len(field) > maxFieldName {
+			field = strings.ToValidUTF8(field[:maxFieldName], "") + "…"
 		}
 		v.fail(field, MsgUnknownQuestion, field)
 	}
@@ -177,7 +203,7 @@ func (v *validation) question(q *Question) []Answer {
 	if c := v.cf.constraint[q.Key]; c != nil && !c.True(selfEnv{v.env, val}) {
 		m := Msg(MsgConstraint)
 		m.Text = q.ConstraintMessage
-		v.errs = append(v.errs, FieldError{Field: q.Key, Code: string(MsgConstraint), Message: m})
+		v.add(FieldError{Field: q.Key, Code: string(MsgConstraint), Message: m})
 		return nil
 	}
 	v.env[q.Key] = val

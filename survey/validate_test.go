@@ -319,3 +319,37 @@ func BenchmarkDigest(b *testing.B) {
 		r.Digest()
 	}
 }
+
+// TestValidateListsAtMostMaxFieldErrors checks that a submission with thousands of problems
+// lists MaxFieldErrors of them, in a stable order, counts the others, and quotes long field
+// names cut short.
+func TestValidateListsAtMostMaxFieldErrors(t *testing.T) {
+	cf := compiled(t)
+	values := map[string][]string{"satisfaction": {"3"}, strings.Repeat("z", 5000): {"1"}}
+	for i := range 3000 {
+		values[fmt.Sprintf("unknown_%04d", i)] = []string{"x"}
+	}
+	sub := submission(values)
+	sub.Respondent.Country = "US" // one problem before the unknown fields
+	_, err := cf.Validate(sub, 2025)
+	var e *survey.Error
+	if !errors.As(err, &e) || e.Code != survey.CodeInvalid {
+		t.Fatalf("Validate error = %v, want an invalid error", err)
+	}
+	if len(e.Fields) != survey.MaxFieldErrors || e.More != 3002-survey.MaxFieldErrors {
+		t.Fatalf("%d problems listed and %d more, want %d and %d", len(e.Fields), e.More, survey.MaxFieldErrors, 3002-survey.MaxFieldErrors)
+	}
+	if e.Fields[0].Field != "profile.country" || e.Fields[1].Field != "unknown_0000" || e.Fields[99].Field != "unknown_0098" {
+		t.Errorf("problems listed %s, %s … %s, want profile.country, unknown_0000 … unknown_0098",
+			e.Fields[0].Field, e.Fields[1].Field, e.Fields[99].Field)
+	}
+
+	sub = submission(map[string][]string{"satisfaction": {"3"}, strings.Repeat("é", 3000): {"1"}})
+	_, err = cf.Validate(sub, 2025)
+	if !errors.As(err, &e) || len(e.Fields) != 1 || e.More != 0 {
+		t.Fatalf("Validate error = %v, want one problem", err)
+	}
+	if f := e.Fields[0]; len(f.Field) > 110 || !strings.HasSuffix(f.Field, "é…") || len(f.Message.In("en")) > 150 {
+		t.Errorf("a long field name is quoted whole: %d bytes, message %q", len(f.Field), f.Message.In("en"))
+	}
+}

@@ -59,6 +59,12 @@ func TestAnalyticsErrors(t *testing.T) {
 		{"bad compare", base + "?question=recommend&compare=country&lang=en", nil, 400, "malformed",
 			"Unknown comparison “country”: only compare=edition is possible."},
 		{"bad limit", base + "?question=improve&limit=ten&lang=en", nil, 400, "malformed", "limit must be a non-negative whole number."},
+		{"offset too far", base + "?question=improve&offset=100001", nil, 400, "malformed",
+			"limit et offset doivent être des entiers positifs, limit au plus 500, offset au plus 100000."},
+		{"offset past int64", base + "?question=improve&offset=99999999999999999999&lang=es", nil, 400, "malformed",
+			"offset debe ser un número entero no negativo."},
+		{"offset at int64's end", base + "?question=improve&offset=9223372036854775807&lang=en", nil, 400, "malformed",
+			"limit and offset must be non-negative whole numbers, limit at most 500, offset at most 100000."},
 		{"unknown survey", "/api/v1/surveys/nope/analytics?lang=en", nil, 404, "not_found", "There is no survey “nope”."},
 		{"coordinator without authentication", base + "?question=recommend&audience=coordinator&lang=en", nil, 403, "forbidden",
 			"Full figures are for coordinators only: this address gives publishable results only (audience=funder)."},
@@ -140,5 +146,23 @@ func TestAnalyticsResponsesAndDashboard(t *testing.T) {
 	w = get(r, base+"?question=recommend&lang=en")
 	if w.Code != 500 || strings.Contains(w.Body.String(), "refused") {
 		t.Errorf("store failure: %d %s", w.Code, w.Body)
+	}
+}
+
+// TestAnalyticsLastCommentPage checks that the furthest page allowed is answered, empty.
+func TestAnalyticsLastCommentPage(t *testing.T) {
+	r, _ := server(t, nil)
+	w := get(r, base+"?question=improve&offset=100000&limit=500")
+	var body struct {
+		Comments struct {
+			Offset int               `json:"offset"`
+			List   []json.RawMessage `json:"list"`
+		} `json:"comments"`
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &body); w.Code != http.StatusOK || err != nil {
+		t.Fatalf("%d %s: %v", w.Code, w.Body, err)
+	}
+	if body.Comments.Offset != 100000 || len(body.Comments.List) != 0 {
+		t.Errorf("comments %+v, want an empty page at 100000", body.Comments)
 	}
 }

@@ -75,7 +75,7 @@ func runChaos(ctx context.Context, cfg chaosConfig, out io.Writer) (chaosResult,
 	}
 
 	addr := freeAddr()
-	args := []string{"serve", "--addr", addr, "--clickhouse", dsn, "--data", filepath.Join(work, "data"),
+	args := []string{"serve", "--addr", addr, "--metrics-addr", "127.0.0.1:0", "--clickhouse", dsn, "--data", filepath.Join(work, "data"),
 		"--log-level", "warn", "--shutdown-timeout", "5s"}
 	logPath := filepath.Join(work, "palabre.log")
 	srv, err := startProcess(ctx, logPath, cfg.palabre, args...)

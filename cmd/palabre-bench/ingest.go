@@ -71,7 +71,7 @@ func benchIngest(ctx context.Context, cfg ingestConfig, out io.Writer) error {
 	}
 	defer os.RemoveAll(dataDir)
 	srv, err := startProcess(ctx, filepath.Join(dataDir, "palabre.log"), cfg.palabre, "serve",
-		"--addr", "127.0.0.1:0", "--clickhouse", dsn, "--data", filepath.Join(dataDir, "data"), "--log-level", "warn")
+		"--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0", "--clickhouse", dsn, "--data", filepath.Join(dataDir, "data"), "--log-level", "warn")
 	if err != nil {
 		return err
 	}

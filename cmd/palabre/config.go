@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -16,6 +17,9 @@ const (
 	defaultAddr       = "127.0.0.1:8080"
 	defaultClickHouse = "clickhouse://127.0.0.1:19000/palabre"
 	defaultDataDir    = ".data"
+	// defaultMetricsAddr is loopback: metrics, detailed readiness and profiles are for
+	// operators, never for the public address.
+	defaultMetricsAddr = "127.0.0.1:9464"
 )
 
 // Duration registers a duration flag defaulting from envName.
@@ -116,4 +120,14 @@ func ensureDataDir(dir string) (string, error) {
 	probe.Close()
 	os.Remove(probe.Name())
 	return abs, nil
+}
+
+// given reports whether the flag name was set on the command line or through envName.
+func (f *flags) given(name, envName string) bool {
+	if f.getenv(envName) != "" {
+		return true
+	}
+	set := false
+	f.Visit(func(fl *flag.Flag) { set = set || fl.Name == name })
+	return set
 }

@@ -3,12 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -81,6 +83,7 @@ func TestBadConfigurationFailsFast(t *testing.T) {
 		want string
 	}{
 		{"port in use", []string{"serve", "--addr", busy.Addr().String()}, nil, "cannot listen on " + busy.Addr().String()},
+		{"metrics port in use", []string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr", busy.Addr().String()}, nil, "cannot listen on metrics address " + busy.Addr().String()},
 		{"unreachable clickhouse", []string{"serve", "--addr", "127.0.0.1:0", "--clickhouse", "clickhouse://" + deadAddr + "/palabre"}, nil, "clickhouse: cannot reach " + deadAddr},
 		{"malformed dsn", []string{"migrate", "--clickhouse", "postgres://x"}, nil, "is not of the form clickhouse://"},
 		{"unwritable data dir", []string{"serve", "--addr", "127.0.0.1:0", "--data", filepath.Join(readOnly, "sub")}, nil, "data dir"},
@@ -122,8 +125,12 @@ func startServe(t *testing.T, env map[string]string, args ...string) (string, *s
 	ctx, cancel := context.WithCancel(context.Background())
 	out := &syncBuffer{}
 	errc := make(chan error, 1)
+	flags := []string{"serve", "--addr", "127.0.0.1:0"}
+	if !slices.Contains(args, "--metrics-addr") && !slices.Contains(args, "--debug-addr") {
+		flags = append(flags, "--metrics-addr", "127.0.0.1:0") // never the shared default port
+	}
 	go func() {
-		errc <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), envFrom(env), out)
+		errc <- run(ctx, append(flags, args...), envFrom(env), out)
 	}()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -173,6 +180,19 @@ func TestServeHealthReadinessAndShutdown(t *testing.T) {
 		if resp.Header.Get("X-Request-ID") == "" {
 			t.Errorf("GET %s: no X-Request-ID header", path)
 		}
+		if got := resp.Header.Get("X-Content-Type-Options"); got != "nosniff" {
+			t.Errorf("GET %s: X-Content-Type-Options %q, want nosniff", path, got)
+		}
+	}
+	req, _ := http.NewRequest(http.MethodDelete, base+"/api/v1/surveys", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != "GET" || !strings.Contains(string(body), `"code":"method_not_allowed"`) {
+		t.Errorf("DELETE /api/v1/surveys = %d Allow %q %s, want a JSON 405", resp.StatusCode, resp.Header.Get("Allow"), body)
 	}
 	if err := stop(); err != nil {
 		t.Fatalf("serve returned %v after shutdown", err)
@@ -196,20 +216,104 @@ func TestReadyzSaysWhyNotReady(t *testing.T) {
 	dsn := clickhousetest.NewDSN(t)
 	db := clickhousetest.OpenDSN(t, dsn)
 	env := map[string]string{"PALABRE_CLICKHOUSE": dsn, "PALABRE_DATA": t.TempDir()}
-	base, _, stop := startServe(t, env)
+	base, out, stop := startServe(t, env)
 	defer stop()
 	// The schema disappears under a running palabre: readiness must say so.
 	if err := db.DropDatabase(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	resp, err := http.Get(base + "/readyz")
+	code, body := get(t, base+"/readyz")
+	var public struct {
+		Status  string
+		Checks  map[string]string
+		Details map[string]string
+	}
+	if err := json.Unmarshal([]byte(body), &public); err != nil {
+		t.Fatalf("GET /readyz: %v in %s", err, body)
+	}
+	if code != http.StatusServiceUnavailable || public.Status != "unavailable" ||
+		!slices.Contains([]string{"error", "schema_outdated"}, public.Checks["clickhouse"]) || public.Checks["delivery"] != "ok" {
+		t.Errorf("GET /readyz = %d %s, want 503 with the ClickHouse reason code", code, body)
+	}
+	// Public callers get codes, never the database's own words.
+	if public.Details != nil || strings.Contains(body, "DB::") || strings.Contains(body, "migrat") || strings.Contains(body, db.Database()) {
+		t.Errorf("public /readyz shows internal detail: %s", body)
+	}
+	// Operators get the detail on the metrics address, and in the log.
+	code, body = get(t, opsURL(t, out)+"/readyz")
+	if code != http.StatusServiceUnavailable || !strings.Contains(body, `"details":{"clickhouse":"`) {
+		t.Errorf("GET /readyz on the metrics address = %d %s, want 503 with the detail", code, body)
+	}
+	if !strings.Contains(out.String(), "msg=\"not ready\" check=clickhouse") {
+		t.Errorf("log lacks the readiness failure:\n%s", out.String())
+	}
+}
+
+// get returns the status and body of GET url.
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
 	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+var opsRE = regexp.MustCompile(`metrics[:=]\s*(http://\S+)/metrics`)
+
+// opsURL is the base URL of the metrics address serve printed.
+func opsURL(t *testing.T, out *syncBuffer) string {
+	t.Helper()
+	m := opsRE.FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("serve did not print its metrics address:\n%s", out.String())
+	}
+	return m[1]
+}
+
+// TestMetricsAndProfilesOnTheirOwnAddress checks that /metrics and pprof are served on the
+// metrics address only, with the write path's and Go's metrics, and that --debug-addr still
+// works, with a warning.
+func TestMetricsAndProfilesOnTheirOwnAddress(t *testing.T) {
+	dsn := clickhousetest.NewDSN(t)
+	clickhousetest.OpenDSN(t, dsn)
+	env := map[string]string{"PALABRE_CLICKHOUSE": dsn, "PALABRE_DATA": t.TempDir()}
+	base, out, stop := startServe(t, env)
+	ops := opsURL(t, out)
+	if ops == base {
+		t.Fatalf("metrics served on the public address %s", base)
+	}
+	for _, path := range []string{"/metrics", "/debug/pprof/", "/debug/pprof/cmdline"} {
+		if code, _ := get(t, base+path); code != http.StatusNotFound {
+			t.Errorf("public GET %s = %d, want 404", path, code)
+		}
+		if code, _ := get(t, ops+path); code != http.StatusOK {
+			t.Errorf("metrics address GET %s = %d, want 200", path, code)
+		}
+	}
+	_, text := get(t, ops+"/metrics")
+	for _, want := range []string{"palabre_responses_accepted_total 0", "palabre_journal_pending_responses 0",
+		"# TYPE go_goroutines gauge", "# TYPE process_resident_memory_bytes gauge"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+	if code, body := get(t, ops+"/readyz"); code != http.StatusOK || !strings.Contains(body, `"status":"ready"`) {
+		t.Errorf("GET /readyz on the metrics address = %d %s", code, body)
+	}
+	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(body), `"clickhouse":`) || strings.Contains(string(body), `"clickhouse":"ok"`) {
-		t.Errorf("GET /readyz = %d %s, want 503 with the ClickHouse reason", resp.StatusCode, body)
+
+	_, out, stop = startServe(t, map[string]string{"PALABRE_CLICKHOUSE": dsn, "PALABRE_DATA": t.TempDir()}, "--debug-addr", "127.0.0.1:0")
+	defer stop()
+	if code, _ := get(t, opsURL(t, out)+"/debug/pprof/"); code != http.StatusOK {
+		t.Errorf("--debug-addr: profiles = %d, want 200", code)
+	}
+	if !strings.Contains(out.String(), "deprecated") {
+		t.Errorf("--debug-addr gave no deprecation warning:\n%s", out.String())
 	}
 }
 

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/palabre/palabre/analytics"
 	"github.com/palabre/palabre/analytics/clickhouse"
@@ -34,7 +36,10 @@ type serveConfig struct {
 	idleTimeout     time.Duration
 	shutdownTimeout time.Duration
 	migrate         bool
-	debugAddr       string
+	// metricsAddr serves /metrics, a detailed /readyz and pprof (off when empty);
+	// metricsDefault says it was not asked for, so a taken port only turns them off.
+	metricsAddr    string
+	metricsDefault bool
 	// coordinatorToken, when set, is the bearer token of coordinators' requests.
 	coordinatorToken string
 	minCell          int
@@ -54,7 +59,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	writeTimeout := f.Duration("write-timeout", "PALABRE_WRITE_TIMEOUT", 60*time.Second, "time to write a response (downloads extend their own)")
 	idleTimeout := f.Duration("idle-timeout", "PALABRE_IDLE_TIMEOUT", 2*time.Minute, "keep-alive idle time")
 	shutdown := f.Duration("shutdown-timeout", "PALABRE_SHUTDOWN_TIMEOUT", 20*time.Second, "time allowed to finish requests and flush on shutdown")
-	debugAddr := f.String("debug-addr", "PALABRE_DEBUG_ADDR", "", "serve Go's pprof profiles on this address (off when empty; keep it on loopback)")
+	metricsAddr := f.String("metrics-addr", "PALABRE_METRICS_ADDR", defaultMetricsAddr, "serve /metrics, a detailed /readyz and Go's pprof profiles on this address, apart from the public one (off when empty or \"off\"; keep it private)")
+	debugAddr := f.String("debug-addr", "PALABRE_DEBUG_ADDR", "", "deprecated: use --metrics-addr")
 	coordinatorToken := f.String("coordinator-token", "PALABRE_COORDINATOR_TOKEN", "", "bearer token that lets a request see coordinators' unsuppressed analytics (none when empty)")
 	threshold := f.Int64("min-cell", "PALABRE_MIN_CELL", int64(analytics.DefaultThreshold), "smallest number of respondents a figure shown to funders may rest on")
 	compactAfter := f.Duration("compact-after", "PALABRE_COMPACT_AFTER", time.Minute, "merge an edition's stored parts into one once it has received nothing for this long, so its analytics count faster (0: never)")
@@ -69,7 +75,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	cfg = serveConfig{
 		addr: *addr, clickhouse: *dsn, dataDir: *data, maxBody: *maxBody,
 		readTimeout: *readTimeout, writeTimeout: *writeTimeout, idleTimeout: *idleTimeout,
-		shutdownTimeout: *shutdown, migrate: *doMigrate, debugAddr: *debugAddr,
+		shutdownTimeout: *shutdown, migrate: *doMigrate,
 		coordinatorToken: *coordinatorToken, minCell: int(*threshold), compactAfter: *compactAfter,
 		ingest: ingest.Config{BatchAnswers: int(*batchAnswers), BatchInterval: *batchInterval, DiskBudget: *diskBudget},
 	}
@@ -86,6 +92,16 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
+	cfg.metricsAddr, cfg.metricsDefault = *metricsAddr, !f.given("metrics-addr", "PALABRE_METRICS_ADDR")
+	if *debugAddr != "" {
+		log.Warn("--debug-addr (PALABRE_DEBUG_ADDR) is deprecated: profiles are served on --metrics-addr")
+		if cfg.metricsDefault {
+			cfg.metricsAddr, cfg.metricsDefault = *debugAddr, false
+		}
+	}
+	if cfg.metricsAddr == "off" {
+		cfg.metricsAddr = ""
+	}
 	return serveWith(ctx, cfg, log, stdout)
 }
 
@@ -100,10 +116,12 @@ func serveWith(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io
 		return fmt.Errorf("cannot listen on %s: %w", cfg.addr, err)
 	}
 	defer ln.Close()
-	if cfg.debugAddr != "" {
-		if err := serveDebug(ctx, cfg.debugAddr, log); err != nil {
-			return err
-		}
+	opsLn, err := listenOps(cfg.metricsAddr, !cfg.metricsDefault, log)
+	if err != nil {
+		return err
+	}
+	if opsLn != nil {
+		defer opsLn.Close()
 	}
 
 	db, reachable, err := openDatabase(ctx, cfg, dataDir, log)
@@ -142,7 +160,9 @@ func serveWith(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io
 		return err
 	}
 
-	metrics := ingest.NewMetrics()
+	registry := prometheus.NewRegistry()
+	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics := ingest.NewMetricsIn(registry)
 	icfg := cfg.ingest
 	icfg.Dir, icfg.Log = filepath.Join(dataDir, "journal"), log
 	pipeline, err := ingest.Open(ctx, icfg, db, db, metrics)
@@ -161,14 +181,15 @@ func serveWith(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io
 
 	engine := newEngine(log, cfg.maxBody)
 	engine.GET("/healthz", web.Healthz)
-	engine.GET("/readyz", web.Readyz(3*time.Second, map[string]web.ReadinessCheck{
+	readiness := &web.Readiness{Timeout: 3 * time.Second, Log: log, Checks: map[string]web.ReadinessCheck{
 		"clickhouse": func(ctx context.Context) error { return clickhouseReady(ctx, db) },
-		"delivery":   func(context.Context) error { return pipeline.Check() },
-	}))
-	engine.GET("/metrics", func(c *gin.Context) {
-		c.Header("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-		metrics.WriteTo(c.Writer)
-	})
+		"delivery":   func(context.Context) error { return deliveryReady(pipeline) },
+	}}
+	engine.GET("/readyz", readiness.Public)
+	opsBase := ""
+	if opsLn != nil {
+		opsBase = serveOps(ctx, opsLn, opsHandlers{metrics: metrics.Handler(), readyz: readiness.Detailed}, log)
+	}
 	catalog := survey.NewCachedCatalog(local, 5*time.Second)
 	forms, err := web.NewForms(web.FormsConfig{Catalog: catalog, Sink: pipeline, Log: log})
 	if err != nil {
@@ -179,6 +200,7 @@ func serveWith(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io
 	analyticsweb.Register(engine, analyticsweb.Config{Catalog: catalog, Store: db, Threshold: cfg.minCell,
 		Coordinator: bearerToken(cfg.coordinatorToken)})
 	engine.NoRoute(forms.NotFound)
+	engine.NoMethod(forms.NoMethod)
 
 	srv := &http.Server{
 		Handler:           engine,
@@ -192,7 +214,7 @@ func serveWith(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io
 	base := "http://" + ln.Addr().String()
 	log.Info("serving", slog.String("url", base), slog.String("data", dataDir), slog.String("database", db.Database()))
 	fmt.Fprintf(stdout, "palabre is serving on %s\n", base)
-	printURLs(ctx, stdout, base, catalog)
+	printURLs(ctx, stdout, base, opsBase, catalog)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -216,7 +238,7 @@ func newEngine(log *slog.Logger, maxBody int64) *gin.Engine {
 	engine := gin.New()
 	engine.HandleMethodNotAllowed = true
 	engine.ContextWithFallback = true
-	engine.Use(web.RequestIDs(), web.AccessLog(log), web.Recover(log), web.LimitBody(maxBody))
+	engine.Use(web.RequestIDs(), web.NoSniff(), web.AccessLog(log), web.Recover(log), web.LimitBody(maxBody))
 	return engine
 }
 
@@ -250,7 +272,7 @@ func countRejections(m *ingest.Metrics) gin.HandlerFunc {
 }
 
 // printURLs tells the person who started palabre where to look.
-func printURLs(ctx context.Context, w io.Writer, base string, catalog survey.Catalog) {
+func printURLs(ctx context.Context, w io.Writer, base, opsBase string, catalog survey.Catalog) {
 	fmt.Fprintf(w, "  surveys:   %s/\n", base)
 	if list, err := catalog.Surveys(ctx); err == nil {
 		now := time.Now()
@@ -262,21 +284,40 @@ func printURLs(ctx context.Context, w io.Writer, base string, catalog survey.Cat
 			}
 		}
 	}
-	fmt.Fprintf(w, "  API:       %s/api/v1/surveys\n  health:    %s/healthz   readiness: %s/readyz   metrics: %s/metrics\n",
-		base, base, base, base)
+	fmt.Fprintf(w, "  API:       %s/api/v1/surveys\n  health:    %s/healthz   readiness: %s/readyz\n", base, base, base)
+	if opsBase != "" {
+		fmt.Fprintf(w, "  metrics:   %s/metrics   readiness with details: %s/readyz   profiles: %s/debug/pprof/\n",
+			opsBase, opsBase, opsBase)
+	}
 }
 
 // clickhouseReady checks that ClickHouse answers and its schema is current.
 func clickhouseReady(ctx context.Context, db *clickhouse.DB) error {
 	if err := db.Ping(ctx); err != nil {
-		return fmt.Errorf("unreachable: %w", err)
+		return web.NotReady("unreachable", err)
 	}
 	pending, err := db.PendingMigrations(ctx)
 	if err != nil {
-		return err
+		return web.NotReady("error", err)
 	}
 	if len(pending) > 0 {
-		return fmt.Errorf("%d migrations not applied (run `palabre migrate`)", len(pending))
+		return web.NotReady("schema_outdated", fmt.Errorf("%d migrations not applied (run `palabre migrate`)", len(pending)))
 	}
 	return nil
+}
+
+// deliveryReady checks that delivery to the database keeps up. An error that names its own
+// readiness code keeps it; any other is "behind".
+func deliveryReady(p *ingest.Pipeline) error {
+	err := p.Check()
+	if err == nil {
+		return nil
+	}
+	if _, coded := errors.AsType[interface {
+		error
+		ReadinessCode() string
+	}](err); coded {
+		return err
+	}
+	return web.NotReady("behind", err)
 }

@@ -1,66 +1,114 @@
 package ingest
 
 import (
-	"fmt"
 	"io"
-	"math"
-	"sort"
-	"sync"
+	"net/http"
 	"sync/atomic"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/prometheus/common/expfmt"
 
 	"github.com/palabre/palabre/survey/journal"
 )
 
-// Metrics counts what the write path does, written out in the Prometheus text format.
+// Metrics counts what the write path does. Its collectors live in a Prometheus registry of
+// the caller's (never the global default one), which /metrics serves; other parts of palabre
+// add their own collectors to the same registry (see Registry).
 type Metrics struct {
-	accepted    atomic.Uint64
-	duplicates  atomic.Uint64
-	delivered   atomic.Uint64 // responses
-	answers     atomic.Uint64 // answers delivered
-	writeErrors atomic.Uint64
-	quarantined atomic.Uint64
+	reg *prometheus.Registry
 
-	pendingRecords atomic.Uint64
-	pendingBytes   atomic.Int64
+	accepted    prometheus.Counter
+	duplicates  prometheus.Counter
+	delivered   prometheus.Counter // responses
+	answers     prometheus.Counter // answers delivered
+	writeErrors prometheus.Counter
+	quarantined prometheus.Counter
+	rejections  *prometheus.CounterVec
+
+	batchSize prometheus.Histogram
+	flushTime prometheus.Histogram
+
+	pendingRecords prometheus.Gauge
+	pendingBytes   prometheus.Gauge
 	oldestPending  atomic.Int64 // unix nanoseconds; 0 when nothing is pending
-
-	mu         sync.Mutex
-	rejections map[string]uint64
-	batchSize  *histogram
-	flushTime  *histogram
 }
 
-// NewMetrics returns empty metrics.
-func NewMetrics() *Metrics {
-	return &Metrics{
-		rejections: map[string]uint64{},
-		batchSize:  newHistogram(1, 10, 100, 500, 1000, 2500, 5000, 10000, 25000, 50000),
-		flushTime:  newHistogram(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+// NewMetrics returns empty metrics in a registry of their own.
+func NewMetrics() *Metrics { return NewMetricsIn(prometheus.NewRegistry()) }
+
+// NewMetricsIn registers the write path's metrics in reg. It panics when reg already holds
+// them, as registering twice is a programming error.
+func NewMetricsIn(reg *prometheus.Registry) *Metrics {
+	m := &Metrics{reg: reg}
+	counter := func(name, help string) prometheus.Counter {
+		c := prometheus.NewCounter(prometheus.CounterOpts{Name: name, Help: help})
+		reg.MustRegister(c)
+		return c
 	}
+	gauge := func(name, help string) prometheus.Gauge {
+		g := prometheus.NewGauge(prometheus.GaugeOpts{Name: name, Help: help})
+		reg.MustRegister(g)
+		return g
+	}
+	histogram := func(name, help string, buckets ...float64) prometheus.Histogram {
+		h := prometheus.NewHistogram(prometheus.HistogramOpts{Name: name, Help: help, Buckets: buckets})
+		reg.MustRegister(h)
+		return h
+	}
+	m.accepted = counter("palabre_responses_accepted_total", "Responses acknowledged (durable in the journal).")
+	m.duplicates = counter("palabre_responses_duplicate_total", "Resubmissions of an already stored response, answered as success.")
+	m.rejections = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "palabre_responses_rejected_total", Help: "Responses refused, by reason."}, []string{"reason"})
+	reg.MustRegister(m.rejections)
+	m.batchSize = histogram("palabre_delivery_batch_answers", "Answers per batch delivered to the database.",
+		1, 10, 100, 500, 1000, 2500, 5000, 10000, 25000, 50000)
+	m.flushTime = histogram("palabre_delivery_flush_seconds", "Time to write one batch to the database.",
+		0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
+	m.delivered = counter("palabre_responses_delivered_total", "Responses delivered to the database.")
+	m.answers = counter("palabre_answers_delivered_total", "Answers delivered to the database.")
+	m.writeErrors = counter("palabre_clickhouse_errors_total", "Failed attempts to deliver a batch to ClickHouse.")
+	m.quarantined = counter("palabre_journal_quarantined_total", "Journal records that did not decode, set aside.")
+	m.pendingRecords = gauge("palabre_journal_pending_responses", "Responses acknowledged but not yet delivered.")
+	m.pendingBytes = gauge("palabre_journal_pending_bytes", "Journal bytes not yet delivered.")
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "palabre_delivery_lag_seconds", Help: "Age of the oldest response not yet delivered.",
+	}, func() float64 {
+		t := m.oldestPending.Load()
+		if t == 0 {
+			return 0
+		}
+		return max(0, time.Since(time.Unix(0, t)).Seconds())
+	}))
+	return m
+}
+
+// Registry is where these metrics live. Another part of palabre adds its own metric with
+// promauto.With(m.Registry()).NewCounter(…) (or NewGauge, NewCounterVec, …), named
+// palabre_<area>_<what>[_total]; /metrics shows it from then on.
+func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
+
+// Handler serves every metric of the registry in Prometheus' exposition formats.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
 }
 
 // Rejected counts a response refused for reason (invalid, malformed, conflict, closed, …).
 func (m *Metrics) Rejected(reason string) { m.rejected(reason) }
 
-func (m *Metrics) rejected(reason string) {
-	m.mu.Lock()
-	m.rejections[reason]++
-	m.mu.Unlock()
-}
+func (m *Metrics) rejected(reason string) { m.rejections.WithLabelValues(reason).Inc() }
 
 func (m *Metrics) observeBatch(responses, answers int, took time.Duration) {
-	m.delivered.Add(uint64(responses))
-	m.answers.Add(uint64(answers))
-	m.mu.Lock()
-	m.batchSize.observe(float64(answers))
-	m.flushTime.observe(took.Seconds())
-	m.mu.Unlock()
+	m.delivered.Add(float64(responses))
+	m.answers.Add(float64(answers))
+	m.batchSize.Observe(float64(answers))
+	m.flushTime.Observe(took.Seconds())
 }
 
 func (m *Metrics) setPending(s journal.Stats) {
-	m.pendingRecords.Store(s.PendingRecords)
-	m.pendingBytes.Store(s.PendingBytes)
+	m.pendingRecords.Set(float64(s.PendingRecords))
+	m.pendingBytes.Set(float64(s.PendingBytes))
 	if s.OldestPending.IsZero() {
 		m.oldestPending.Store(0)
 	} else {
@@ -68,41 +116,18 @@ func (m *Metrics) setPending(s journal.Stats) {
 	}
 }
 
-// WriteTo writes every metric in the Prometheus text exposition format.
+// WriteTo writes every metric of the registry in the Prometheus text exposition format.
 func (m *Metrics) WriteTo(w io.Writer) (int64, error) {
+	families, err := m.reg.Gather()
+	if err != nil {
+		return 0, err
+	}
 	cw := &countingWriter{w: w}
-	counter := func(name, help string, v uint64) {
-		fmt.Fprintf(cw, "# HELP %s %s\n# TYPE %s counter\n%s %d\n", name, help, name, name, v)
+	for _, f := range families {
+		if _, err := expfmt.MetricFamilyToText(cw, f); err != nil {
+			return cw.n, err
+		}
 	}
-	gauge := func(name, help string, v float64) {
-		fmt.Fprintf(cw, "# HELP %s %s\n# TYPE %s gauge\n%s %g\n", name, help, name, name, v)
-	}
-	counter("palabre_responses_accepted_total", "Responses acknowledged (durable in the journal).", m.accepted.Load())
-	counter("palabre_responses_duplicate_total", "Resubmissions of an already stored response, answered as success.", m.duplicates.Load())
-	m.mu.Lock()
-	reasons := make([]string, 0, len(m.rejections))
-	for r := range m.rejections {
-		reasons = append(reasons, r)
-	}
-	sort.Strings(reasons)
-	fmt.Fprintf(cw, "# HELP palabre_responses_rejected_total Responses refused, by reason.\n# TYPE palabre_responses_rejected_total counter\n")
-	for _, r := range reasons {
-		fmt.Fprintf(cw, "palabre_responses_rejected_total{reason=%q} %d\n", r, m.rejections[r])
-	}
-	m.batchSize.write(cw, "palabre_delivery_batch_answers", "Answers per batch delivered to the database.")
-	m.flushTime.write(cw, "palabre_delivery_flush_seconds", "Time to write one batch to the database.")
-	m.mu.Unlock()
-	counter("palabre_responses_delivered_total", "Responses delivered to the database.", m.delivered.Load())
-	counter("palabre_answers_delivered_total", "Answers delivered to the database.", m.answers.Load())
-	counter("palabre_clickhouse_errors_total", "Failed attempts to deliver a batch to ClickHouse.", m.writeErrors.Load())
-	counter("palabre_journal_quarantined_total", "Journal records that did not decode, set aside.", m.quarantined.Load())
-	gauge("palabre_journal_pending_responses", "Responses acknowledged but not yet delivered.", float64(m.pendingRecords.Load()))
-	gauge("palabre_journal_pending_bytes", "Journal bytes not yet delivered.", float64(m.pendingBytes.Load()))
-	lag := 0.0
-	if t := m.oldestPending.Load(); t != 0 {
-		lag = math.Max(0, time.Since(time.Unix(0, t)).Seconds())
-	}
-	gauge("palabre_delivery_lag_seconds", "Age of the oldest response not yet delivered.", lag)
 	return cw.n, cw.err
 }
 
@@ -120,33 +145,4 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	c.n += int64(n)
 	c.err = err
 	return n, err
-}
-
-// histogram is a Prometheus histogram with fixed upper bounds.
-type histogram struct {
-	bounds []float64
-	counts []uint64 // per bucket, not cumulative
-	sum    float64
-	count  uint64
-}
-
-func newHistogram(bounds ...float64) *histogram {
-	return &histogram{bounds: bounds, counts: make([]uint64, len(bounds)+1)}
-}
-
-func (h *histogram) observe(v float64) {
-	i := sort.SearchFloat64s(h.bounds, v)
-	h.counts[i]++
-	h.sum += v
-	h.count++
-}
-
-func (h *histogram) write(w io.Writer, name, help string) {
-	fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s histogram\n", name, help, name)
-	var cum uint64
-	for i, b := range h.bounds {
-		cum += h.counts[i]
-		fmt.Fprintf(w, "%s_bucket{le=\"%g\"} %d\n", name, b, cum)
-	}
-	fmt.Fprintf(w, "%s_bucket{le=\"+Inf\"} %d\n%s_sum %g\n%s_count %d\n", name, h.count, name, h.sum, name, h.count)
 }

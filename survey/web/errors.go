@@ -28,6 +28,10 @@ func Status(code survey.Code) int {
 		return http.StatusUnprocessableEntity
 	case survey.CodeForbidden:
 		return http.StatusForbidden
+	case survey.CodeMethod:
+		return http.StatusMethodNotAllowed
+	case survey.CodeMediaType:
+		return http.StatusUnsupportedMediaType
 	case survey.CodeUnavailable:
 		return http.StatusServiceUnavailable
 	default:
@@ -41,6 +45,7 @@ type ErrorBody struct {
 		Code      survey.Code `json:"code"`
 		Message   string      `json:"message"`
 		Fields    []FieldBody `json:"fields,omitempty"`
+		More      int         `json:"more,omitempty"` // problems not listed in fields
 		RequestID string      `json:"request_id,omitempty"`
 	} `json:"error"`
 }
@@ -60,6 +65,7 @@ func AbortJSON(c *gin.Context, err error, lang string) {
 	body.Error.Code = e.Code
 	body.Error.Message = e.Message.In(lang)
 	body.Error.RequestID = RequestID(c)
+	body.Error.More = e.More
 	for _, f := range e.Fields {
 		body.Error.Fields = append(body.Error.Fields, FieldBody{Field: f.Field, Code: f.Code, Message: f.Message.In(lang)})
 	}

@@ -92,6 +92,9 @@ func NewForms(cfg FormsConfig) (*Forms, error) {
 //	GET  /api/v1/surveys                                surveys and editions (JSON)
 //	GET  /api/v1/surveys/:survey/editions/:year/form    the form (JSON)
 //	POST /api/v1/surveys/:survey/editions/:year/responses  submit a response (JSON)
+//
+// Give the engine NotFound as its NoRoute handler and NoMethod as its NoMethod handler, so
+// the API answers them in its JSON error shape.
 func (f *Forms) Register(r gin.IRouter) {
 	if g, ok := r.(interface{ BasePath() string }); ok {
 		f.base = strings.TrimSuffix(g.BasePath(), "/")
@@ -105,7 +108,7 @@ func (f *Forms) Register(r gin.IRouter) {
 	api := r.Group("/api/v1")
 	api.GET("/surveys", f.listJSON)
 	api.GET("/surveys/:survey/editions/:year/form", f.formJSON)
-	api.POST("/surveys/:survey/editions/:year/responses", f.submitJSON)
+	api.POST("/surveys/:survey/editions/:year/responses", RequireJSON, f.submitJSON)
 }
 
 // edition is a survey's edition with its compiled form, as a request resolved it.

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"log/slog"
+	"mime"
 	"net/http"
 	"regexp"
 	"runtime/debug"
@@ -83,6 +84,26 @@ func Recover(log *slog.Logger) gin.HandlerFunc {
 		}()
 		c.Next()
 	}
+}
+
+// NoSniff tells browsers to trust the Content-Type of every response and never guess
+// another (X-Content-Type-Options: nosniff).
+func NoSniff() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		c.Header("X-Content-Type-Options", "nosniff")
+		c.Next()
+	}
+}
+
+// RequireJSON refuses a request whose body is not declared application/json with 415, in
+// the API's error shape.
+func RequireJSON(c *gin.Context) {
+	mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
+	if err != nil || mt != "application/json" {
+		AbortJSON(c, survey.Errorf(survey.CodeMediaType, survey.MsgMediaType), Language(c))
+		return
+	}
+	c.Next()
 }
 
 // LimitBody caps request bodies at max bytes: reading a body over the limit fails with

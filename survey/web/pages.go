@@ -41,13 +41,29 @@ func (f *Forms) newPage(c *gin.Context, lang, title string, langs []string) page
 	p := page{Lang: lang, Title: title, Home: f.base + "/?lang=" + url.QueryEscape(lang),
 		CSS: f.assetURL("form.css"), JS: f.assetURL("form.js")}
 	if len(langs) > 1 {
-		q := c.Request.URL.Query()
+		path, q := f.base+"/", url.Values{}
+		if route := c.FullPath(); route != "" {
+			path, q = routePath(c, route), c.Request.URL.Query()
+		}
 		for _, l := range langs {
 			q.Set("lang", l)
-			p.Langs = append(p.Langs, langLink{Code: l, Name: languageName(l), Href: c.Request.URL.Path + "?" + q.Encode(), Current: l == lang})
+			p.Langs = append(p.Langs, langLink{Code: l, Name: languageName(l), Href: path + "?" + q.Encode(), Current: l == lang})
 		}
 	}
 	return p
+}
+
+// routePath is the path of the request rebuilt from the route it matched, each parameter
+// escaped, so a link to it stays on this site whatever the client sent (a request that
+// matched no route has no path to link to: its language links go home).
+func routePath(c *gin.Context, route string) string {
+	parts := strings.Split(route, "/")
+	for i, part := range parts {
+		if len(part) > 1 && (part[0] == ':' || part[0] == '*') {
+			parts[i] = url.PathEscape(strings.TrimPrefix(c.Param(part[1:]), "/"))
+		}
+	}
+	return strings.Join(parts, "/")
 }
 
 // render executes a page template and sends it. Pages are never cached: a form page holds
@@ -100,6 +116,18 @@ func (f *Forms) errorPage(c *gin.Context, err error, lang string) {
 // JSON error under /api/, a page otherwise. Give it to the engine's NoRoute.
 func (f *Forms) NotFound(c *gin.Context) {
 	err := survey.Errorf(survey.CodeNotFound, survey.MsgNotFound)
+	if strings.HasPrefix(c.Request.URL.Path, f.base+"/api/") {
+		AbortJSON(c, err, Language(c))
+		return
+	}
+	f.errorPage(c, err, Language(c))
+}
+
+// NoMethod answers 405 for a route that exists with other methods (Gin has set the Allow
+// header): a JSON error on the API, a page elsewhere.
+func (f *Forms) NoMethod(c *gin.Context) {
+	allowed := c.Writer.Header().Get("Allow")
+	err := survey.Errorf(survey.CodeMethod, survey.MsgMethod, c.Request.Method, allowed)
 	if strings.HasPrefix(c.Request.URL.Path, f.base+"/api/") {
 		AbortJSON(c, err, Language(c))
 		return

@@ -32,9 +32,11 @@ func newFixture(t testing.TB) *fixture {
 	}
 	gin.SetMode(gin.TestMode)
 	fx.engine = gin.New()
-	fx.engine.Use(web.RequestIDs(), web.LimitBody(maxBody))
+	fx.engine.HandleMethodNotAllowed = true
+	fx.engine.Use(web.RequestIDs(), web.NoSniff(), web.LimitBody(maxBody))
 	forms.Register(fx.engine)
 	fx.engine.NoRoute(forms.NotFound)
+	fx.engine.NoMethod(forms.NoMethod)
 	return fx
 }
 

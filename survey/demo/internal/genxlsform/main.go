@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/palabre/palabre/survey/definition"
 )
