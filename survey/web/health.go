@@ -67,17 +67,22 @@ func Healthz(c *gin.Context) {
 // no internal error text (addresses, driver messages) reaches the public address; Detailed
 // adds the text, for the metrics address. The first time a check fails with a given code,
 // and when it recovers, the log says so with the detail.
+//
+// Ready means that palabre does its first job, taking answers: a failed check of Checks
+// answers 503 "unavailable". A failed check of Degraded (the database away, delivery
+// behind) answers 200 "degraded" with its code: answers are still taken and kept.
 type Readiness struct {
-	Timeout time.Duration // per request; 3 s when zero
-	Checks  map[string]ReadinessCheck
-	Log     *slog.Logger // nil: no log
+	Timeout  time.Duration // per request; 3 s when zero
+	Checks   map[string]ReadinessCheck
+	Degraded map[string]ReadinessCheck
+	Log      *slog.Logger // nil: no log
 
 	mu   sync.Mutex
 	last map[string]string // check → last code logged ("" when ok)
 }
 
 // Readyz answers 200 when every check passes and 503 with each failing check's code
-// otherwise, as {"status":"unavailable","checks":{"clickhouse":"unreachable","delivery":"ok"}}.
+// otherwise, as {"status":"unavailable","checks":{"answers":"disk_full","catalog":"ok"}}.
 func Readyz(timeout time.Duration, checks map[string]ReadinessCheck) gin.HandlerFunc {
 	r := &Readiness{Timeout: timeout, Checks: checks}
 	return r.Public
@@ -85,58 +90,64 @@ func Readyz(timeout time.Duration, checks map[string]ReadinessCheck) gin.Handler
 
 // Public is /readyz on the public address: codes only.
 func (r *Readiness) Public(c *gin.Context) {
-	status, ready := r.run(c.Request.Context(), false)
-	writeReadiness(c.Writer, status, ready)
+	writeReadiness(c.Writer, r.run(c.Request.Context(), false))
 }
 
 // Detailed is /readyz for operators: each failing check's code and detail, as
-// {"status":"unavailable","checks":{"clickhouse":"ok"},"details":{"delivery":"behind: …"}}.
+// {"status":"degraded","checks":{"answers":"ok","clickhouse":"unreachable"},"details":{"clickhouse":"unreachable: dial …"}}.
 func (r *Readiness) Detailed(w http.ResponseWriter, req *http.Request) {
-	status, ready := r.run(req.Context(), true)
-	writeReadiness(w, status, ready)
+	writeReadiness(w, r.run(req.Context(), true))
 }
 
-func writeReadiness(w http.ResponseWriter, status gin.H, ready bool) {
+func writeReadiness(w http.ResponseWriter, status gin.H) {
 	code := http.StatusOK
-	if ready {
-		status["status"] = "ready"
-	} else {
-		status["status"] = "unavailable"
+	if status["status"] == "unavailable" {
 		code = http.StatusServiceUnavailable
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, code, status)
 }
 
-func (r *Readiness) run(ctx context.Context, detailed bool) (gin.H, bool) {
+// run runs every check and returns the answer's body; its status is ready, degraded or
+// unavailable.
+func (r *Readiness) run(ctx context.Context, detailed bool) gin.H {
 	timeout := r.Timeout
 	if timeout <= 0 {
 		timeout = 3 * time.Second
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	names := make([]string, 0, len(r.Checks))
-	for name := range r.Checks {
-		names = append(names, name)
-	}
-	sort.Strings(names)
 	checks, details := gin.H{}, gin.H{}
-	ready := true
-	for _, name := range names {
-		err := r.Checks[name](ctx)
-		code := "ok"
-		if err != nil {
-			code, ready = codeOf(err), false
-			details[name] = err.Error()
+	failed := func(set map[string]ReadinessCheck) bool {
+		names := make([]string, 0, len(set))
+		for name := range set {
+			names = append(names, name)
 		}
-		checks[name] = code
-		r.logChange(name, code, err)
+		sort.Strings(names)
+		any := false
+		for _, name := range names {
+			err := set[name](ctx)
+			code := "ok"
+			if err != nil {
+				code, any = codeOf(err), true
+				details[name] = err.Error()
+			}
+			checks[name] = code
+			r.logChange(name, code, err)
+		}
+		return any
 	}
-	status := gin.H{"checks": checks}
+	status := gin.H{"checks": checks, "status": "ready"}
+	if failed(r.Degraded) {
+		status["status"] = "degraded"
+	}
+	if failed(r.Checks) {
+		status["status"] = "unavailable"
+	}
 	if detailed && len(details) > 0 {
 		status["details"] = details
 	}
-	return status, ready
+	return status
 }
 
 // logChange logs a check's failure the first time it fails with a code, and its recovery.

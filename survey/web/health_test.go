@@ -76,3 +76,37 @@ func TestReadinessCodesAndDetails(t *testing.T) {
 		t.Errorf("the recovery is not logged:\n%s", logs.String())
 	}
 }
+
+// TestReadinessDegradedStillReady: while answers are taken, a database that is away or a
+// delivery that is behind leaves palabre ready (200) but says "degraded" and why; a failed
+// check of Checks makes it unavailable (503) whatever the others say.
+func TestReadinessDegradedStillReady(t *testing.T) {
+	taking, database := error(nil), error(nil)
+	r := &web.Readiness{
+		Checks:   map[string]web.ReadinessCheck{"answers": func(context.Context) error { return taking }},
+		Degraded: map[string]web.ReadinessCheck{"clickhouse": func(context.Context) error { return database }},
+	}
+	gin.SetMode(gin.TestMode)
+	e := gin.New()
+	e.GET("/readyz", r.Public)
+	get := func() (int, string) {
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, httptest.NewRequest("GET", "/readyz", nil))
+		return rec.Code, strings.TrimSpace(rec.Body.String())
+	}
+	for _, tt := range []struct {
+		taking, database error
+		code             int
+		body             string
+	}{
+		{nil, nil, 200, `{"checks":{"answers":"ok","clickhouse":"ok"},"status":"ready"}`},
+		{nil, web.NotReady("unreachable", errors.New("refused")), 200, `{"checks":{"answers":"ok","clickhouse":"unreachable"},"status":"degraded"}`},
+		{web.NotReady("disk_full", nil), nil, 503, `{"checks":{"answers":"disk_full","clickhouse":"ok"},"status":"unavailable"}`},
+		{web.NotReady("disk_full", nil), web.NotReady("unreachable", nil), 503, `{"checks":{"answers":"disk_full","clickhouse":"unreachable"},"status":"unavailable"}`},
+	} {
+		taking, database = tt.taking, tt.database
+		if code, body := get(); code != tt.code || body != tt.body {
+			t.Errorf("answers %v, database %v: /readyz = %d %s, want %d %s", tt.taking, tt.database, code, body, tt.code, tt.body)
+		}
+	}
+}
