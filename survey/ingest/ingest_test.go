@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -77,8 +78,9 @@ func response(i int) *survey.Response {
 		SubmittedAt: time.Unix(1764000000+int64(i), 0).UTC(), Channel: survey.ChannelAPI, Answers: answers}
 }
 
+// config keeps the journal and the index of response ids under dir.
 func config(dir string) ingest.Config {
-	return ingest.Config{Dir: dir, BatchInterval: 20 * time.Millisecond, RetryMin: 5 * time.Millisecond, RetryMax: 20 * time.Millisecond}
+	return ingest.Config{Dir: filepath.Join(dir, "journal"), BatchInterval: 20 * time.Millisecond, RetryMin: 5 * time.Millisecond, RetryMax: 20 * time.Millisecond}
 }
 
 func open(t *testing.T, cfg ingest.Config, db *fakeDB) *ingest.Pipeline {
