@@ -23,6 +23,8 @@ type fakeDB struct {
 	order    []survey.ResponseID
 	failures int   // fail this many more writes
 	failWith error // when set, fail every write
+	downWith error // when set, ResponseDigests fails: the database cannot be read
+	reads    int   // calls of ResponseDigests
 }
 
 func newFakeDB() *fakeDB { return &fakeDB{rows: map[survey.ResponseID]*survey.Response{}} }
@@ -50,6 +52,10 @@ func (f *fakeDB) WriteResponses(ctx context.Context, batch []*survey.Response) e
 func (f *fakeDB) ResponseDigests(ctx context.Context, fn func(survey.ResponseID, uint64, time.Time)) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.reads++
+	if f.downWith != nil {
+		return f.downWith
+	}
 	for id, r := range f.rows {
 		fn(id, r.Digest(), r.SubmittedAt)
 	}
@@ -65,6 +71,22 @@ func (f *fakeDB) count() int {
 func (f *fakeDB) setFail(err error) {
 	f.mu.Lock()
 	f.failWith = err
+	f.mu.Unlock()
+}
+
+// setDown makes the database unreachable for reading and writing (err), or reachable (nil).
+func (f *fakeDB) setDown(err error) {
+	f.mu.Lock()
+	f.failWith, f.downWith = err, err
+	f.mu.Unlock()
+}
+
+// seed stores rs as another process would (palabre seed), behind the pipeline's back.
+func (f *fakeDB) seed(rs ...*survey.Response) {
+	f.mu.Lock()
+	for _, r := range rs {
+		f.rows[r.ID] = r
+	}
 	f.mu.Unlock()
 }
 
