@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/palabre/palabre/survey"
+	"github.com/palabre/palabre/survey/ingest/idindex"
 	"github.com/palabre/palabre/survey/journal"
 )
 
@@ -17,7 +18,9 @@ import (
 // until Close, retrying each batch until it is confirmed.
 func (p *Pipeline) deliver(abort context.Context) {
 	defer close(p.done)
-	var after journal.Seq
+	// Start at the watermark: Next skips delivered records, and draining stops once nothing
+	// lies beyond after.
+	after := p.journal.Stats().DeliveredSeq
 	for {
 		batch, last, ok := p.collect(abort, after)
 		if len(batch) > 0 {
@@ -139,8 +142,7 @@ func (p *Pipeline) write(abort context.Context, batch []*survey.Response, last j
 		err := p.writer.WriteResponses(ctx, batch)
 		cancel()
 		if err == nil {
-			p.delivered(batch, last, time.Since(start))
-			return true
+			return p.delivered(abort, batch, last, time.Since(start))
 		}
 		p.metrics.writeErrors.Add(1)
 		p.setStatus(err)
@@ -149,20 +151,68 @@ func (p *Pipeline) write(abort context.Context, batch []*survey.Response, last j
 		}
 		p.cfg.Log.Warn("ingest: delivery failed; retrying", slog.Int("responses", len(batch)),
 			slog.Int("attempt", attempt), slog.Duration("retry_in", wait), slog.Any("error", err))
-		select {
-		case <-time.After(wait):
-		case <-abort.Done():
+		if !sleep(abort, wait) {
 			return false
 		}
 		wait = min(wait*2, p.cfg.RetryMax)
 	}
 }
 
-func (p *Pipeline) delivered(batch []*survey.Response, last journal.Seq, took time.Duration) {
+// sleep waits for d or abort, and reports whether it was not aborted.
+func sleep(abort context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-abort.Done():
+		return false
+	}
+}
+
+// crashAt, set by tests, stops the batcher at a step of recording a delivery as a crash
+// would (it returns true to stop there): "logged" after the index log, "marked" after the
+// journal's watermark.
+var crashAt func(step string) bool
+
+// delivered records a batch the database confirmed: its ids are added to the index log and
+// made durable before the journal marks them delivered, so an id is always in one or the
+// other, whatever crash happens between the two. A failure to write the log is retried
+// until it succeeds (the batch stays undelivered meanwhile) or abort.
+func (p *Pipeline) delivered(abort context.Context, batch []*survey.Response, last journal.Seq, took time.Duration) bool {
+	es := make([]idindex.Entry, len(batch))
+	for i, r := range batch {
+		e, ok := p.index.Lookup(r.ID)
+		if !ok { // delivered before the submission that appended it took its place in the index
+			e = idindex.MakeEntry(r.ID, r.Digest(), r.SubmittedAt)
+			p.index.Add(e)
+		}
+		es[i] = e
+	}
+	wait := p.cfg.RetryMin
+	for {
+		err := p.store.Append(es)
+		if err == nil {
+			break
+		}
+		p.setStatus(err)
+		p.cfg.Log.Error("ingest: cannot record delivered responses in the local index; retrying",
+			slog.Int("responses", len(batch)), slog.Duration("retry_in", wait), slog.Any("error", err))
+		if !sleep(abort, wait) {
+			return false
+		}
+		wait = min(wait*2, p.cfg.RetryMax)
+	}
+	if crashAt != nil && crashAt("logged") {
+		return false
+	}
 	if err := p.journal.MarkDelivered(last); err != nil {
-		// The batch is in the database; at worst it is delivered again after a restart, which
-		// the database folds.
+		// The batch is in the database and in the index log; at worst it is delivered again
+		// after a restart, which the database folds.
 		p.cfg.Log.Error("ingest: record delivery in journal", slog.Any("error", err))
+	}
+	if crashAt != nil && crashAt("marked") {
+		return false
 	}
 	answers := 0
 	for _, r := range batch {
@@ -171,6 +221,26 @@ func (p *Pipeline) delivered(batch []*survey.Response, last journal.Seq, took ti
 	p.metrics.observeBatch(len(batch), answers, took)
 	p.metrics.setPending(p.journal.Stats())
 	p.setStatus(nil)
+	if n := p.store.LogLen(); n >= max(minCompact, p.index.Len()/4) {
+		p.compact("log")
+	}
+	return true
+}
+
+// minCompact is how many entries the index log holds at least before it is folded into a new
+// snapshot (and at most a quarter of the index, beyond that).
+const minCompact = 1 << 16
+
+// compact writes the whole index as the local snapshot and empties the index log.
+func (p *Pipeline) compact(why string) {
+	start := time.Now()
+	v := p.index.View() // after every logged id was added to the index: v holds the log
+	if err := p.store.Compact(v); err != nil {
+		p.cfg.Log.Error("ingest: cannot write the response index snapshot; the log keeps growing", slog.Any("error", err))
+		return
+	}
+	p.cfg.Log.Info("ingest: response index snapshot written", slog.String("after", why), slog.Int("ids", v.Len()),
+		slog.Duration("took", time.Since(start)))
 }
 
 // quarantine sets aside a record that does not decode (written by an incompatible version),
@@ -199,6 +269,9 @@ func (p *Pipeline) setStatus(err error) {
 // Close stops delivering after writing what is pending, bounded by ctx, and closes the
 // journal. What could not be delivered in time stays in the journal for the next start.
 func (p *Pipeline) Close(ctx context.Context) error {
+	if !p.closed.CompareAndSwap(false, true) {
+		return nil
+	}
 	close(p.draining)
 	select {
 	case <-p.done:
@@ -207,8 +280,10 @@ func (p *Pipeline) Close(ctx context.Context) error {
 		<-p.done
 	}
 	p.stop()
+	p.bg.Wait()
+	p.index.Wait()
 	left := p.journal.Stats().PendingRecords
-	err := p.journal.Close()
+	err := errors.Join(p.journal.Close(), p.store.Close())
 	if left > 0 {
 		p.cfg.Log.Warn("ingest: stopped with responses not yet delivered; they are kept in the journal and delivered at the next start",
 			slog.Uint64("responses", left))

@@ -5,10 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/palabre/palabre/survey"
+	"github.com/palabre/palabre/survey/ingest/idindex"
 	"github.com/palabre/palabre/survey/journal"
 )
 
@@ -26,9 +29,11 @@ type Stored interface {
 // Config tunes the pipeline. Zero fields take their defaults.
 type Config struct {
 	Dir           string        // the journal's directory (required)
+	IndexDir      string        // the local index of response ids; default "index" beside Dir
 	BatchAnswers  int           // deliver once this many answers are pending; default 5000
 	BatchInterval time.Duration // deliver at least this often while responses are pending; default 1s
 	DiskBudget    int64         // most undelivered bytes in the journal; default 1 GiB
+	SegmentSize   int64         // size of a journal segment file; default the journal's (64 MiB)
 	RetryMin      time.Duration // first wait after a failed delivery; default 200ms
 	RetryMax      time.Duration // longest wait between attempts; default 10s
 	WriteTimeout  time.Duration // bound on one delivery attempt; default 30s
@@ -38,6 +43,9 @@ type Config struct {
 }
 
 func (c *Config) defaults() {
+	if c.IndexDir == "" {
+		c.IndexDir = filepath.Join(filepath.Dir(filepath.Clean(c.Dir)), "index")
+	}
 	if c.BatchAnswers <= 0 {
 		c.BatchAnswers = 5000
 	}
@@ -74,20 +82,28 @@ type Pipeline struct {
 	writer  Writer
 	metrics *Metrics
 
-	mu    sync.Mutex
-	index map[survey.ResponseID]*entry
+	index *idindex.Index // every accepted response id: delivered, in the journal, or in the database
+	store *idindex.Store // the delivered ones on disk, beside the journal
 
-	stop     context.CancelFunc // stops the batcher's waiting, not a delivery in progress
+	mu       sync.Mutex
+	inflight map[survey.ResponseID]*flight // being appended to the journal
+
+	stop     context.CancelFunc // stops the batcher's waiting and reconciliation, not a delivery in progress
 	draining chan struct{}      // closed by Close: deliver what is left, then return
 	done     chan struct{}      // closed when the batcher has returned
+	bg       sync.WaitGroup     // reconciliation
+	closed   atomic.Bool
 
-	statusMu  sync.Mutex
-	lastError error
-	lastOK    time.Time
+	statusMu     sync.Mutex
+	lastError    error
+	lastOK       time.Time
+	reconciled   time.Time // zero until the index was reconciled with the database
+	reconcileErr error     // the last failed attempt, nil once one succeeds
 }
 
-// entry is what the index knows of a response id.
-type entry struct {
+// flight is a submission being appended to the journal. Submissions of the same id wait for
+// its outcome.
+type flight struct {
 	digest      uint64
 	submittedAt time.Time
 	durable     chan struct{} // closed once the journal append finished (ok or not)
@@ -96,50 +112,99 @@ type entry struct {
 
 var _ survey.Sink = (*Pipeline)(nil)
 
-// Open opens the journal, rebuilds the index from stored and from the journal, and starts
-// delivering. Undelivered responses found in the journal (after a crash) are delivered first.
+// Open opens the journal and the local index of response ids, and starts delivering.
+// Undelivered responses found in the journal (after a crash) are delivered first.
+//
+// The index comes back from local state when there is any (the index directory, or a
+// journal that was written to): the snapshot and log of delivered ids, then the journal's
+// undelivered records. It is then reconciled with stored in the background, retried until it
+// succeeds, to learn ids written by others (palabre seed, another process, or a version
+// without a local index); submissions are accepted meanwhile. Without local state (a first
+// start), Open reads stored itself and fails if it cannot.
 func Open(ctx context.Context, cfg Config, w Writer, stored Stored, m *Metrics) (*Pipeline, error) {
 	cfg.defaults()
 	if m == nil {
 		m = NewMetrics()
 	}
-	j, err := journal.Open(cfg.Dir, journal.Options{DiskBudget: cfg.DiskBudget, Logger: cfg.Log})
+	start := time.Now()
+	store, loaded, err := idindex.Open(cfg.IndexDir)
 	if err != nil {
+		return nil, fmt.Errorf("open response index: %w", err)
+	}
+	if loaded.SnapshotErr != nil || loaded.Damaged > 0 {
+		cfg.Log.Error("ingest: the response index on disk is damaged; what it held is learnt again from the database",
+			slog.String("dir", cfg.IndexDir), slog.Any("snapshot_error", loaded.SnapshotErr), slog.Int("damaged_log_entries", loaded.Damaged))
+	}
+	j, err := journal.Open(cfg.Dir, journal.Options{DiskBudget: cfg.DiskBudget, SegmentSize: cfg.SegmentSize, Logger: cfg.Log})
+	if err != nil {
+		store.Close()
 		return nil, fmt.Errorf("open journal: %w", err)
 	}
 	if rec := j.Recovery(); rec.DiscardedBytes > 0 {
 		cfg.Log.Warn("journal: discarded a torn tail left by a crash (never acknowledged)",
 			slog.Int64("bytes", rec.DiscardedBytes))
 	}
-	p := &Pipeline{cfg: cfg, journal: j, writer: w, metrics: m, index: map[survey.ResponseID]*entry{},
-		draining: make(chan struct{}), done: make(chan struct{})}
-	if err := p.loadIndex(ctx, stored); err != nil {
+	p := &Pipeline{cfg: cfg, journal: j, writer: w, metrics: m, index: loaded.Index, store: store,
+		inflight: map[survey.ResponseID]*flight{}, draining: make(chan struct{}), done: make(chan struct{})}
+	fail := func(err error) (*Pipeline, error) {
 		j.Close()
+		store.Close()
 		return nil, err
 	}
+	local := loaded.Existed || j.Stats().LastSeq > 0
+	fromDB := 0
+	if !local {
+		// A first start: nothing local to start from, so the database must answer now.
+		if fromDB, err = p.loadStored(ctx, stored); err != nil {
+			return fail(err)
+		}
+		if err := store.Compact(p.index.View()); err != nil {
+			return fail(err)
+		}
+		p.reconciled = cfg.Now()
+	}
+	pending, err := p.loadJournal(ctx)
+	if err != nil {
+		return fail(err)
+	}
+	p.metrics.setPending(p.journal.Stats())
+	cfg.Log.Info("ingest: index ready", slog.Int("ids", p.index.Len()), slog.Int("snapshot", loaded.Snapshot),
+		slog.Int("log", loaded.Log), slog.Int("undelivered", pending), slog.Int("stored", fromDB),
+		slog.Bool("reconciled", !local), slog.Duration("took", time.Since(start)))
+
 	bctx, cancel := context.WithCancel(context.Background())
 	p.stop = cancel
+	if local {
+		p.bg.Add(1)
+		go p.reconcile(bctx, stored)
+	}
 	go p.deliver(bctx)
 	return p, nil
 }
 
-var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
-
-func (p *Pipeline) loadIndex(ctx context.Context, stored Stored) error {
-	start := time.Now()
+// loadStored adds the ids the database holds to the index.
+func (p *Pipeline) loadStored(ctx context.Context, stored Stored) (int, error) {
+	var es []idindex.Entry
 	err := stored.ResponseDigests(ctx, func(id survey.ResponseID, digest uint64, at time.Time) {
-		p.index[id] = &entry{digest: digest, submittedAt: at, durable: closedChan}
+		es = append(es, idindex.MakeEntry(id, digest, at))
 	})
 	if err != nil {
-		return fmt.Errorf("load stored response ids: %w", err)
+		return 0, fmt.Errorf("load stored response ids: %w", err)
 	}
-	fromDB := len(p.index)
-	pending := 0
-	last := p.journal.Stats().LastSeq
-	for after := journal.Seq(0); after < last; {
+	p.index.AddAll(es)
+	return len(es), nil
+}
+
+// loadJournal adds the ids of the journal's undelivered records to the index. It reads up to
+// the last durable record and never waits for more: when everything was delivered there is
+// nothing to read.
+func (p *Pipeline) loadJournal(ctx context.Context) (int, error) {
+	st := p.journal.Stats()
+	var es []idindex.Entry
+	for after := st.DeliveredSeq; after < st.LastSeq; {
 		recs, err := p.journal.Next(ctx, after, 4096, 16<<20)
 		if err != nil {
-			return fmt.Errorf("read journal: %w", err)
+			return 0, fmt.Errorf("read journal: %w", err)
 		}
 		for _, rec := range recs {
 			after = rec.Seq
@@ -147,14 +212,11 @@ func (p *Pipeline) loadIndex(ctx context.Context, stored Stored) error {
 			if err != nil {
 				continue // reported and set aside by the batcher
 			}
-			p.index[r.ID] = &entry{digest: r.Digest(), submittedAt: r.SubmittedAt, durable: closedChan}
-			pending++
+			es = append(es, idindex.MakeEntry(r.ID, r.Digest(), r.SubmittedAt))
 		}
 	}
-	p.metrics.setPending(p.journal.Stats())
-	p.cfg.Log.Info("ingest: index ready", slog.Int("stored", fromDB), slog.Int("undelivered", pending),
-		slog.Duration("took", time.Since(start)))
-	return nil
+	p.index.AddAll(es)
+	return len(es), nil
 }
 
 // Submit makes r durable and returns once it is on disk. See survey.Sink.
@@ -162,45 +224,58 @@ func (p *Pipeline) Submit(ctx context.Context, r *survey.Response) (survey.Recei
 	digest := r.Digest()
 	for {
 		p.mu.Lock()
-		e, ok := p.index[r.ID]
-		if !ok {
-			e = &entry{digest: digest, submittedAt: r.SubmittedAt, durable: make(chan struct{})}
-			p.index[r.ID] = e
+		f, inFlight := p.inflight[r.ID]
+		if !inFlight {
+			if e, ok := p.index.Lookup(r.ID); ok {
+				p.mu.Unlock()
+				return p.known(r, digest, e.Digest, e.SubmittedAt())
+			}
+			f = &flight{digest: digest, submittedAt: r.SubmittedAt, durable: make(chan struct{})}
+			p.inflight[r.ID] = f
 			p.mu.Unlock()
-			return p.append(ctx, r, e)
+			return p.append(ctx, r, f)
 		}
 		p.mu.Unlock()
-		// The id is known, or being written by a concurrent submission: wait for its outcome.
+		// The id is being written by a concurrent submission: wait for its outcome.
 		select {
-		case <-e.durable:
+		case <-f.durable:
 		case <-ctx.Done():
 			return survey.Receipt{}, ctx.Err()
 		}
-		if e.failed {
+		if f.failed {
 			continue // that attempt failed and freed the id; try ours
 		}
-		if e.digest != digest {
-			return survey.Receipt{}, survey.Errorf(survey.CodeConflict, survey.MsgConflict)
-		}
-		p.metrics.duplicates.Add(1)
-		return survey.Receipt{ID: r.ID, Duplicate: true, SubmittedAt: e.submittedAt}, nil
+		return p.known(r, digest, f.digest, f.submittedAt)
 	}
 }
 
-func (p *Pipeline) append(ctx context.Context, r *survey.Response, e *entry) (survey.Receipt, error) {
+// known answers the submission of an id already accepted: a duplicate when its answers are the
+// same, a conflict otherwise.
+func (p *Pipeline) known(r *survey.Response, digest, had uint64, submittedAt time.Time) (survey.Receipt, error) {
+	if had != digest {
+		return survey.Receipt{}, survey.Errorf(survey.CodeConflict, survey.MsgConflict)
+	}
+	p.metrics.duplicates.Add(1)
+	return survey.Receipt{ID: r.ID, Duplicate: true, SubmittedAt: submittedAt}, nil
+}
+
+func (p *Pipeline) append(ctx context.Context, r *survey.Response, f *flight) (survey.Receipt, error) {
 	payload, err := encode(r)
 	if err == nil {
 		_, err = p.journal.Append(ctx, payload)
 	}
+	p.mu.Lock()
+	if err == nil {
+		p.index.Add(idindex.MakeEntry(r.ID, f.digest, f.submittedAt))
+	} else {
+		f.failed = true
+	}
+	delete(p.inflight, r.ID)
+	p.mu.Unlock()
+	close(f.durable)
 	if err != nil {
-		p.mu.Lock()
-		delete(p.index, r.ID)
-		e.failed = true
-		p.mu.Unlock()
-		close(e.durable)
 		return survey.Receipt{}, p.appendError(err)
 	}
-	close(e.durable)
 	p.metrics.accepted.Add(1)
 	p.metrics.setPending(p.journal.Stats())
 	return survey.Receipt{ID: r.ID, SubmittedAt: r.SubmittedAt}, nil

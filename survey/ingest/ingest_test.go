@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -22,6 +23,8 @@ type fakeDB struct {
 	order    []survey.ResponseID
 	failures int   // fail this many more writes
 	failWith error // when set, fail every write
+	downWith error // when set, ResponseDigests fails: the database cannot be read
+	reads    int   // calls of ResponseDigests
 }
 
 func newFakeDB() *fakeDB { return &fakeDB{rows: map[survey.ResponseID]*survey.Response{}} }
@@ -49,6 +52,10 @@ func (f *fakeDB) WriteResponses(ctx context.Context, batch []*survey.Response) e
 func (f *fakeDB) ResponseDigests(ctx context.Context, fn func(survey.ResponseID, uint64, time.Time)) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.reads++
+	if f.downWith != nil {
+		return f.downWith
+	}
 	for id, r := range f.rows {
 		fn(id, r.Digest(), r.SubmittedAt)
 	}
@@ -67,6 +74,22 @@ func (f *fakeDB) setFail(err error) {
 	f.mu.Unlock()
 }
 
+// setDown makes the database unreachable for reading and writing (err), or reachable (nil).
+func (f *fakeDB) setDown(err error) {
+	f.mu.Lock()
+	f.failWith, f.downWith = err, err
+	f.mu.Unlock()
+}
+
+// seed stores rs as another process would (palabre seed), behind the pipeline's back.
+func (f *fakeDB) seed(rs ...*survey.Response) {
+	f.mu.Lock()
+	for _, r := range rs {
+		f.rows[r.ID] = r
+	}
+	f.mu.Unlock()
+}
+
 func response(i int) *survey.Response {
 	answers := make([]survey.Answer, 30)
 	for q := range answers {
@@ -77,8 +100,9 @@ func response(i int) *survey.Response {
 		SubmittedAt: time.Unix(1764000000+int64(i), 0).UTC(), Channel: survey.ChannelAPI, Answers: answers}
 }
 
+// config keeps the journal and the index of response ids under dir.
 func config(dir string) ingest.Config {
-	return ingest.Config{Dir: dir, BatchInterval: 20 * time.Millisecond, RetryMin: 5 * time.Millisecond, RetryMax: 20 * time.Millisecond}
+	return ingest.Config{Dir: filepath.Join(dir, "journal"), BatchInterval: 20 * time.Millisecond, RetryMin: 5 * time.Millisecond, RetryMax: 20 * time.Millisecond}
 }
 
 func open(t *testing.T, cfg ingest.Config, db *fakeDB) *ingest.Pipeline {

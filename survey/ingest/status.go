@@ -3,28 +3,52 @@ package ingest
 import (
 	"fmt"
 	"time"
+
+	"github.com/palabre/palabre/survey/journal"
 )
 
-// Status is how far delivery to the database is behind.
+// Status is how far delivery to the database is behind, whether responses are accepted, and
+// whether the index of response ids has been reconciled with the database.
 type Status struct {
 	PendingResponses uint64
 	PendingBytes     int64
 	Lag              time.Duration // age of the oldest undelivered response
 	LastError        error         // the last delivery failure, nil once a delivery succeeds
 	LastDelivery     time.Time
+
+	Accepting error // why responses are refused now (Pipeline.Accepting); nil when they are accepted
+
+	// Reconciled is false until the index, loaded from local state, has learnt the ids the
+	// database holds; meanwhile a response only the database knows is taken for a new one.
+	Reconciled     bool
+	ReconciledAt   time.Time
+	ReconcileError error // the last failed attempt, nil once one succeeds
+	IndexedIDs     int   // response ids in the index
 }
 
 // Status reports the pipeline's delivery state.
 func (p *Pipeline) Status() Status {
 	s := p.journal.Stats()
-	st := Status{PendingResponses: s.PendingRecords, PendingBytes: s.PendingBytes}
+	st := Status{PendingResponses: s.PendingRecords, PendingBytes: s.PendingBytes, Accepting: p.Accepting(),
+		IndexedIDs: p.index.Len()}
 	if !s.OldestPending.IsZero() {
 		st.Lag = p.cfg.Now().Sub(s.OldestPending)
 	}
 	p.statusMu.Lock()
 	st.LastError, st.LastDelivery = p.lastError, p.lastOK
+	st.ReconciledAt, st.ReconcileError = p.reconciled, p.reconcileErr
 	p.statusMu.Unlock()
+	st.Reconciled = !st.ReconciledAt.IsZero()
 	return st
+}
+
+// Accepting reports whether Submit can make responses durable now: nil, or why not. It is
+// the one place that decides it; Status and readiness read it.
+func (p *Pipeline) Accepting() error {
+	if p.closed.Load() {
+		return journal.ErrClosed
+	}
+	return nil
 }
 
 // MaxHealthyLag is how far behind delivery may be before readiness reports it.
