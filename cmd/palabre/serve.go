@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -21,6 +22,7 @@ import (
 	analyticsweb "github.com/palabre/palabre/analytics/web"
 	"github.com/palabre/palabre/survey"
 	"github.com/palabre/palabre/survey/ingest"
+	"github.com/palabre/palabre/survey/journal"
 	"github.com/palabre/palabre/survey/localcatalog"
 	"github.com/palabre/palabre/survey/web"
 )
@@ -181,16 +183,24 @@ func serveWith(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io
 
 	engine := newEngine(log, cfg.maxBody)
 	engine.GET("/healthz", web.Healthz)
-	readiness := &web.Readiness{Timeout: 3 * time.Second, Log: log, Checks: map[string]web.ReadinessCheck{
-		"clickhouse": func(ctx context.Context) error { return clickhouseReady(ctx, db) },
-		"delivery":   func(context.Context) error { return deliveryReady(pipeline) },
-	}}
+	catalog := survey.NewCachedCatalog(local, 5*time.Second)
+	// Ready means taking answers: the catalog serves forms and the journal takes appends.
+	// The database away or delivery behind leaves palabre ready, "degraded".
+	readiness := &web.Readiness{Timeout: 3 * time.Second, Log: log,
+		Checks: map[string]web.ReadinessCheck{
+			"answers": func(context.Context) error { return answersReady(pipeline) },
+			"catalog": func(ctx context.Context) error { return catalogReady(ctx, catalog) },
+		},
+		Degraded: map[string]web.ReadinessCheck{
+			"clickhouse": func(ctx context.Context) error { return clickhouseReady(ctx, db) },
+			"delivery":   func(context.Context) error { return deliveryReady(pipeline) },
+			"journal":    func(context.Context) error { return journalIntact(pipeline) },
+		}}
 	engine.GET("/readyz", readiness.Public)
 	opsBase := ""
 	if opsLn != nil {
 		opsBase = serveOps(ctx, opsLn, opsHandlers{metrics: metrics.Handler(), readyz: readiness.Detailed}, log)
 	}
-	catalog := survey.NewCachedCatalog(local, 5*time.Second)
 	forms, err := web.NewForms(web.FormsConfig{Catalog: catalog, Sink: pipeline, Log: log})
 	if err != nil {
 		return err
@@ -289,6 +299,48 @@ func printURLs(ctx context.Context, w io.Writer, base, opsBase string, catalog s
 		fmt.Fprintf(w, "  metrics:   %s/metrics   readiness with details: %s/readyz   profiles: %s/debug/pprof/\n",
 			opsBase, opsBase, opsBase)
 	}
+}
+
+// answersReady checks that the journal takes answers, naming why not.
+func answersReady(p *ingest.Pipeline) error {
+	err := p.Accepting()
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, journal.ErrNoSpace):
+		return web.NotReady("disk_full", err)
+	case errors.Is(err, journal.ErrUnusable):
+		return web.NotReady("journal_unusable", err)
+	case errors.Is(err, journal.ErrFull):
+		return web.NotReady("journal_full", err)
+	case errors.Is(err, journal.ErrClosed):
+		return web.NotReady("stopping", err)
+	default:
+		return web.NotReady("unavailable", err)
+	}
+}
+
+// journalIntact reports damage found in the journal at start, until the next start: the
+// records lost and where the damaged bytes were set aside.
+func journalIntact(p *ingest.Pipeline) error {
+	rec := p.Damage()
+	if len(rec.Damaged) == 0 {
+		return nil
+	}
+	files := make([]string, len(rec.Damaged))
+	for i, d := range rec.Damaged {
+		files[i] = fmt.Sprintf("%s at %d (%d bytes, copy in %s)", d.File, d.Offset, d.Length, d.QuarantinedTo)
+	}
+	return web.NotReady("damage_quarantined", fmt.Errorf("%d records lost, %d recovered after the damage: %s",
+		rec.DamagedFrames, rec.RecoveredRecords, strings.Join(files, "; ")))
+}
+
+// catalogReady checks that the surveys can be listed, from the database or its local copy.
+func catalogReady(ctx context.Context, catalog survey.Catalog) error {
+	if _, err := catalog.Surveys(ctx); err != nil {
+		return web.NotReady("unreachable", err)
+	}
+	return nil
 }
 
 // clickhouseReady checks that ClickHouse answers and its schema is current.

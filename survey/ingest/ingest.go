@@ -140,10 +140,7 @@ func Open(ctx context.Context, cfg Config, w Writer, stored Stored, m *Metrics) 
 		store.Close()
 		return nil, fmt.Errorf("open journal: %w", err)
 	}
-	if rec := j.Recovery(); rec.DiscardedBytes > 0 {
-		cfg.Log.Warn("journal: discarded a torn tail left by a crash (never acknowledged)",
-			slog.Int64("bytes", rec.DiscardedBytes))
-	}
+	reportRecovery(cfg.Log, m, j.Recovery())
 	p := &Pipeline{cfg: cfg, journal: j, writer: w, metrics: m, index: loaded.Index, store: store,
 		inflight: map[survey.ResponseID]*flight{}, draining: make(chan struct{}), done: make(chan struct{})}
 	fail := func(err error) (*Pipeline, error) {
@@ -286,6 +283,12 @@ func (p *Pipeline) appendError(err error) error {
 	case errors.Is(err, journal.ErrFull):
 		return &survey.Error{Code: survey.CodeUnavailable, Message: survey.Msg(survey.MsgJournalFull, p.cfg.RetryAfter),
 			RetryAfter: p.cfg.RetryAfter, Err: err}
+	case errors.Is(err, journal.ErrNoSpace):
+		p.cfg.Log.Error("ingest: the journal's disk is full; responses are refused until space is freed", slog.Any("error", err))
+		return &survey.Error{Code: survey.CodeUnavailable, Message: survey.Msg(survey.MsgUnavailable), RetryAfter: p.cfg.RetryAfter, Err: err}
+	case errors.Is(err, journal.ErrUnusable):
+		p.cfg.Log.Error("ingest: the journal cannot be written; responses are refused until palabre is restarted", slog.Any("error", err))
+		return &survey.Error{Code: survey.CodeUnavailable, Message: survey.Msg(survey.MsgUnavailable), RetryAfter: p.cfg.RetryAfter, Err: err}
 	case errors.Is(err, journal.ErrClosed):
 		return &survey.Error{Code: survey.CodeUnavailable, Message: survey.Msg(survey.MsgUnavailable), RetryAfter: 5, Err: err}
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
@@ -294,4 +297,24 @@ func (p *Pipeline) appendError(err error) error {
 		return &survey.Error{Code: survey.CodeUnavailable, Message: survey.Msg(survey.MsgUnavailable), RetryAfter: 5,
 			Err: fmt.Errorf("journal append: %w", err)}
 	}
+}
+
+// reportRecovery says loudly what the journal repaired at start: a torn tail (never
+// acknowledged) as a warning; damage to acknowledged records as an error per range, with
+// where its bytes were set aside, and in the metrics.
+func reportRecovery(log *slog.Logger, m *Metrics, rec journal.Recovery) {
+	if rec.DiscardedBytes > 0 {
+		log.Warn("journal: discarded a torn tail left by a crash (never acknowledged)",
+			slog.String("file", rec.DiscardedFile), slog.Int64("offset", rec.DiscardedOffset), slog.Int64("bytes", rec.DiscardedBytes))
+	}
+	for _, d := range rec.Damaged {
+		log.Error("journal: damaged bytes found and quarantined; the records around them were recovered",
+			slog.String("file", d.File), slog.Int64("offset", d.Offset), slog.Int64("bytes", d.Length),
+			slog.String("quarantined_to", d.QuarantinedTo))
+	}
+	if len(rec.Damaged) > 0 {
+		log.Error("journal: acknowledged records lost to damage", slog.Int("records", rec.DamagedFrames),
+			slog.Int("recovered_after_damage", rec.RecoveredRecords))
+	}
+	m.damaged.Set(float64(rec.DamagedFrames))
 }

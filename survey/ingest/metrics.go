@@ -25,6 +25,7 @@ type Metrics struct {
 	answers     prometheus.Counter // answers delivered
 	writeErrors prometheus.Counter
 	quarantined prometheus.Counter
+	damaged     prometheus.Gauge
 	rejections  *prometheus.CounterVec
 
 	batchSize prometheus.Histogram
@@ -70,6 +71,7 @@ func NewMetricsIn(reg *prometheus.Registry) *Metrics {
 	m.answers = counter("palabre_answers_delivered_total", "Answers delivered to the database.")
 	m.writeErrors = counter("palabre_clickhouse_errors_total", "Failed attempts to deliver a batch to ClickHouse.")
 	m.quarantined = counter("palabre_journal_quarantined_total", "Journal records that did not decode, set aside.")
+	m.damaged = gauge("palabre_journal_damaged_records", "Acknowledged records lost to damage found in the journal at start (quarantined; see the log).")
 	m.pendingRecords = gauge("palabre_journal_pending_responses", "Responses acknowledged but not yet delivered.")
 	m.pendingBytes = gauge("palabre_journal_pending_bytes", "Journal bytes not yet delivered.")
 	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{

@@ -48,8 +48,12 @@ func (p *Pipeline) Accepting() error {
 	if p.closed.Load() {
 		return journal.ErrClosed
 	}
-	return nil
+	return p.journal.Accepting()
 }
+
+// Damage reports the damage the journal found at start: the byte ranges quarantined and
+// the records lost; the zero Recovery's Damaged is empty.
+func (p *Pipeline) Damage() journal.Recovery { return p.journal.Recovery() }
 
 // MaxHealthyLag is how far behind delivery may be before readiness reports it.
 const MaxHealthyLag = 30 * time.Second
