@@ -38,6 +38,7 @@ type Config struct {
 	RetryMax      time.Duration // longest wait between attempts; default 10s
 	WriteTimeout  time.Duration // bound on one delivery attempt; default 30s
 	RetryAfter    int           // seconds a client is told to wait when the journal is full; default 30
+	FS            journal.FS    // the journal's file system; the operating system's when nil (tests inject faults)
 	Log           *slog.Logger
 	Now           func() time.Time
 }
@@ -135,7 +136,7 @@ func Open(ctx context.Context, cfg Config, w Writer, stored Stored, m *Metrics) 
 		cfg.Log.Error("ingest: the response index on disk is damaged; what it held is learnt again from the database",
 			slog.String("dir", cfg.IndexDir), slog.Any("snapshot_error", loaded.SnapshotErr), slog.Int("damaged_log_entries", loaded.Damaged))
 	}
-	j, err := journal.Open(cfg.Dir, journal.Options{DiskBudget: cfg.DiskBudget, SegmentSize: cfg.SegmentSize, Logger: cfg.Log})
+	j, err := journal.Open(cfg.Dir, journal.Options{DiskBudget: cfg.DiskBudget, SegmentSize: cfg.SegmentSize, FS: cfg.FS, Logger: cfg.Log})
 	if err != nil {
 		store.Close()
 		return nil, fmt.Errorf("open journal: %w", err)
