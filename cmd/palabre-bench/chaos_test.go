@@ -19,8 +19,8 @@ func TestChaosShort(t *testing.T) {
 		t.Skip("chaos takes about 30 s")
 	}
 	if _, err := exec.LookPath("clickhouse-server"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("clickhouse-server is required under CI=true")
+		if os.Getenv("CI") != "" {
+			t.Fatal("clickhouse-server is required under CI")
 		}
 		t.Skip("clickhouse-server not installed")
 	}

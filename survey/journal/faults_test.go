@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -354,4 +355,20 @@ func TestTmpfsFull(t *testing.T) {
 	j.Close()
 	j = openJ(t, dir, journal.Options{SegmentSize: 128 << 10})
 	l.check(t, readBack(t, j))
+}
+
+// TestOpenUnwritable: a directory where the journal may not create its files fails Open
+// with the file named, for root too (the permission is refused by the file layer, as a
+// read-only mount or an SELinux denial would).
+func TestOpenUnwritable(t *testing.T) {
+	fsys := faultfs.New(nil)
+	fsys.Fail(faultfs.Open, syscall.EACCES)
+	dir := t.TempDir()
+	_, err := journal.Open(dir, journal.Options{FS: fsys})
+	if !errors.Is(err, syscall.EACCES) || !strings.Contains(err.Error(), dir) {
+		t.Fatalf("Open of an unwritable directory = %v, want EACCES naming %s", err, dir)
+	}
+	fsys.Fail(faultfs.Open, nil)
+	j := openJ(t, dir, journal.Options{FS: fsys})
+	j.Close()
 }
