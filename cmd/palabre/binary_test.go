@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -55,11 +56,14 @@ func palabreBinary(t testing.TB) string {
 	return binaryPath
 }
 
+var metricsRE = regexp.MustCompile(`metrics:\s+(http://\S+)/metrics`)
+
 // process is one running `palabre serve`.
 type process struct {
 	t    testing.TB
 	cmd  *exec.Cmd
 	base string // http://127.0.0.1:port
+	ops  string // the metrics address, http://127.0.0.1:port
 	out  *syncBuffer
 	done chan struct{}
 	err  error // the exit status, once done is closed
@@ -69,7 +73,7 @@ type process struct {
 // environment but PATH and HOME) and returns once it has printed the address it serves.
 func startProcess(t testing.TB, env map[string]string, args ...string) *process {
 	t.Helper()
-	cmd := exec.Command(palabreBinary(t), append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	cmd := exec.Command(palabreBinary(t), append([]string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0"}, args...)...)
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
@@ -84,8 +88,10 @@ func startProcess(t testing.TB, env map[string]string, args ...string) *process 
 	deadline := time.After(30 * time.Second)
 	for {
 		if m := servingRE.FindStringSubmatch(p.out.String()); m != nil {
-			p.base = m[1]
-			return p
+			if ops := metricsRE.FindStringSubmatch(p.out.String()); ops != nil {
+				p.base, p.ops = m[1], ops[1]
+				return p
+			}
 		}
 		select {
 		case <-p.done:

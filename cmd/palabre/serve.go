@@ -69,6 +69,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	doMigrate := f.Bool("migrate", "PALABRE_MIGRATE", true, "apply database migrations at start")
 	batchAnswers := f.Int64("batch-answers", "PALABRE_BATCH_ANSWERS", 5000, "deliver to ClickHouse once this many answers are pending")
 	batchInterval := f.Duration("batch-interval", "PALABRE_BATCH_INTERVAL", time.Second, "deliver to ClickHouse at least this often")
+	maxLag := f.Duration("max-delivery-lag", "PALABRE_MAX_DELIVERY_LAG", 30*time.Second, "readiness says \"degraded\" once the oldest undelivered answer is older than this")
 	diskBudget := f.Int64("journal-budget", "PALABRE_JOURNAL_BUDGET", 1<<30, "most undelivered bytes kept in the journal before refusing responses")
 	logs := f.logging()
 	if err := f.parse(args); err != nil {
@@ -79,10 +80,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		readTimeout: *readTimeout, writeTimeout: *writeTimeout, idleTimeout: *idleTimeout,
 		shutdownTimeout: *shutdown, migrate: *doMigrate,
 		coordinatorToken: *coordinatorToken, minCell: int(*threshold), compactAfter: *compactAfter,
-		ingest: ingest.Config{BatchAnswers: int(*batchAnswers), BatchInterval: *batchInterval, DiskBudget: *diskBudget},
+		ingest: ingest.Config{BatchAnswers: int(*batchAnswers), BatchInterval: *batchInterval, DiskBudget: *diskBudget, MaxLag: *maxLag},
 	}
 	if cfg.compactAfter < 0 {
 		return usageError{"compact-after must not be negative"}
+	}
+	if cfg.ingest.MaxLag <= 0 {
+		return usageError{"max-delivery-lag must be positive"}
 	}
 	if cfg.minCell < 1 {
 		return usageError{"min-cell must be at least 1"}

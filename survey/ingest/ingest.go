@@ -38,6 +38,7 @@ type Config struct {
 	RetryMax      time.Duration // longest wait between attempts; default 10s
 	WriteTimeout  time.Duration // bound on one delivery attempt; default 30s
 	RetryAfter    int           // seconds a client is told to wait when the journal is full; default 30
+	MaxLag        time.Duration // delivery behind by more than this is reported by Check; default 30s
 	FS            journal.FS    // the journal's file system; the operating system's when nil (tests inject faults)
 	Log           *slog.Logger
 	Now           func() time.Time
@@ -64,6 +65,9 @@ func (c *Config) defaults() {
 	}
 	if c.WriteTimeout <= 0 {
 		c.WriteTimeout = 30 * time.Second
+	}
+	if c.MaxLag <= 0 {
+		c.MaxLag = 30 * time.Second
 	}
 	if c.RetryAfter <= 0 {
 		c.RetryAfter = 30

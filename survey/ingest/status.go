@@ -55,14 +55,11 @@ func (p *Pipeline) Accepting() error {
 // the records lost; the zero Recovery's Damaged is empty.
 func (p *Pipeline) Damage() journal.Recovery { return p.journal.Recovery() }
 
-// MaxHealthyLag is how far behind delivery may be before readiness reports it.
-const MaxHealthyLag = 30 * time.Second
-
-// Check is a readiness check: it fails when delivery is behind by more than MaxHealthyLag,
+// Check is a readiness check: it fails when delivery is behind by more than Config.MaxLag,
 // saying by how much and why. Submissions are still accepted meanwhile.
 func (p *Pipeline) Check() error {
 	st := p.Status()
-	if st.Lag <= MaxHealthyLag {
+	if st.Lag <= p.cfg.MaxLag {
 		return nil
 	}
 	reason := "database slow"
