@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"os"
+	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/palabre/palabre/survey"
 	"github.com/palabre/palabre/survey/journal"
@@ -75,4 +77,50 @@ func TestDeletedJournalStopsAcknowledgements(t *testing.T) {
 	if err := p.Accepting(); !errors.Is(err, journal.ErrUnusable) {
 		t.Errorf("Accepting = %v, want ErrUnusable", err)
 	}
+}
+
+// TestUndecodableRecordIsSetAside: a journal record that does not decode (written by an
+// incompatible version, or garbled) neither blocks delivery nor disappears: its bytes are
+// kept in the quarantine directory, counted, and the records around it are delivered.
+func TestUndecodableRecordIsSetAside(t *testing.T) {
+	db := newFakeDB()
+	dir := t.TempDir()
+	cfg := config(dir)
+	db.setFail(errors.New("connection refused"))
+	p := open(t, cfg, db)
+	first := response(0)
+	if _, err := p.Submit(context.Background(), first); err != nil {
+		t.Fatal(err)
+	}
+	stopping, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	if err := p.Close(stopping); err != nil { // the database is down: the response stays in the journal
+		t.Fatal(err)
+	}
+	garbage := []byte("\x00not a response record\xff")
+	j, err := journal.Open(cfg.Dir, journal.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := j.Append(context.Background(), garbage); err != nil {
+		t.Fatal(err)
+	}
+	j.Close()
+
+	db.setFail(nil)
+	p = open(t, cfg, db)
+	defer p.Close(context.Background())
+	last := response(1)
+	if _, err := p.Submit(context.Background(), last); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the records around the bad one delivered", func() bool { return db.count() == 2 })
+	kept, err := filepath.Glob(filepath.Join(dir, "quarantine", "*.record"))
+	if err != nil || len(kept) != 1 {
+		t.Fatalf("quarantined files %v (%v), want one", kept, err)
+	}
+	if b, _ := os.ReadFile(kept[0]); string(b) != string(garbage) {
+		t.Errorf("quarantined bytes %q, want %q", b, garbage)
+	}
+	eventually(t, "the journal emptied", func() bool { return p.Status().PendingResponses == 0 })
 }
