@@ -96,7 +96,7 @@ type Record struct {
 
 // Stats is a snapshot of the journal state.
 type Stats struct {
-	PendingRecords uint64    // durable records not yet delivered
+	PendingRecords uint64    // durable records not yet delivered (filler frames left by a repair included)
 	PendingBytes   int64     // their size on disk, framing included
 	QueuedBytes    int64     // accepted by Append, not yet durable
 	Segments       int       // segment files on disk
