@@ -70,6 +70,7 @@ const (
 	MsgBadOrganisation  MessageKey = "bad_organisation"
 	MsgFormChanged      MessageKey = "form_changed"
 	MsgInvalidEdition   MessageKey = "invalid_edition"
+	MsgControlChars     MessageKey = "control_characters"
 	MsgMethod           MessageKey = "method_not_allowed"
 	MsgMediaType        MessageKey = "unsupported_media_type"
 )
@@ -180,6 +181,9 @@ var messages = map[MessageKey]Text{
 	MsgFormChanged: {French: "La version %[2]d du questionnaire « %[1]s » existe déjà avec un autre contenu : une version publiée ne change plus, donnez un nouveau numéro de version.",
 		English: "Version %[2]d of survey “%[1]s” already exists with other content: a published version never changes, give it a new version number.",
 		Spanish: "La versión %[2]d de la encuesta «%[1]s» ya existe con otro contenido: una versión publicada no cambia, asígnele un nuevo número de versión."},
+	MsgControlChars: {French: "Le texte contient des caractères invisibles non acceptés (caractères de contrôle ou de sens d'écriture) : retirez-les.",
+		English: "The text contains invisible characters that are not accepted (control or text direction characters): please remove them.",
+		Spanish: "El texto contiene caracteres invisibles no aceptados (caracteres de control o de dirección del texto): elimínelos."},
 	MsgMethod: {French: "La méthode %s n'est pas acceptée ici (acceptées : %s).",
 		English: "Method %s is not allowed here (allowed: %s).",
 		Spanish: "El método %s no está permitido aquí (permitidos: %s)."},

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/palabre/palabre/survey/expr"
@@ -173,6 +174,8 @@ func (v *validation) respondent(in Respondent) Respondent {
 		v.fail("profile.organisation", MsgBadOrganisation, MaxOrganisationLength)
 	case out.Organisation == "" || utf8.RuneCountInString(out.Organisation) > MaxOrganisationLength:
 		v.fail("profile.organisation", MsgBadOrganisation, MaxOrganisationLength)
+	case strings.ContainsFunc(out.Organisation, func(r rune) bool { return unicode.IsControl(r) || bidiControl(r) }):
+		v.fail("profile.organisation", MsgControlChars)
 	}
 	return out
 }
@@ -253,6 +256,10 @@ func (v *validation) parse(q *Question, vals []string) (Answer, expr.Value, bool
 		s = normaliseText(vals[0], q.Type == LongText)
 		if limit := q.TextLimit(); utf8.RuneCountInString(s) > limit {
 			v.fail(q.Key, MsgTooLong, limit)
+			return a, expr.Value{}, false
+		}
+		if strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' }) {
+			v.fail(q.Key, MsgControlChars)
 			return a, expr.Value{}, false
 		}
 		a.Text = s
@@ -348,6 +355,13 @@ func scalePosition(scale []Choice, key string) int {
 		}
 	}
 	return 0
+}
+
+// bidiControl reports the characters that change the direction of the text after them
+// (embeddings, overrides, isolates): in a name shown in lists and reports they can make it
+// read as something else. The marks LRM and RLM, which Arabic text may need, are not among them.
+func bidiControl(r rune) bool {
+	return (r >= '\u202A' && r <= '\u202E') || (r >= '\u2066' && r <= '\u2069')
 }
 
 // normaliseText trims a text answer and unifies its line endings; a short text is one line.

@@ -108,3 +108,22 @@ func TestInvalidAnswerIsShort(t *testing.T) {
 		t.Errorf("a 422 of %d bytes for a %d-byte request", w.Body.Len(), len(body))
 	}
 }
+
+// TestTypedOrganisationRefusesControls checks the API refuses an organisation holding
+// control and direction characters with a localised 422 and stores nothing.
+func TestTypedOrganisationRefusesControls(t *testing.T) {
+	fx := newFixture(t)
+	body := strings.Replace(response(survey.NewResponseID().String(), nil), `"Village Pilote"`, `"A\u0000\u202eB\u0007"`, 1)
+	w := post(fx, responses, body, http.Header{"Accept-Language": {"fr"}})
+	var eb web.ErrorBody
+	if err := json.Unmarshal(w.Body.Bytes(), &eb); err != nil || w.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("status %d %s: %v", w.Code, w.Body, err)
+	}
+	if len(eb.Error.Fields) != 1 || eb.Error.Fields[0].Field != "profile.organisation" || eb.Error.Fields[0].Code != "control_characters" ||
+		!strings.Contains(eb.Error.Fields[0].Message, "caractères invisibles") {
+		t.Errorf("fields %+v, want profile.organisation refused in French", eb.Error.Fields)
+	}
+	if n := len(fx.sink.Responses()); n != 0 {
+		t.Errorf("%d responses stored", n)
+	}
+}
