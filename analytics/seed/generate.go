@@ -18,10 +18,12 @@ type Options struct {
 	// Seed selects the data set: the same seed gives the same responses.
 	Seed uint64
 	// PerEdition is the number of responses per edition when Responses is 0; 26 (the size
-	// of the real meeting) when 0.
+	// of the real meeting) when 0. An edition never gets more responses than it invited
+	// people (when it says how many), so no response rate passes 100 %.
 	PerEdition int
 	// Responses, when set, is the total, spread over the editions, later ones a little
-	// larger (the network grows).
+	// larger (the network grows). It is a volume asked for on purpose (benchmarks), so it
+	// may pass what editions invited: see Counts.
 	Responses int
 	// Now bounds the dates drawn again when a constraint refuses a date before the
 	// edition (an edition opening in the future); time.Now() when zero.
@@ -38,7 +40,7 @@ func Generate(forms []*survey.Compiled, editions []survey.Edition, opts Options,
 	if opts.Now.IsZero() {
 		opts.Now = time.Now()
 	}
-	counts := split(len(editions), opts)
+	counts := Counts(editions, opts)
 	for i, e := range editions {
 		f := slices.IndexFunc(forms, func(cf *survey.Compiled) bool {
 			return cf.Form.SurveyID == e.SurveyID && cf.Form.Version == e.FormVersion
@@ -61,16 +63,22 @@ func Generate(forms []*survey.Compiled, editions []survey.Edition, opts Options,
 	return nil
 }
 
-// split says how many responses each of n editions gets.
-func split(n int, opts Options) []int {
+// Counts says how many responses Generate makes for each edition: PerEdition each, at most
+// the edition's Invited, or the share of Responses. A caller storing a share of Responses
+// larger than an edition's Invited raises Invited to it, so response rates stay true.
+func Counts(editions []survey.Edition, opts Options) []int {
+	n := len(editions)
 	out := make([]int, n)
 	if opts.Responses <= 0 {
 		per := opts.PerEdition
 		if per <= 0 {
 			per = DefaultPerEdition
 		}
-		for i := range out {
+		for i, e := range editions {
 			out[i] = per
+			if e.Invited > 0 {
+				out[i] = min(per, e.Invited)
+			}
 		}
 		return out
 	}
