@@ -64,9 +64,12 @@ func (cf *Compiled) Validate(sub Submission, edition int) (*Response, error) {
 }
 
 // Visible reports, for the values sent so far, which questions and groups skip logic shows.
-// Pages use it to render a form again without its hidden questions.
+// Pages use it to render a form again without its hidden questions. Skip logic sees the
+// values as sent, as the browser does, even those the form refuses (one choice too many, a
+// number out of range, a constraint broken): a question they show stays shown, with what
+// was typed in it, while the participant corrects them.
 func (cf *Compiled) Visible(values map[string][]string) map[string]bool {
-	v := &validation{cf: cf, values: values, env: answerEnv{}}
+	v := &validation{cf: cf, values: values, env: answerEnv{}, lenient: true}
 	out := map[string]bool{}
 	for si := range cf.Form.Sections {
 		s := &cf.Form.Sections[si]
@@ -92,6 +95,9 @@ type validation struct {
 	env    answerEnv
 	errs   []FieldError
 	more   int // problems past MaxFieldErrors, not listed
+	// lenient keeps a value for expressions when only a limit refuses it (counts, bounds,
+	// length, constraints): skip logic then sees what was sent (see Visible).
+	lenient bool
 }
 
 func (v *validation) fail(field string, key MessageKey, args ...any) {
@@ -203,7 +209,7 @@ func (v *validation) question(q *Question) []Answer {
 	if !ok {
 		return nil
 	}
-	if c := v.cf.constraint[q.Key]; c != nil && !c.True(selfEnv{v.env, val}) {
+	if c := v.cf.constraint[q.Key]; c != nil && !v.lenient && !c.True(selfEnv{v.env, val}) {
 		m := Msg(MsgConstraint)
 		m.Text = q.ConstraintMessage
 		v.add(FieldError{Field: q.Key, Code: string(MsgConstraint), Message: m})
@@ -254,11 +260,11 @@ func (v *validation) parse(q *Question, vals []string) (Answer, expr.Value, bool
 		return a, expr.Num(n), true
 	case ShortText, LongText:
 		s = normaliseText(vals[0], q.Type == LongText)
-		if limit := q.TextLimit(); utf8.RuneCountInString(s) > limit {
+		if limit := q.TextLimit(); utf8.RuneCountInString(s) > limit && !v.lenient {
 			v.fail(q.Key, MsgTooLong, limit)
 			return a, expr.Value{}, false
 		}
-		if strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' }) {
+		if !v.lenient && strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' }) {
 			v.fail(q.Key, MsgControlChars)
 			return a, expr.Value{}, false
 		}
@@ -291,6 +297,7 @@ func (v *validation) multiple(q *Question, vals []string) (Answer, expr.Value, b
 		}
 	}
 	switch {
+	case v.lenient:
 	case !ok:
 		return a, expr.Value{}, false
 	case len(a.Choices) < q.MinSelected:
@@ -308,6 +315,9 @@ func (v *validation) number(q *Question, s string) (float64, bool) {
 	if err != nil || n != n || n > 1e15 || n < -1e15 {
 		v.fail(q.Key, MsgNotANumber)
 		return 0, false
+	}
+	if v.lenient {
+		return n, true
 	}
 	if (q.Integer || q.Type == Rating) && n != float64(int64(n)) {
 		v.fail(q.Key, MsgNotAnInteger)

@@ -396,3 +396,21 @@ func TestValidateKeepsWrittenText(t *testing.T) {
 		}
 	}
 }
+
+// TestVisibleSeesValuesAsSent checks that skip logic on a form shown again sees the values
+// posted even when a limit refuses them, as the browser does.
+func TestVisibleSeesValuesAsSent(t *testing.T) {
+	cf := compiled(t)
+	vis := cf.Visible(map[string][]string{"take_back": {"tools", "network", "other"}, "take_back_other": {"Un jeu"}, "used_tools": {"yes"}})
+	if !vis["take_back_other"] || !vis["followup"] || !vis["colleagues"] {
+		t.Errorf("visible %v: \"other\" ticked among too many choices must show take_back_other; yes shows followup", vis)
+	}
+	vis = cf.Visible(map[string][]string{"take_back": {"tools"}, "used_tools": {"no"}})
+	if vis["take_back_other"] || vis["followup"] || vis["colleagues"] {
+		t.Errorf("visible %v: nothing relevant was sent", vis)
+	}
+	// Validation itself still refuses the values.
+	if _, err := cf.Validate(submission(map[string][]string{"satisfaction": {"3"}, "take_back": {"tools", "network", "other"}, "take_back_other": {"Un jeu"}}), 2025); survey.ErrorCode(err) != survey.CodeInvalid {
+		t.Errorf("Validate: %v, want too many choices", err)
+	}
+}
