@@ -17,13 +17,13 @@ import (
 type Options struct {
 	// Seed selects the data set: the same seed gives the same responses.
 	Seed uint64
-	// PerEdition is the number of responses per edition when Responses is 0; 26 (the size
-	// of the real meeting) when 0. An edition never gets more responses than it invited
-	// people (when it says how many), so no response rate passes 100 %.
+	// PerEdition is the number of responses per edition when Responses is 0. When 0, it is
+	// 26 (the size of the real meeting) but never more than an edition invited (when it
+	// says how many), so no response rate passes 100 %.
 	PerEdition int
 	// Responses, when set, is the total, spread over the editions, later ones a little
-	// larger (the network grows). It is a volume asked for on purpose (benchmarks), so it
-	// may pass what editions invited: see Counts.
+	// larger (the network grows). It, and PerEdition when set, are volumes asked for on
+	// purpose (tests, benchmarks), so they may pass what editions invited: see Counts.
 	Responses int
 	// Now bounds the dates drawn again when a constraint refuses a date before the
 	// edition (an edition opening in the future); time.Now() when zero.
@@ -63,21 +63,21 @@ func Generate(forms []*survey.Compiled, editions []survey.Edition, opts Options,
 	return nil
 }
 
-// Counts says how many responses Generate makes for each edition: PerEdition each, at most
-// the edition's Invited, or the share of Responses. A caller storing a share of Responses
-// larger than an edition's Invited raises Invited to it, so response rates stay true.
+// Counts says how many responses Generate makes for each edition: PerEdition each, or by
+// default 26 but at most the edition's Invited, or the share of Responses. A caller storing
+// more responses than an edition invited raises Invited to it, so response rates stay true.
 func Counts(editions []survey.Edition, opts Options) []int {
 	n := len(editions)
 	out := make([]int, n)
 	if opts.Responses <= 0 {
-		per := opts.PerEdition
-		if per <= 0 {
-			per = DefaultPerEdition
-		}
 		for i, e := range editions {
-			out[i] = per
-			if e.Invited > 0 {
-				out[i] = min(per, e.Invited)
+			switch {
+			case opts.PerEdition > 0:
+				out[i] = opts.PerEdition
+			case e.Invited > 0:
+				out[i] = min(DefaultPerEdition, e.Invited)
+			default:
+				out[i] = DefaultPerEdition
 			}
 		}
 		return out

@@ -232,7 +232,7 @@ func TestReadyzSaysWhyNotReady(t *testing.T) {
 		t.Fatalf("GET /readyz: %v in %s", err, body)
 	}
 	if code != http.StatusServiceUnavailable || public.Status != "unavailable" ||
-		!slices.Contains([]string{"error", "schema_outdated"}, public.Checks["clickhouse"]) || public.Checks["delivery"] != "ok" {
+		!slices.Contains([]string{"unreachable", "error", "schema_outdated"}, public.Checks["clickhouse"]) || public.Checks["delivery"] != "ok" {
 		t.Errorf("GET /readyz = %d %s, want 503 with the ClickHouse reason code", code, body)
 	}
 	// Public callers get codes, never the database's own words.
