@@ -104,6 +104,7 @@ func TestInvalidAnswerIsShort(t *testing.T) {
 	if listed != survey.MaxFieldErrors || listed+eb.Error.More != 5500-8 {
 		t.Errorf("%d problems listed and %d more, want %d of %d", listed, eb.Error.More, survey.MaxFieldErrors, 5500-8)
 	}
+	t.Logf("422 of %d bytes for a %d-byte request", w.Body.Len(), len(body))
 	if w.Body.Len() > 16<<10 {
 		t.Errorf("a 422 of %d bytes for a %d-byte request", w.Body.Len(), len(body))
 	}
