@@ -39,6 +39,9 @@ const (
 	MsgJournalFull      MessageKey = "journal_full"
 	MsgMalformedJSON    MessageKey = "malformed_json"
 	MsgMalformedForm    MessageKey = "malformed_form"
+	MsgEmptyBody        MessageKey = "empty_body"
+	MsgUnknownField     MessageKey = "unknown_field"
+	MsgBadAnswerShape   MessageKey = "bad_answer_shape"
 	MsgTooLarge         MessageKey = "too_large"
 	MsgUnknownSurvey    MessageKey = "unknown_survey"
 	MsgUnknownEdition   MessageKey = "unknown_edition"
@@ -70,6 +73,7 @@ const (
 	MsgBadOrganisation  MessageKey = "bad_organisation"
 	MsgFormChanged      MessageKey = "form_changed"
 	MsgInvalidEdition   MessageKey = "invalid_edition"
+	MsgControlChars     MessageKey = "control_characters"
 	MsgMethod           MessageKey = "method_not_allowed"
 	MsgMediaType        MessageKey = "unsupported_media_type"
 )
@@ -86,12 +90,21 @@ var messages = map[MessageKey]Text{
 	MsgJournalFull: {French: "Le serveur reçoit trop de réponses en ce moment. Réessayez dans %d secondes : vos réponses sont conservées dans ce navigateur.",
 		English: "The server is receiving too many responses right now. Please try again in %d seconds: your answers are kept in this browser.",
 		Spanish: "El servidor está recibiendo demasiadas respuestas ahora. Vuelva a intentarlo en %d segundos: sus respuestas se guardan en este navegador."},
-	MsgMalformedJSON: {French: "La requête n'est pas un JSON valide : %s.",
-		English: "The request is not valid JSON: %s.",
-		Spanish: "La solicitud no es un JSON válido: %s."},
-	MsgMalformedForm: {French: "Le formulaire envoyé est illisible : %s.",
-		English: "The submitted form could not be read: %s.",
-		Spanish: "El formulario enviado no se pudo leer: %s."},
+	MsgMalformedJSON: {French: "La requête n'est pas un JSON valide, ou pas de la forme {\"id\": …, \"respondent\": {…}, \"answers\": {…}}.",
+		English: "The request is not valid JSON, or not of the form {\"id\": …, \"respondent\": {…}, \"answers\": {…}}.",
+		Spanish: "La solicitud no es un JSON válido, o no tiene la forma {\"id\": …, \"respondent\": {…}, \"answers\": {…}}."},
+	MsgEmptyBody: {French: "Le corps de la requête est vide.",
+		English: "The request body is empty.",
+		Spanish: "El cuerpo de la solicitud está vacío."},
+	MsgUnknownField: {French: "Champ inconnu « %s » : une réponse a les champs id, respondent et answers.",
+		English: "Unknown field “%s”: a response has the fields id, respondent and answers.",
+		Spanish: "Campo desconocido «%s»: una respuesta tiene los campos id, respondent y answers."},
+	MsgBadAnswerShape: {French: "La réponse « %s » doit être un texte, un nombre, une liste de textes ou de nombres, ou un objet qui en donne un par ligne.",
+		English: "Answer “%s” must be a string, a number, a list of them, or an object of them by row.",
+		Spanish: "La respuesta «%s» debe ser un texto, un número, una lista de ellos o un objeto con uno por fila."},
+	MsgMalformedForm: {French: "Le formulaire envoyé est illisible.",
+		English: "The submitted form could not be read.",
+		Spanish: "El formulario enviado no se pudo leer."},
 	MsgTooLarge: {French: "La requête est trop volumineuse (au plus %d octets).",
 		English: "The request is too large (at most %d bytes).",
 		Spanish: "La solicitud es demasiado grande (como máximo %d bytes)."},
@@ -180,6 +193,9 @@ var messages = map[MessageKey]Text{
 	MsgFormChanged: {French: "La version %[2]d du questionnaire « %[1]s » existe déjà avec un autre contenu : une version publiée ne change plus, donnez un nouveau numéro de version.",
 		English: "Version %[2]d of survey “%[1]s” already exists with other content: a published version never changes, give it a new version number.",
 		Spanish: "La versión %[2]d de la encuesta «%[1]s» ya existe con otro contenido: una versión publicada no cambia, asígnele un nuevo número de versión."},
+	MsgControlChars: {French: "Le texte contient des caractères invisibles non acceptés (caractères de contrôle ou de sens d'écriture) : retirez-les.",
+		English: "The text contains invisible characters that are not accepted (control or text direction characters): please remove them.",
+		Spanish: "El texto contiene caracteres invisibles no aceptados (caracteres de control o de dirección del texto): elimínelos."},
 	MsgMethod: {French: "La méthode %s n'est pas acceptée ici (acceptées : %s).",
 		English: "Method %s is not allowed here (allowed: %s).",
 		Spanish: "El método %s no está permitido aquí (permitidos: %s)."},

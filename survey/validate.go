@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/palabre/palabre/survey/expr"
@@ -63,9 +64,12 @@ func (cf *Compiled) Validate(sub Submission, edition int) (*Response, error) {
 }
 
 // Visible reports, for the values sent so far, which questions and groups skip logic shows.
-// Pages use it to render a form again without its hidden questions.
+// Pages use it to render a form again without its hidden questions. Skip logic sees the
+// values as sent, as the browser does, even those the form refuses (one choice too many, a
+// number out of range, a constraint broken): a question they show stays shown, with what
+// was typed in it, while the participant corrects them.
 func (cf *Compiled) Visible(values map[string][]string) map[string]bool {
-	v := &validation{cf: cf, values: values, env: answerEnv{}}
+	v := &validation{cf: cf, values: values, env: answerEnv{}, lenient: true}
 	out := map[string]bool{}
 	for si := range cf.Form.Sections {
 		s := &cf.Form.Sections[si]
@@ -91,6 +95,9 @@ type validation struct {
 	env    answerEnv
 	errs   []FieldError
 	more   int // problems past MaxFieldErrors, not listed
+	// lenient keeps a value for expressions when only a limit refuses it (counts, bounds,
+	// length, constraints): skip logic then sees what was sent (see Visible).
+	lenient bool
 }
 
 func (v *validation) fail(field string, key MessageKey, args ...any) {
@@ -173,6 +180,8 @@ func (v *validation) respondent(in Respondent) Respondent {
 		v.fail("profile.organisation", MsgBadOrganisation, MaxOrganisationLength)
 	case out.Organisation == "" || utf8.RuneCountInString(out.Organisation) > MaxOrganisationLength:
 		v.fail("profile.organisation", MsgBadOrganisation, MaxOrganisationLength)
+	case strings.ContainsFunc(out.Organisation, func(r rune) bool { return unicode.IsControl(r) || bidiControl(r) }):
+		v.fail("profile.organisation", MsgControlChars)
 	}
 	return out
 }
@@ -200,7 +209,7 @@ func (v *validation) question(q *Question) []Answer {
 	if !ok {
 		return nil
 	}
-	if c := v.cf.constraint[q.Key]; c != nil && !c.True(selfEnv{v.env, val}) {
+	if c := v.cf.constraint[q.Key]; c != nil && !v.lenient && !c.True(selfEnv{v.env, val}) {
 		m := Msg(MsgConstraint)
 		m.Text = q.ConstraintMessage
 		v.add(FieldError{Field: q.Key, Code: string(MsgConstraint), Message: m})
@@ -251,8 +260,12 @@ func (v *validation) parse(q *Question, vals []string) (Answer, expr.Value, bool
 		return a, expr.Num(n), true
 	case ShortText, LongText:
 		s = normaliseText(vals[0], q.Type == LongText)
-		if limit := q.TextLimit(); utf8.RuneCountInString(s) > limit {
+		if limit := q.TextLimit(); utf8.RuneCountInString(s) > limit && !v.lenient {
 			v.fail(q.Key, MsgTooLong, limit)
+			return a, expr.Value{}, false
+		}
+		if !v.lenient && strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' }) {
+			v.fail(q.Key, MsgControlChars)
 			return a, expr.Value{}, false
 		}
 		a.Text = s
@@ -284,6 +297,7 @@ func (v *validation) multiple(q *Question, vals []string) (Answer, expr.Value, b
 		}
 	}
 	switch {
+	case v.lenient:
 	case !ok:
 		return a, expr.Value{}, false
 	case len(a.Choices) < q.MinSelected:
@@ -301,6 +315,9 @@ func (v *validation) number(q *Question, s string) (float64, bool) {
 	if err != nil || n != n || n > 1e15 || n < -1e15 {
 		v.fail(q.Key, MsgNotANumber)
 		return 0, false
+	}
+	if v.lenient {
+		return n, true
 	}
 	if (q.Integer || q.Type == Rating) && n != float64(int64(n)) {
 		v.fail(q.Key, MsgNotAnInteger)
@@ -348,6 +365,13 @@ func scalePosition(scale []Choice, key string) int {
 		}
 	}
 	return 0
+}
+
+// bidiControl reports the characters that change the direction of the text after them
+// (embeddings, overrides, isolates): in a name shown in lists and reports they can make it
+// read as something else. The marks LRM and RLM, which Arabic text may need, are not among them.
+func bidiControl(r rune) bool {
+	return (r >= '\u202A' && r <= '\u202E') || (r >= '\u2066' && r <= '\u2069')
 }
 
 // normaliseText trims a text answer and unifies its line endings; a short text is one line.

@@ -183,6 +183,21 @@ func TestValidateRejects(t *testing.T) {
 		{"unknown role", func(s *survey.Submission) { s.Respondent.Role = "king" }, "profile.role", survey.MsgBadRole, "role"},
 		{"no organisation", func(s *survey.Submission) { s.Respondent.Organisation = " " }, "profile.organisation", survey.MsgBadOrganisation, "organisation"},
 		{"language not offered", func(s *survey.Submission) { s.Respondent.Language = "de" }, "profile.language", survey.MsgBadLanguage, "de"},
+		{"organisation with NUL, override and bell", func(s *survey.Submission) { s.Respondent.Organisation = "A\x00\u202eB\a" },
+			"profile.organisation", survey.MsgControlChars, "invisible"},
+		{"organisation with a direction override", func(s *survey.Submission) { s.Respondent.Organisation = "Samu\u202eSocial" },
+			"profile.organisation", survey.MsgControlChars, "direction"},
+		{"organisation with an isolate", func(s *survey.Submission) { s.Respondent.Organisation = "\u2067Samusocial\u2069" },
+			"profile.organisation", survey.MsgControlChars, "invisible"},
+		{"organisation with an embedding", func(s *survey.Submission) { s.Respondent.Organisation = "\u202aSamusocial" },
+			"profile.organisation", survey.MsgControlChars, "invisible"},
+		{"organisation with a C1 control", func(s *survey.Submission) { s.Respondent.Organisation = "Samu\u009bsocial" },
+			"profile.organisation", survey.MsgControlChars, "invisible"},
+		{"long text with NUL", func(s *survey.Submission) { s.Values["comment"] = []string{"ok\x00ok"} }, "comment", survey.MsgControlChars, "invisible"},
+		{"short text with a bell", func(s *survey.Submission) {
+			s.Values["take_back"] = []string{"other"}
+			s.Values["take_back_other"] = []string{"a\ab"}
+		}, "take_back_other", survey.MsgControlChars, "invisible"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -351,5 +366,51 @@ func TestValidateListsAtMostMaxFieldErrors(t *testing.T) {
 	}
 	if f := e.Fields[0]; len(f.Field) > 110 || !strings.HasSuffix(f.Field, "é…") || len(f.Message.In("en")) > 150 {
 		t.Errorf("a long field name is quoted whole: %d bytes, message %q", len(f.Field), f.Message.In("en"))
+	}
+}
+
+// TestValidateKeepsWrittenText checks that the characters refused in organisations and
+// texts leave real writing alone: accents, Arabic script with its direction marks, emoji,
+// and line breaks and tabs in a long text.
+func TestValidateKeepsWrittenText(t *testing.T) {
+	cf := compiled(t)
+	for _, tt := range []struct{ org, comment, wantOrg, wantComment string }{
+		{"Élan – Enfance & Famille", "Très\tbien\r\nmerci", "Élan – Enfance & Famille", "Très\tbien\nmerci"},
+		{"جمعية الطفولة \u200fSN", "شكرا 👍🏽", "جمعية الطفولة \u200fSN", "شكرا 👍🏽"},
+		{"Samusocial   Perú 🇵🇪", "ñandú\n\n😀", "Samusocial Perú 🇵🇪", "ñandú\n\n😀"},
+	} {
+		sub := submission(map[string][]string{"satisfaction": {"3"}, "comment": {tt.comment}})
+		sub.Respondent.Organisation = tt.org
+		r, err := cf.Validate(sub, 2025)
+		if err != nil {
+			t.Errorf("organisation %q, comment %q: %v", tt.org, tt.comment, err)
+			continue
+		}
+		if r.Respondent.Organisation != tt.wantOrg {
+			t.Errorf("organisation %q stored as %q", tt.org, r.Respondent.Organisation)
+		}
+		for _, a := range r.Answers {
+			if a.Question == "comment" && a.Text != tt.wantComment {
+				t.Errorf("comment %q stored as %q", tt.comment, a.Text)
+			}
+		}
+	}
+}
+
+// TestVisibleSeesValuesAsSent checks that skip logic on a form shown again sees the values
+// posted even when a limit refuses them, as the browser does.
+func TestVisibleSeesValuesAsSent(t *testing.T) {
+	cf := compiled(t)
+	vis := cf.Visible(map[string][]string{"take_back": {"tools", "network", "other"}, "take_back_other": {"Un jeu"}, "used_tools": {"yes"}})
+	if !vis["take_back_other"] || !vis["followup"] || !vis["colleagues"] {
+		t.Errorf("visible %v: \"other\" ticked among too many choices must show take_back_other; yes shows followup", vis)
+	}
+	vis = cf.Visible(map[string][]string{"take_back": {"tools"}, "used_tools": {"no"}})
+	if vis["take_back_other"] || vis["followup"] || vis["colleagues"] {
+		t.Errorf("visible %v: nothing relevant was sent", vis)
+	}
+	// Validation itself still refuses the values.
+	if _, err := cf.Validate(submission(map[string][]string{"satisfaction": {"3"}, "take_back": {"tools", "network", "other"}, "take_back_other": {"Un jeu"}}), 2025); survey.ErrorCode(err) != survey.CodeInvalid {
+		t.Errorf("Validate: %v, want too many choices", err)
 	}
 }

@@ -17,11 +17,13 @@ import (
 type Options struct {
 	// Seed selects the data set: the same seed gives the same responses.
 	Seed uint64
-	// PerEdition is the number of responses per edition when Responses is 0; 26 (the size
-	// of the real meeting) when 0.
+	// PerEdition is the number of responses per edition when Responses is 0. When 0, it is
+	// 26 (the size of the real meeting) but never more than an edition invited (when it
+	// says how many), so no response rate passes 100 %.
 	PerEdition int
 	// Responses, when set, is the total, spread over the editions, later ones a little
-	// larger (the network grows).
+	// larger (the network grows). It, and PerEdition when set, are volumes asked for on
+	// purpose (tests, benchmarks), so they may pass what editions invited: see Counts.
 	Responses int
 	// Now bounds the dates drawn again when a constraint refuses a date before the
 	// edition (an edition opening in the future); time.Now() when zero.
@@ -38,7 +40,7 @@ func Generate(forms []*survey.Compiled, editions []survey.Edition, opts Options,
 	if opts.Now.IsZero() {
 		opts.Now = time.Now()
 	}
-	counts := split(len(editions), opts)
+	counts := Counts(editions, opts)
 	for i, e := range editions {
 		f := slices.IndexFunc(forms, func(cf *survey.Compiled) bool {
 			return cf.Form.SurveyID == e.SurveyID && cf.Form.Version == e.FormVersion
@@ -61,16 +63,22 @@ func Generate(forms []*survey.Compiled, editions []survey.Edition, opts Options,
 	return nil
 }
 
-// split says how many responses each of n editions gets.
-func split(n int, opts Options) []int {
+// Counts says how many responses Generate makes for each edition: PerEdition each, or by
+// default 26 but at most the edition's Invited, or the share of Responses. A caller storing
+// more responses than an edition invited raises Invited to it, so response rates stay true.
+func Counts(editions []survey.Edition, opts Options) []int {
+	n := len(editions)
 	out := make([]int, n)
 	if opts.Responses <= 0 {
-		per := opts.PerEdition
-		if per <= 0 {
-			per = DefaultPerEdition
-		}
-		for i := range out {
-			out[i] = per
+		for i, e := range editions {
+			switch {
+			case opts.PerEdition > 0:
+				out[i] = opts.PerEdition
+			case e.Invited > 0:
+				out[i] = min(DefaultPerEdition, e.Invited)
+			default:
+				out[i] = DefaultPerEdition
+			}
 		}
 		return out
 	}

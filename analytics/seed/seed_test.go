@@ -9,6 +9,7 @@ import (
 	"github.com/palabre/palabre/analytics/analyticstest"
 	"github.com/palabre/palabre/analytics/seed"
 	"github.com/palabre/palabre/survey"
+	"github.com/palabre/palabre/survey/demo"
 	"github.com/palabre/palabre/survey/surveytest"
 )
 
@@ -184,5 +185,41 @@ func TestIndependentOfToday(t *testing.T) {
 		if a[i].Digest() != b[i].Digest() {
 			t.Fatalf("response %d depends on the day: %+v\n%+v", i, a[i].Answers, b[i].Answers)
 		}
+	}
+}
+
+// TestNeverMoreThanInvited checks that the demo surveys, seeded as `palabre seed` does by
+// default, never show a response rate above 100 %: each edition gets 26 responses, or as
+// many as it invited when fewer.
+func TestNeverMoreThanInvited(t *testing.T) {
+	defs, err := demo.Definitions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range defs {
+		counts := map[int]int{}
+		err := seed.Generate([]*survey.Compiled{d.Compiled}, d.Editions, seed.Options{Seed: 1, Now: now}, func(r *survey.Response) error {
+			counts[r.Edition]++
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range d.Editions {
+			if want := min(seed.DefaultPerEdition, e.Invited); e.Invited == 0 || counts[e.Year] != want {
+				t.Errorf("%s %d (%d invited): %d responses, want %d", d.Form.SurveyID, e.Year, e.Invited, counts[e.Year], want)
+			}
+		}
+	}
+	// A volume asked for on purpose is given; the caller raises Invited (palabre seed does).
+	eds := []survey.Edition{{Year: 2024, Invited: 10}, {Year: 2025}}
+	if got := seed.Counts(eds, seed.Options{Responses: 100}); got[0]+got[1] != 100 || got[0] <= 10 {
+		t.Errorf("Counts with Responses 100 = %v", got)
+	}
+	if got := seed.Counts(eds, seed.Options{PerEdition: 40}); !slices.Equal(got, []int{40, 40}) {
+		t.Errorf("Counts with PerEdition 40 = %v, want [40 40]", got)
+	}
+	if got := seed.Counts(eds, seed.Options{}); !slices.Equal(got, []int{10, 26}) {
+		t.Errorf("default Counts = %v, want [10 26]", got)
 	}
 }

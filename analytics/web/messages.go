@@ -22,6 +22,10 @@ var (
 		"%s doit être un nombre entier positif.",
 		"%s must be a non-negative whole number.",
 		"%s debe ser un número entero no negativo.")
+	msgFailed = phrase("analytics_failed",
+		"Les résultats n'ont pas pu être calculés. Réessayez dans quelques instants ; si cela dure, signalez-le avec l'identifiant de la requête.",
+		"The results could not be computed. Please try again shortly; if it persists, report it with the request id.",
+		"No se pudieron calcular los resultados. Vuelva a intentarlo en unos instantes; si persiste, infórmelo con el identificador de la solicitud.")
 	msgCoordinatorOnly = phrase("analytics_coordinator_only",
 		"Les chiffres complets sont réservés aux coordinateurs : cette adresse ne donne que les résultats publiables (audience=funder).",
 		"Full figures are for coordinators only: this address gives publishable results only (audience=funder).",

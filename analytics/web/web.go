@@ -54,10 +54,20 @@ func (h *handler) analytics(c *gin.Context) {
 	}
 	r, err := h.svc.Analyze(c.Request.Context(), req)
 	if err != nil {
-		surveyweb.AbortJSON(c, err, lang)
+		abort(c, err, lang)
 		return
 	}
 	c.JSON(http.StatusOK, r)
+}
+
+// abort ends a request the service could not answer. A fault of palabre's or of its
+// database is told in the client's language alone, in words about results; its cause goes
+// to the log.
+func abort(c *gin.Context, err error, lang string) {
+	if survey.ErrorCode(err) == survey.CodeInternal {
+		err = &survey.Error{Code: survey.CodeInternal, Message: msgFailed.Message(), Err: err}
+	}
+	surveyweb.AbortJSON(c, err, lang)
 }
 
 func (h *handler) dashboard(c *gin.Context) {
@@ -68,7 +78,7 @@ func (h *handler) dashboard(c *gin.Context) {
 	}
 	d, err := h.svc.Dashboard(c.Request.Context(), req)
 	if err != nil {
-		surveyweb.AbortJSON(c, err, lang)
+		abort(c, err, lang)
 		return
 	}
 	c.JSON(http.StatusOK, d)

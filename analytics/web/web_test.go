@@ -166,3 +166,21 @@ func TestAnalyticsLastCommentPage(t *testing.T) {
 		t.Errorf("comments %+v, want an empty page at 100000", body.Comments)
 	}
 }
+
+// TestAnalyticsDatabaseDownInFrench checks that a database failure during an analytics
+// request is answered wholly in the client's language, without the driver's words.
+func TestAnalyticsDatabaseDownInFrench(t *testing.T) {
+	r, store := server(t, nil)
+	store.FailWith(errors.New("clickhouse [execute]:: code: 210, message: Connection refused (127.0.0.1:19000)"))
+	for _, url := range []string{base + "?question=recommend", base + "?question=improve", base + "/dashboard"} {
+		w := get(r, url, "Accept-Language", "fr-SN,fr;q=0.9,en;q=0.5")
+		var body surveyweb.ErrorBody
+		if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil || w.Code < 500 {
+			t.Fatalf("GET %s: %d %s", url, w.Code, w.Body)
+		}
+		if msg := body.Error.Message; msg != "Les résultats n'ont pas pu être calculés. Réessayez dans quelques instants ; si cela dure, signalez-le avec l'identifiant de la requête." ||
+			strings.Contains(msg, "clickhouse") || strings.Contains(msg, "Connection") {
+			t.Errorf("GET %s: message %q, want the French message alone", url, msg)
+		}
+	}
+}

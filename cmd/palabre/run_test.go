@@ -232,7 +232,7 @@ func TestReadyzSaysWhyNotReady(t *testing.T) {
 		t.Fatalf("GET /readyz: %v in %s", err, body)
 	}
 	if code != http.StatusServiceUnavailable || public.Status != "unavailable" ||
-		!slices.Contains([]string{"error", "schema_outdated"}, public.Checks["clickhouse"]) || public.Checks["delivery"] != "ok" {
+		!slices.Contains([]string{"unreachable", "error", "schema_outdated"}, public.Checks["clickhouse"]) || public.Checks["delivery"] != "ok" {
 		t.Errorf("GET /readyz = %d %s, want 503 with the ClickHouse reason code", code, body)
 	}
 	// Public callers get codes, never the database's own words.
@@ -340,7 +340,8 @@ func TestImportAndSeedAreIdempotent(t *testing.T) {
 		if err := run(context.Background(), []string{"seed"}, env, &out); err != nil {
 			t.Fatalf("seed: %v", err)
 		}
-		if !strings.Contains(out.String(), "seeded partners-meeting: 234 responses over 9 editions") {
+		// 26 per edition, as at the real meeting, but never more than an edition invited.
+		if !strings.Contains(out.String(), "seeded partners-meeting: 213 responses over 9 editions") {
 			t.Errorf("output:\n%s", out.String())
 		}
 	}
@@ -355,11 +356,41 @@ func TestImportAndSeedAreIdempotent(t *testing.T) {
 	if err := db.ResponseDigests(context.Background(), func(survey.ResponseID, uint64, time.Time) { ids++ }); err != nil {
 		t.Fatal(err)
 	}
-	if ids != 78+234 {
-		t.Errorf("%d distinct response ids across the demo surveys, want %d: generated ids collide", ids, 78+234)
+	if ids != 57+213 {
+		t.Errorf("%d distinct response ids across the demo surveys, want %d: generated ids collide", ids, 57+213)
 	}
 	list, err := db.Surveys(context.Background())
 	if err != nil || len(list) != 2 || len(list[1].Editions) != 9 {
 		t.Errorf("catalog after importing twice: %v %v", list, err)
+	}
+}
+
+// TestSeedVolumeKeepsRatesTrue checks that seeding more responses than an edition invited
+// raises its number invited, so no response rate passes 100 %.
+func TestSeedVolumeKeepsRatesTrue(t *testing.T) {
+	dsn := clickhousetest.NewDSN(t)
+	db := clickhousetest.OpenDSN(t, dsn)
+	env := envFrom(map[string]string{"PALABRE_CLICKHOUSE": dsn})
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"import", "--demo"}, env, &out); err != nil {
+		t.Fatalf("import: %v", err)
+	}
+	if err := run(context.Background(), []string{"seed", "--survey", "family-support", "--responses", "120"}, env, &out); err != nil {
+		t.Fatalf("seed: %v\n%s", err, out.String())
+	}
+	list, err := db.Surveys(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range list {
+		for _, e := range s.Editions {
+			n, err := db.CountResponses(context.Background(), s.ID, e.Year)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.ID == "family-support" && (n == 0 || n > uint64(e.Invited)) {
+				t.Errorf("%s %d: %d responses for %d invited", s.ID, e.Year, n, e.Invited)
+			}
+		}
 	}
 }

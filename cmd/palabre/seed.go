@@ -83,6 +83,16 @@ func seedSurvey(ctx context.Context, db *clickhouse.DB, s survey.Survey, opts se
 		}
 		forms = append(forms, cf)
 	}
+	// A volume asked with --responses may pass what an edition invited: say it invited as
+	// many, so its response rate stays at most 100 %.
+	for i, n := range seed.Counts(s.Editions, opts) {
+		if e := s.Editions[i]; e.Invited > 0 && n > e.Invited {
+			e.Invited = n
+			if err := db.SaveEdition(ctx, e); err != nil {
+				return 0, err
+			}
+		}
+	}
 	total := 0
 	batch := make([]*survey.Response, 0, batchSize)
 	flush := func() error {

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -249,5 +250,44 @@ func TestBrowserOffline(t *testing.T) {
 	}
 	if rs := fx.sink.Responses(); len(rs) != 1 || rs[0].ID.String() != id {
 		t.Errorf("stored %d responses, want the one with id %s", len(rs), id)
+	}
+}
+
+// TestBrowserNoJavaScriptKeepsRelevantText sends, without JavaScript, one session too many
+// with "other" among them and its text: the page shown again keeps the text shown and
+// enabled, so correcting the sessions and sending again stores it.
+func TestBrowserNoJavaScriptKeepsRelevantText(t *testing.T) {
+	fx := newFixture(t)
+	srv := fx.server(t)
+	ctx := browsertest.NewContext(t, browsertest.Options{NoJavaScript: true})
+	fields := slices.Clone(answers)
+	for i, f := range fields {
+		if f.Name == "sessions" {
+			fields[i] = browsertest.F("sessions", "plenary", "workshops", "field_visits", "other") // at most 3
+		}
+	}
+	if _, err := browsertest.FillAndSubmit(ctx, srv.URL+"/s/meeting/2026?lang=en", fields...); err != nil {
+		t.Fatal(err)
+	}
+	summary, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#errors")))
+	if !strings.Contains(summary, "Choose at most 3 answers.") {
+		t.Fatalf("the summary lacks the sessions' problem:\n%s", summary)
+	}
+	shown, _ := browsertest.Shown(ctx, "sessions_other")
+	text, _ := browsertest.Value(ctx, "sessions_other")
+	disabled, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementsByName('sessions_other')[0].disabled`))
+	if !shown || disabled || text != "Théâtre forum" {
+		t.Errorf("the 'other' text after the errors: shown %v, disabled %v, %q; want shown and enabled with its text", shown, disabled, text)
+	}
+	browsertest.Screenshot(ctx, t, browsertest.Dir(t), "errors-other-no-javascript")
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[name="sessions"][value="plenary"]`)), browsertest.Submit()); err != nil {
+		t.Fatal(err)
+	}
+	rs := fx.sink.Responses()
+	if len(rs) != 1 {
+		t.Fatalf("%d responses stored after correcting the sessions", len(rs))
+	}
+	if a := surveytest.Answers(rs[0]); a["sessions_other"].Text != "Théâtre forum" || strings.Join(a["sessions"].Choices, ",") != "workshops,field_visits,other" {
+		t.Errorf("stored sessions %v and 'other' %q", a["sessions"].Choices, a["sessions_other"].Text)
 	}
 }

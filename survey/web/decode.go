@@ -51,7 +51,7 @@ func decodeJSON(body io.Reader) (survey.Submission, error) {
 	if err := dec.Decode(&b); err != nil {
 		switch {
 		case errors.Is(err, io.EOF):
-			err = errors.New("the body is empty")
+			err = errEmptyBody
 		case errors.Is(err, io.ErrUnexpectedEOF):
 			err = errors.New("the JSON ends too early")
 		}
@@ -125,7 +125,8 @@ func addAnswer(values map[string][]string, key string, raw json.RawMessage) erro
 }
 
 func badAnswer(key string) error {
-	return fmt.Errorf("answers[%q]: expected a string, a number, a list of them, or an object of them by row", key)
+	return &survey.Error{Code: survey.CodeMalformed, Message: survey.Msg(survey.MsgBadAnswerShape, quoted(key)),
+		Err: fmt.Errorf("answers[%q]: expected a string, a number, a list of them, or an object of them by row", key)}
 }
 
 // scalar reads a JSON string as its text and a JSON number as written; anything else is not

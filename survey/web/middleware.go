@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"regexp"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -129,11 +130,33 @@ func (b refusedBody) Read([]byte) (int, error) { return 0, &http.MaxBytesError{L
 func (refusedBody) Close() error               { return nil }
 
 // ReadError turns an error from reading a request body into a domain error: 413 when the
-// body is over the limit, else a malformed request with key's message.
+// body is over the limit, else a malformed request with key's message. The message is
+// wholly in the client's language; err's own text, in English, goes to the log only.
 func ReadError(err error, key survey.MessageKey) *survey.Error {
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
 		return &survey.Error{Code: survey.CodeTooLarge, Message: survey.Msg(survey.MsgTooLarge, tooLarge.Limit), Err: err}
 	}
-	return &survey.Error{Code: survey.CodeMalformed, Message: survey.Msg(key, err.Error()), Err: err}
+	var known *survey.Error
+	if errors.As(err, &known) {
+		return known
+	}
+	msg := survey.Msg(key)
+	if errors.Is(err, errEmptyBody) {
+		msg = survey.Msg(survey.MsgEmptyBody)
+	} else if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		msg = survey.Msg(survey.MsgUnknownField, quoted(strings.Trim(name, `"`)))
+	}
+	return &survey.Error{Code: survey.CodeMalformed, Message: msg, Err: err}
 }
+
+// quoted cuts a name sent by a client to at most 100 bytes, to quote it back.
+func quoted(s string) string {
+	if len(s) <= 100 {
+		return s
+	}
+	return strings.ToValidUTF8(s[:100], "") + "…"
+}
+
+// errEmptyBody is a request without a body where one is needed.
+var errEmptyBody = errors.New("the body is empty")

@@ -104,7 +104,60 @@ func TestInvalidAnswerIsShort(t *testing.T) {
 	if listed != survey.MaxFieldErrors || listed+eb.Error.More != 5500-8 {
 		t.Errorf("%d problems listed and %d more, want %d of %d", listed, eb.Error.More, survey.MaxFieldErrors, 5500-8)
 	}
+	t.Logf("422 of %d bytes for a %d-byte request", w.Body.Len(), len(body))
 	if w.Body.Len() > 16<<10 {
 		t.Errorf("a 422 of %d bytes for a %d-byte request", w.Body.Len(), len(body))
+	}
+}
+
+// TestTypedOrganisationRefusesControls checks the API refuses an organisation holding
+// control and direction characters with a localised 422 and stores nothing.
+func TestTypedOrganisationRefusesControls(t *testing.T) {
+	fx := newFixture(t)
+	body := strings.Replace(response(survey.NewResponseID().String(), nil), `"Village Pilote"`, `"A\u0000\u202eB\u0007"`, 1)
+	w := post(fx, responses, body, http.Header{"Accept-Language": {"fr"}})
+	var eb web.ErrorBody
+	if err := json.Unmarshal(w.Body.Bytes(), &eb); err != nil || w.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("status %d %s: %v", w.Code, w.Body, err)
+	}
+	if len(eb.Error.Fields) != 1 || eb.Error.Fields[0].Field != "profile.organisation" || eb.Error.Fields[0].Code != "control_characters" ||
+		!strings.Contains(eb.Error.Fields[0].Message, "caractères invisibles") {
+		t.Errorf("fields %+v, want profile.organisation refused in French", eb.Error.Fields)
+	}
+	if n := len(fx.sink.Responses()); n != 0 {
+		t.Errorf("%d responses stored", n)
+	}
+}
+
+// TestMalformedMessagesInOneLanguage checks that a body the API cannot read is answered in
+// the client's language only: the decoder's own English words go to the log, never into a
+// French or Spanish sentence.
+func TestMalformedMessagesInOneLanguage(t *testing.T) {
+	fx := newFixture(t)
+	id := survey.NewResponseID().String()
+	english := []string{"invalid character", "unexpected", "json:", "expected a string", "looking for", "EOF", "the body", "after the JSON"}
+	for _, tt := range []struct{ body, lang, want string }{
+		{`{"id": "` + id + `", "answers": {`, "fr", "La requête n'est pas un JSON valide, ou pas de la forme"},
+		{`{"answers":{"a":01}}`, "fr", "La requête n'est pas un JSON valide, ou pas de la forme"},
+		{response(id, nil) + `{}`, "es", "La solicitud no es un JSON válido"},
+		{``, "fr", "Le corps de la requête est vide."},
+		{`{"id": "` + id + `", "answer": {}}`, "fr", "Champ inconnu « answer » : une réponse a les champs id, respondent et answers."},
+		{response(id, func(a map[string]any) { a["attended"] = true }), "es", "La respuesta «attended» debe ser un texto"},
+		{`{"answers":{"` + strings.Repeat("k", 500) + `":true}}`, "fr", "La réponse « " + strings.Repeat("k", 100) + "… » doit être"},
+	} {
+		w := post(fx, responses, tt.body, http.Header{"Accept-Language": {tt.lang}})
+		var eb web.ErrorBody
+		if err := json.Unmarshal(w.Body.Bytes(), &eb); err != nil || w.Code != http.StatusBadRequest {
+			t.Fatalf("%.60s: %d %s", tt.body, w.Code, w.Body)
+		}
+		msg := eb.Error.Message
+		if !strings.Contains(msg, tt.want) {
+			t.Errorf("%.60s: message %q, want %q", tt.body, msg, tt.want)
+		}
+		for _, e := range english {
+			if strings.Contains(msg, e) {
+				t.Errorf("%.60s: %s message %q holds English %q", tt.body, tt.lang, msg, e)
+			}
+		}
 	}
 }
