@@ -208,7 +208,11 @@ func (p *Pipeline) loadJournal(ctx context.Context) (int, error) {
 		}
 		for _, rec := range recs {
 			after = rec.Seq
-			r, err := decode(rec.Payload)
+			if id, digest, at, ok := peek(rec.Payload); ok {
+				es = append(es, idindex.MakeEntry(id, digest, at))
+				continue
+			}
+			r, err := decode(rec.Payload) // written by an earlier version
 			if err != nil {
 				continue // reported and set aside by the batcher
 			}
@@ -260,7 +264,7 @@ func (p *Pipeline) known(r *survey.Response, digest, had uint64, submittedAt tim
 }
 
 func (p *Pipeline) append(ctx context.Context, r *survey.Response, f *flight) (survey.Receipt, error) {
-	payload, err := encode(r)
+	payload, err := encode(r, f.digest)
 	if err == nil {
 		_, err = p.journal.Append(ctx, payload)
 	}
