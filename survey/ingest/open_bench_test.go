@@ -35,7 +35,7 @@ func benchResponse(i int) *survey.Response {
 // writeDataDir leaves in dir what palabre leaves after accepting n responses of which the
 // first delivered were delivered: a journal over several segments, a snapshot of the ids
 // delivered before the last snapshot, and the index log of those delivered since.
-func writeDataDir(b *testing.B, cfg Config, n, delivered, snapshotted int) {
+func writeDataDir(b *testing.B, cfg Config, n, delivered, snapshotted int, format byte) {
 	j, err := journal.Open(cfg.Dir, journal.Options{SegmentSize: cfg.SegmentSize, DiskBudget: 1 << 30})
 	if err != nil {
 		b.Fatal(err)
@@ -50,6 +50,9 @@ func writeDataDir(b *testing.B, cfg Config, n, delivered, snapshotted int) {
 		r := benchResponse(i)
 		e := idindex.MakeEntry(r.ID, r.Digest(), r.SubmittedAt)
 		p, _ := encode(r, e.Digest)
+		if format == formatBinary { // as the previous version wrote them, without the digest
+			p = append([]byte{formatBinary}, p[9:]...)
+		}
 		payloads = append(payloads, p)
 		es = append(es, e)
 		if len(payloads) == 1000 || i == n-1 {
@@ -86,16 +89,18 @@ func BenchmarkOpen100k(b *testing.B) {
 	for _, c := range []struct {
 		name                   string
 		delivered, snapshotted int
+		format                 byte
 	}{
-		{"delivered", 100_000, 90_000}, // the usual restart: nothing pending
-		{"partly", 60_000, 50_000},     // 40,000 pending after a database outage
-		{"undelivered", 0, 0},          // every response still in the journal
+		{"delivered", 100_000, 90_000, formatDigest}, // the usual restart: nothing pending
+		{"partly", 60_000, 50_000, formatDigest},     // 40,000 pending after a database outage
+		{"undelivered", 0, 0, formatDigest},          // every response still in the journal
+		{"undelivered-format2", 0, 0, formatBinary},  // the same, left by the previous version
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			dir := b.TempDir()
 			cfg := Config{Dir: dir + "/journal", SegmentSize: 8 << 20}
 			cfg.defaults()
-			writeDataDir(b, cfg, 100_000, c.delivered, c.snapshotted)
+			writeDataDir(b, cfg, 100_000, c.delivered, c.snapshotted, c.format)
 			for b.Loop() {
 				p, err := Open(context.Background(), cfg, downDB{}, downDB{}, nil)
 				if err != nil {
