@@ -11,25 +11,29 @@ import (
 	"github.com/palabre/palabre/survey"
 )
 
-// A journal record is a format byte followed by one response. Format 2 is a compact binary
-// encoding (the batcher decodes every record, so this is on the hot path); format 1, JSON,
-// is still read. The byte lets a later version change the encoding while reading what an
+// A journal record is a format byte followed by one response. Format 3 is a compact binary
+// encoding (the batcher decodes every record, so this is on the hot path) after the digest
+// of the response, which lets a restart rebuild the index of response ids without decoding
+// whole records (peek); format 2 is format 3 without the digest, and format 1 is JSON; both
+// are still read. The byte lets a later version change the encoding while reading what an
 // earlier one left in the journal.
 const (
 	formatJSON   byte = 1
 	formatBinary byte = 2
+	formatDigest byte = 3
 )
 
-// encode writes r in format 2:
+// encode writes r in format 3:
 //
+//	digest: 8 bytes little endian (r.Digest(), passed in),
 //	id [16]byte, survey, country, organisation, role, language, channel: strings,
 //	edition, form version: uvarint, submitted, received: varint Unix nanoseconds,
 //	answers: uvarint count, then each: question, item: strings, flags byte (1: has number),
 //	number: 8 bytes IEEE 754 when flagged, text: string, choices: uvarint count + strings.
 //
-// A string is its uvarint length and its bytes.
-func encode(r *survey.Response) ([]byte, error) {
-	size := 1 + 16 + 64 + len(r.SurveyID) + len(r.Organisation)
+// A string is its uvarint length and its bytes. Format 2 is the same without the digest.
+func encode(r *survey.Response, digest uint64) ([]byte, error) {
+	size := 1 + 8 + 16 + 64 + len(r.SurveyID) + len(r.Organisation)
 	for _, a := range r.Answers {
 		size += 16 + len(a.Question) + len(a.Item) + len(a.Text)
 		for _, c := range a.Choices {
@@ -37,7 +41,8 @@ func encode(r *survey.Response) ([]byte, error) {
 		}
 	}
 	b := make([]byte, 0, size)
-	b = append(b, formatBinary)
+	b = append(b, formatDigest)
+	b = binary.LittleEndian.AppendUint64(b, digest)
 	b = append(b, r.ID[:]...)
 	for _, s := range []string{r.SurveyID, r.Country, r.Organisation, r.Role, r.Language, string(r.Channel)} {
 		b = appendString(b, s)
@@ -65,6 +70,24 @@ func encode(r *survey.Response) ([]byte, error) {
 	return b, nil
 }
 
+// peek reads the id, digest and submission time of a format 3 record without decoding its
+// answers. ok is false for other formats and damaged records: decode them.
+func peek(payload []byte) (id survey.ResponseID, digest uint64, submittedAt time.Time, ok bool) {
+	if len(payload) < 1+8+16 || payload[0] != formatDigest {
+		return id, 0, time.Time{}, false
+	}
+	digest = binary.LittleEndian.Uint64(payload[1:])
+	copy(id[:], payload[9:])
+	d := decoder{b: payload[25:]}
+	for range 6 {
+		d.skipString()
+	}
+	d.uvarint()
+	d.uvarint()
+	submittedAt = fromUnixNano(d.varint())
+	return id, digest, submittedAt, d.err == nil
+}
+
 func appendString(b []byte, s string) []byte {
 	b = binary.AppendUvarint(b, uint64(len(s)))
 	return append(b, s...)
@@ -89,8 +112,14 @@ func decode(payload []byte) (*survey.Response, error) {
 		return nil, errors.New("empty record")
 	}
 	switch payload[0] {
-	case formatBinary:
+	case formatBinary, formatDigest:
 		d := decoder{b: payload[1:]}
+		if payload[0] == formatDigest {
+			if len(d.b) < 8 {
+				return nil, fmt.Errorf("decode response: %w", errShort)
+			}
+			d.b = d.b[8:]
+		}
 		r := d.response()
 		if d.err != nil {
 			return nil, fmt.Errorf("decode response: %w", d.err)
@@ -217,4 +246,11 @@ func (d *decoder) uint64() uint64 {
 	v := binary.LittleEndian.Uint64(d.b)
 	d.b = d.b[8:]
 	return v
+}
+
+func (d *decoder) skipString() {
+	n := d.count()
+	if d.err == nil {
+		d.b = d.b[n:]
+	}
 }

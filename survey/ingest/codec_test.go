@@ -25,7 +25,7 @@ func sample() *survey.Response {
 
 func TestCodecRoundTrip(t *testing.T) {
 	for _, r := range []*survey.Response{sample(), {ID: survey.NewResponseID()}} {
-		b, err := encode(r)
+		b, err := encode(r, r.Digest())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -42,6 +42,30 @@ func TestCodecRoundTrip(t *testing.T) {
 	}
 }
 
+// TestPeekAndFormat2: a restart reads id, digest and submission time from a record without
+// decoding it; records of format 2 (without the digest) still decode.
+func TestPeekAndFormat2(t *testing.T) {
+	r := sample()
+	b, _ := encode(r, r.Digest())
+	id, digest, at, ok := peek(b)
+	if !ok || id != r.ID || digest != r.Digest() || !at.Equal(r.SubmittedAt) {
+		t.Errorf("peek = %v %x %v %v, want %v %x %v", id, digest, at, ok, r.ID, r.Digest(), r.SubmittedAt)
+	}
+	for n := range 40 {
+		if _, _, _, ok := peek(b[:n]); ok {
+			t.Errorf("peek accepted a record cut at %d bytes", n)
+		}
+	}
+	v2 := append([]byte{formatBinary}, b[9:]...)
+	if _, _, _, ok := peek(v2); ok {
+		t.Error("peek read a format 2 record, which has no digest")
+	}
+	got, err := decode(v2)
+	if err != nil || !reflect.DeepEqual(got, r) {
+		t.Errorf("format 2: %+v %v", got, err)
+	}
+}
+
 func TestDecodeReadsJSONRecords(t *testing.T) {
 	r := sample()
 	j, _ := json.Marshal(r)
@@ -52,7 +76,8 @@ func TestDecodeReadsJSONRecords(t *testing.T) {
 }
 
 func TestDecodeRejectsDamage(t *testing.T) {
-	b, _ := encode(sample())
+	r := sample()
+	b, _ := encode(r, r.Digest())
 	for n := 1; n < len(b); n++ {
 		if _, err := decode(b[:n]); err == nil {
 			t.Fatalf("a record cut at %d of %d bytes decoded", n, len(b))
@@ -67,15 +92,16 @@ func TestDecodeRejectsDamage(t *testing.T) {
 }
 
 func FuzzDecode(f *testing.F) {
-	b, _ := encode(sample())
+	r := sample()
+	b, _ := encode(r, r.Digest())
 	f.Add(b)
 	f.Add([]byte{formatJSON, '{', '}'})
 	f.Fuzz(func(t *testing.T, payload []byte) {
 		r, err := decode(payload)
-		if err != nil || payload[0] != formatBinary {
+		if err != nil || payload[0] == formatJSON {
 			return
 		}
-		again, err := encode(r)
+		again, err := encode(r, r.Digest())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -93,7 +119,7 @@ func BenchmarkCodec(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		p, _ := encode(r)
+		p, _ := encode(r, r.Digest())
 		if _, err := decode(p); err != nil {
 			b.Fatal(err)
 		}

@@ -3,11 +3,33 @@
 // retrying until the database confirms, so that no acknowledged response is ever lost.
 //
 //	Submit ─▶ index (same id: duplicate or conflict) ─▶ journal.Append (group-committed fsync) ─▶ ack
-//	batcher ─▶ journal.Next ─▶ Writer.WriteResponses (retried with backoff) ─▶ journal.MarkDelivered
+//	batcher ─▶ journal.Next ─▶ Writer.WriteResponses (retried with backoff)
+//	        ─▶ index log (fdatasync) ─▶ journal.MarkDelivered
 //
 // A batch retried after a timeout may reach the database twice; the database folds rows by
 // response id and its queries count each response once, so delivery is exactly once in every
-// result. The index of response ids (with a digest of their answers) is loaded at start from
-// the database and the journal; it makes resubmitting the same response a no-op and the same
-// id with other answers a conflict.
+// result.
+//
+// # The index of response ids
+//
+// The index holds every accepted response id with a digest of its answers and when it was
+// submitted (28 bytes an id, see idindex); it makes resubmitting the same response a no-op
+// and the same id with other answers a conflict. It is kept on disk beside the journal
+// (Config.IndexDir, by default "index" in the journal's parent directory): the ids of
+// delivered responses are appended to a log and fdatasynced before the journal marks them
+// delivered, so that a crash at any point leaves each acknowledged id in the index log or in
+// the journal; the log is folded into a snapshot (written to a temporary file, fsynced and
+// renamed) once it holds a quarter of the index.
+//
+// Open rebuilds the index from that local state: the snapshot, the log and the journal's
+// undelivered records (whose records carry their digest, so they are not decoded), without
+// the database. It then reconciles the index with the database in the background, retried
+// with backoff until it succeeds, to learn the ids others wrote (palabre seed, another
+// process, or a version of palabre without a local index); responses are accepted meanwhile
+// and Status().Reconciled says when it is done. Until then, a response that only the
+// database knows would be taken for a new one if submitted again: the database folds it by
+// id, and the same id with other answers is not recognised as a conflict. This window exists
+// only for such ids, and only for the time one reading of the database takes. A first
+// start, with no local state at all, reads the database before Open returns and fails if it
+// cannot.
 package ingest

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -208,17 +210,42 @@ func (p *Pipeline) loadJournal(ctx context.Context) (int, error) {
 		if err != nil {
 			return 0, fmt.Errorf("read journal: %w", err)
 		}
+		after = recs[len(recs)-1].Seq
+		var old [][]byte
 		for _, rec := range recs {
-			after = rec.Seq
-			r, err := decode(rec.Payload)
-			if err != nil {
-				continue // reported and set aside by the batcher
+			if id, digest, at, ok := peek(rec.Payload); ok {
+				es = append(es, idindex.MakeEntry(id, digest, at))
+			} else {
+				old = append(old, rec.Payload)
 			}
-			es = append(es, idindex.MakeEntry(r.ID, r.Digest(), r.SubmittedAt))
 		}
+		es = append(es, digestAll(old)...)
 	}
 	p.index.AddAll(es)
 	return len(es), nil
+}
+
+// digestAll decodes records written by an earlier version, whose records do not carry their
+// digest, and computes it, on every core. Records that do not decode are left out: the
+// batcher reports them and sets them aside.
+func digestAll(payloads [][]byte) []idindex.Entry {
+	if len(payloads) == 0 {
+		return nil
+	}
+	workers := min(runtime.GOMAXPROCS(0), (len(payloads)+255)/256)
+	parts := make([][]idindex.Entry, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(payloads); i += workers {
+				if r, err := decode(payloads[i]); err == nil {
+					parts[w] = append(parts[w], idindex.MakeEntry(r.ID, r.Digest(), r.SubmittedAt))
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return slices.Concat(parts...)
 }
 
 // Submit makes r durable and returns once it is on disk. See survey.Sink.
@@ -262,7 +289,7 @@ func (p *Pipeline) known(r *survey.Response, digest, had uint64, submittedAt tim
 }
 
 func (p *Pipeline) append(ctx context.Context, r *survey.Response, f *flight) (survey.Receipt, error) {
-	payload, err := encode(r)
+	payload, err := encode(r, f.digest)
 	if err == nil {
 		_, err = p.journal.Append(ctx, payload)
 	}

@@ -276,3 +276,49 @@ func TestCrashWhileRecordingDelivery(t *testing.T) {
 		})
 	}
 }
+
+// hangingDB is a database that accepts connections and never answers reads until released,
+// the worst kind of outage for a start that waits for it.
+type hangingDB struct {
+	*fakeDB
+	release chan struct{}
+}
+
+func (h hangingDB) ResponseDigests(ctx context.Context, fn func(survey.ResponseID, uint64, time.Time)) error {
+	select {
+	case <-h.release:
+		return h.fakeDB.ResponseDigests(ctx, fn)
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// TestRestartDoesNotWaitForDatabase: with local state, Open does not read the database at all
+// before it returns, so a database that hangs does not delay the start.
+func TestRestartDoesNotWaitForDatabase(t *testing.T) {
+	cfg := config(t.TempDir())
+	db := newFakeDB()
+	p := open(t, cfg, db)
+	r := response(1)
+	expect(t, p, r, "accepted")
+	eventually(t, "delivered", func() bool { return p.Status().PendingResponses == 0 })
+	p.Close(context.Background())
+	seeded := response(2)
+	db.seed(seeded)
+
+	hung := hangingDB{db, make(chan struct{})}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	p, err := ingest.Open(ctx, cfg, db, hung, nil)
+	if err != nil {
+		t.Fatalf("reopen while the database hangs: %v", err)
+	}
+	defer p.Close(context.Background())
+	expect(t, p, r, "duplicate")
+	if p.Status().Reconciled {
+		t.Error("reconciled while the database hangs")
+	}
+	close(hung.release)
+	eventually(t, "reconciled", func() bool { return p.Status().Reconciled })
+	expect(t, p, seeded, "duplicate")
+}

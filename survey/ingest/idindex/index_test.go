@@ -282,3 +282,24 @@ func BenchmarkLookup1M(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkBytesPerIDWorst measures the heap per id when the map of recent additions is at
+// its largest, just before it is merged: a table of one million ids and an eighth as many
+// added one at a time.
+func BenchmarkBytesPerIDWorst(b *testing.B) {
+	const n = 1_000_000
+	es := randomEntries(n+n/8-1, 12)
+	for b.Loop() {
+		b.ReportMetric(heapPerID(b, len(es), func() any {
+			x := New(es[:n])
+			for _, e := range es[n:] {
+				x.Add(e)
+			}
+			x.Wait()
+			if x.frozen != nil || len(x.delta) != n/8-1 {
+				b.Fatalf("the map holds %d ids (merging: %v), want %d", len(x.delta), x.frozen != nil, n/8-1)
+			}
+			return x
+		}), "bytes/id")
+	}
+}
