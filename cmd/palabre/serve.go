@@ -40,6 +40,7 @@ type serveConfig struct {
 	// compactAfter is how long an edition receives nothing before its parts are merged.
 	compactAfter time.Duration
 	ingest       ingest.Config
+	admission    admissionConfig
 }
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
@@ -61,6 +62,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	batchAnswers := f.Int64("batch-answers", "PALABRE_BATCH_ANSWERS", 5000, "deliver to ClickHouse once this many answers are pending")
 	batchInterval := f.Duration("batch-interval", "PALABRE_BATCH_INTERVAL", time.Second, "deliver to ClickHouse at least this often")
 	diskBudget := f.Int64("journal-budget", "PALABRE_JOURNAL_BUDGET", 1<<30, "most undelivered bytes kept in the journal before refusing responses")
+	admission := admissionFlags(f)
 	logs := f.logging()
 	if err := f.parse(args); err != nil {
 		return err
@@ -71,6 +73,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		shutdownTimeout: *shutdown, migrate: *doMigrate, debugAddr: *debugAddr,
 		coordinatorToken: *coordinatorToken, minCell: int(*threshold), compactAfter: *compactAfter,
 		ingest: ingest.Config{BatchAnswers: int(*batchAnswers), BatchInterval: *batchInterval, DiskBudget: *diskBudget},
+	}
+	var err error
+	if cfg.admission, err = admission(); err != nil {
+		return err
 	}
 	if cfg.compactAfter < 0 {
 		return usageError{"compact-after must not be negative"}
@@ -170,9 +176,10 @@ func serveWith(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io
 	if err != nil {
 		return err
 	}
-	submissions := engine.Group("", countRejections(metrics))
+	admitSubmissions, admitAnalytics := cfg.admission.middleware(forms.Refuse)
+	submissions := engine.Group("", countRejections(metrics), admitSubmissions)
 	forms.Register(submissions)
-	analyticsweb.Register(engine, analyticsweb.Config{Catalog: catalog, Store: db, Threshold: cfg.minCell,
+	analyticsweb.Register(engine.Group("", admitAnalytics), analyticsweb.Config{Catalog: catalog, Store: db, Threshold: cfg.minCell,
 		Coordinator: bearerToken(cfg.coordinatorToken)})
 	engine.NoRoute(forms.NotFound)
 

@@ -30,6 +30,8 @@ func Status(code survey.Code) int {
 		return http.StatusForbidden
 	case survey.CodeUnavailable:
 		return http.StatusServiceUnavailable
+	case survey.CodeTooMany:
+		return http.StatusTooManyRequests
 	default:
 		return http.StatusInternalServerError
 	}
