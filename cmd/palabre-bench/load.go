@@ -29,8 +29,8 @@ type outcome struct {
 	status     int
 	retryAfter bool // the response carried Retry-After
 	due        time.Time
-	latency time.Duration // from due to the end of the response
-	err     error         // the request did not get a response
+	latency    time.Duration // from due to the end of the response
+	err        error         // the request did not get a response
 }
 
 type loadResult struct {
