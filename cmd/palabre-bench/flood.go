@@ -7,6 +7,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"sort"
 	"syscall"
 	"time"
@@ -108,6 +110,30 @@ func benchFlood(ctx context.Context, cfg floodConfig, out io.Writer) error {
 	b.srv.stop()
 
 	printFlood(out, r)
+	if cfg.baseline {
+		// The same load against a bare Gin server tells whether this machine, shared with
+		// the client, can carry the rate at all.
+		self, err := os.Executable()
+		if err != nil {
+			return err
+		}
+		base, err := startProcess(ctx, filepath.Join(b.dataDir, "baseline.log"), self, "baseline-server", "--addr", "127.0.0.1:0")
+		if err != nil {
+			return err
+		}
+		defer base.stop()
+		time.Sleep(200 * time.Millisecond)
+		fmt.Fprintf(out, "baseline (bare Gin, decode + 201): same load on %s\n", base.base)
+		bres := load{url: base.base + b.path, rate: cfg.rate, duration: cfg.duration, maxInFlight: cfg.maxInFlight, body: b.body}.
+			run(ctx, newClientFrom(cfg.maxInFlight, cfg.sources))
+		br := tally(bres)
+		br.peakRSS = peakRSS(base.cmd.Process.Pid)
+		base.stop()
+		fmt.Fprintf(out, "  sent %d (not sent, client saturated: %d); 201 %d; other %v; no response %d\n",
+			br.sent, br.dropped, br.accepted, br.other, br.resets+br.timeouts+br.failed)
+		fmt.Fprintf(out, "  latency: p50 %s  p99 %s  p99.9 %s  max %s; peak RSS %.1f MB\n",
+			ms(br.ack[0]), ms(br.ack[1]), ms(br.ack[2]), ms(br.ack[3]), mb(br.peakRSS))
+	}
 	if p := r.problems(cfg.maxRSS); len(p) > 0 {
 		for _, s := range p {
 			fmt.Fprintln(out, "  FAIL:", s)

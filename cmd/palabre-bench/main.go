@@ -66,10 +66,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		})
 		fs.DurationVar(&cfg.visibleWait, "visible-wait", 2*time.Minute, "longest wait for every response to be visible in ClickHouse")
 		var maxRSS int64
+		fs.BoolVar(&cfg.baseline, "baseline", !flood, "also measure the bare Gin baseline under the same load")
 		if flood {
 			fs.Int64Var(&maxRSS, "max-rss-mb", 250, "the most palabre may hold resident, in MB")
-		} else {
-			fs.BoolVar(&cfg.baseline, "baseline", true, "also measure the bare Gin baseline and print the ratio")
 		}
 		if err := fs.Parse(args[1:]); err != nil {
 			return err

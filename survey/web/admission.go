@@ -29,19 +29,21 @@ import (
 var (
 	// SubmissionsBusy tells participants the server takes too many responses at once.
 	SubmissionsBusy = survey.Phrase{Key: "busy",
-		FR: "Le serveur reçoit trop de réponses en ce moment. Réessayez dans %d secondes : vos réponses sont conservées dans ce navigateur.",
-		EN: "The server is receiving too many responses right now. Please try again in %d seconds: your answers are kept in this browser.",
-		ES: "El servidor está recibiendo demasiadas respuestas ahora. Vuelva a intentarlo en %d segundos: sus respuestas se guardan en este navegador."}
+		FR: "Le serveur reçoit trop de réponses en ce moment. Réessayez dans quelques secondes : vos réponses sont conservées dans ce navigateur.",
+		EN: "The server is receiving too many responses right now. Please try again in a few seconds: your answers are kept in this browser.",
+		ES: "El servidor está recibiendo demasiadas respuestas ahora. Vuelva a intentarlo en unos segundos: sus respuestas se guardan en este navegador."}
 	// AnalyticsBusy tells callers too many analytics requests are being computed.
 	AnalyticsBusy = survey.Phrase{Key: "busy_analytics",
-		FR: "Trop de calculs de résultats sont en cours. Réessayez dans %d secondes.",
-		EN: "Too many results are being computed right now. Please try again in %d seconds.",
-		ES: "Se están calculando demasiados resultados en este momento. Vuelva a intentarlo en %d segundos."}
+		FR: "Trop de calculs de résultats sont en cours. Réessayez dans quelques secondes.",
+		EN: "Too many results are being computed right now. Please try again in a few seconds.",
+		ES: "Se están calculando demasiados resultados en este momento. Vuelva a intentarlo en unos segundos."}
 	msgTooMany = survey.Phrase{Key: "too_many_requests",
-		FR: "Trop de requêtes depuis votre adresse. Réessayez dans %d secondes.",
-		EN: "Too many requests from your address. Please try again in %d seconds.",
-		ES: "Demasiadas solicitudes desde su dirección. Vuelva a intentarlo en %d segundos."}
+		FR: "Trop de requêtes depuis votre adresse. Réessayez dans quelques secondes.",
+		EN: "Too many requests from your address. Please try again in a few seconds.",
+		ES: "Demasiadas solicitudes desde su dirección. Vuelva a intentarlo en unos segundos."}
 )
+
+var tooMany = msgTooMany.Message()
 
 // refusedKey marks a request refused by admission control, for the access log.
 const refusedKey = "palabre.refused"
@@ -100,7 +102,7 @@ type GateConfig struct {
 	Wait time.Duration
 	// RetryAfter is what refused clients are told, rounded up to whole seconds (at least 1).
 	RetryAfter time.Duration
-	// Message is what refused clients read; its one argument is RetryAfter in seconds.
+	// Message is what refused clients read; Retry-After says when to try again.
 	Message survey.Phrase
 }
 
@@ -116,7 +118,7 @@ type Gate struct {
 func NewGate(cfg GateConfig) *Gate {
 	g := &Gate{wait: cfg.Wait}
 	retry := retrySeconds(cfg.RetryAfter)
-	g.refusal = &survey.Error{Code: survey.CodeUnavailable, Message: cfg.Message.Message(retry), RetryAfter: retry}
+	g.refusal = &survey.Error{Code: survey.CodeUnavailable, Message: cfg.Message.Message(), RetryAfter: retry}
 	if cfg.MaxInFlight <= 0 {
 		return g
 	}
@@ -362,7 +364,7 @@ func Admit(limiter *RateLimiter, gate *Gate, only func(*http.Request) bool, answ
 		if limiter != nil {
 			if ok, wait := limiter.allow(limiter.Key(c.Request)); !ok {
 				retry := retrySeconds(wait)
-				refuse(c, answer, &survey.Error{Code: survey.CodeTooMany, Message: msgTooMany.Message(retry), RetryAfter: retry})
+				refuse(c, answer, &survey.Error{Code: survey.CodeTooMany, Message: tooMany, RetryAfter: retry})
 				return
 			}
 		}

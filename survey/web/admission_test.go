@@ -80,10 +80,10 @@ func TestGateRefusesPastItsBoundAndAdmitsOnceReleased(t *testing.T) {
 		t.Fatalf("past the bound: %d, Retry-After %q, want 503 and 2", w.Code, w.Header().Get("Retry-After"))
 	}
 	b := errorOf(t, w)
-	if b.Error.Code != survey.CodeUnavailable || !strings.Contains(b.Error.Message, "too many responses right now. Please try again in 2 seconds") || b.Error.RequestID == "" {
+	if b.Error.Code != survey.CodeUnavailable || !strings.Contains(b.Error.Message, "too many responses right now. Please try again in a few seconds") || b.Error.RequestID == "" {
 		t.Errorf("refusal body %+v", b.Error)
 	}
-	if w := serve(e, "POST", "/work", "es", ""); !strings.Contains(errorOf(t, w).Error.Message, "Vuelva a intentarlo en 2 segundos") {
+	if w := serve(e, "POST", "/work", "es", ""); !strings.Contains(errorOf(t, w).Error.Message, "Vuelva a intentarlo en unos segundos") {
 		t.Errorf("Spanish refusal %s", w.Body)
 	}
 
@@ -195,7 +195,7 @@ func TestRateLimitRefusesWith429AndRetryAfter(t *testing.T) {
 	if w.Code != http.StatusTooManyRequests || w.Header().Get("Retry-After") != "2" {
 		t.Fatalf("over the rate: %d, Retry-After %q, want 429 and 2 (one token every 2 s)", w.Code, w.Header().Get("Retry-After"))
 	}
-	if b := errorOf(t, w); b.Error.Code != survey.CodeTooMany || b.Error.Message != "Trop de requêtes depuis votre adresse. Réessayez dans 2 secondes." {
+	if b := errorOf(t, w); b.Error.Code != survey.CodeTooMany || b.Error.Message != "Trop de requêtes depuis votre adresse. Réessayez dans quelques secondes." {
 		t.Errorf("refusal %+v", b.Error)
 	}
 	if w := serve(e, "POST", "/work", "", "198.51.100.8:4000"); w.Code != http.StatusCreated {
