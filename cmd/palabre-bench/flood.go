@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"syscall"
 	"time"
 
@@ -137,6 +138,10 @@ func benchFlood(ctx context.Context, cfg floodConfig, out io.Writer) error {
 	if p := r.problems(cfg.maxRSS); len(p) > 0 {
 		for _, s := range p {
 			fmt.Fprintln(out, "  FAIL:", s)
+		}
+		if log, err := os.ReadFile(filepath.Join(b.dataDir, "palabre.log")); err == nil {
+			lines := strings.Split(strings.TrimSpace(string(log)), "\n")
+			fmt.Fprintf(out, "  palabre's log ends with:\n    %s\n", strings.Join(lines[max(0, len(lines)-15):], "\n    "))
 		}
 		return errors.New("flood: targets missed")
 	}
