@@ -2,8 +2,11 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"net/netip"
+	"os"
 	"runtime"
+	"runtime/debug"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -20,6 +23,7 @@ type admissionConfig struct {
 	rate           float64       // requests a second per client (0: no limit)
 	burst          int
 	proxies        []netip.Prefix
+	memoryLimit    int64 // soft limit of the Go runtime's memory, in bytes (0: none)
 }
 
 // admissionFlags registers the admission flags on f; the function it returns reads them
@@ -37,9 +41,11 @@ func admissionFlags(f *flags) func() (admissionConfig, error) {
 		"requests one client address may send at once above its rate (a meeting room behind one address submitting together)")
 	proxies := f.String("trusted-proxies", "PALABRE_TRUSTED_PROXIES", "",
 		"comma-separated addresses or CIDR prefixes of reverse proxies whose X-Forwarded-For names the client (none when empty)")
+	memoryLimit := f.Int64("memory-limit", "PALABRE_MEMORY_LIMIT", 200,
+		"soft limit of palabre's memory in MiB: past it the garbage collector works harder (0: none; GOMEMLIMIT, when set, wins)")
 	return func() (admissionConfig, error) {
 		a := admissionConfig{maxSubmissions: int(*maxSubmissions), maxAnalytics: int(*maxAnalytics), wait: *wait,
-			rate: float64(*rate), burst: int(*burst)}
+			rate: float64(*rate), burst: int(*burst), memoryLimit: *memoryLimit << 20}
 		switch {
 		case a.maxSubmissions < 0 || a.maxAnalytics < 0:
 			return a, usageError{"max-inflight-submissions and max-inflight-analytics must not be negative"}
@@ -49,6 +55,8 @@ func admissionFlags(f *flags) func() (admissionConfig, error) {
 			return a, usageError{"rate-limit must not be negative"}
 		case a.rate > 0 && a.burst < 1:
 			return a, usageError{"rate-burst must be at least 1"}
+		case a.memoryLimit < 0:
+			return a, usageError{"memory-limit must not be negative"}
 		}
 		var err error
 		if a.proxies, err = web.ParseTrustedProxies(*proxies); err != nil {
@@ -66,4 +74,20 @@ func (a admissionConfig) middleware(refuseForms web.Refusal) (submissions, analy
 	subs := web.NewGate(web.GateConfig{MaxInFlight: a.maxSubmissions, Wait: a.wait, RetryAfter: time.Second, Message: web.SubmissionsBusy})
 	anal := web.NewGate(web.GateConfig{MaxInFlight: a.maxAnalytics, Wait: a.wait, RetryAfter: time.Second, Message: web.AnalyticsBusy})
 	return web.Admit(limiter, subs, web.Posts, refuseForms), web.Admit(limiter, anal, nil, nil)
+}
+
+// limitMemory sets the Go runtime's soft memory limit, unless GOMEMLIMIT already set one: the
+// collector then runs more often as the limit nears, instead of letting the heap double
+// (GOGC=100) under a flood of connections. It returns the limit in force (0: none) and a
+// function that puts the previous one back.
+func (a admissionConfig) limitMemory() (int64, func()) {
+	prev := debug.SetMemoryLimit(-1)
+	if os.Getenv("GOMEMLIMIT") == "" && a.memoryLimit > 0 {
+		debug.SetMemoryLimit(a.memoryLimit)
+	}
+	restore := func() { debug.SetMemoryLimit(prev) }
+	if l := debug.SetMemoryLimit(-1); l != math.MaxInt64 {
+		return l, restore
+	}
+	return 0, restore
 }

@@ -177,6 +177,11 @@ func serveWith(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io
 		return err
 	}
 	admitSubmissions, admitAnalytics := cfg.admission.middleware(forms.Refuse)
+	memoryLimit, restoreMemoryLimit := cfg.admission.limitMemory()
+	defer restoreMemoryLimit()
+	log.Info("admission", slog.Int("max_inflight_submissions", cfg.admission.maxSubmissions),
+		slog.Int("max_inflight_analytics", cfg.admission.maxAnalytics), slog.Float64("rate_limit", cfg.admission.rate),
+		slog.Int("rate_burst", cfg.admission.burst), slog.Int64("memory_limit", memoryLimit))
 	submissions := engine.Group("", countRejections(metrics), admitSubmissions)
 	forms.Register(submissions)
 	analyticsweb.Register(engine.Group("", admitAnalytics), analyticsweb.Config{Catalog: catalog, Store: db, Threshold: cfg.minCell,
