@@ -29,11 +29,11 @@ type admissionConfig struct {
 // admissionFlags registers the admission flags on f; the function it returns reads them
 // once f is parsed.
 func admissionFlags(f *flags) func() (admissionConfig, error) {
-	maxSubmissions := f.Int64("max-inflight-submissions", "PALABRE_MAX_INFLIGHT_SUBMISSIONS", 64,
+	maxSubmissions := f.Int64("max-inflight-submissions", "PALABRE_MAX_INFLIGHT_SUBMISSIONS", 256,
 		"responses handled at once; past it, and a short wait, a response is refused with 503 and Retry-After (0: no bound)")
 	maxAnalytics := f.Int64("max-inflight-analytics", "PALABRE_MAX_INFLIGHT_ANALYTICS", int64(2*runtime.GOMAXPROCS(0)),
 		"analytics requests handled at once; past it, and a short wait, one is refused with 503 and Retry-After (0: no bound)")
-	wait := f.Duration("admission-wait", "PALABRE_ADMISSION_WAIT", 100*time.Millisecond,
+	wait := f.Duration("admission-wait", "PALABRE_ADMISSION_WAIT", time.Second,
 		"longest time a request waits for a place among those in flight before it is refused")
 	rate := f.Int64("rate-limit", "PALABRE_RATE_LIMIT", 20,
 		"responses and analytics requests a second one client address may keep sending; past it, 429 and Retry-After (0: no limit)")

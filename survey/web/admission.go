@@ -95,8 +95,9 @@ func (f *Forms) Refuse(c *gin.Context, err error) {
 type GateConfig struct {
 	// MaxInFlight is how many requests of the class are handled at once; 0 or less: no bound.
 	MaxInFlight int
-	// Queue is how many more may wait for a slot; 0 means as many as MaxInFlight, and a
-	// negative queue none.
+	// Queue is how many more may wait for a slot; 0 means four times MaxInFlight, and a
+	// negative queue none. A waiting request has not had its body read: it costs little
+	// more than its connection.
 	Queue int
 	// Wait is the longest a queued request waits for a slot before it is refused.
 	Wait time.Duration
@@ -125,7 +126,7 @@ func NewGate(cfg GateConfig) *Gate {
 	g.slots = make(chan struct{}, cfg.MaxInFlight)
 	q := cfg.Queue
 	if q == 0 {
-		q = cfg.MaxInFlight
+		q = 4 * cfg.MaxInFlight
 	}
 	if q > 0 && cfg.Wait > 0 {
 		g.queue = make(chan struct{}, q)
