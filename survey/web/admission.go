@@ -19,11 +19,12 @@ import (
 )
 
 // Admission control keeps a flood from taking palabre down: each class of costly requests
-// (submissions, analytics) has a bounded number in flight and a short bounded queue, and past
-// them a request is refused at once with 503 and Retry-After, before its body is read; each
-// client address has a token bucket, and past it a request is refused with 429 and
-// Retry-After. Either way the refusal costs next to nothing and holds no memory, so memory
-// and goroutines stay bounded whatever the arrival rate.
+// (submissions, analytics) has a bounded number in flight and a bounded queue whose requests
+// wait a bounded time for a place; a request finding the queue full, or still waiting at the
+// end of its wait, is refused with 503 and Retry-After before its body is read. Each client
+// address has a token bucket, and past it a request is refused at once with 429 and
+// Retry-After. A refusal holds no memory past its connection's, so memory and goroutines stay
+// bounded whatever the arrival rate.
 
 // Messages of refused requests.
 var (
