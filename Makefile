@@ -9,7 +9,7 @@ VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo 
 LDFLAGS     := -s -w -X main.version=$(VERSION)
 
 .PHONY: all build run test test-deps clickhouse clickhouse-stop clickhouse-status vet fmt clean \
-	bench-tool bench-ingest bench-analytics bench-restart chaos
+	bench-tool bench-ingest bench-flood bench-analytics bench-restart chaos
 
 all: build
 
@@ -38,6 +38,14 @@ bench-ingest: build clickhouse bench-tool
 	@for rate in $(BENCH_RATES); do \
 		bin/palabre-bench ingest --palabre $(BIN) --clickhouse $(CLICKHOUSE_DSN) --rate $$rate --duration $(BENCH_DURATION) || exit 1; \
 	done
+
+## bench-flood: open-loop 15,000 responses/s for 30 s, far past what palabre can take: every
+## request must be answered (201/200, or 503/429 with Retry-After; no reset, no timeout),
+## palabre's peak RSS stay under 250 MB and every acknowledged response reach ClickHouse.
+FLOOD_RATE     ?= 15000
+FLOOD_DURATION ?= 30s
+bench-flood: build clickhouse bench-tool
+	bin/palabre-bench flood --palabre $(BIN) --clickhouse $(CLICKHOUSE_DSN) --rate $(FLOOD_RATE) --duration $(FLOOD_DURATION) --max-rss-mb 250
 
 ## chaos: load while a private ClickHouse is killed for 20 s and palabre is killed once.
 chaos: build clickhouse bench-tool

@@ -22,6 +22,9 @@ const (
 	CodeInternal    Code = "internal"               // a fault of palabre's
 )
 
+// CodeTooMany says the client sends more requests than it may; it may try again later.
+const CodeTooMany Code = "too_many_requests"
+
 // Error is palabre's domain error: a code, a message a person can read in their language,
 // and, for invalid answers, one entry per field.
 type Error struct {

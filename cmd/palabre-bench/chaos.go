@@ -185,7 +185,7 @@ func resilientLoad(ctx context.Context, url string, rate float64, duration time.
 				case http.StatusCreated, http.StatusOK:
 					acked.Add(1)
 					return
-				case http.StatusServiceUnavailable:
+				case http.StatusServiceUnavailable, http.StatusTooManyRequests:
 					continue
 				default:
 					return // refused for good: not acknowledged

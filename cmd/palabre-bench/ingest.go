@@ -29,60 +29,93 @@ type ingestConfig struct {
 	visibleWait         time.Duration
 	maxInFlight         int
 	baseline            bool
+	sources             int      // client addresses the load comes from
+	serveArgs           []string // more flags for palabre serve
 }
 
-func benchIngest(ctx context.Context, cfg ingestConfig, out io.Writer) error {
+// bench is what a load runs against: its own database, the responses it sends, and a
+// palabre serving them.
+type bench struct {
+	db       *clickhouse.DB
+	payloads [][]byte
+	ids      []survey.ResponseID // of each payload
+	path     string              // where responses are posted
+	dataDir  string
+	srv      *process
+}
+
+// setupBench creates a database with the benchmark's form, prepares rate×duration responses
+// and starts palabre on it.
+func setupBench(ctx context.Context, cfg ingestConfig, out io.Writer) (b *bench, err error) {
+	b = &bench{path: fmt.Sprintf("/api/v1/surveys/%s/editions/%d/responses", benchSurvey, benchYear)}
+	defer func() {
+		if err != nil {
+			b.close()
+		}
+	}()
 	dbName := fmt.Sprintf("bench_ingest_%d", time.Now().UnixNano())
 	dsn := strings.TrimRight(cfg.clickhouse, "/") + "/" + dbName
-	db, err := clickhouse.Open(ctx, clickhouse.Config{DSN: dsn})
-	if err != nil {
-		return err
+	if b.db, err = clickhouse.Open(ctx, clickhouse.Config{DSN: dsn}); err != nil {
+		return b, err
 	}
-	defer func() {
-		db.DropDatabase(context.Background())
-		db.Close()
-	}()
-	if _, err := db.Migrate(ctx); err != nil {
-		return err
+	if _, err := b.db.Migrate(ctx); err != nil {
+		return b, err
 	}
 	form := benchForm()
 	if _, err := survey.Compile(form); err != nil {
-		return fmt.Errorf("benchmark form: %w", err)
+		return b, fmt.Errorf("benchmark form: %w", err)
 	}
-	if err := db.SaveForm(ctx, form); err != nil {
-		return err
+	if err := b.db.SaveForm(ctx, form); err != nil {
+		return b, err
 	}
-	if err := db.SaveEdition(ctx, survey.Edition{SurveyID: benchSurvey, Year: benchYear, FormVersion: 1}); err != nil {
-		return err
+	if err := b.db.SaveEdition(ctx, survey.Edition{SurveyID: benchSurvey, Year: benchYear, FormVersion: 1}); err != nil {
+		return b, err
 	}
 
 	total := int(cfg.rate * cfg.duration.Seconds())
 	fmt.Fprintf(out, "preparing %d responses of 30 answers…\n", total)
-	payloads := make([][]byte, total)
-	for i := range payloads {
-		payloads[i] = payload(i)
+	b.payloads, b.ids = make([][]byte, total), make([]survey.ResponseID, total)
+	for i := range b.payloads {
+		b.payloads[i], b.ids[i] = payloadID(i)
 	}
-	body := func(i int) []byte { return payloads[i] }
-	path := fmt.Sprintf("/api/v1/surveys/%s/editions/%d/responses", benchSurvey, benchYear)
 
-	dataDir, err := os.MkdirTemp("", "palabre-bench-")
+	if b.dataDir, err = os.MkdirTemp("", "palabre-bench-"); err != nil {
+		return b, err
+	}
+	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0", "--clickhouse", dsn,
+		"--data", filepath.Join(b.dataDir, "data"), "--log-level", "warn"}, cfg.serveArgs...)
+	if b.srv, err = startProcess(ctx, filepath.Join(b.dataDir, "palabre.log"), cfg.palabre, args...); err != nil {
+		return b, err
+	}
+	return b, waitReady(ctx, b.srv.base+"/readyz")
+}
+
+func (b *bench) body(i int) []byte { return b.payloads[i] }
+
+func (b *bench) close() {
+	if b.srv != nil {
+		b.srv.stop()
+	}
+	if b.db != nil {
+		b.db.DropDatabase(context.Background())
+		b.db.Close()
+	}
+	if b.dataDir != "" {
+		os.RemoveAll(b.dataDir)
+	}
+}
+
+func benchIngest(ctx context.Context, cfg ingestConfig, out io.Writer) error {
+	b, err := setupBench(ctx, cfg, out)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dataDir)
-	srv, err := startProcess(ctx, filepath.Join(dataDir, "palabre.log"), cfg.palabre, "serve",
-		"--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0", "--clickhouse", dsn, "--data", filepath.Join(dataDir, "data"), "--log-level", "warn")
-	if err != nil {
-		return err
-	}
-	defer srv.stop()
-	if err := waitReady(ctx, srv.base+"/readyz"); err != nil {
-		return err
-	}
+	defer b.close()
+	db, srv, path, dataDir, body := b.db, b.srv, b.path, b.dataDir, b.body
 
 	fmt.Fprintf(out, "palabre: %.0f responses/s for %s, open loop, on %s\n", cfg.rate, cfg.duration, srv.base)
 	poll := startPolling(ctx, db)
-	client := newClient(cfg.maxInFlight)
+	client := newClientFrom(cfg.maxInFlight, cfg.sources)
 	res := load{url: srv.base + path, rate: cfg.rate, duration: cfg.duration, maxInFlight: cfg.maxInFlight, body: body}.run(ctx, client)
 	sum := summarise(res, http.StatusCreated)
 	rss := peakRSS(srv.cmd.Process.Pid)
@@ -117,7 +150,7 @@ func benchIngest(ctx context.Context, cfg ingestConfig, out io.Writer) error {
 	defer base.stop()
 	time.Sleep(200 * time.Millisecond)
 	fmt.Fprintf(out, "baseline (bare Gin, decode + 201): same load on %s\n", base.base)
-	bres := load{url: base.base + path, rate: cfg.rate, duration: cfg.duration, maxInFlight: cfg.maxInFlight, body: body}.run(ctx, newClient(cfg.maxInFlight))
+	bres := load{url: base.base + path, rate: cfg.rate, duration: cfg.duration, maxInFlight: cfg.maxInFlight, body: body}.run(ctx, newClientFrom(cfg.maxInFlight, cfg.sources))
 	bsum := summarise(bres, http.StatusCreated)
 	report(out, "baseline", bsum, 30)
 	fmt.Fprintf(out, "ratio palabre/baseline: throughput %.2f×, p50 %.2f×, p99 %.2f×\n",

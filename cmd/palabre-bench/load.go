@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -24,10 +25,12 @@ type load struct {
 
 // outcome is what one request got.
 type outcome struct {
-	status  int
-	due     time.Time
-	latency time.Duration // from due to the end of the response
-	err     error         // the request did not get a response
+	i          int // which request: the index of its body
+	status     int
+	retryAfter bool // the response carried Retry-After
+	due        time.Time
+	latency    time.Duration // from due to the end of the response
+	err        error         // the request did not get a response
 }
 
 type loadResult struct {
@@ -36,11 +39,28 @@ type loadResult struct {
 	elapsed  time.Duration
 }
 
-func newClient(maxConns int) *http.Client {
+// defaultSources is how many loopback addresses a client spreads its connections over.
+const defaultSources = 1024
+
+func newClient(maxConns int) *http.Client { return newClientFrom(maxConns, defaultSources) }
+
+// newClientFrom returns a client of at most maxConns connections, each from one of sources
+// loopback addresses (127.2.0.1, 127.2.0.2, …) in turn, as that many participants would
+// come from their own addresses: palabre limits each address's rate.
+func newClientFrom(maxConns, sources int) *http.Client {
+	var next atomic.Uint64
+	dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
+		d := net.Dialer{Timeout: 5 * time.Second}
+		if sources > 1 {
+			n := int(next.Add(1) % uint64(sources))
+			d.LocalAddr = &net.TCPAddr{IP: net.IPv4(127, 2, byte(n/254), byte(n%254+1))}
+		}
+		return d.DialContext(ctx, network, addr)
+	}
 	return &http.Client{
 		Timeout: 30 * time.Second,
 		Transport: &http.Transport{
-			DialContext:         (&net.Dialer{Timeout: 5 * time.Second}).DialContext,
+			DialContext:         dial,
 			MaxIdleConns:        maxConns,
 			MaxIdleConnsPerHost: maxConns,
 			MaxConnsPerHost:     maxConns,
@@ -80,7 +100,7 @@ func (l load) run(ctx context.Context, client *http.Client) loadResult {
 		go func() {
 			defer wg.Done()
 			defer func() { <-slots }()
-			o := outcome{due: due}
+			o := outcome{i: i, due: due}
 			req, _ := http.NewRequestWithContext(ctx, http.MethodPost, l.url, bytes.NewReader(body))
 			req.Header.Set("Content-Type", "application/json")
 			resp, err := client.Do(req)
@@ -90,6 +110,7 @@ func (l load) run(ctx context.Context, client *http.Client) loadResult {
 				io.Copy(io.Discard, resp.Body)
 				resp.Body.Close()
 				o.status = resp.StatusCode
+				o.retryAfter = resp.Header.Get("Retry-After") != ""
 			}
 			o.latency = time.Since(due)
 			mu.Lock()

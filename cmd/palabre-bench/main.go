@@ -12,6 +12,12 @@
 // responses acknowledged, none counted twice.
 //
 //	palabre-bench chaos --palabre bin/palabre --duration 60s --clickhouse-down 20s
+//
+// And a flood: an open-loop load far above what palabre can take, which passes when every
+// request is answered (201 or 200, or 503 or 429 with Retry-After; no reset, no timeout),
+// palabre's peak RSS stays under a bound, and every acknowledged response reaches ClickHouse.
+//
+//	palabre-bench flood --palabre bin/palabre --rate 15000 --duration 30s --max-rss-mb 250
 package main
 
 import (
@@ -37,26 +43,47 @@ func main() {
 
 func run(ctx context.Context, args []string, out io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("usage: palabre-bench ingest|chaos [flags]  (baseline-server --addr ADDR is started by ingest)")
+		return errors.New("usage: palabre-bench ingest|flood|chaos [flags]  (baseline-server --addr ADDR is started by ingest)")
 	}
 	switch args[0] {
-	case "ingest":
-		fs := flag.NewFlagSet("ingest", flag.ContinueOnError)
-		cfg := ingestConfig{}
+	case "ingest", "flood":
+		flood := args[0] == "flood"
+		fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
+		cfg := floodConfig{}
 		fs.StringVar(&cfg.palabre, "palabre", "bin/palabre", "the palabre binary to measure")
 		fs.StringVar(&cfg.clickhouse, "clickhouse", envOr("PALABRE_TEST_CLICKHOUSE", "clickhouse://127.0.0.1:19000"), "ClickHouse server DSN, without database")
-		fs.Float64Var(&cfg.rate, "rate", 2000, "responses per second to send")
-		fs.DurationVar(&cfg.duration, "duration", 60*time.Second, "how long to send")
+		rate, duration := 2000.0, 60*time.Second
+		if flood {
+			rate, duration = 15000, 30*time.Second
+		}
+		fs.Float64Var(&cfg.rate, "rate", rate, "responses per second to send")
+		fs.DurationVar(&cfg.duration, "duration", duration, "how long to send")
 		fs.IntVar(&cfg.maxInFlight, "max-in-flight", 4000, "requests outstanding at once (more are counted as dropped)")
-		fs.BoolVar(&cfg.baseline, "baseline", true, "also measure the bare Gin baseline and print the ratio")
+		fs.IntVar(&cfg.sources, "sources", defaultSources, "loopback addresses the requests come from, in turn (palabre limits each address's rate)")
+		fs.Func("serve-flag", "a flag for palabre serve, such as --serve-flag=--max-inflight-submissions=64 (repeatable)", func(s string) error {
+			cfg.serveArgs = append(cfg.serveArgs, s)
+			return nil
+		})
 		fs.DurationVar(&cfg.visibleWait, "visible-wait", 2*time.Minute, "longest wait for every response to be visible in ClickHouse")
+		var maxRSS int64
+		fs.BoolVar(&cfg.baseline, "baseline", !flood, "also measure the bare Gin baseline under the same load")
+		if flood {
+			fs.Int64Var(&maxRSS, "max-rss-mb", 250, "the most palabre may hold resident, in MB")
+		}
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
 		}
 		if cfg.rate <= 0 || cfg.duration <= 0 || cfg.duration > 10*time.Minute {
 			return errors.New("rate must be positive and duration between 0 and 10m")
 		}
-		return benchIngest(ctx, cfg, out)
+		if cfg.sources < 1 || cfg.sources > 254*254 {
+			return errors.New("sources must be between 1 and 64516")
+		}
+		if flood {
+			cfg.maxRSS = maxRSS << 20
+			return benchFlood(ctx, cfg, out)
+		}
+		return benchIngest(ctx, cfg.ingestConfig, out)
 	case "chaos":
 		fs := flag.NewFlagSet("chaos", flag.ContinueOnError)
 		cfg := chaosConfig{}

@@ -66,6 +66,12 @@ var comments = []string{
 
 // payload returns the JSON body of the i-th benchmark response.
 func payload(i int) []byte {
+	b, _ := payloadID(i)
+	return b
+}
+
+// payloadID returns the JSON body of the i-th benchmark response and its id.
+func payloadID(i int) ([]byte, survey.ResponseID) {
 	r := rand.New(rand.NewPCG(uint64(i), 42))
 	point := func() string { return agreement[min(4, max(0, 2+r.IntN(3)-r.IntN(2)))].Key }
 	answers := map[string]any{"satisfaction": point()}
@@ -89,12 +95,13 @@ func payload(i int) []byte {
 	answers["colleagues"] = r.IntN(40)
 	answers["comment"] = comments[r.IntN(len(comments))]
 	country := survey.NetworkCountries[r.IntN(len(survey.NetworkCountries))]
+	id := survey.NewResponseID()
 	body := map[string]any{
-		"id": survey.NewResponseID().String(),
+		"id": id.String(),
 		"respondent": map[string]string{"country": country, "organisation": "Organisation " + country,
 			"role": survey.DefaultRoles[r.IntN(len(survey.DefaultRoles))].Key, "language": "fr"},
 		"answers": answers,
 	}
 	b, _ := json.Marshal(body)
-	return b
+	return b, id
 }

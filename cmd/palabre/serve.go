@@ -48,6 +48,7 @@ type serveConfig struct {
 	// compactAfter is how long an edition receives nothing before its parts are merged.
 	compactAfter time.Duration
 	ingest       ingest.Config
+	admission    admissionConfig
 }
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
@@ -71,6 +72,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	batchInterval := f.Duration("batch-interval", "PALABRE_BATCH_INTERVAL", time.Second, "deliver to ClickHouse at least this often")
 	maxLag := f.Duration("max-delivery-lag", "PALABRE_MAX_DELIVERY_LAG", 30*time.Second, "readiness says \"degraded\" once the oldest undelivered answer is older than this")
 	diskBudget := f.Int64("journal-budget", "PALABRE_JOURNAL_BUDGET", 1<<30, "most undelivered bytes kept in the journal before refusing responses")
+	admission := admissionFlags(f)
 	logs := f.logging()
 	if err := f.parse(args); err != nil {
 		return err
@@ -81,6 +83,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		shutdownTimeout: *shutdown, migrate: *doMigrate,
 		coordinatorToken: *coordinatorToken, minCell: int(*threshold), compactAfter: *compactAfter,
 		ingest: ingest.Config{BatchAnswers: int(*batchAnswers), BatchInterval: *batchInterval, DiskBudget: *diskBudget, MaxLag: *maxLag},
+	}
+	var err error
+	if cfg.admission, err = admission(); err != nil {
+		return err
 	}
 	if cfg.compactAfter < 0 {
 		return usageError{"compact-after must not be negative"}
@@ -209,9 +215,15 @@ func serveWith(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io
 	if err != nil {
 		return err
 	}
-	submissions := engine.Group("", countRejections(metrics))
+	admitSubmissions, admitAnalytics := cfg.admission.middleware(forms.Refuse)
+	memoryLimit, restoreMemoryLimit := cfg.admission.limitMemory()
+	defer restoreMemoryLimit()
+	log.Info("admission", slog.Int("max_inflight_submissions", cfg.admission.maxSubmissions),
+		slog.Int("max_inflight_analytics", cfg.admission.maxAnalytics), slog.Float64("rate_limit", cfg.admission.rate),
+		slog.Int("rate_burst", cfg.admission.burst), slog.Int64("memory_limit", memoryLimit))
+	submissions := engine.Group("", countRejections(metrics), admitSubmissions)
 	forms.Register(submissions)
-	analyticsweb.Register(engine, analyticsweb.Config{Catalog: catalog, Store: db, Threshold: cfg.minCell,
+	analyticsweb.Register(engine.Group("", admitAnalytics), analyticsweb.Config{Catalog: catalog, Store: db, Threshold: cfg.minCell,
 		Coordinator: bearerToken(cfg.coordinatorToken)})
 	engine.NoRoute(forms.NotFound)
 	engine.NoMethod(forms.NoMethod)

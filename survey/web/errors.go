@@ -34,6 +34,8 @@ func Status(code survey.Code) int {
 		return http.StatusUnsupportedMediaType
 	case survey.CodeUnavailable:
 		return http.StatusServiceUnavailable
+	case survey.CodeTooMany:
+		return http.StatusTooManyRequests
 	default:
 		return http.StatusInternalServerError
 	}

@@ -41,11 +41,18 @@ func RequestIDs() gin.HandlerFunc {
 func RequestID(c *gin.Context) string { return c.GetString(requestIDKey) }
 
 // AccessLog writes one structured line per request; failed requests carry their errors.
+// Requests refused by admission control (see Admit) are not logged one by one, which would
+// let a flood fill the log: one line at most every second counts them.
 func AccessLog(log *slog.Logger) gin.HandlerFunc {
+	var refused refusalLog
 	return func(c *gin.Context) {
 		start := time.Now()
 		c.Next()
 		status := c.Writer.Status()
+		if c.GetBool(refusedKey) {
+			refused.note(c.Request.Context(), log, status, start)
+			return
+		}
 		level := slog.LevelInfo
 		if status >= 500 {
 			level = slog.LevelError
