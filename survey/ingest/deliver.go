@@ -64,6 +64,9 @@ func (p *Pipeline) collect(abort context.Context, after journal.Seq) (batch []*s
 				return batch, last, true // the batch is due, or draining began
 			}
 			p.cfg.Log.Error("ingest: read journal", slog.Any("error", err))
+			if draining {
+				return batch, last, false // stopping: what cannot be read now stays in the journal
+			}
 			time.Sleep(p.cfg.RetryMin)
 			continue
 		}
