@@ -136,8 +136,12 @@ func (r *Report) columns() *columnSet {
 
 // allChoices are an entry's choices as the latest form has them, then those only older
 // forms have.
-func allChoices(e Entry) []survey.Choice { return union(e, func(q *survey.Question) []survey.Choice { return q.Choices }, e.Choices) }
-func allItems(e Entry) []survey.Choice   { return union(e, func(q *survey.Question) []survey.Choice { return q.Items }, e.Items) }
+func allChoices(e Entry) []survey.Choice {
+	return union(e, func(q *survey.Question) []survey.Choice { return q.Choices }, e.Choices)
+}
+func allItems(e Entry) []survey.Choice {
+	return union(e, func(q *survey.Question) []survey.Choice { return q.Items }, e.Items)
+}
 
 func union(e Entry, of func(*survey.Question) []survey.Choice, latest []survey.Choice) []survey.Choice {
 	out := append([]survey.Choice(nil), latest...)
