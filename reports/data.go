@@ -20,7 +20,9 @@ type Data struct {
 
 // Column is one column of Data.
 type Column struct {
-	Key      string // stable: a question key, key/choice, key/row, or key_label
+	// Key is stable: _name for the response's profile (question keys never start with _),
+	// a question key, key/choice (0/1), key/row (matrix), and key:label for labels.
+	Key      string
 	Label    string // in the report's language
 	Question string // the question it comes from, "" for the respondent's profile
 	Kind     Kind
@@ -65,6 +67,7 @@ type columnSet struct {
 	// labels per edition and question: code (or point "1".."k") → label
 	labels map[int]map[string]map[string]string
 	flags  map[string]map[string]int // question → choice → 0/1 column
+	types  map[string]survey.QuestionType
 	roles  map[string]string
 }
 
@@ -72,7 +75,7 @@ func (r *Report) columns() *columnSet {
 	lang := r.Request.Language
 	fb := r.Survey.DefaultLanguage
 	cs := &columnSet{lang: lang, primary: map[string]int{}, labels: map[int]map[string]map[string]string{},
-		flags: map[string]map[string]int{}, roles: map[string]string{}}
+		flags: map[string]map[string]int{}, roles: map[string]string{}, types: map[string]survey.QuestionType{}}
 	for _, c := range survey.DefaultRoles {
 		cs.roles[c.Key] = c.Label.In(lang, survey.DefaultLanguage)
 	}
@@ -88,6 +91,7 @@ func (r *Report) columns() *columnSet {
 	}
 	for _, e := range r.Codebook {
 		label := e.Label.In(lang, fb)
+		cs.types[e.Key] = e.Type
 		for y, q := range e.byYear {
 			if cs.labels[y] == nil {
 				cs.labels[y] = map[string]map[string]string{}
@@ -111,10 +115,10 @@ func (r *Report) columns() *columnSet {
 				kind = KindNumber
 			}
 			cs.primary[e.Key+"\x00"] = add(e.Key, label, e.Key, kind)
-			add(e.Key+"_label", label, e.Key, KindText)
+			add(e.Key+":label", label, e.Key, KindText)
 		case survey.MultipleChoice:
 			cs.primary[e.Key+"\x00"] = add(e.Key, label, e.Key, KindText)
-			add(e.Key+"_label", label, e.Key, KindText)
+			add(e.Key+":label", label, e.Key, KindText)
 			cs.flags[e.Key] = map[string]int{}
 			for _, c := range allChoices(e) {
 				cs.flags[e.Key][c.Key] = add(e.Key+"/"+c.Key, label+" : "+c.Label.In(lang, fb), e.Key, KindNumber)
@@ -123,7 +127,7 @@ func (r *Report) columns() *columnSet {
 			for _, it := range allItems(e) {
 				il := label + " : " + it.Label.In(lang, fb)
 				cs.primary[e.Key+"\x00"+it.Key] = add(e.Key+"/"+it.Key, il, e.Key, KindNumber)
-				add(e.Key+"/"+it.Key+"_label", il, e.Key, KindText)
+				add(e.Key+"/"+it.Key+":label", il, e.Key, KindText)
 			}
 		case survey.Rating, survey.Number:
 			cs.primary[e.Key+"\x00"] = add(e.Key, label, e.Key, KindNumber)
@@ -167,16 +171,16 @@ type profileColumn struct {
 }
 
 var profileColumns = []profileColumn{
-	{"response_id", msgColResponse, KindText},
-	{"edition", msgColEdition, KindNumber},
-	{"form_version", msgColFormVersion, KindNumber},
-	{"submitted_at", msgColSubmitted, KindTime},
-	{"country", msgColCountry, KindText},
-	{"country_label", msgColCountryName, KindText},
-	{"organisation", msgColOrganisation, KindText},
-	{"role", msgColRole, KindText},
-	{"role_label", msgColRoleName, KindText},
-	{"language", msgColLanguage, KindText},
+	{"_response_id", msgColResponse, KindText},
+	{"_edition", msgColEdition, KindNumber},
+	{"_form_version", msgColFormVersion, KindNumber},
+	{"_submitted_at", msgColSubmitted, KindTime},
+	{"_country", msgColCountry, KindText},
+	{"_country_label", msgColCountryName, KindText},
+	{"_organisation", msgColOrganisation, KindText},
+	{"_role", msgColRole, KindText},
+	{"_role_label", msgColRoleName, KindText},
+	{"_language", msgColLanguage, KindText},
 }
 
 // fill writes one response into row (len(cols)).
@@ -193,8 +197,8 @@ func (cs *columnSet) fill(resp *survey.Response, row []any) {
 			continue
 		}
 		col := cs.cols[at]
-		switch {
-		case len(a.Choices) > 0 || cs.flags[a.Question] != nil:
+		switch t := cs.types[a.Question]; {
+		case t == survey.MultipleChoice:
 			row[at] = strings.Join(a.Choices, " ")
 			names := make([]string, len(a.Choices))
 			for j, c := range a.Choices {
@@ -209,14 +213,17 @@ func (cs *columnSet) fill(resp *survey.Response, row []any) {
 					row[flag] = 1
 				}
 			}
-		case a.HasNum:
+		case t == survey.Likert || t == survey.Matrix || t == survey.Rating || t == survey.Number:
+			if !a.HasNum {
+				continue
+			}
 			row[at] = a.Num
-			if at+1 < len(cs.cols) && cs.cols[at+1].Key == col.Key+"_label" {
+			if at+1 < len(cs.cols) && cs.cols[at+1].Key == col.Key+":label" {
 				row[at+1] = labelOr(labels[a.Question], itoa(int(a.Num)))
 			}
 		default:
 			row[at] = a.Text
-			if at+1 < len(cs.cols) && cs.cols[at+1].Key == col.Key+"_label" {
+			if at+1 < len(cs.cols) && cs.cols[at+1].Key == col.Key+":label" {
 				row[at+1] = labelOr(labels[a.Question], a.Text)
 			}
 		}

@@ -205,10 +205,10 @@ func (b *book) data(ctx context.Context) error {
 	widths := make([]float64, len(d.Columns))
 	for i, c := range d.Columns {
 		keys[i], labels[i], widths[i] = c.Key, c.Label, 12
-		if c.Key == "response_id" {
+		if c.Key == "_response_id" {
 			widths[i] = 36
 		}
-		if c.Key == "submitted_at" {
+		if c.Key == "_submitted_at" {
 			widths[i] = 19
 		}
 	}
