@@ -56,12 +56,15 @@ type Report struct {
 	// Questions are every question's results, compared edition by edition when the
 	// breakdown has the edition, in the order of the latest form.
 	Questions []*analytics.Result
-	Comments  []Comment
+	// Comments are the funders' comments; a coordinator's are read as they are written
+	// (EachComment gives both).
+	Comments []Comment
 	Codebook  []Entry
 	// Data is the raw responses, one row each: coordinators only (nil for funders).
 	Data *Data
 
-	roles map[string]survey.Text // role labels of the forms in scope
+	roles       map[string]survey.Text // role labels of the forms in scope
+	eachComment func(ctx context.Context, fn func(Comment) error) error
 }
 
 // Comment is one text answer with as much of its respondent's profile as the audience may
@@ -295,46 +298,18 @@ func (r *Report) textQuestions() []string {
 	return out
 }
 
-// comments lists every text answer. Coordinators read them whole from the raw responses;
-// funders page through analytics, which applies their suppression.
+// comments prepares the text answers. Coordinators read them whole from the raw responses,
+// when the workbook is written, question by question and edition by edition so that only
+// one edition's answers to one question are held at a time; funders page through
+// analytics, which applies their suppression.
 func (b *Builder) comments(ctx context.Context, r *Report) error {
 	keys := r.textQuestions()
 	if len(keys) == 0 {
 		return nil
 	}
 	if r.Request.Audience == analytics.Coordinator {
-		order := map[string]int{}
-		for i, k := range keys {
-			order[k] = i
-		}
-		type sortable struct {
-			Comment
-			at time.Time
-		}
-		var all []sortable
-		err := b.svc.Responses(ctx, r.Request.analyticsRequest(), keys, func(resp *survey.Response) error {
-			for _, a := range resp.Answers {
-				if a.Text == "" {
-					continue
-				}
-				all = append(all, sortable{Comment{Question: a.Question, Text: a.Text,
-					Profile: analytics.Group{Edition: resp.Edition, Country: resp.Country, Organisation: resp.Organisation,
-						Role: resp.Role, Language: resp.Language},
-					Submitted: resp.SubmittedAt.UTC().Format(time.DateOnly)}, resp.SubmittedAt.Truncate(time.Second)})
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		// As analytics lists them: by question, newest edition first, then latest submitted.
-		slices.SortStableFunc(all, func(a, b sortable) int {
-			return cmp.Or(cmp.Compare(order[a.Question], order[b.Question]), cmp.Compare(b.Profile.Edition, a.Profile.Edition),
-				b.at.Compare(a.at), cmp.Compare(a.Profile.Country, b.Profile.Country), cmp.Compare(a.Text, b.Text))
-		})
-		r.Comments = make([]Comment, len(all))
-		for i, c := range all {
-			r.Comments[i] = c.Comment
+		r.eachComment = func(ctx context.Context, fn func(Comment) error) error {
+			return b.coordinatorComments(ctx, r, keys, fn)
 		}
 		return nil
 	}
@@ -362,6 +337,80 @@ func (b *Builder) comments(ctx context.Context, r *Report) error {
 		}
 	}
 	return nil
+}
+
+// coordinatorComments gives every comment, as analytics lists them: by question, newest
+// edition first, then latest submitted.
+func (b *Builder) coordinatorComments(ctx context.Context, r *Report, keys []string, fn func(Comment) error) error {
+	type sortable struct {
+		Comment
+		at time.Time
+	}
+	for _, k := range keys {
+		for i := len(r.Editions) - 1; i >= 0; i-- {
+			req := r.Request.analyticsRequest()
+			req.Filter = analytics.Filter{}
+			for d, v := range r.Request.Filter {
+				req.Filter[d] = v
+			}
+			req.Filter[analytics.Edition] = []string{itoa(r.Editions[i])}
+			var list []sortable
+			err := b.svc.Responses(ctx, req, []string{k}, func(resp *survey.Response) error {
+				for _, a := range resp.Answers {
+					if a.Text == "" || a.Question != k {
+						continue
+					}
+					list = append(list, sortable{Comment{Question: a.Question, Text: a.Text,
+						Profile: analytics.Group{Edition: resp.Edition, Country: resp.Country, Organisation: resp.Organisation,
+							Role: resp.Role, Language: resp.Language},
+						Submitted: resp.SubmittedAt.UTC().Format(time.DateOnly)}, resp.SubmittedAt.Truncate(time.Second)})
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			slices.SortStableFunc(list, func(a, b sortable) int {
+				return cmp.Or(b.at.Compare(a.at), cmp.Compare(a.Profile.Country, b.Profile.Country),
+					cmp.Compare(a.Profile.Organisation, b.Profile.Organisation), cmp.Compare(a.Profile.Role, b.Profile.Role),
+					cmp.Compare(a.Profile.Language, b.Profile.Language), cmp.Compare(a.Text, b.Text))
+			})
+			for _, c := range list {
+				if err := fn(c.Comment); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// EachComment calls fn with every comment of the report, by question (in the order of the
+// codebook), newest edition first, then latest submitted.
+func (r *Report) EachComment(ctx context.Context, fn func(Comment) error) error {
+	if r.eachComment != nil {
+		return r.eachComment(ctx, fn)
+	}
+	for _, c := range r.Comments {
+		if err := fn(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CommentTotal is the number of comments the report holds, as analytics counts them.
+func (r *Report) CommentTotal() int {
+	if r.eachComment == nil {
+		return len(r.Comments)
+	}
+	n := 0
+	for _, q := range r.Questions {
+		if q.Comments != nil && q.Comments.Total != nil {
+			n += *q.Comments.Total
+		}
+	}
+	return n
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -47,6 +48,11 @@ func report(ctx context.Context, args []string, getenv func(string) string, stdo
 	if output == "" {
 		return usageError{"report: -o FILE.xlsx is required"}
 	}
+	if getenv("GOMEMLIMIT") == "" {
+		// A workbook's data is streamed: what stays in memory is small, so keep the garbage
+		// collector from letting the heap grow to twice the peak.
+		debug.SetMemoryLimit(reportMemoryLimit)
+	}
 	db, err := clickhouse.Open(ctx, clickhouse.Config{DSN: *dsn})
 	if err != nil {
 		return err
@@ -73,6 +79,9 @@ func report(ctx context.Context, args []string, getenv func(string) string, stdo
 	}
 	return nil
 }
+
+// reportMemoryLimit is the soft memory limit of palabre report (GOMEMLIMIT overrides it).
+const reportMemoryLimit = 200 << 20
 
 // writeWorkbook writes to a temporary file next to path, then renames it: a failed or
 // interrupted run leaves no half-written workbook.

@@ -57,6 +57,12 @@ func TestReportBenchReport(t *testing.T) {
 			sizes = append(sizes, n)
 		}
 	}
+	if os.Getenv("PALABRE_BENCH_SEED_ONLY") != "" {
+		for _, size := range sizes {
+			benchDatabase(t, size)
+		}
+		return
+	}
 	bin := palabreBinary(t)
 	var lines []string
 	for _, size := range sizes {

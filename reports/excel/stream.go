@@ -164,13 +164,15 @@ func (b *book) comments(ctx context.Context) error {
 	}
 	row := make([]any, len(keys))
 	textCol := len(keys) - 1
-	for i, c := range r.Comments {
+	total, i := r.CommentTotal(), 0
+	err := r.EachComment(ctx, func(c reports.Comment) error {
 		if i%1000 == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			b.progress("comments", i, len(r.Comments))
+			b.progress("comments", i, total)
 		}
+		i++
 		clear(row)
 		row[0], row[1] = c.Question, questionLabel[c.Question]
 		if c.Profile.Edition != 0 {
@@ -183,17 +185,17 @@ func (b *book) comments(ctx context.Context) error {
 			row[4], row[5], row[6], row[7] = c.Profile.Organisation, r.RoleName(c.Profile.Role), c.Profile.Language, c.Submitted
 		}
 		row[textCol] = c.Text
-		if err := t.add(row, func(int) string { return c.Question }); err != nil {
-			return err
-		}
+		return t.add(row, func(int) string { return c.Question })
+	})
+	if err != nil {
+		return err
 	}
 	if t.sw == nil { // no comment: the sheet still says what it would hold
 		if err := t.open(); err != nil {
 			return err
 		}
 	}
-	b.sum.Comments = len(r.Comments)
-	// Comments funders may not see, question by question.
+	b.sum.Comments = i
 	return t.close()
 }
 
