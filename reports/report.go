@@ -59,7 +59,7 @@ type Report struct {
 	// Comments are the funders' comments; a coordinator's are read as they are written
 	// (EachComment gives both).
 	Comments []Comment
-	Codebook  []Entry
+	Codebook []Entry
 	// Data is the raw responses, one row each: coordinators only (nil for funders).
 	Data *Data
 
