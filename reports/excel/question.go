@@ -159,7 +159,11 @@ func (b *book) question(number int, res *analytics.Result) error {
 	}
 	if q.Type == survey.ShortText || q.Type == survey.LongText {
 		row++
-		if err := b.set(sheet, 1, row, b.w("see_comments", b.w("comments")), b.sNote); err != nil {
+		note := b.w("see_comments", b.w("comments"))
+		if res.Comments != nil && res.Comments.Suppressed != "" {
+			note = b.w("comments_suppressed", q.Label, b.r.Threshold)
+		}
+		if err := b.set(sheet, 1, row, note, b.sNote); err != nil {
 			return err
 		}
 	}
@@ -183,6 +187,9 @@ func (b *book) question(number int, res *analytics.Result) error {
 	}
 	header = append(header, b.w("note"))
 	if err := b.row(sheet, 1, top, b.sHeader, header...); err != nil {
+		return err
+	}
+	if err := b.f.SetRowHeight(sheet, top, 45); err != nil {
 		return err
 	}
 	if len(res.Cells) == 0 {
@@ -298,6 +305,9 @@ func (b *book) changes(sheet string, row int, res *analytics.Result, items map[s
 	if err := b.row(sheet, 1, row, b.sHeader, b.w("group"), b.w("item"), b.w("measure"), b.w("from"), b.w("to"),
 		b.w("n_from"), b.w("n_to"), b.w("value_from"), b.w("value_to"), b.w("delta"), b.w("low"), b.w("high"),
 		b.w("significant"), b.w("note")); err != nil {
+		return err
+	}
+	if err := b.f.SetRowHeight(sheet, row, 30); err != nil {
 		return err
 	}
 	choices := map[string]string{}
