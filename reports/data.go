@@ -237,15 +237,66 @@ func labelOr(m map[string]string, code string) string {
 	return code
 }
 
-// data returns the report's raw data, read when written.
+// data returns the report's raw data, read when written. Reading (the store, and turning
+// responses into rows) runs alongside writing, a batch of rows ahead.
 func (b *Builder) data(r *Report) *Data {
 	cs := r.columns()
 	req := r.Request.analyticsRequest()
 	return &Data{Columns: cs.cols, rows: func(ctx context.Context, fn func(row []any) error) error {
-		row := make([]any, len(cs.cols))
-		return b.svc.Responses(ctx, req, nil, func(resp *survey.Response) error {
-			cs.fill(resp, row)
-			return fn(row)
-		})
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		type batch struct {
+			rows [][]any
+			n    int
+		}
+		const batches, perBatch = 4, 256
+		free, full := make(chan *batch, batches), make(chan *batch, batches)
+		for range batches {
+			bt := &batch{rows: make([][]any, perBatch)}
+			for i := range bt.rows {
+				bt.rows[i] = make([]any, len(cs.cols))
+			}
+			free <- bt
+		}
+		read := make(chan error, 1)
+		go func() {
+			defer close(full)
+			bt := <-free
+			err := b.svc.Responses(ctx, req, nil, func(resp *survey.Response) error {
+				cs.fill(resp, bt.rows[bt.n])
+				if bt.n++; bt.n < perBatch {
+					return nil
+				}
+				select {
+				case full <- bt:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+				select {
+				case bt = <-free:
+					return nil
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+			})
+			if err == nil && bt.n > 0 {
+				full <- bt
+			}
+			read <- err
+		}()
+		for bt := range full {
+			for _, row := range bt.rows[:bt.n] {
+				if err := fn(row); err != nil {
+					cancel()
+					for range full { // let the reader end
+					}
+					<-read
+					return err
+				}
+			}
+			bt.n = 0
+			free <- bt
+		}
+		return <-read
 	}}
 }
