@@ -104,7 +104,7 @@ func TestReportBenchReport(t *testing.T) {
 		t.Log(strings.TrimSpace(string(msg)))
 		t.Log(line)
 		lines = append(lines, line)
-		if size == sizes[0] {
+		if size == sizes[0] && size <= 2_000_000 { // the HTTP path builds the same workbook again
 			lines = append(lines, cachedDownload(t, dsn))
 		}
 	}
