@@ -279,16 +279,23 @@ func (b *book) chart(sheet string, res *analytics.Result, cols []column, top, bo
 		return nil
 	}
 	kind := excelize.Bar
+	var axis excelize.ChartAxis
+	zero, one := 0.0, 1.0
 	switch res.Question.Type {
 	case survey.SingleChoice, survey.YesNo:
 		kind = excelize.BarStacked
+		axis = excelize.ChartAxis{Minimum: &zero, Maximum: &one, MajorGridLines: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0%"}}
+	case survey.MultipleChoice:
+		axis = excelize.ChartAxis{Minimum: &zero, Maximum: &one, MajorGridLines: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0%"}}
 	case survey.Likert, survey.Matrix, survey.Rating, survey.Number:
 		kind = excelize.Col
+		axis = excelize.ChartAxis{MajorGridLines: true}
 	}
 	height := uint(max(320, min(1400, 22*(bottom-top)+120)))
 	return b.f.AddChart(sheet, cellName(first+len(cols)+2, 3), &excelize.Chart{Type: kind, Series: series,
 		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: res.Question.Label}}},
 		Legend:    excelize.ChartLegend{Position: "bottom"},
+		YAxis:     axis,
 		Dimension: excelize.ChartDimension{Width: 720, Height: height}})
 }
 
