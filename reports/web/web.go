@@ -90,6 +90,9 @@ func (h *Handler) Register(r gin.IRouter) {
 	r.GET("/api/v1/surveys/:survey/report.xlsx", h.serve)
 }
 
+// buildTimeout bounds the writing of a response that builds a workbook.
+const buildTimeout = 10 * time.Minute
+
 // parameters a workbook URL may carry, besides the dimensions' filters.
 var parameters = []string{"by", "audience", "lang"}
 
@@ -123,6 +126,9 @@ func (h *Handler) serve(c *gin.Context) {
 		c.Status(http.StatusNotModified)
 		return
 	}
+	// A first build of a large workbook takes longer than the server's write timeout allows
+	// an ordinary response.
+	_ = http.NewResponseController(c.Writer).SetWriteDeadline(time.Now().Add(buildTimeout))
 	path, err := h.workbook(ctx, key, req)
 	if err != nil {
 		surveyweb.AbortJSON(c, err, lang)
