@@ -548,3 +548,53 @@ func TestRequestsRefused(t *testing.T) {
 		t.Errorf("raw responses for funders: %v, want forbidden", err)
 	}
 }
+
+// TestCodebookListsEveryQuestion: every question of every form in scope, with its type,
+// labels in the three languages, choices and rows with codes, the editions that asked it
+// and changed_in.
+func TestCodebookListsEveryQuestion(t *testing.T) {
+	fx := newFixture(analyticstest.Responses(2, 10))
+	w := fx.write(t, reports.Request{Survey: analyticstest.SurveyID, Audience: analytics.Funder, Language: "es"}, excel.Options{})
+	rows := w.rows(t, "Libro de códigos")
+	byKey := map[string][]string{}
+	codes := map[string]bool{}
+	for _, r := range rows[1:] {
+		if cell(r, 2) == "" {
+			byKey[cell(r, 0)] = r
+		} else {
+			codes[cell(r, 0)+" "+cell(r, 2)] = true
+		}
+	}
+	forms := analyticstest.Forms()
+	latest := forms[len(forms)-1]
+	for _, f := range forms {
+		for _, q := range f.Questions() {
+			r, ok := byKey[q.Key]
+			if !ok {
+				t.Errorf("no codebook row for %s", q.Key)
+				continue
+			}
+			lq, _, inLatest := latest.Question(q.Key)
+			if !inLatest {
+				lq = q
+			}
+			if cell(r, 1) != string(q.Type) || cell(r, 3) != lq.Label["fr"] || cell(r, 4) != lq.Label["en"] || cell(r, 5) != lq.Label["es"] {
+				t.Errorf("%s: %v", q.Key, r)
+			}
+			for _, it := range lq.Items {
+				if !codes[q.Key+" "+q.Key+"/"+it.Key] {
+					t.Errorf("%s: no row %s", q.Key, it.Key)
+				}
+			}
+		}
+	}
+	if r := byKey["organisation"]; cell(r, 6) != "2023,2024,2025" || cell(r, 7) != "2025" {
+		t.Errorf("organisation: editions %q, changed_in %q", cell(r, 6), cell(r, 7))
+	}
+	if r := byKey["duration"]; cell(r, 6) != "2025" {
+		t.Errorf("duration: editions %q, want 2025 only", cell(r, 6))
+	}
+	if !codes["workshops 5 = strongly_agree"] && !codes["sessions plenary"] {
+		t.Errorf("choices and points are missing their codes: %v", len(codes))
+	}
+}
