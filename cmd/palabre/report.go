@@ -53,7 +53,9 @@ func report(ctx context.Context, args []string, getenv func(string) string, stdo
 		// collector from letting the heap grow to twice the peak.
 		debug.SetMemoryLimit(reportMemoryLimit)
 	}
-	db, err := clickhouse.Open(ctx, clickhouse.Config{DSN: *dsn})
+	// The raw data is read as fast as the workbook is written: on a busy machine ClickHouse
+	// may wait longer than a query usually does between two blocks read.
+	db, err := clickhouse.Open(ctx, clickhouse.Config{DSN: *dsn, ReadTimeout: 10 * time.Minute})
 	if err != nil {
 		return err
 	}
@@ -81,7 +83,7 @@ func report(ctx context.Context, args []string, getenv func(string) string, stdo
 }
 
 // reportMemoryLimit is the soft memory limit of palabre report (GOMEMLIMIT overrides it).
-const reportMemoryLimit = 200 << 20
+const reportMemoryLimit = 350 << 20
 
 // writeWorkbook writes to a temporary file next to path, then renames it: a failed or
 // interrupted run leaves no half-written workbook.
