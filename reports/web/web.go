@@ -46,6 +46,9 @@ type Config struct {
 	Version string
 	// Now dates file names; time.Now when nil.
 	Now func() time.Time
+	// VersionTTL is how long a survey's data version is trusted before it is read again
+	// (2 s when 0): a burst of downloads costs one count.
+	VersionTTL time.Duration
 }
 
 // Handler serves workbooks.
@@ -55,6 +58,12 @@ type Handler struct {
 	mu       sync.Mutex
 	building map[string]*build // by cache key
 	cached   []string          // keys, oldest first
+	versions map[string]dataVersion
+}
+
+type dataVersion struct {
+	version string
+	at      time.Time
 }
 
 type build struct {
@@ -74,6 +83,9 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.VersionTTL <= 0 {
+		cfg.VersionTTL = 2 * time.Second
+	}
 	if err := os.MkdirAll(cfg.CacheDir, 0o700); err != nil {
 		return nil, fmt.Errorf("report cache: %w", err)
 	}
@@ -82,7 +94,7 @@ func New(cfg Config) (*Handler, error) {
 	for _, p := range old {
 		os.Remove(p)
 	}
-	return &Handler{cfg: cfg, building: map[string]*build{}}, nil
+	return &Handler{cfg: cfg, building: map[string]*build{}, versions: map[string]dataVersion{}}, nil
 }
 
 // Register adds GET /api/v1/surveys/:survey/report.xlsx to r.
@@ -113,7 +125,7 @@ func (h *Handler) serve(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	version, err := h.cfg.Builder.DataVersion(ctx, req.Survey)
+	version, err := h.dataVersion(ctx, req.Survey)
 	if err != nil {
 		surveyweb.AbortJSON(c, err, lang)
 		return
@@ -154,6 +166,25 @@ func (h *Handler) serve(c *gin.Context) {
 	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, name))
 	c.Header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	http.ServeContent(c.Writer, c.Request, name, st.ModTime(), f)
+}
+
+// dataVersion is a survey's data version, read again when older than VersionTTL.
+func (h *Handler) dataVersion(ctx context.Context, surveyID string) (string, error) {
+	h.mu.Lock()
+	v, ok := h.versions[surveyID]
+	h.mu.Unlock()
+	if ok && time.Since(v.at) < h.cfg.VersionTTL {
+		return v.version, nil
+	}
+	at := time.Now()
+	version, err := h.cfg.Builder.DataVersion(ctx, surveyID)
+	if err != nil {
+		return "", err
+	}
+	h.mu.Lock()
+	h.versions[surveyID] = dataVersion{version, at}
+	h.mu.Unlock()
+	return version, nil
 }
 
 // workbook returns the path of the cached workbook of key, building it once however many

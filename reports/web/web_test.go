@@ -42,7 +42,7 @@ func server(t testing.TB) (*gin.Engine, *countingStore) {
 	svc := analytics.NewService(analyticstest.Catalog(), store, 5)
 	h, err := web.New(web.Config{Builder: reports.NewBuilder(analyticstest.Catalog(), svc, "v-test"),
 		Coordinator: func(r *http.Request) bool { return r.Header.Get("Authorization") == token },
-		CacheDir:    t.TempDir(), Version: "v-test",
+		CacheDir:    t.TempDir(), Version: "v-test", VersionTTL: time.Nanosecond,
 		Now: func() time.Time { return time.Date(2026, 1, 20, 9, 0, 0, 0, time.UTC) }})
 	if err != nil {
 		t.Fatal(err)
