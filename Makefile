@@ -9,7 +9,7 @@ VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo 
 LDFLAGS     := -s -w -X main.version=$(VERSION)
 
 .PHONY: all build run test test-deps clickhouse clickhouse-stop clickhouse-status vet fmt clean \
-	bench-tool bench-ingest bench-flood bench-analytics bench-restart chaos
+	bench-tool bench-ingest bench-flood bench-analytics bench-restart bench-report chaos
 
 all: build
 
@@ -62,6 +62,13 @@ bench-analytics: clickhouse
 bench-restart: clickhouse
 	PALABRE_TEST_CLICKHOUSE=$(CLICKHOUSE_DSN) PALABRE_BENCH=1 PALABRE_BENCH_RECORDS=$(or $(RECORDS),100000) \
 		$(GO) test -count=1 -run '^TestRestartBenchReport$$' -v -timeout 30m ./cmd/palabre
+
+## bench-report: `palabre report` over 1 and 10 million answers (seeded once into their own
+## databases, then reused): wall and CPU time, peak RSS, the ratio to a bare excelize
+## StreamWriter writing the same cells, and a cached HTTP download.
+bench-report: clickhouse
+	PALABRE_TEST_CLICKHOUSE=$(CLICKHOUSE_DSN) PALABRE_BENCH=1 $(if $(ANSWERS),PALABRE_BENCH_REPORT_ANSWERS=$(ANSWERS)) \
+		$(GO) test -count=1 -run '^TestReportBenchReport$$' -v -timeout 90m ./reports/excel
 
 bench-tool:
 	$(GO) build -o bin/palabre-bench ./cmd/palabre-bench

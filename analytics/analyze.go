@@ -300,3 +300,27 @@ func (p *plan) info() *QuestionInfo {
 	}
 	return info
 }
+
+// Responses calls fn with every response in req's scope (its survey, and the editions and
+// profiles its filter keeps), with its answers, edition by edition (oldest first); with
+// questions, only those questions' answers. Raw responses identify their respondents: only
+// a Coordinator request may read them, any other fails with CodeForbidden.
+func (s *Service) Responses(ctx context.Context, req Request, questions []string, fn func(*survey.Response) error) error {
+	sc, err := newScope(ctx, s.catalog, req, s.threshold, false)
+	if err != nil {
+		return err
+	}
+	if sc.req.Audience != Coordinator {
+		return &survey.Error{Code: survey.CodeForbidden, Message: msgRawForCoordinators.Message()}
+	}
+	years := make([]int, len(sc.editions))
+	for i, e := range sc.editions {
+		years[i] = e.Year
+	}
+	q := sc.query(years)
+	q.By = nil
+	if len(years) == 0 {
+		return nil
+	}
+	return s.store.Responses(ctx, q, questions, fn)
+}

@@ -46,6 +46,10 @@ var (
 		"La question « %s » n'est pas comparable entre %d et %d (%s) : ventilez par édition (by=edition) ou filtrez une seule édition.",
 		"Question “%s” is not comparable between %d and %d (%s): break it down by edition (by=edition) or filter one edition.",
 		"La pregunta «%s» no es comparable entre %d y %d (%s): desglósela por edición (by=edition) o filtre una sola edición.")
+	msgRawForCoordinators = phrase("analytics_raw_for_coordinators",
+		"Les réponses individuelles sont réservées aux coordinateurs.",
+		"Individual responses are for coordinators only.",
+		"Las respuestas individuales están reservadas a los coordinadores.")
 	msgNoEditions = phrase("analytics_no_editions",
 		"L'enquête « %s » n'a encore aucune édition.",
 		"Survey “%s” has no edition yet.",

@@ -3,6 +3,8 @@ package analytics
 import (
 	"context"
 	"time"
+
+	"github.com/palabre/palabre/survey"
 )
 
 // Store reads stored answers, aggregated. Every count is of distinct responses: a response
@@ -18,6 +20,13 @@ type Store interface {
 	// Comments returns the non-empty text answers to a question, one per response, newest
 	// edition first, then latest submitted first, with the full profile of their respondent.
 	Comments(ctx context.Context, q Query, question string, page Page) ([]Comment, error)
+	// Responses calls fn with each response of q's survey that q.Filter keeps, once, edition
+	// by edition (oldest first; within an edition in an order of the Store's), with its
+	// answers sorted by question and matrix row; q.By is ignored. With questions, only the answers to those questions are read (a
+	// response is still given, without answers, when it answered none of them). fn may keep
+	// nothing of the response after it returns; an error from fn stops the reading and is
+	// returned.
+	Responses(ctx context.Context, q Query, questions []string, fn func(*survey.Response) error) error
 }
 
 // Query selects the responses of a survey and the dimensions to group them by.

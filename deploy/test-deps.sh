@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs what the tests drive besides ClickHouse, from Debian's packages, when missing:
-# headless Chromium, which loads and submits the participants' pages.
+# headless Chromium, which loads and submits the participants' pages, and LibreOffice Calc
+# (without its GUI), which opens every workbook the report tests write.
 set -euo pipefail
 need=()
 command -v chromium >/dev/null || need+=(chromium)
+command -v soffice >/dev/null || need+=(libreoffice-calc-nogui)
 [ ${#need[@]} -eq 0 ] && exit 0
 cmd="apt-get update && apt-get install -y --no-install-recommends ${need[*]}"
 if [ "$(id -u)" != 0 ]; then

@@ -173,3 +173,32 @@ func compareGroups(a, b analytics.Group) int {
 	return cmp.Or(cmp.Compare(a.Edition, b.Edition), strings.Compare(a.Country, b.Country),
 		strings.Compare(a.Organisation, b.Organisation), strings.Compare(a.Role, b.Role), strings.Compare(a.Language, b.Language))
 }
+
+// Responses gives each distinct response the filter keeps, by edition then id, with its
+// answers (to questions, when given) sorted by question and item.
+func (s *Store) Responses(ctx context.Context, q analytics.Query, questions []string, fn func(*survey.Response) error) error {
+	var list []*survey.Response
+	err := s.each(q, func(r *survey.Response, _ analytics.Group) { list = append(list, r) })
+	if err != nil {
+		return err
+	}
+	slices.SortFunc(list, func(a, b *survey.Response) int {
+		return cmp.Or(cmp.Compare(a.Edition, b.Edition), strings.Compare(string(a.ID[:]), string(b.ID[:])))
+	})
+	for _, r := range list {
+		c := *r
+		c.Answers = nil
+		for _, a := range r.Answers {
+			if questions == nil || slices.Contains(questions, a.Question) {
+				c.Answers = append(c.Answers, a)
+			}
+		}
+		slices.SortStableFunc(c.Answers, func(a, b survey.Answer) int {
+			return cmp.Or(strings.Compare(a.Question, b.Question), strings.Compare(a.Item, b.Item))
+		})
+		if err := fn(&c); err != nil {
+			return err
+		}
+	}
+	return nil
+}

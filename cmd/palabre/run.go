@@ -31,6 +31,7 @@ func commands() map[string]command {
 		"import":   {"load survey definitions (YAML, JSON, XLSForm) or the demo surveys", importDefinitions},
 		"validate": {"check survey definition files without loading them", validateDefinitions},
 		"seed":     {"generate realistic demo responses for the surveys in the catalog", seedResponses},
+		"report":   {"write a survey's Excel workbook comparing countries and years", report},
 	}
 }
 
