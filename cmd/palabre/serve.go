@@ -20,6 +20,8 @@ import (
 	"github.com/palabre/palabre/analytics"
 	"github.com/palabre/palabre/analytics/clickhouse"
 	analyticsweb "github.com/palabre/palabre/analytics/web"
+	"github.com/palabre/palabre/reports"
+	reportsweb "github.com/palabre/palabre/reports/web"
 	"github.com/palabre/palabre/survey"
 	"github.com/palabre/palabre/survey/ingest"
 	"github.com/palabre/palabre/survey/journal"
@@ -223,8 +225,20 @@ func serveWith(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io
 		slog.Int("rate_burst", cfg.admission.burst), slog.Int64("memory_limit", memoryLimit))
 	submissions := engine.Group("", countRejections(metrics), admitSubmissions)
 	forms.Register(submissions)
-	analyticsweb.Register(engine.Group("", admitAnalytics), analyticsweb.Config{Catalog: catalog, Store: db, Threshold: cfg.minCell,
-		Coordinator: bearerToken(cfg.coordinatorToken)})
+	coordinator := bearerToken(cfg.coordinatorToken)
+	analyticsGroup := engine.Group("", admitAnalytics)
+	analyticsweb.Register(analyticsGroup, analyticsweb.Config{Catalog: catalog, Store: db, Threshold: cfg.minCell,
+		Coordinator: coordinator})
+	workbooks, err := reportsweb.New(reportsweb.Config{
+		Builder:     reports.NewBuilder(catalog, analytics.NewService(catalog, db, cfg.minCell), buildVersion()),
+		Coordinator: coordinator,
+		CacheDir:    filepath.Join(dataDir, "reports"),
+		Version:     buildVersion(),
+	})
+	if err != nil {
+		return err
+	}
+	workbooks.Register(analyticsGroup)
 	engine.NoRoute(forms.NotFound)
 	engine.NoMethod(forms.NoMethod)
 

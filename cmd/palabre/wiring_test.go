@@ -95,6 +95,25 @@ func TestServeWiring(t *testing.T) {
 		t.Errorf("coordinators' figures with the token = %d %s, want every figure", code, body)
 	}
 
+	// The coordinators' workbook: the token's bearer only, named for the survey.
+	const workbook = "/api/v1/surveys/partners-meeting/report.xlsx?edition=2024,2025&lang=en"
+	if code, _ := get(p.base, workbook, "wrong"); code != http.StatusForbidden {
+		t.Errorf("the workbook without the token = %d, want 403", code)
+	}
+	req, _ := http.NewRequest("GET", p.base+workbook, nil)
+	req.Header.Set("Authorization", "Bearer s3cret")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	xlsx, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.HasPrefix(string(xlsx), "PK") ||
+		!strings.Contains(resp.Header.Get("Content-Disposition"), "partners-meeting") {
+		t.Errorf("the workbook with the token = %d %q (%d bytes, starting %q)", resp.StatusCode,
+			resp.Header.Get("Content-Disposition"), len(xlsx), xlsx[:min(len(xlsx), 4)])
+	}
+
 	// Metrics: not on the public address; on the metrics address, counting what happens.
 	if code, _ := get(p.base, "/metrics", ""); code != http.StatusNotFound {
 		t.Errorf("/metrics on the public address = %d, want 404", code)
