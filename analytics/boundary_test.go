@@ -1,0 +1,182 @@
+package analytics_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/palabre/palabre/analytics"
+	"github.com/palabre/palabre/analytics/analyticstest"
+	"github.com/palabre/palabre/survey"
+)
+
+// Where a threshold decides, each side of it is pinned: k − 1, k and k + 1 respondents, for
+// several thresholds k, on cells, response counts, comments and changes.
+
+// respondents makes n responses from one country in one edition, each rating "recommend"
+// and commenting on "improve".
+func respondents(edition int, country string, n int) []*survey.Response {
+	version := 1
+	if edition >= 2025 {
+		version = 2
+	}
+	out := make([]*survey.Response, n)
+	for i := range out {
+		var id survey.ResponseID
+		copy(id[:], fmt.Sprintf("%d%s%06d", edition, country, i))
+		out[i] = &survey.Response{ID: id, SurveyID: sid, Edition: edition, FormVersion: version,
+			Respondent:  survey.Respondent{Country: country, Organisation: "Org " + country, Role: "psychologist", Language: "fr"},
+			SubmittedAt: time.Date(edition, 11, 20, 10, i, 0, 0, time.UTC),
+			Answers: []survey.Answer{
+				{Question: "recommend", Num: float64(i % 11), HasNum: true},
+				{Question: "improve", Text: fmt.Sprintf("idée %d", i)},
+			}}
+	}
+	return out
+}
+
+func analyze(t *testing.T, k int, responses []*survey.Response, req analytics.Request) *analytics.Result {
+	t.Helper()
+	svc := analytics.NewService(analyticstest.Catalog(), analyticstest.NewStore(responses...), k)
+	req.Survey = sid
+	got, err := svc.Analyze(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := analyticstest.Reference(context.Background(), analyticstest.Catalog(), k, req, responses)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := analyticstest.DiffResult(got, want); d != "" {
+		t.Fatalf("differs from the reference: %s", d)
+	}
+	return got
+}
+
+func TestThresholdBoundary(t *testing.T) {
+	for _, k := range []int{2, 5, 9} {
+		t.Run(fmt.Sprint(k), func(t *testing.T) {
+			// SN k − 1, MA k, PE k + 1, and ML k − 1 so that the two small cells protect
+			// each other (together 2k − 2 ≥ k): no complementary suppression.
+			var rs []*survey.Response
+			sizes := map[string]int{"SN": k - 1, "MA": k, "PE": k + 1, "ML": k - 1}
+			for c, n := range sizes {
+				rs = append(rs, respondents(2024, c, n)...)
+			}
+			want := map[string]analytics.Suppression{"SN": analytics.SmallCell, "ML": analytics.SmallCell, "MA": "", "PE": ""}
+			for _, q := range []string{"recommend", ""} {
+				r := analyze(t, k, rs, analytics.Request{Question: q, By: []analytics.Dimension{analytics.Country}})
+				check := func(country string, n *int, why analytics.Suppression) {
+					if why != want[country] || (why == "") != (n != nil) || n != nil && *n != sizes[country] {
+						t.Errorf("%q: cell of %d with threshold %d: suppressed %q, n %v; want %q", q, sizes[country], k, why, n, want[country])
+					}
+				}
+				for _, c := range r.Cells {
+					check(c.Group.Country, c.N, c.Suppressed)
+				}
+				for _, c := range r.Responses {
+					check(c.Group.Country, c.N, c.Suppressed)
+				}
+				if len(r.Cells)+len(r.Responses) != 4 {
+					t.Errorf("%q: %d cells", q, len(r.Cells)+len(r.Responses))
+				}
+			}
+		})
+	}
+}
+
+// One small cell in a line is protected by its smallest neighbour, and only by it.
+func TestComplementaryBoundary(t *testing.T) {
+	k := 5
+	var rs []*survey.Response
+	rs = append(rs, respondents(2024, "SN", k-1)...)
+	rs = append(rs, respondents(2024, "MA", k)...)
+	rs = append(rs, respondents(2024, "PE", k+1)...)
+	r := analyze(t, k, rs, analytics.Request{Question: "recommend", By: []analytics.Dimension{analytics.Country}})
+	got := map[string]analytics.Suppression{}
+	for _, c := range r.Cells {
+		got[c.Group.Country] = c.Suppressed
+	}
+	if got["SN"] != analytics.SmallCell || got["MA"] != analytics.Complementary || got["PE"] != "" {
+		t.Errorf("suppression %v: want SN small, MA (the smallest neighbour) complementary, PE shown", got)
+	}
+}
+
+// Comments: none shown when k − 1 answered; shown from k. A comment shows its country when
+// that country's cell in its edition reaches k, its edition when the edition's does.
+func TestCommentsBoundary(t *testing.T) {
+	for _, k := range []int{3, 5} {
+		few := respondents(2024, "SN", k-1)
+		r := analyze(t, k, few, analytics.Request{Question: "improve"})
+		if r.Comments.Suppressed != analytics.SmallCell || r.Comments.Total != nil || len(r.Comments.List) != 0 {
+			t.Errorf("k=%d: %d comments shown to funders: %+v", k, k-1, r.Comments)
+		}
+		enough := respondents(2024, "SN", k)
+		r = analyze(t, k, enough, analytics.Request{Question: "improve"})
+		if r.Comments.Suppressed != "" || r.Comments.Total == nil || *r.Comments.Total != k || len(r.Comments.List) != k {
+			t.Fatalf("k=%d: %d comments withheld: %+v", k, k, r.Comments)
+		}
+		for _, c := range r.Comments.List {
+			if c.Profile.Country != "SN" || c.Profile.Edition != 2024 {
+				t.Errorf("k=%d: a cell of exactly %d hides its country: %+v", k, k, c.Profile)
+			}
+		}
+		mixed := append(respondents(2024, "SN", k), respondents(2024, "MA", k-1)...)
+		r = analyze(t, k, mixed, analytics.Request{Question: "improve", Page: analytics.Page{Limit: 500}})
+		for _, c := range r.Comments.List {
+			if c.Profile.Country == "MA" || c.Profile.Edition != 2024 {
+				t.Errorf("k=%d: comment profile %+v (MA has %d)", k, c.Profile, k-1)
+			}
+		}
+	}
+}
+
+// A change is withheld when either edition's cell is suppressed, the later one included,
+// and shown when both reach the threshold exactly. SN 2023 has k respondents, so that when
+// one of SN's later cells is small, SN 2023 (the smallest of its line along editions) is the
+// complementary cell and the other one stays shown.
+func TestChangeSuppressionBoundary(t *testing.T) {
+	k := 5
+	cases := []struct {
+		name         string
+		n2024, n2025 int
+		why          analytics.Suppression // of the 2024 → 2025 change
+		n2024Shown   bool
+	}{
+		{"both at the threshold", k, k, "", true},
+		{"later edition small", k + 3, k - 1, analytics.SmallCell, true},
+		{"earlier edition small", k - 1, k + 3, analytics.SmallCell, false},
+	}
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) {
+			rs := append(respondents(2024, "SN", tt.n2024), respondents(2025, "SN", tt.n2025)...)
+			rs = append(rs, respondents(2023, "SN", k)...)
+			for _, c := range []string{"PE", "MA"} {
+				for _, e := range []int{2023, 2024, 2025} {
+					rs = append(rs, respondents(e, c, 3*k)...)
+				}
+			}
+			r := analyze(t, k, rs, analytics.Request{Question: "recommend", By: []analytics.Dimension{analytics.Country}, Compare: true})
+			for _, c := range r.Cells {
+				if c.Group.Country == "SN" && c.Group.Edition == 2024 && (c.Suppressed == "") != tt.n2024Shown {
+					t.Errorf("SN 2024 suppressed %q", c.Suppressed)
+				}
+			}
+			seen := 0
+			for _, ch := range r.Changes {
+				if ch.Group.Country != "SN" || ch.From.Edition != 2024 {
+					continue
+				}
+				seen++
+				shown := ch.Delta != nil || ch.CI != nil || ch.From.N != nil || ch.To.N != nil || ch.From.Value != nil || ch.To.Value != nil
+				if ch.Suppressed != tt.why || shown != (tt.why == "") {
+					t.Errorf("%s change between cells of %d and %d: %+v, want suppressed %q", ch.Measure, tt.n2024, tt.n2025, ch, tt.why)
+				}
+			}
+			if seen != 2 { // mean and NPS
+				t.Errorf("%d changes for SN, want mean and nps", seen)
+			}
+		})
+	}
+}
