@@ -180,3 +180,30 @@ func TestChangeSuppressionBoundary(t *testing.T) {
 		})
 	}
 }
+
+// A threshold of 1 is kept (every cell shown); below 1 means the default.
+func TestServiceThresholdBoundary(t *testing.T) {
+	for _, tt := range []struct{ given, want int }{{-1, analytics.DefaultThreshold}, {0, analytics.DefaultThreshold}, {1, 1}, {2, 2}} {
+		if got := analytics.NewService(analyticstest.Catalog(), analyticstest.NewStore(), tt.given).Threshold(); got != tt.want {
+			t.Errorf("NewService(threshold %d).Threshold() = %d, want %d", tt.given, got, tt.want)
+		}
+	}
+	r := analyze(t, 1, respondents(2024, "SN", 1), analytics.Request{Question: "recommend", By: []analytics.Dimension{analytics.Country}})
+	if len(r.Cells) != 1 || r.Cells[0].Suppressed != "" || r.Cells[0].N == nil || *r.Cells[0].N != 1 {
+		t.Errorf("threshold 1: one respondent's cell %+v", r.Cells)
+	}
+}
+
+// A dashboard of the oldest edition alone lists that edition's questions.
+func TestDashboardOneEdition(t *testing.T) {
+	svc := analytics.NewService(analyticstest.Catalog(), analyticstest.NewStore(analyticstest.Responses(3, 10)...), 5)
+	for _, year := range []string{"2023", "2025"} {
+		d, err := svc.Dashboard(context.Background(), analytics.Request{Survey: sid, Filter: analytics.Filter{analytics.Edition: {year}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(d.Questions) < 12 || d.Questions[0].Question.Key != "attended" {
+			t.Errorf("%s: dashboard of %d questions", year, len(d.Questions))
+		}
+	}
+}
