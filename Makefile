@@ -9,7 +9,7 @@ VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo 
 LDFLAGS     := -s -w -X main.version=$(VERSION)
 
 .PHONY: all build run test test-deps clickhouse clickhouse-stop clickhouse-status vet fmt clean \
-	bench-tool bench-ingest bench-analytics bench-restart chaos
+	bench-tool bench-ingest bench-analytics bench-restart chaos mutate
 
 all: build
 
@@ -54,6 +54,23 @@ bench-analytics: clickhouse
 bench-restart: clickhouse
 	PALABRE_TEST_CLICKHOUSE=$(CLICKHOUSE_DSN) PALABRE_BENCH=1 PALABRE_BENCH_RECORDS=$(or $(RECORDS),100000) \
 		$(GO) test -count=1 -run '^TestRestartBenchReport$$' -v -timeout 30m ./cmd/palabre
+
+## mutate: mutation testing with gremlins over the unit-tested packages, one package at a
+## time and its own tests only (subpackages excluded, integration tests skipped). Each
+## package's report goes to $(PALABRE_DATA)/mutate/<package>.log and .json; the console shows
+## the survivors and the figures. MUTATE_PACKAGES and MUTATE_WORKERS narrow or widen the run.
+GREMLINS_VERSION ?= v0.6.0
+MUTATE_PACKAGES  ?= analytics survey survey/expr survey/journal survey/ingest
+MUTATE_WORKERS   ?= 1
+mutate:
+	@GOBIN=$(CURDIR)/bin $(GO) install github.com/go-gremlins/gremlins/cmd/gremlins@$(GREMLINS_VERSION)
+	@mkdir -p "$(PALABRE_DATA)/mutate"; status=0; \
+	for pkg in $(MUTATE_PACKAGES); do \
+		out="$(PALABRE_DATA)/mutate/$$(echo $$pkg | tr / -)"; echo "== $$pkg (full report: $$out.log)"; \
+		PALABRE_TEST_CLICKHOUSE=clickhouse://127.0.0.1:9 CI= bin/gremlins unleash ./$$pkg --exclude-files '^[a-z]+/' \
+			--workers $(MUTATE_WORKERS) --timeout-coefficient 10 --output "$$out.json" >"$$out.log" 2>&1 || status=1; \
+		grep -E 'LIVED|TIMED OUT|Killed:|Timed out:|efficacy|coverage:' "$$out.log"; \
+	done; exit $$status
 
 bench-tool:
 	$(GO) build -o bin/palabre-bench ./cmd/palabre-bench
