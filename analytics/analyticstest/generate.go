@@ -12,9 +12,10 @@ import (
 )
 
 // Generate makes a random survey: two form versions that differ at random (a choice added, a scale or a
-// rating's bounds changed, a question reworded or dropped), two to four editions of small
+// rating's bounds changed, a type changed, a question reworded or dropped), two to four editions of small
 // and uneven sizes so that cells near the threshold are common, and raw answers of every
-// type. Answers are not validated: the figures must agree on whatever is stored.
+// type, with the fields validation sets (a scale's point has its key and position, yes/no its
+// text and 1 or 0). Answers are not validated: the figures must agree on whatever is stored.
 type Generated struct {
 	Survey    string
 	Catalog   *surveytest.Catalog
@@ -66,6 +67,11 @@ func Generate(rng *rand.Rand, id string) *Generated {
 		func(q *survey.Question, v int) { // choices reordered: same set, still comparable
 			if len(q.Choices) > 1 && q.Type != survey.Likert && q.Type != survey.Matrix {
 				q.Choices = append(slices.Clone(q.Choices[1:]), q.Choices[0])
+			}
+		},
+		func(q *survey.Question, v int) { // a single choice becomes a scale: read as numbers from then on
+			if q.Type == survey.SingleChoice {
+				q.Type = survey.Likert
 			}
 		},
 	}
@@ -139,8 +145,12 @@ func Generate(rng *rand.Rand, id string) *Generated {
 func answers(rng *rand.Rand, q *survey.Question) []survey.Answer {
 	a := survey.Answer{Question: q.Key}
 	switch q.Type {
-	case survey.YesNo:
+	case survey.YesNo: // as validation stores them: the text, and 1 or 0
 		a.Text = []string{"yes", "no"}[rng.IntN(2)]
+		a.HasNum = true
+		if a.Text == "yes" {
+			a.Num = 1
+		}
 	case survey.SingleChoice:
 		a.Text = q.Choices[rng.IntN(len(q.Choices))].Key
 		if rng.IntN(40) == 0 {
@@ -155,13 +165,15 @@ func answers(rng *rand.Rand, q *survey.Question) []survey.Answer {
 		if len(a.Choices) == 0 {
 			a.Choices = []string{q.Choices[0].Key}
 		}
-	case survey.Likert:
-		a.Num, a.HasNum = float64(1+rng.IntN(len(q.Choices))), true
+	case survey.Likert: // the point's key and its position
+		p := rng.IntN(len(q.Choices))
+		a.Text, a.Num, a.HasNum = q.Choices[p].Key, float64(1+p), true
 	case survey.Matrix:
 		var out []survey.Answer
 		for _, it := range q.Items {
 			if rng.IntN(5) > 0 {
-				out = append(out, survey.Answer{Question: q.Key, Item: it.Key, Num: float64(1 + rng.IntN(len(q.Choices))), HasNum: true})
+				p := rng.IntN(len(q.Choices))
+				out = append(out, survey.Answer{Question: q.Key, Item: it.Key, Text: q.Choices[p].Key, Num: float64(1 + p), HasNum: true})
 			}
 		}
 		return out
