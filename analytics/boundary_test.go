@@ -9,6 +9,7 @@ import (
 	"github.com/palabre/palabre/analytics"
 	"github.com/palabre/palabre/analytics/analyticstest"
 	"github.com/palabre/palabre/survey"
+	"github.com/palabre/palabre/survey/surveytest"
 )
 
 // Where a threshold decides, each side of it is pinned: k − 1, k and k + 1 respondents, for
@@ -204,6 +205,39 @@ func TestDashboardOneEdition(t *testing.T) {
 		}
 		if len(d.Questions) < 12 || d.Questions[0].Question.Key != "attended" {
 			t.Errorf("%s: dashboard of %d questions", year, len(d.Questions))
+		}
+	}
+}
+
+// A not-compared message names the edition from which the question differs: the year it was
+// reworded (even between the two editions compared), the edition that does not ask it.
+func TestNotComparedYears(t *testing.T) {
+	v1 := analyticstest.Forms()[0]
+	v2 := analyticstest.Forms()[1]
+	org, _, _ := v2.Question("organisation")
+	org.ChangedIn = 2024 // reworded in a year without an edition
+	var eds []survey.Edition
+	for _, e := range analyticstest.Editions() {
+		if e.Year != 2024 {
+			eds = append(eds, e)
+		}
+	}
+	cat := surveytest.NewCatalog([]*survey.Form{v1, v2}, eds...)
+	svc := analytics.NewService(cat, analyticstest.NewStore(), 5)
+	want := map[string]string{
+		"organisation": "wording or meaning changed in 2024",
+		"duration":     "question not asked in 2023",
+		"topics":       "question not asked in 2023", // the row youth_participation
+		"workshops":    "scale changed in 2025",
+		"format":       "choices changed in 2025",
+	}
+	for q, msg := range want {
+		r, err := svc.Analyze(context.Background(), analytics.Request{Survey: sid, Question: q, Compare: true, Language: survey.English})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(r.NotCompared) != 1 || r.NotCompared[0].Message != msg {
+			t.Errorf("%s: not compared %+v, want %q", q, r.NotCompared, msg)
 		}
 	}
 }
