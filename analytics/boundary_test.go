@@ -241,3 +241,51 @@ func TestNotComparedYears(t *testing.T) {
 		}
 	}
 }
+
+// A rating lists each of its points when it has at most 21 of them, whatever its lowest.
+func TestRatingPointsBoundary(t *testing.T) {
+	for _, tt := range []struct {
+		lo, hi float64
+		points int
+	}{{0, 20, 21}, {0, 21, 0}, {5, 25, 21}, {5, 26, 0}, {1, 5, 5}} {
+		q := survey.Question{Key: "score", Type: survey.Rating, Min: &tt.lo, Max: &tt.hi, Label: surveytest.T("Note", "Score", "")}
+		f := surveytest.NewForm("scores", surveytest.T("Notes", "Scores", "")).Question(q).Build()
+		cat := surveytest.NewCatalog([]*survey.Form{f}, survey.Edition{SurveyID: "scores", Year: 2025, FormVersion: 1})
+		var rs []*survey.Response
+		for i := range 6 {
+			rs = append(rs, &survey.Response{ID: survey.ResponseID{byte(i + 1)}, SurveyID: "scores", Edition: 2025, FormVersion: 1,
+				Respondent: survey.Respondent{Country: "SN"}, Answers: []survey.Answer{{Question: "score", Num: tt.lo + float64(i), HasNum: true}}})
+		}
+		req := analytics.Request{Survey: "scores", Question: "score"}
+		got, err := analytics.NewService(cat, analyticstest.NewStore(rs...), 5).Analyze(context.Background(), req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := analyticstest.Reference(context.Background(), cat, 5, req, rs)
+		if d := analyticstest.DiffResult(got, want); d != "" {
+			t.Errorf("%v–%v: %s", tt.lo, tt.hi, d)
+		}
+		if n := len(got.Cells[0].Scale.Points); n != tt.points || n > 0 && got.Cells[0].Scale.Points[0].Value != tt.lo {
+			t.Errorf("rating %v–%v: %d points, want %d", tt.lo, tt.hi, n, tt.points)
+		}
+	}
+}
+
+// A survey may have up to 100 editions in one request.
+func TestEditionsInUseBoundary(t *testing.T) {
+	f := analyticstest.Forms()[0]
+	for _, tt := range []struct {
+		editions int
+		ok       bool
+	}{{100, true}, {101, false}} {
+		var eds []survey.Edition
+		for y := range tt.editions {
+			eds = append(eds, survey.Edition{SurveyID: sid, Year: survey.MinYear + y, FormVersion: 1})
+		}
+		svc := analytics.NewService(surveytest.NewCatalog([]*survey.Form{f}, eds...), analyticstest.NewStore(), 5)
+		_, err := svc.Analyze(context.Background(), analytics.Request{Survey: sid, By: []analytics.Dimension{analytics.Edition}})
+		if (err == nil) != tt.ok || err != nil && survey.ErrorCode(err) != survey.CodeMalformed {
+			t.Errorf("%d editions: %v", tt.editions, err)
+		}
+	}
+}
