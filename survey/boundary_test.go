@@ -307,3 +307,20 @@ func TestDigestPropertyRandom(t *testing.T) {
 		}
 	}
 }
+
+// Visible reports groups both ways, and only named sections.
+func TestVisibleGroups(t *testing.T) {
+	cf := compiled(t)
+	for _, tt := range []struct {
+		used  string
+		shown bool
+	}{{"yes", true}, {"no", false}} {
+		vis := cf.Visible(map[string][]string{"used_tools": {tt.used}})
+		if shown, ok := vis["followup"]; !ok || shown != tt.shown || vis["colleagues"] != tt.shown {
+			t.Errorf("used_tools=%s: followup %v (listed %v), colleagues %v; want %v", tt.used, shown, ok, vis["colleagues"], tt.shown)
+		}
+		if _, ok := vis[""]; ok {
+			t.Errorf("an unnamed section is listed: %v", vis)
+		}
+	}
+}
