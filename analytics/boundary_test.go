@@ -289,3 +289,38 @@ func TestEditionsInUseBoundary(t *testing.T) {
 		}
 	}
 }
+
+// Edition filters accept the years 2000 to 2100 (then ask the catalog), and refuse one year
+// beyond; a filter of empty values filters nothing; 500 comments is the largest page.
+func TestRequestBoundaries(t *testing.T) {
+	svc, _ := service(t, 8)
+	ctx := context.Background()
+	for _, tt := range []struct{ year, en string }{
+		{"1999", "“1999” is not an edition year."},
+		{"2000", "Survey “partners-meeting” has no 2000 edition."},
+		{"2100", "Survey “partners-meeting” has no 2100 edition."},
+		{"2101", "“2101” is not an edition year."},
+	} {
+		_, err := svc.Analyze(ctx, analytics.Request{Survey: sid, Filter: analytics.Filter{analytics.Edition: {tt.year}}})
+		if e := survey.AsError(err); e == nil || e.Message.In(survey.English) != tt.en {
+			t.Errorf("edition %s: %v, want %q", tt.year, err, tt.en)
+		}
+	}
+	all, err := svc.Analyze(ctx, analytics.Request{Survey: sid})
+	if err != nil {
+		t.Fatal(err)
+	}
+	blank, err := svc.Analyze(ctx, analytics.Request{Survey: sid, Filter: analytics.Filter{analytics.Country: {"", ""}}})
+	if err != nil || blank.Filter != nil || *blank.Responses[0].N != *all.Responses[0].N {
+		t.Errorf("a filter of empty values: %+v, %v; want every response (%d)", blank, err, *all.Responses[0].N)
+	}
+	for _, tt := range []struct {
+		limit int
+		ok    bool
+	}{{analytics.MaxComments, true}, {analytics.MaxComments + 1, false}} {
+		_, err := svc.Analyze(ctx, analytics.Request{Survey: sid, Question: "improve", Page: analytics.Page{Limit: tt.limit}})
+		if (err == nil) != tt.ok {
+			t.Errorf("limit %d: %v", tt.limit, err)
+		}
+	}
+}
