@@ -291,7 +291,8 @@ func TestEditionsInUseBoundary(t *testing.T) {
 }
 
 // Edition filters accept the years 2000 to 2100 (then ask the catalog), and refuse one year
-// beyond; a filter of empty values filters nothing; 500 comments is the largest page.
+// beyond; a filter of empty values filters nothing; 100 values per dimension and 500 comments
+// are the most a request may ask.
 func TestRequestBoundaries(t *testing.T) {
 	svc, _ := service(t, 8)
 	ctx := context.Background()
@@ -313,6 +314,16 @@ func TestRequestBoundaries(t *testing.T) {
 	blank, err := svc.Analyze(ctx, analytics.Request{Survey: sid, Filter: analytics.Filter{analytics.Country: {"", ""}}})
 	if err != nil || blank.Filter != nil || *blank.Responses[0].N != *all.Responses[0].N {
 		t.Errorf("a filter of empty values: %+v, %v; want every response (%d)", blank, err, *all.Responses[0].N)
+	}
+	for _, n := range []int{analytics.MaxFilterValues, analytics.MaxFilterValues + 1} {
+		vals := make([]string, n)
+		for i := range vals {
+			vals[i] = fmt.Sprintf("X%d", i)
+		}
+		_, err := svc.Analyze(ctx, analytics.Request{Survey: sid, Filter: analytics.Filter{analytics.Organisation: vals}})
+		if (err == nil) != (n <= analytics.MaxFilterValues) {
+			t.Errorf("%d filter values: %v", n, err)
+		}
 	}
 	for _, tt := range []struct {
 		limit int
