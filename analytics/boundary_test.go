@@ -3,6 +3,7 @@ package analytics_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"testing"
 	"time"
 
@@ -333,5 +334,31 @@ func TestRequestBoundaries(t *testing.T) {
 		if (err == nil) != tt.ok {
 			t.Errorf("limit %d: %v", tt.limit, err)
 		}
+	}
+}
+
+// Large numbers close together (budgets in CFA francs) keep their spread: the variance is
+// taken around the mean, not as a difference of squares that cancels.
+func TestLargeNumbersSpread(t *testing.T) {
+	q := survey.Question{Key: "budget", Type: survey.Number, Label: surveytest.T("Budget", "Budget", "")}
+	f := surveytest.NewForm("budgets", surveytest.T("Budgets", "Budgets", "")).Question(q).Build()
+	cat := surveytest.NewCatalog([]*survey.Form{f}, survey.Edition{SurveyID: "budgets", Year: 2025, FormVersion: 1})
+	var rs []*survey.Response
+	for i, v := range []float64{1e9, 1e9 + 1, 1e9 + 3, 2e9, 2e9 + 2, 2e9 + 7} {
+		rs = append(rs, &survey.Response{ID: survey.ResponseID{byte(i + 1)}, SurveyID: "budgets", Edition: 2025 - i%2, FormVersion: 1,
+			Respondent: survey.Respondent{Country: []string{"SN", "ML"}[i/3]}, Answers: []survey.Answer{{Question: "budget", Num: v, HasNum: true}}})
+	}
+	req := analytics.Request{Survey: "budgets", Question: "budget", By: []analytics.Dimension{analytics.Country}, Audience: analytics.Coordinator}
+	got, err := analytics.NewService(cat, analyticstest.NewStore(rs...), 5).Analyze(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := analyticstest.Reference(context.Background(), cat, 5, req, rs)
+	if d := analyticstest.DiffResult(got, want); d != "" {
+		t.Error(d)
+	}
+	// 1e9, 1e9+1, 1e9+3: mean 1e9 + 4/3, sample variance (16 + 1 + 25)/9/2 = 7/3.
+	if sd := got.Cells[1].Scale.SD; math.Abs(sd-math.Sqrt(7.0/3)) > 1e-6 {
+		t.Errorf("sd = %.12g, want √(7/3)", sd)
 	}
 }
