@@ -130,3 +130,38 @@ func TestCachedCatalogTTLBoundary(t *testing.T) {
 	c.Surveys(ctx)
 	eventuallyReads(t, next, 2)
 }
+
+// deadlineCatalog refuses a read whose context has already expired, and lists a second
+// survey from its second read on.
+type deadlineCatalog struct{ countingCatalog }
+
+func (c *deadlineCatalog) Surveys(ctx context.Context) ([]survey.Survey, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	list, err := c.countingCatalog.Surveys(ctx)
+	if c.reads.Load() > 1 {
+		list = append(list, survey.Survey{ID: "family-support"})
+	}
+	return list, err
+}
+
+// A background refresh gets time to read the list, and its list replaces the stale one.
+func TestCachedCatalogRefreshReplaces(t *testing.T) {
+	next, clk := &deadlineCatalog{}, &clock{}
+	c := survey.NewCachedCatalog(next, time.Minute)
+	survey.SetClock(c, clk.now)
+	ctx := context.Background()
+	c.Surveys(ctx)
+	clk.add(time.Minute)
+	c.Surveys(ctx) // stale: served, and refreshed in the background
+	eventuallyReads(t, &next.countingCatalog, 2)
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+		if list, _ := c.Surveys(ctx); len(list) == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the refreshed list never replaced the stale one")
+		}
+	}
+}
