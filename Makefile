@@ -9,7 +9,7 @@ VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo 
 LDFLAGS     := -s -w -X main.version=$(VERSION)
 
 .PHONY: all build run test test-deps clickhouse clickhouse-stop clickhouse-status vet fmt clean \
-	bench-tool bench-ingest bench-flood bench-analytics bench-restart bench-report chaos
+	bench-tool bench-ingest bench-flood bench-analytics bench-restart bench-report chaos mutate
 
 all: build
 
@@ -69,6 +69,24 @@ bench-restart: clickhouse
 bench-report: clickhouse
 	PALABRE_TEST_CLICKHOUSE=$(CLICKHOUSE_DSN) PALABRE_BENCH=1 $(if $(ANSWERS),PALABRE_BENCH_REPORT_ANSWERS=$(ANSWERS)) \
 		$(GO) test -count=1 -run '^TestReportBenchReport$$' -v -timeout 90m ./reports/excel
+
+## mutate: mutation testing with gremlins over the unit-tested packages, one package at a
+## time and its own tests only (subpackages excluded, integration tests skipped; -count=1 so
+## that the timeout is taken from a real test run, not a cached one). Each
+## package's report goes to $(PALABRE_DATA)/mutate/<package>.log and .json; the console shows
+## the survivors and the figures. MUTATE_PACKAGES and MUTATE_WORKERS narrow or widen the run.
+GREMLINS_VERSION ?= v0.6.0
+MUTATE_PACKAGES  ?= analytics survey survey/expr survey/journal survey/ingest
+MUTATE_WORKERS   ?= 1
+mutate:
+	@GOBIN=$(CURDIR)/bin $(GO) install github.com/go-gremlins/gremlins/cmd/gremlins@$(GREMLINS_VERSION)
+	@mkdir -p "$(PALABRE_DATA)/mutate"; status=0; \
+	for pkg in $(MUTATE_PACKAGES); do \
+		out="$(PALABRE_DATA)/mutate/$$(echo $$pkg | tr / -)"; echo "== $$pkg (full report: $$out.log)"; \
+		GOFLAGS=-count=1 PALABRE_TEST_CLICKHOUSE=clickhouse://127.0.0.1:9 CI= bin/gremlins unleash ./$$pkg --exclude-files '^[a-z]+/' \
+			--workers $(MUTATE_WORKERS) --timeout-coefficient 10 --output "$$out.json" >"$$out.log" 2>&1 || status=1; \
+		grep -E 'LIVED|TIMED OUT|Killed:|Timed out:|efficacy|coverage:' "$$out.log"; \
+	done; exit $$status
 
 bench-tool:
 	$(GO) build -o bin/palabre-bench ./cmd/palabre-bench

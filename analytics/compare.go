@@ -132,8 +132,8 @@ func (p *plan) changes(cells []Cell, suppressed map[cellKey]Suppression) ([]Chan
 
 func (p *plan) notCompared(from, to int, item string, reason Reason, qa, qb *survey.Question) NotCompared {
 	year := to // the edition from which the question differs
-	if reason == NotAsked && qa == nil {
-		year = from
+	if reason == NotAsked && (qa == nil || item != "") {
+		year = from // the question, or the matrix row (only rows new in to are listed), is not in from
 	}
 	if reason == Reworded && qb.ChangedIn != 0 {
 		year = qb.ChangedIn

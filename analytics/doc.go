@@ -7,6 +7,7 @@
 // ClickHouse adapter in analytics/clickhouse) that returns small per-value histograms; every
 // statistic is computed here, in Go, from those histograms, so one SQL shape serves them
 // all and quantiles follow one documented definition (Hyndman and Fan's type 7, the default
-// of R and NumPy). Reference computes the same results from raw responses with independent
-// code; tests hold the two together.
+// of R and NumPy). analyticstest.Reference computes the same results from raw responses with
+// code that shares nothing with this package but its result types; tests hold the two
+// together, over the in-memory store and over ClickHouse.
 package analytics

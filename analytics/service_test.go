@@ -36,18 +36,19 @@ func requests() []analytics.Request {
 	return out
 }
 
-// The histogram path (Service over a Store) and the raw path (Reference) agree on every
-// request, with each response delivered twice.
+// The Service over a Store agrees with the independent reference on every request, with
+// each response delivered twice.
 func TestServiceMatchesReference(t *testing.T) {
 	ctx := context.Background()
 	responses := analyticstest.Responses(7, 60)
 	store := analyticstest.NewStore(responses...)
 	store.Add(responses[:40]...) // a batch delivered twice
-	svc := analytics.NewService(analyticstest.Catalog(), store, 5)
+	catalog := analyticstest.Catalog()
+	svc := analytics.NewService(catalog, store, 5)
 	checked := 0
 	for _, req := range requests() {
 		got, gerr := svc.Analyze(ctx, req)
-		want, werr := svc.Reference(ctx, req, responses)
+		want, werr := analyticstest.Reference(ctx, catalog, svc.Threshold(), req, responses)
 		name := fmt.Sprintf("%s by %v filter %v %s", req.Question, req.By, req.Filter, req.Audience)
 		if survey.ErrorCode(gerr) != survey.ErrorCode(werr) {
 			t.Fatalf("%s: errors differ: %v / %v", name, gerr, werr)
@@ -55,7 +56,7 @@ func TestServiceMatchesReference(t *testing.T) {
 		if gerr != nil {
 			continue
 		}
-		if diff := analyticstest.Diff(got, want); diff != "" {
+		if diff := analyticstest.DiffResult(got, want); diff != "" {
 			t.Fatalf("%s: %s", name, diff)
 		}
 		checked++

@@ -260,7 +260,8 @@ func countRows(t *testing.T, db *clickhouse.DB) (rows, distinct uint64) {
 func TestAnalyticsOnClickHouse(t *testing.T) {
 	db, responses := loaded(t)
 	ctx := context.Background()
-	svc := analytics.NewService(analyticstest.Catalog(), db, 5)
+	catalog := analyticstest.Catalog()
+	svc := analytics.NewService(catalog, db, 5)
 	bys := [][]analytics.Dimension{nil, {analytics.Edition}, {analytics.Country, analytics.Edition}, {analytics.Organisation}, {analytics.Role, analytics.Language}}
 	filters := []analytics.Filter{nil, {analytics.Country: {"SN", "MA", "FR", "PE"}, analytics.Role: {"social_worker", "psychologist", "unit_head"}}}
 	questions := []string{"", "attended", "sessions", "sessions_other", "organisation", "workshops", "topics", "recommend", "format",
@@ -273,14 +274,14 @@ func TestAnalyticsOnClickHouse(t *testing.T) {
 					req := analytics.Request{Survey: sid, Question: q, By: by, Filter: f, Audience: a, Language: "es",
 						Compare: len(by) > 0 && by[len(by)-1] == analytics.Edition, Page: analytics.Page{Limit: 20, Offset: 3}}
 					got, gerr := svc.Analyze(ctx, req)
-					want, werr := svc.Reference(ctx, req, responses)
+					want, werr := analyticstest.Reference(ctx, catalog, svc.Threshold(), req, responses)
 					if survey.ErrorCode(gerr) != survey.ErrorCode(werr) {
 						t.Fatalf("%+v: errors differ: %v / %v", req, gerr, werr)
 					}
 					if gerr != nil {
 						continue
 					}
-					if d := analyticstest.Diff(got, want); d != "" {
+					if d := analyticstest.DiffResult(got, want); d != "" {
 						t.Fatalf("%s by %v filter %v for %s: %s", q, by, f, a, d)
 					}
 					compared++

@@ -40,6 +40,11 @@ func newFixture(responses []*survey.Response) *fixture {
 	return &fixture{responses: responses, svc: svc, builder: b}
 }
 
+// reference computes req's result from the raw responses, independently of analytics.
+func (fx *fixture) reference(ctx context.Context, req analytics.Request, responses []*survey.Response) (*analytics.Result, error) {
+	return analyticstest.Reference(ctx, analyticstest.Catalog(), fx.svc.Threshold(), req, responses)
+}
+
 // built is a workbook written to disk and opened again with excelize.
 type built struct {
 	path   string

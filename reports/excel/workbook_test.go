@@ -104,7 +104,7 @@ func checkQuestions(t *testing.T, fx *fixture, w *built) int {
 		t.Fatalf("%d question sheets for %d questions", len(w.sum.Questions), len(w.report.Questions))
 	}
 	for key, sheet := range w.sum.Questions {
-		want, err := fx.svc.Reference(ctx, analytics.Request{Survey: req.Survey, Question: key, By: req.By, Filter: req.Filter,
+		want, err := fx.reference(ctx, analytics.Request{Survey: req.Survey, Question: key, By: req.By, Filter: req.Filter,
 			Audience: req.Audience, Language: req.Language, Compare: slices.Contains(req.By, analytics.Edition),
 			Page: analytics.Page{Limit: 1}}, fx.responses)
 		if err != nil {
@@ -230,7 +230,7 @@ func keys(m map[string][]string) []string {
 func checkOverview(t *testing.T, fx *fixture, w *built) {
 	t.Helper()
 	req := w.report.Request
-	byEdition, err := fx.svc.Reference(context.Background(), analytics.Request{Survey: req.Survey, By: []analytics.Dimension{analytics.Edition},
+	byEdition, err := fx.reference(context.Background(), analytics.Request{Survey: req.Survey, By: []analytics.Dimension{analytics.Edition},
 		Filter: req.Filter, Audience: req.Audience}, fx.responses)
 	if err != nil {
 		t.Fatal(err)
@@ -252,7 +252,7 @@ func checkOverview(t *testing.T, fx *fixture, w *built) {
 		t.Errorf("overview shows %d of %d editions", found, len(byEdition.Responses))
 	}
 	// The breakdown: groups down, editions across.
-	counts, err := fx.svc.Reference(context.Background(), analytics.Request{Survey: req.Survey, By: req.By,
+	counts, err := fx.reference(context.Background(), analytics.Request{Survey: req.Survey, By: req.By,
 		Filter: req.Filter, Audience: req.Audience}, fx.responses)
 	if err != nil {
 		t.Fatal(err)
@@ -421,7 +421,7 @@ func checkComments(t *testing.T, fx *fixture, w *built) {
 		}
 	}
 	for _, key := range []string{"improve", "one_word", "sessions_other"} {
-		want, err := fx.svc.Reference(context.Background(), analytics.Request{Survey: req.Survey, Question: key,
+		want, err := fx.reference(context.Background(), analytics.Request{Survey: req.Survey, Question: key,
 			By: []analytics.Dimension{analytics.Edition}, Filter: req.Filter, Audience: req.Audience, Language: req.Language,
 			Page: analytics.Page{Limit: analytics.MaxComments}}, fx.responses)
 		if err != nil {
