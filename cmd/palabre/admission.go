@@ -29,7 +29,7 @@ type admissionConfig struct {
 // admissionFlags registers the admission flags on f; the function it returns reads them
 // once f is parsed.
 func admissionFlags(f *flags) func() (admissionConfig, error) {
-	maxSubmissions := f.Int64("max-inflight-submissions", "PALABRE_MAX_INFLIGHT_SUBMISSIONS", 256,
+	maxSubmissions := f.Int64("max-inflight-submissions", "PALABRE_MAX_INFLIGHT_SUBMISSIONS", 512,
 		"responses handled at once; past it, and a short wait, a response is refused with 503 and Retry-After (0: no bound)")
 	maxAnalytics := f.Int64("max-inflight-analytics", "PALABRE_MAX_INFLIGHT_ANALYTICS", int64(2*runtime.GOMAXPROCS(0)),
 		"analytics requests handled at once; past it, and a short wait, one is refused with 503 and Retry-After (0: no bound)")
