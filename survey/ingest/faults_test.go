@@ -23,7 +23,7 @@ func TestFullDiskRefusesThenResumes(t *testing.T) {
 	cfg := config(t.TempDir())
 	cfg.FS = fsys
 	p := open(t, cfg, db)
-	defer p.Close(context.Background())
+	defer closeWithin(t, p)
 	ctx := context.Background()
 
 	before := response(0)
@@ -59,7 +59,7 @@ func TestDeletedJournalStopsAcknowledgements(t *testing.T) {
 	db := newFakeDB()
 	cfg := config(t.TempDir())
 	p := open(t, cfg, db)
-	defer p.Close(context.Background())
+	defer closeWithin(t, p)
 	ctx := context.Background()
 	if _, err := p.Submit(ctx, response(0)); err != nil {
 		t.Fatal(err)
@@ -109,7 +109,7 @@ func TestUndecodableRecordIsSetAside(t *testing.T) {
 
 	db.setFail(nil)
 	p = open(t, cfg, db)
-	defer p.Close(context.Background())
+	defer closeWithin(t, p)
 	last := response(1)
 	if _, err := p.Submit(context.Background(), last); err != nil {
 		t.Fatal(err)

@@ -145,7 +145,7 @@ func TestSubmitDeliversInOrder(t *testing.T) {
 		}
 	}
 	db.mu.Unlock()
-	if err := p.Close(context.Background()); err != nil {
+	if err := closeWithin(t, p); err != nil {
 		t.Fatal(err)
 	}
 	if st := p.Status(); st.PendingResponses != 0 {
@@ -156,7 +156,7 @@ func TestSubmitDeliversInOrder(t *testing.T) {
 func TestDuplicateAndConflict(t *testing.T) {
 	db := newFakeDB()
 	p := open(t, config(t.TempDir()), db)
-	defer p.Close(context.Background())
+	defer closeWithin(t, p)
 	r := response(1)
 	first, err := p.Submit(context.Background(), r)
 	if err != nil {
@@ -204,7 +204,7 @@ func TestConcurrentSameIDIsStoredOnce(t *testing.T) {
 	if fresh != 1 {
 		t.Errorf("%d submissions were stored as new, want 1", fresh)
 	}
-	p.Close(context.Background())
+	closeWithin(t, p)
 	if p.Status().PendingResponses != 0 || db.count() != 1 {
 		t.Errorf("stored %d responses, want 1", db.count())
 	}
@@ -229,7 +229,7 @@ func TestDatabaseDownThenBack(t *testing.T) {
 	if err := p.Check(); err != nil {
 		t.Errorf("Check after recovery: %v", err)
 	}
-	p.Close(context.Background())
+	closeWithin(t, p)
 }
 
 func TestUndeliveredSurvivesRestart(t *testing.T) {
@@ -256,7 +256,7 @@ func TestUndeliveredSurvivesRestart(t *testing.T) {
 
 	db.setFail(nil)
 	p = open(t, config(dir), db)
-	defer p.Close(context.Background())
+	defer closeWithin(t, p)
 	// The index knows the journal's responses: a resubmission is a duplicate, not a new one.
 	first := response(0)
 	first.ID = ids[0]
@@ -271,7 +271,7 @@ func TestIndexKnowsStoredResponses(t *testing.T) {
 	r := response(3)
 	db.WriteResponses(context.Background(), []*survey.Response{r})
 	p := open(t, config(t.TempDir()), db)
-	defer p.Close(context.Background())
+	defer closeWithin(t, p)
 	if rc, err := p.Submit(context.Background(), r); err != nil || !rc.Duplicate {
 		t.Errorf("resubmitting a stored response: %+v %v, want duplicate", rc, err)
 	}
@@ -284,7 +284,7 @@ func TestJournalFullRefusesWithRetryAfter(t *testing.T) {
 	cfg.DiskBudget = 16 << 10 // a few responses
 	cfg.RetryAfter = 12
 	p := open(t, cfg, db)
-	defer p.Close(context.Background())
+	defer closeWithin(t, p)
 	var err error
 	accepted := 0
 	for i := 0; i < 100 && err == nil; i++ {
@@ -320,7 +320,7 @@ func TestMetricsText(t *testing.T) {
 	}
 	p.Submit(context.Background(), response(1))
 	m.Rejected("invalid")
-	p.Close(context.Background())
+	closeWithin(t, p)
 	var b strings.Builder
 	m.WriteTo(&b)
 	for _, want := range []string{"palabre_responses_accepted_total 1", `palabre_responses_rejected_total{reason="invalid"} 1`,
@@ -328,5 +328,20 @@ func TestMetricsText(t *testing.T) {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("metrics lack %q:\n%s", want, b.String())
 		}
+	}
+}
+
+// closeWithin closes p and fails the test when Close has not returned within 20 s, so a
+// stalled deliverer fails its test at once instead of at go test's timeout.
+func closeWithin(t testing.TB, p *ingest.Pipeline) error {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- p.Close(context.Background()) }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(20 * time.Second):
+		t.Fatal("Close did not return within 20 s: delivery is stalled")
+		return nil
 	}
 }

@@ -72,12 +72,12 @@ func TestReopenFullyDelivered(t *testing.T) {
 	r := response(1)
 	expect(t, p, r, "accepted")
 	eventually(t, "delivered", func() bool { return p.Status().PendingResponses == 0 })
-	if err := p.Close(context.Background()); err != nil {
+	if err := closeWithin(t, p); err != nil {
 		t.Fatal(err)
 	}
 
 	p = reopen(t, cfg, db)
-	defer p.Close(context.Background())
+	defer closeWithin(t, p)
 	expect(t, p, r, "duplicate")
 	expect(t, p, response(2), "accepted")
 	eventually(t, "the new response delivered", func() bool { return db.count() == 2 })
@@ -123,7 +123,7 @@ func TestRestartWhileDatabaseDown(t *testing.T) {
 	expect(t, p, seeded, "duplicate")
 	expect(t, p, changed(seeded), "conflict")
 	eventually(t, "everything delivered", func() bool { return db.count() == 6 && p.Status().PendingResponses == 0 })
-	if err := p.Close(context.Background()); err != nil {
+	if err := closeWithin(t, p); err != nil {
 		t.Fatal(err)
 	}
 
@@ -149,7 +149,7 @@ func TestFirstStartDatabaseDownFailsFast(t *testing.T) {
 	defer cancel()
 	if p, err := ingest.Open(ctx, cfg, db, db, nil); !errors.Is(err, errDown) {
 		if p != nil {
-			p.Close(context.Background())
+			closeWithin(t, p)
 		}
 		t.Fatalf("first start with the database down: %v, want the database's error", err)
 	}
@@ -159,7 +159,7 @@ func TestFirstStartDatabaseDownFailsFast(t *testing.T) {
 
 	db.setDown(nil)
 	p := reopen(t, cfg, db)
-	defer p.Close(context.Background())
+	defer closeWithin(t, p)
 	if !p.Status().Reconciled {
 		t.Error("a start that read the database is not reconciled")
 	}
@@ -176,7 +176,7 @@ func TestUpgradeFromJournalWithoutIndex(t *testing.T) {
 	old := response(1)
 	expect(t, p, old, "accepted")
 	eventually(t, "delivered", func() bool { return p.Status().PendingResponses == 0 })
-	p.Close(context.Background())
+	closeWithin(t, p)
 	if err := os.RemoveAll(filepath.Join(filepath.Dir(cfg.Dir), "index")); err != nil {
 		t.Fatal(err)
 	}
@@ -189,7 +189,7 @@ func TestUpgradeFromJournalWithoutIndex(t *testing.T) {
 	db.setDown(nil)
 	eventually(t, "reconciled", func() bool { return p.Status().Reconciled })
 	expect(t, p, old, "duplicate")
-	p.Close(context.Background())
+	closeWithin(t, p)
 
 	db.setDown(errDown)
 	p = reopen(t, cfg, db)
@@ -231,7 +231,7 @@ func TestRestartMultiSegmentPartlyDelivered(t *testing.T) {
 	}
 	db.setDown(nil)
 	eventually(t, "the rest delivered", func() bool { return db.count() == 300 && p.Status().PendingResponses == 0 })
-	p.Close(context.Background())
+	closeWithin(t, p)
 }
 
 // TestCrashWhileRecordingDelivery stops the batcher, as a crash would, after each step of
@@ -302,7 +302,7 @@ func TestRestartDoesNotWaitForDatabase(t *testing.T) {
 	r := response(1)
 	expect(t, p, r, "accepted")
 	eventually(t, "delivered", func() bool { return p.Status().PendingResponses == 0 })
-	p.Close(context.Background())
+	closeWithin(t, p)
 	seeded := response(2)
 	db.seed(seeded)
 
@@ -313,7 +313,7 @@ func TestRestartDoesNotWaitForDatabase(t *testing.T) {
 	if err != nil {
 		t.Fatalf("reopen while the database hangs: %v", err)
 	}
-	defer p.Close(context.Background())
+	defer closeWithin(t, p)
 	expect(t, p, r, "duplicate")
 	if p.Status().Reconciled {
 		t.Error("reconciled while the database hangs")
