@@ -96,7 +96,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
 		}
-		fmt.Fprintf(out, "chaos: %.0f responses/s for %s; ClickHouse killed for %s; palabre killed once\n", cfg.rate, cfg.duration, cfg.clickhouseDown)
+		fmt.Fprintf(out, "chaos: %.0f responses/s for %s; ClickHouse killed for %s; palabre killed twice (once while ClickHouse is down)\n", cfg.rate, cfg.duration, cfg.clickhouseDown)
 		res, err := runChaos(ctx, cfg, out)
 		if err != nil {
 			return err
