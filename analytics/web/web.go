@@ -99,12 +99,12 @@ func (h *handler) request(c *gin.Context, lang string, withQuestion bool) (analy
 		}
 	}
 	req.Question = strings.TrimSpace(query.Get("question"))
-	for _, d := range values(query["by"]) {
+	for _, d := range surveyweb.QueryValues(query["by"]) {
 		req.By = append(req.By, analytics.Dimension(d))
 	}
 	for _, d := range analytics.Dimensions {
 		if vals, ok := query[string(d)]; ok {
-			req.Filter[d] = values(vals)
+			req.Filter[d] = surveyweb.QueryValues(vals)
 		}
 	}
 	switch v := query.Get("compare"); v {
@@ -131,20 +131,6 @@ func (h *handler) request(c *gin.Context, lang string, withQuestion bool) (analy
 		}
 	}
 	return req, true
-}
-
-// values splits comma-separated values, so that country=SN,PE and country=SN&country=PE
-// mean the same.
-func values(raw []string) []string {
-	var out []string
-	for _, r := range raw {
-		for _, v := range strings.Split(r, ",") {
-			if v = strings.TrimSpace(v); v != "" {
-				out = append(out, v)
-			}
-		}
-	}
-	return out
 }
 
 // forbidden refuses coordinator figures.

@@ -307,32 +307,18 @@ func request(c *gin.Context, lang string) (reports.Request, error) {
 			return req, &survey.Error{Code: survey.CodeMalformed, Message: msgUnknownParameter.Message(name)}
 		}
 	}
-	for _, d := range values(query["by"]) {
+	for _, d := range surveyweb.QueryValues(query["by"]) {
 		req.By = append(req.By, analytics.Dimension(d))
 	}
 	for _, d := range analytics.Dimensions {
 		if vals, ok := query[string(d)]; ok {
-			req.Filter[d] = values(vals)
+			req.Filter[d] = surveyweb.QueryValues(vals)
 		}
 	}
 	if a := query.Get("audience"); a != "" {
 		req.Audience = analytics.Audience(a)
 	}
 	return req, nil
-}
-
-// values splits comma-separated values, so that country=SN,PE and country=SN&country=PE
-// mean the same.
-func values(raw []string) []string {
-	var out []string
-	for _, r := range raw {
-		for _, v := range strings.Split(r, ",") {
-			if v = strings.TrimSpace(v); v != "" {
-				out = append(out, v)
-			}
-		}
-	}
-	return out
 }
 
 func phrase(key survey.MessageKey, fr, en, es string) survey.Phrase {

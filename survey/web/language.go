@@ -54,3 +54,17 @@ func Negotiate(explicit, acceptLanguage string, offered []string, fallback strin
 	}
 	return fallback
 }
+
+// QueryValues splits a query parameter's comma-separated values, so that country=SN,PE and
+// country=SN&country=PE mean the same; blank values are dropped.
+func QueryValues(raw []string) []string {
+	var out []string
+	for _, r := range raw {
+		for _, v := range strings.Split(r, ",") {
+			if v = strings.TrimSpace(v); v != "" {
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}
