@@ -21,10 +21,13 @@ type fakeDB struct {
 	rows     map[survey.ResponseID]*survey.Response
 	writes   int // successful batch writes
 	order    []survey.ResponseID
-	failures int   // fail this many more writes
-	failWith error // when set, fail every write
-	downWith error // when set, ResponseDigests fails: the database cannot be read
-	reads    int   // calls of ResponseDigests
+	failures int         // fail this many more writes
+	failWith error       // when set, fail every write
+	downWith error       // when set, ResponseDigests fails: the database cannot be read
+	reads    int         // calls of ResponseDigests
+	sizes    []int       // responses per successful batch write, in order
+	attempts []time.Time // when each write was attempted, failed or not
+	readsAt  []time.Time // when each ResponseDigests call was made
 }
 
 func newFakeDB() *fakeDB { return &fakeDB{rows: map[survey.ResponseID]*survey.Response{}} }
@@ -32,6 +35,7 @@ func newFakeDB() *fakeDB { return &fakeDB{rows: map[survey.ResponseID]*survey.Re
 func (f *fakeDB) WriteResponses(ctx context.Context, batch []*survey.Response) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.attempts = append(f.attempts, time.Now())
 	if f.failWith != nil {
 		return f.failWith
 	}
@@ -46,6 +50,7 @@ func (f *fakeDB) WriteResponses(ctx context.Context, batch []*survey.Response) e
 		f.rows[r.ID] = r
 	}
 	f.writes++
+	f.sizes = append(f.sizes, len(batch))
 	return nil
 }
 
@@ -53,6 +58,7 @@ func (f *fakeDB) ResponseDigests(ctx context.Context, fn func(survey.ResponseID,
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.reads++
+	f.readsAt = append(f.readsAt, time.Now())
 	if f.downWith != nil {
 		return f.downWith
 	}
