@@ -3,6 +3,8 @@ package ingest_test
 import (
 	"context"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
@@ -143,4 +145,72 @@ func TestReconciliationRetries(t *testing.T) {
 	if got := attrs["attempts"].Int64(); got != int64(len(at)) {
 		t.Errorf("log says %d attempts, the database saw %d", got, len(at))
 	}
+}
+
+// TestCleanRestartLogsNoWarnings: a stop after everything was delivered and a restart leave
+// nothing in the log at warning level or above, so that an operator who reads one knows
+// something happened (a torn journal, a damaged index, responses left undelivered).
+func TestCleanRestartLogsNoWarnings(t *testing.T) {
+	cfg := config(t.TempDir())
+	logs := &logRecorder{}
+	cfg.Log = slog.New(logs)
+	db := newFakeDB()
+	p := open(t, cfg, db)
+	expect(t, p, response(1), "accepted")
+	eventually(t, "delivered", func() bool { return p.Status().PendingResponses == 0 })
+	if err := p.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	p = reopen(t, cfg, db)
+	expect(t, p, response(2), "accepted")
+	eventually(t, "reconciled and delivered", func() bool {
+		st := p.Status()
+		return st.Reconciled && st.PendingResponses == 0
+	})
+	if err := p.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, ok := logs.find(reconciledMsg); !ok {
+		t.Error("the restart's reconciliation was not logged") // the recorder did see the restart
+	}
+	logs.mu.Lock()
+	defer logs.mu.Unlock()
+	for _, r := range logs.recs {
+		if r.Level >= slog.LevelWarn {
+			t.Errorf("logged at %v: %s", r.Level, r.Message)
+		}
+	}
+}
+
+// TestDamagedIndexIsReportedAndRelearnt: a response index damaged on disk is reported as an
+// error at start, and what it held is learnt again from the database.
+func TestDamagedIndexIsReportedAndRelearnt(t *testing.T) {
+	dir := t.TempDir()
+	cfg := config(dir)
+	db := newFakeDB()
+	stored := response(1)
+	db.seed(stored)
+	p := open(t, cfg, db) // a first start writes the index snapshot from the database
+	if err := p.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "index", "snapshot")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[len(b)/2] ^= 1
+	if err := os.WriteFile(path, b, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	logs := &logRecorder{}
+	cfg.Log = slog.New(logs)
+	p = reopen(t, cfg, db)
+	defer p.Close(context.Background())
+	rec, _, ok := logs.find("ingest: the response index on disk is damaged; what it held is learnt again from the database")
+	if !ok || rec.Level != slog.LevelError {
+		t.Errorf("damaged index not reported as an error (found %v at %v)", ok, rec.Level)
+	}
+	eventually(t, "reconciled", func() bool { return p.Status().Reconciled })
+	expect(t, p, stored, "duplicate")
 }
