@@ -154,3 +154,17 @@ func TestCodecLongFields(t *testing.T) {
 		}
 	}
 }
+
+// TestPeekNeverMisreadsACutRecord: a restart rebuilds the index from what peek reads; a
+// record cut anywhere (a torn write) is either refused or read with the id, digest and
+// submission time it was written with, never with other values.
+func TestPeekNeverMisreadsACutRecord(t *testing.T) {
+	r := sample()
+	b, _ := encode(r, r.Digest())
+	for n := range len(b) {
+		id, digest, at, ok := peek(b[:n])
+		if ok && (id != r.ID || digest != r.Digest() || !at.Equal(r.SubmittedAt)) {
+			t.Errorf("record cut at %d bytes peeked as %v %x %v", n, id, digest, at)
+		}
+	}
+}
