@@ -3,6 +3,7 @@ package ingest_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"slices"
 	"strings"
 	"sync"
@@ -144,6 +145,8 @@ func TestRetryBackoff(t *testing.T) {
 	db.failures = 5
 	cfg := config(t.TempDir())
 	cfg.RetryMin, cfg.RetryMax = 10*time.Millisecond, 40*time.Millisecond
+	logs := &logRecorder{}
+	cfg.Log = slog.New(logs)
 	m := ingest.NewMetrics()
 	p, err := ingest.Open(context.Background(), cfg, db, db, m)
 	if err != nil {
@@ -164,6 +167,28 @@ func TestRetryBackoff(t *testing.T) {
 		if gap := at[i+1].Sub(at[i]); gap < least*time.Millisecond {
 			t.Errorf("attempt %d came %v after the previous one, want at least %v", i+2, gap, least*time.Millisecond)
 		}
+	}
+	// The operator's log numbers the attempts and says when the next one comes.
+	var logged []string
+	logs.mu.Lock()
+	for _, r := range logs.recs {
+		if r.Message == "ingest: delivery failed; retrying" {
+			var attempt, in string
+			r.Attrs(func(a slog.Attr) bool {
+				switch a.Key {
+				case "attempt":
+					attempt = a.Value.String()
+				case "retry_in":
+					in = a.Value.String()
+				}
+				return true
+			})
+			logged = append(logged, attempt+" "+in)
+		}
+	}
+	logs.mu.Unlock()
+	if want := []string{"1 10ms", "2 20ms", "3 40ms", "4 40ms", "5 40ms"}; !slices.Equal(logged, want) {
+		t.Errorf("retries logged as %q, want %q", logged, want)
 	}
 	var b strings.Builder
 	m.WriteTo(&b)
