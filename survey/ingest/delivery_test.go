@@ -39,7 +39,7 @@ func TestFullBatchIsDeliveredAtOnce(t *testing.T) {
 	if st := p.Status(); st.PendingResponses != 1 {
 		t.Errorf("pending %d responses, want 1: a batch below BatchAnswers waits for the interval", st.PendingResponses)
 	}
-	if err := p.Close(context.Background()); err != nil {
+	if err := shut(t, p); err != nil {
 		t.Fatal(err)
 	}
 	db.mu.Lock()
@@ -106,7 +106,7 @@ func TestBacklogIsDeliveredInLargerBatches(t *testing.T) {
 			db := newFakeDB()
 			p := reopen(t, cfg, db)
 			eventually(t, "the backlog delivered", func() bool { return p.Status().PendingResponses == 0 })
-			if err := p.Close(context.Background()); err != nil {
+			if err := shut(t, p); err != nil {
 				t.Fatal(err)
 			}
 			db.mu.Lock()
@@ -129,7 +129,7 @@ func TestBatchGrowthIsBounded(t *testing.T) {
 	db := newFakeDB()
 	p := reopen(t, cfg, db)
 	eventually(t, "the backlog delivered", func() bool { return p.Status().PendingResponses == 0 })
-	p.Close(context.Background())
+	shut(t, p)
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	if want := []int{1024, 100}; !slices.Equal(db.sizes, want) {
@@ -152,7 +152,7 @@ func TestRetryBackoff(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer p.Close(context.Background())
+	defer shut(t, p)
 	expect(t, p, response(0), "accepted")
 	eventually(t, "delivered after the failures", func() bool { return db.count() == 1 })
 	db.mu.Lock()
@@ -202,7 +202,7 @@ func TestRetryBackoff(t *testing.T) {
 	cfg = config(t.TempDir())
 	cfg.RetryMin, cfg.RetryMax = time.Millisecond, 2*time.Millisecond
 	p2 := open(t, cfg, db2)
-	defer p2.Close(context.Background())
+	defer shut(t, p2)
 	expect(t, p2, response(1), "accepted")
 	eventually(t, "delivered after 40 failures, retried at most RetryMax apart", func() bool { return db2.count() == 1 })
 }
@@ -300,7 +300,7 @@ func TestClosedPipelineRefuses(t *testing.T) {
 	if err := p.Accepting(); err != nil {
 		t.Errorf("Accepting when open = %v", err)
 	}
-	if err := p.Close(context.Background()); err != nil {
+	if err := shut(t, p); err != nil {
 		t.Fatal(err)
 	}
 	if err := p.Accepting(); !errors.Is(err, journal.ErrClosed) {
@@ -314,7 +314,7 @@ func TestClosedPipelineRefuses(t *testing.T) {
 	if !errors.As(err, &se) || se.Code != survey.CodeUnavailable || se.RetryAfter != 5 {
 		t.Errorf("Submit after Close = %v, want unavailable with Retry-After 5", err)
 	}
-	if err := p.Close(context.Background()); err != nil {
+	if err := shut(t, p); err != nil {
 		t.Errorf("second Close: %v", err)
 	}
 }
@@ -339,7 +339,7 @@ func TestMetricsAfterDeliveries(t *testing.T) {
 	expect(t, p, changed(r), "conflict")
 	m.Rejected("invalid")
 	eventually(t, "delivered", func() bool { return p.Status().PendingResponses == 0 })
-	p.Close(context.Background())
+	shut(t, p)
 	var b strings.Builder
 	n, err := m.WriteTo(&b)
 	if err != nil || n != int64(b.Len()) {

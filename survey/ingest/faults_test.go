@@ -25,7 +25,7 @@ func TestFullDiskRefusesThenResumes(t *testing.T) {
 	cfg := config(t.TempDir())
 	cfg.FS = fsys
 	p := open(t, cfg, db)
-	defer p.Close(context.Background())
+	defer shut(t, p)
 	ctx := context.Background()
 
 	before := response(0)
@@ -61,7 +61,7 @@ func TestDeletedJournalStopsAcknowledgements(t *testing.T) {
 	db := newFakeDB()
 	cfg := config(t.TempDir())
 	p := open(t, cfg, db)
-	defer p.Close(context.Background())
+	defer shut(t, p)
 	ctx := context.Background()
 	if _, err := p.Submit(ctx, response(0)); err != nil {
 		t.Fatal(err)
@@ -96,7 +96,7 @@ func TestUndecodableRecordIsSetAside(t *testing.T) {
 	}
 	stopping, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
-	if err := p.Close(stopping); err != nil { // the database is down: the response stays in the journal
+	if err := closeWithin(t, p, stopping); err != nil { // the database is down: the response stays in the journal
 		t.Fatal(err)
 	}
 	garbage := []byte("\x00not a response record\xff")
@@ -111,7 +111,7 @@ func TestUndecodableRecordIsSetAside(t *testing.T) {
 
 	db.setFail(nil)
 	p = open(t, cfg, db)
-	defer p.Close(context.Background())
+	defer shut(t, p)
 	last := response(1)
 	if _, err := p.Submit(context.Background(), last); err != nil {
 		t.Fatal(err)
@@ -136,7 +136,7 @@ func TestWaiterOfAFailedAppendIsNotAcknowledged(t *testing.T) {
 	cfg := config(t.TempDir())
 	cfg.FS = fsys
 	p := open(t, cfg, db)
-	defer p.Close(context.Background())
+	defer shut(t, p)
 	ctx := context.Background()
 
 	blocked, release := make(chan struct{}), make(chan struct{})

@@ -151,7 +151,7 @@ func TestSubmitDeliversInOrder(t *testing.T) {
 		}
 	}
 	db.mu.Unlock()
-	if err := p.Close(context.Background()); err != nil {
+	if err := shut(t, p); err != nil {
 		t.Fatal(err)
 	}
 	if st := p.Status(); st.PendingResponses != 0 {
@@ -162,7 +162,7 @@ func TestSubmitDeliversInOrder(t *testing.T) {
 func TestDuplicateAndConflict(t *testing.T) {
 	db := newFakeDB()
 	p := open(t, config(t.TempDir()), db)
-	defer p.Close(context.Background())
+	defer shut(t, p)
 	r := response(1)
 	first, err := p.Submit(context.Background(), r)
 	if err != nil {
@@ -210,7 +210,7 @@ func TestConcurrentSameIDIsStoredOnce(t *testing.T) {
 	if fresh != 1 {
 		t.Errorf("%d submissions were stored as new, want 1", fresh)
 	}
-	p.Close(context.Background())
+	shut(t, p)
 	if p.Status().PendingResponses != 0 || db.count() != 1 {
 		t.Errorf("stored %d responses, want 1", db.count())
 	}
@@ -235,7 +235,7 @@ func TestDatabaseDownThenBack(t *testing.T) {
 	if err := p.Check(); err != nil {
 		t.Errorf("Check after recovery: %v", err)
 	}
-	p.Close(context.Background())
+	shut(t, p)
 }
 
 func TestUndeliveredSurvivesRestart(t *testing.T) {
@@ -253,7 +253,7 @@ func TestUndeliveredSurvivesRestart(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
-	if err := p.Close(ctx); err != nil {
+	if err := closeWithin(t, p, ctx); err != nil {
 		t.Fatal(err)
 	}
 	if db.count() != 0 {
@@ -262,7 +262,7 @@ func TestUndeliveredSurvivesRestart(t *testing.T) {
 
 	db.setFail(nil)
 	p = open(t, config(dir), db)
-	defer p.Close(context.Background())
+	defer shut(t, p)
 	// The index knows the journal's responses: a resubmission is a duplicate, not a new one.
 	first := response(0)
 	first.ID = ids[0]
@@ -277,7 +277,7 @@ func TestIndexKnowsStoredResponses(t *testing.T) {
 	r := response(3)
 	db.WriteResponses(context.Background(), []*survey.Response{r})
 	p := open(t, config(t.TempDir()), db)
-	defer p.Close(context.Background())
+	defer shut(t, p)
 	if rc, err := p.Submit(context.Background(), r); err != nil || !rc.Duplicate {
 		t.Errorf("resubmitting a stored response: %+v %v, want duplicate", rc, err)
 	}
@@ -290,7 +290,7 @@ func TestJournalFullRefusesWithRetryAfter(t *testing.T) {
 	cfg.DiskBudget = 16 << 10 // a few responses
 	cfg.RetryAfter = 12
 	p := open(t, cfg, db)
-	defer p.Close(context.Background())
+	defer shut(t, p)
 	var err error
 	accepted := 0
 	for i := 0; i < 100 && err == nil; i++ {
@@ -326,7 +326,7 @@ func TestMetricsText(t *testing.T) {
 	}
 	p.Submit(context.Background(), response(1))
 	m.Rejected("invalid")
-	p.Close(context.Background())
+	shut(t, p)
 	var b strings.Builder
 	m.WriteTo(&b)
 	for _, want := range []string{"palabre_responses_accepted_total 1", `palabre_responses_rejected_total{reason="invalid"} 1`,

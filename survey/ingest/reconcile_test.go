@@ -63,7 +63,7 @@ func TestReconciliationReport(t *testing.T) {
 			expect(t, p, a, "accepted")
 			expect(t, p, b, "accepted")
 			eventually(t, "delivered", func() bool { return p.Status().PendingResponses == 0 })
-			if err := p.Close(context.Background()); err != nil {
+			if err := shut(t, p); err != nil {
 				t.Fatal(err)
 			}
 			if tc.conflict {
@@ -74,7 +74,7 @@ func TestReconciliationReport(t *testing.T) {
 			logs := &logRecorder{}
 			cfg.Log = slog.New(logs)
 			p = reopen(t, cfg, db)
-			defer p.Close(context.Background())
+			defer shut(t, p)
 			eventually(t, "reconciled", func() bool { return p.Status().Reconciled })
 			rec, attrs, ok := logs.find(reconciledMsg)
 			if !ok {
@@ -109,7 +109,7 @@ func TestReconciliationRetries(t *testing.T) {
 	p := open(t, cfg, db)
 	expect(t, p, response(1), "accepted")
 	eventually(t, "delivered", func() bool { return p.Status().PendingResponses == 0 })
-	p.Close(context.Background())
+	shut(t, p)
 
 	db.setDown(errDown)
 	logs := &logRecorder{}
@@ -121,7 +121,7 @@ func TestReconciliationRetries(t *testing.T) {
 	}
 	before := len(reads())
 	p = reopen(t, cfg, db)
-	defer p.Close(context.Background())
+	defer shut(t, p)
 	eventually(t, "six attempts", func() bool { return len(reads()) >= before+6 })
 	if st := p.Status(); st.Reconciled || st.ReconcileError == nil {
 		t.Errorf("status while the database cannot be read: reconciled %v, error %v", st.Reconciled, st.ReconcileError)
@@ -158,7 +158,7 @@ func TestCleanRestartLogsNoWarnings(t *testing.T) {
 	p := open(t, cfg, db)
 	expect(t, p, response(1), "accepted")
 	eventually(t, "delivered", func() bool { return p.Status().PendingResponses == 0 })
-	if err := p.Close(context.Background()); err != nil {
+	if err := shut(t, p); err != nil {
 		t.Fatal(err)
 	}
 	p = reopen(t, cfg, db)
@@ -167,7 +167,7 @@ func TestCleanRestartLogsNoWarnings(t *testing.T) {
 		st := p.Status()
 		return st.Reconciled && st.PendingResponses == 0
 	})
-	if err := p.Close(context.Background()); err != nil {
+	if err := shut(t, p); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, ok := logs.find(reconciledMsg); !ok {
@@ -191,7 +191,7 @@ func TestDamagedIndexIsReportedAndRelearnt(t *testing.T) {
 	stored := response(1)
 	db.seed(stored)
 	p := open(t, cfg, db) // a first start writes the index snapshot from the database
-	if err := p.Close(context.Background()); err != nil {
+	if err := shut(t, p); err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(dir, "index", "snapshot")
@@ -206,7 +206,7 @@ func TestDamagedIndexIsReportedAndRelearnt(t *testing.T) {
 	logs := &logRecorder{}
 	cfg.Log = slog.New(logs)
 	p = reopen(t, cfg, db)
-	defer p.Close(context.Background())
+	defer shut(t, p)
 	rec, _, ok := logs.find("ingest: the response index on disk is damaged; what it held is learnt again from the database")
 	if !ok || rec.Level != slog.LevelError {
 		t.Errorf("damaged index not reported as an error (found %v at %v)", ok, rec.Level)
