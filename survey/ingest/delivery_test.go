@@ -90,18 +90,20 @@ func backlog(t *testing.T, cfg ingest.Config, n int) []survey.ResponseID {
 func TestBacklogIsDeliveredInLargerBatches(t *testing.T) {
 	const beyond = 200 // records past the first read
 	for _, tc := range []struct {
-		name  string
-		extra int
-		want  []int
+		name   string
+		batch  int // BatchAnswers
+		behind int // records past the first read
+		want   []int
 	}{
-		{"exactly one more batch behind", 0, []int{1024, beyond}},
-		{"more than one batch behind", 1, []int{1024 + beyond + 1}},
+		{"exactly one more batch behind", beyond * perResponse, beyond, []int{1024, beyond}},
+		{"more than one batch behind", beyond * perResponse, beyond + 1, []int{1024 + beyond + 1}},
+		{"the first read fills the batch exactly", 1024 * perResponse, 1025, []int{1024 + 1025}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := config(t.TempDir())
-			cfg.BatchAnswers = beyond * perResponse    // the first read alone fills a batch
+			cfg.BatchAnswers = tc.batch                // the first read alone fills a batch
 			cfg.BatchInterval = 100 * time.Millisecond // a grown batch is not filled: it waits this long
-			n := 1024 + beyond + tc.extra
+			n := 1024 + tc.behind
 			backlog(t, cfg, n)
 			db := newFakeDB()
 			p := reopen(t, cfg, db)
