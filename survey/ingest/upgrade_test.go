@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/palabre/palabre/survey"
 	"github.com/palabre/palabre/survey/journal"
@@ -52,7 +53,13 @@ func openEarlierFormats(t *testing.T, n int) {
 	defer func() {
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
-		p.Close(ctx)
+		done := make(chan error, 1)
+		go func() { done <- p.Close(ctx) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Error("Close did not return: the pipeline does not stop")
+		}
 	}()
 	for _, r := range rs {
 		if e, ok := p.index.Lookup(r.ID); !ok || e.Digest != r.Digest() {
