@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -389,4 +390,30 @@ func TestMetricsWriteToReportsFailure(t *testing.T) {
 	if err == nil || n != total/2 {
 		t.Errorf("WriteTo a writer failing after %d bytes = %d, %v", total/2, n, err)
 	}
+}
+
+// TestZeroConfigDefaults: a Config with only Dir set takes its documented defaults: readiness
+// fails once delivery is more than 30 seconds behind, and responses are delivered.
+func TestZeroConfigDefaults(t *testing.T) {
+	db := newFakeDB()
+	db.setFail(errDown)
+	var c clock
+	cfg := ingest.Config{Dir: filepath.Join(t.TempDir(), "journal"), Now: c.now}
+	p := open(t, cfg, db)
+	defer shut(t, p)
+	expect(t, p, response(0), "accepted")
+	eventually(t, "the failure is reported", func() bool { return p.Status().LastError != nil })
+	now := time.Now().Add(time.Hour)
+	c.set(now)
+	oldest := now.Add(-p.Status().Lag)
+	c.set(oldest.Add(30 * time.Second))
+	if err := p.Check(); err != nil {
+		t.Errorf("Check 30s behind: %v, want ready", err)
+	}
+	c.set(oldest.Add(31 * time.Second))
+	if err := p.Check(); err == nil {
+		t.Error("Check 31s behind passed, want the default MaxLag of 30s")
+	}
+	db.setFail(nil)
+	eventually(t, "delivered once the database is back", func() bool { return db.count() == 1 })
 }
