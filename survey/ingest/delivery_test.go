@@ -392,17 +392,39 @@ func TestMetricsWriteToReportsFailure(t *testing.T) {
 	}
 }
 
-// TestZeroConfigDefaults: a Config with only Dir set takes its documented defaults: readiness
-// fails once delivery is more than 30 seconds behind, and responses are delivered.
+// TestZeroConfigDefaults: a Config with only Dir set takes its documented defaults: retries
+// start at 200ms, readiness fails once delivery is more than 30 seconds behind, and responses
+// are delivered (each write has time to finish).
 func TestZeroConfigDefaults(t *testing.T) {
 	db := newFakeDB()
 	db.setFail(errDown)
 	var c clock
-	cfg := ingest.Config{Dir: filepath.Join(t.TempDir(), "journal"), Now: c.now}
+	logs := &logRecorder{}
+	cfg := ingest.Config{Dir: filepath.Join(t.TempDir(), "journal"), Now: c.now, Log: slog.New(logs)}
 	p := open(t, cfg, db)
 	defer shut(t, p)
 	expect(t, p, response(0), "accepted")
 	eventually(t, "the failure is reported", func() bool { return p.Status().LastError != nil })
+	// Retries wait RetryMin (200ms), then twice as long.
+	retries := func() (waits []string) {
+		logs.mu.Lock()
+		defer logs.mu.Unlock()
+		for _, r := range logs.recs {
+			if r.Message == "ingest: delivery failed; retrying" {
+				r.Attrs(func(a slog.Attr) bool {
+					if a.Key == "retry_in" {
+						waits = append(waits, a.Value.String())
+					}
+					return true
+				})
+			}
+		}
+		return waits
+	}
+	eventually(t, "two retries", func() bool { return len(retries()) >= 2 })
+	if got := retries()[:2]; !slices.Equal(got, []string{"200ms", "400ms"}) {
+		t.Errorf("first retries wait %v, want [200ms 400ms]", got)
+	}
 	now := time.Now().Add(time.Hour)
 	c.set(now)
 	oldest := now.Add(-p.Status().Lag)

@@ -36,6 +36,9 @@ func (f *fakeDB) WriteResponses(ctx context.Context, batch []*survey.Response) e
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.attempts = append(f.attempts, time.Now())
+	if err := ctx.Err(); err != nil { // as a database client does: a write out of time fails
+		return err
+	}
 	if f.failWith != nil {
 		return f.failWith
 	}
