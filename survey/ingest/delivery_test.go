@@ -436,6 +436,13 @@ func TestZeroConfigDefaults(t *testing.T) {
 	if err := p.Check(); err == nil {
 		t.Error("Check 31s behind passed, want the default MaxLag of 30s")
 	}
+	if st := p.Status(); !st.LastDelivery.IsZero() {
+		t.Errorf("LastDelivery %v before any delivery", st.LastDelivery)
+	}
 	db.setFail(nil)
 	eventually(t, "delivered once the database is back", func() bool { return db.count() == 1 })
+	eventually(t, "the delivery is recorded", func() bool { return p.Status().LastError == nil })
+	if st := p.Status(); !st.LastDelivery.Equal(oldest.Add(31 * time.Second)) {
+		t.Errorf("LastDelivery = %v, want the time of the delivery %v", st.LastDelivery, oldest.Add(31*time.Second))
+	}
 }

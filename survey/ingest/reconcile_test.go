@@ -41,7 +41,10 @@ func (l *logRecorder) find(msg string) (slog.Record, map[string]slog.Value, bool
 	return slog.Record{}, nil, false
 }
 
-const reconciledMsg = "ingest: response index reconciled with the database"
+const (
+	reconciledMsg = "ingest: response index reconciled with the database"
+	snapshotMsg   = "ingest: response index snapshot written"
+)
 
 // TestReconciliationReport: after a restart, reconciliation tells the operator how many
 // responses the database holds, how many it learnt, and warns when the database holds other
@@ -95,6 +98,17 @@ func TestReconciliationReport(t *testing.T) {
 			if st := p.Status(); st.IndexedIDs != 4 {
 				t.Errorf("index holds %d ids, want 4", st.IndexedIDs)
 			}
+			// What was learnt is written to the local snapshot at once.
+			if _, attrs, ok := logs.find(snapshotMsg); !ok || attrs["after"].String() != "reconciliation" || attrs["ids"].Int64() != 4 {
+				t.Errorf("snapshot after reconciliation: logged %v %v", ok, attrs)
+			}
+			logs.mu.Lock()
+			for _, r := range logs.recs {
+				if r.Level >= slog.LevelError {
+					t.Errorf("logged an error: %s", r.Message)
+				}
+			}
+			logs.mu.Unlock()
 		})
 	}
 }
@@ -172,6 +186,10 @@ func TestCleanRestartLogsNoWarnings(t *testing.T) {
 	}
 	if _, _, ok := logs.find(reconciledMsg); !ok {
 		t.Error("the restart's reconciliation was not logged") // the recorder did see the restart
+	}
+	// Nothing was learnt and the index is small: its snapshot is not rewritten.
+	if _, attrs, ok := logs.find(snapshotMsg); ok {
+		t.Errorf("the index snapshot was rewritten (%v)", attrs)
 	}
 	logs.mu.Lock()
 	defer logs.mu.Unlock()
