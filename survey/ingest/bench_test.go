@@ -39,7 +39,7 @@ func BenchmarkSubmit(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer closeWithin(b, p)
+	defer closeWithin(b, p, context.Background())
 	var n atomic.Int64
 	b.SetParallelism(16)
 	b.ReportAllocs()
@@ -63,7 +63,7 @@ func BenchmarkSubmitDuplicate(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer closeWithin(b, p)
+	defer closeWithin(b, p, context.Background())
 	known := make([]*survey.Response, 1024)
 	for i := range known {
 		known[i] = response(i)

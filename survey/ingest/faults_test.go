@@ -5,6 +5,8 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -23,7 +25,7 @@ func TestFullDiskRefusesThenResumes(t *testing.T) {
 	cfg := config(t.TempDir())
 	cfg.FS = fsys
 	p := open(t, cfg, db)
-	defer closeWithin(t, p)
+	defer shut(t, p)
 	ctx := context.Background()
 
 	before := response(0)
@@ -59,7 +61,7 @@ func TestDeletedJournalStopsAcknowledgements(t *testing.T) {
 	db := newFakeDB()
 	cfg := config(t.TempDir())
 	p := open(t, cfg, db)
-	defer closeWithin(t, p)
+	defer shut(t, p)
 	ctx := context.Background()
 	if _, err := p.Submit(ctx, response(0)); err != nil {
 		t.Fatal(err)
@@ -94,7 +96,7 @@ func TestUndecodableRecordIsSetAside(t *testing.T) {
 	}
 	stopping, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
-	if err := p.Close(stopping); err != nil { // the database is down: the response stays in the journal
+	if err := closeWithin(t, p, stopping); err != nil { // the database is down: the response stays in the journal
 		t.Fatal(err)
 	}
 	garbage := []byte("\x00not a response record\xff")
@@ -109,7 +111,7 @@ func TestUndecodableRecordIsSetAside(t *testing.T) {
 
 	db.setFail(nil)
 	p = open(t, cfg, db)
-	defer closeWithin(t, p)
+	defer shut(t, p)
 	last := response(1)
 	if _, err := p.Submit(context.Background(), last); err != nil {
 		t.Fatal(err)
@@ -123,4 +125,59 @@ func TestUndecodableRecordIsSetAside(t *testing.T) {
 		t.Errorf("quarantined bytes %q, want %q", b, garbage)
 	}
 	eventually(t, "the journal emptied", func() bool { return p.Status().PendingResponses == 0 })
+}
+
+// TestWaiterOfAFailedAppendIsNotAcknowledged: submissions of an id that arrive while its
+// first submission is being written wait for it; when that write fails, they are not told the
+// response is stored (it is not): each tries itself, and is refused while the disk is full.
+func TestWaiterOfAFailedAppendIsNotAcknowledged(t *testing.T) {
+	db := newFakeDB()
+	fsys := faultfs.New(nil)
+	cfg := config(t.TempDir())
+	cfg.FS = fsys
+	p := open(t, cfg, db)
+	defer shut(t, p)
+	ctx := context.Background()
+
+	blocked, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	fsys.SetHook(func(op faultfs.Op, path string) error {
+		if op != faultfs.Write || !faultfs.IsSegment(path) {
+			return nil
+		}
+		first := false
+		once.Do(func() { first = true })
+		if first {
+			close(blocked)
+			<-release
+		}
+		return syscall.ENOSPC
+	})
+	r := response(0)
+	errs := make(chan error, 9)
+	go func() { _, err := p.Submit(ctx, r); errs <- err }()
+	<-blocked // the first submission is being written
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			c := *r
+			rc, err := p.Submit(ctx, &c)
+			if err == nil {
+				t.Errorf("a resubmission was acknowledged (%+v) though the response was never stored", rc)
+			}
+			errs <- err
+		})
+	}
+	time.Sleep(50 * time.Millisecond) // let the resubmissions reach the wait (not needed for correctness)
+	close(release)
+	wg.Wait()
+	for range 9 {
+		if err := <-errs; survey.ErrorCode(err) != survey.CodeUnavailable {
+			t.Errorf("Submit on a full disk = %v, want unavailable", err)
+		}
+	}
+	fsys.SetHook(nil)
+	eventually(t, "appends accepted again", func() bool { return p.Accepting() == nil })
+	expect(t, p, r, "accepted")
+	eventually(t, "delivered", func() bool { return db.count() == 1 })
 }

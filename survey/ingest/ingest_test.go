@@ -21,10 +21,13 @@ type fakeDB struct {
 	rows     map[survey.ResponseID]*survey.Response
 	writes   int // successful batch writes
 	order    []survey.ResponseID
-	failures int   // fail this many more writes
-	failWith error // when set, fail every write
-	downWith error // when set, ResponseDigests fails: the database cannot be read
-	reads    int   // calls of ResponseDigests
+	failures int         // fail this many more writes
+	failWith error       // when set, fail every write
+	downWith error       // when set, ResponseDigests fails: the database cannot be read
+	reads    int         // calls of ResponseDigests
+	sizes    []int       // responses per successful batch write, in order
+	attempts []time.Time // when each write was attempted, failed or not
+	readsAt  []time.Time // when each ResponseDigests call was made
 }
 
 func newFakeDB() *fakeDB { return &fakeDB{rows: map[survey.ResponseID]*survey.Response{}} }
@@ -32,6 +35,10 @@ func newFakeDB() *fakeDB { return &fakeDB{rows: map[survey.ResponseID]*survey.Re
 func (f *fakeDB) WriteResponses(ctx context.Context, batch []*survey.Response) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.attempts = append(f.attempts, time.Now())
+	if err := ctx.Err(); err != nil { // as a database client does: a write out of time fails
+		return err
+	}
 	if f.failWith != nil {
 		return f.failWith
 	}
@@ -46,6 +53,7 @@ func (f *fakeDB) WriteResponses(ctx context.Context, batch []*survey.Response) e
 		f.rows[r.ID] = r
 	}
 	f.writes++
+	f.sizes = append(f.sizes, len(batch))
 	return nil
 }
 
@@ -53,6 +61,7 @@ func (f *fakeDB) ResponseDigests(ctx context.Context, fn func(survey.ResponseID,
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.reads++
+	f.readsAt = append(f.readsAt, time.Now())
 	if f.downWith != nil {
 		return f.downWith
 	}
@@ -145,7 +154,7 @@ func TestSubmitDeliversInOrder(t *testing.T) {
 		}
 	}
 	db.mu.Unlock()
-	if err := closeWithin(t, p); err != nil {
+	if err := shut(t, p); err != nil {
 		t.Fatal(err)
 	}
 	if st := p.Status(); st.PendingResponses != 0 {
@@ -156,7 +165,7 @@ func TestSubmitDeliversInOrder(t *testing.T) {
 func TestDuplicateAndConflict(t *testing.T) {
 	db := newFakeDB()
 	p := open(t, config(t.TempDir()), db)
-	defer closeWithin(t, p)
+	defer shut(t, p)
 	r := response(1)
 	first, err := p.Submit(context.Background(), r)
 	if err != nil {
@@ -204,7 +213,7 @@ func TestConcurrentSameIDIsStoredOnce(t *testing.T) {
 	if fresh != 1 {
 		t.Errorf("%d submissions were stored as new, want 1", fresh)
 	}
-	closeWithin(t, p)
+	shut(t, p)
 	if p.Status().PendingResponses != 0 || db.count() != 1 {
 		t.Errorf("stored %d responses, want 1", db.count())
 	}
@@ -229,7 +238,7 @@ func TestDatabaseDownThenBack(t *testing.T) {
 	if err := p.Check(); err != nil {
 		t.Errorf("Check after recovery: %v", err)
 	}
-	closeWithin(t, p)
+	shut(t, p)
 }
 
 func TestUndeliveredSurvivesRestart(t *testing.T) {
@@ -247,7 +256,7 @@ func TestUndeliveredSurvivesRestart(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
-	if err := p.Close(ctx); err != nil {
+	if err := closeWithin(t, p, ctx); err != nil {
 		t.Fatal(err)
 	}
 	if db.count() != 0 {
@@ -256,7 +265,7 @@ func TestUndeliveredSurvivesRestart(t *testing.T) {
 
 	db.setFail(nil)
 	p = open(t, config(dir), db)
-	defer closeWithin(t, p)
+	defer shut(t, p)
 	// The index knows the journal's responses: a resubmission is a duplicate, not a new one.
 	first := response(0)
 	first.ID = ids[0]
@@ -271,7 +280,7 @@ func TestIndexKnowsStoredResponses(t *testing.T) {
 	r := response(3)
 	db.WriteResponses(context.Background(), []*survey.Response{r})
 	p := open(t, config(t.TempDir()), db)
-	defer closeWithin(t, p)
+	defer shut(t, p)
 	if rc, err := p.Submit(context.Background(), r); err != nil || !rc.Duplicate {
 		t.Errorf("resubmitting a stored response: %+v %v, want duplicate", rc, err)
 	}
@@ -284,7 +293,7 @@ func TestJournalFullRefusesWithRetryAfter(t *testing.T) {
 	cfg.DiskBudget = 16 << 10 // a few responses
 	cfg.RetryAfter = 12
 	p := open(t, cfg, db)
-	defer closeWithin(t, p)
+	defer shut(t, p)
 	var err error
 	accepted := 0
 	for i := 0; i < 100 && err == nil; i++ {
@@ -320,7 +329,7 @@ func TestMetricsText(t *testing.T) {
 	}
 	p.Submit(context.Background(), response(1))
 	m.Rejected("invalid")
-	closeWithin(t, p)
+	shut(t, p)
 	var b strings.Builder
 	m.WriteTo(&b)
 	for _, want := range []string{"palabre_responses_accepted_total 1", `palabre_responses_rejected_total{reason="invalid"} 1`,
@@ -328,20 +337,5 @@ func TestMetricsText(t *testing.T) {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("metrics lack %q:\n%s", want, b.String())
 		}
-	}
-}
-
-// closeWithin closes p and fails the test when Close has not returned within 20 s, so a
-// stalled deliverer fails its test at once instead of at go test's timeout.
-func closeWithin(t testing.TB, p *ingest.Pipeline) error {
-	t.Helper()
-	done := make(chan error, 1)
-	go func() { done <- p.Close(context.Background()) }()
-	select {
-	case err := <-done:
-		return err
-	case <-time.After(20 * time.Second):
-		t.Fatal("Close did not return within 20 s: delivery is stalled")
-		return nil
 	}
 }

@@ -35,7 +35,7 @@ func TestMetricsHandler(t *testing.T) {
 	p.Submit(context.Background(), r) // a resubmission
 	m.Rejected("conflict")
 	m.Rejected("conflict")
-	closeWithin(t, p)
+	shut(t, p)
 
 	rec := httptest.NewRecorder()
 	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))

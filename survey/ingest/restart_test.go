@@ -32,8 +32,34 @@ func stop(t *testing.T, p *ingest.Pipeline) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	if err := p.Close(ctx); err != nil {
+	if err := closeWithin(t, p, ctx); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// shut closes p, delivering what is pending.
+func shut(t *testing.T, p *ingest.Pipeline) error {
+	t.Helper()
+	return closeWithin(t, p, context.Background())
+}
+
+// closeWithin closes p with ctx, and fails the test if Close has not returned 10 seconds
+// after ctx is done or, for a context that is never done, after 10 seconds: a pipeline that
+// does not stop fails its test there, not at the go test timeout.
+func closeWithin(t testing.TB, p *ingest.Pipeline, ctx context.Context) error {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- p.Close(ctx) }()
+	limit := time.Now().Add(10 * time.Second)
+	if d, ok := ctx.Deadline(); ok {
+		limit = d.Add(10 * time.Second)
+	}
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(time.Until(limit)):
+		t.Error("Close did not return: the pipeline does not stop")
+		return errors.New("close did not return")
 	}
 }
 
@@ -72,12 +98,12 @@ func TestReopenFullyDelivered(t *testing.T) {
 	r := response(1)
 	expect(t, p, r, "accepted")
 	eventually(t, "delivered", func() bool { return p.Status().PendingResponses == 0 })
-	if err := closeWithin(t, p); err != nil {
+	if err := shut(t, p); err != nil {
 		t.Fatal(err)
 	}
 
 	p = reopen(t, cfg, db)
-	defer closeWithin(t, p)
+	defer shut(t, p)
 	expect(t, p, r, "duplicate")
 	expect(t, p, response(2), "accepted")
 	eventually(t, "the new response delivered", func() bool { return db.count() == 2 })
@@ -123,7 +149,7 @@ func TestRestartWhileDatabaseDown(t *testing.T) {
 	expect(t, p, seeded, "duplicate")
 	expect(t, p, changed(seeded), "conflict")
 	eventually(t, "everything delivered", func() bool { return db.count() == 6 && p.Status().PendingResponses == 0 })
-	if err := closeWithin(t, p); err != nil {
+	if err := shut(t, p); err != nil {
 		t.Fatal(err)
 	}
 
@@ -149,7 +175,7 @@ func TestFirstStartDatabaseDownFailsFast(t *testing.T) {
 	defer cancel()
 	if p, err := ingest.Open(ctx, cfg, db, db, nil); !errors.Is(err, errDown) {
 		if p != nil {
-			closeWithin(t, p)
+			shut(t, p)
 		}
 		t.Fatalf("first start with the database down: %v, want the database's error", err)
 	}
@@ -159,7 +185,7 @@ func TestFirstStartDatabaseDownFailsFast(t *testing.T) {
 
 	db.setDown(nil)
 	p := reopen(t, cfg, db)
-	defer closeWithin(t, p)
+	defer shut(t, p)
 	if !p.Status().Reconciled {
 		t.Error("a start that read the database is not reconciled")
 	}
@@ -176,7 +202,7 @@ func TestUpgradeFromJournalWithoutIndex(t *testing.T) {
 	old := response(1)
 	expect(t, p, old, "accepted")
 	eventually(t, "delivered", func() bool { return p.Status().PendingResponses == 0 })
-	closeWithin(t, p)
+	shut(t, p)
 	if err := os.RemoveAll(filepath.Join(filepath.Dir(cfg.Dir), "index")); err != nil {
 		t.Fatal(err)
 	}
@@ -189,7 +215,7 @@ func TestUpgradeFromJournalWithoutIndex(t *testing.T) {
 	db.setDown(nil)
 	eventually(t, "reconciled", func() bool { return p.Status().Reconciled })
 	expect(t, p, old, "duplicate")
-	closeWithin(t, p)
+	shut(t, p)
 
 	db.setDown(errDown)
 	p = reopen(t, cfg, db)
@@ -231,7 +257,7 @@ func TestRestartMultiSegmentPartlyDelivered(t *testing.T) {
 	}
 	db.setDown(nil)
 	eventually(t, "the rest delivered", func() bool { return db.count() == 300 && p.Status().PendingResponses == 0 })
-	closeWithin(t, p)
+	shut(t, p)
 }
 
 // TestCrashWhileRecordingDelivery stops the batcher, as a crash would, after each step of
@@ -302,7 +328,7 @@ func TestRestartDoesNotWaitForDatabase(t *testing.T) {
 	r := response(1)
 	expect(t, p, r, "accepted")
 	eventually(t, "delivered", func() bool { return p.Status().PendingResponses == 0 })
-	closeWithin(t, p)
+	shut(t, p)
 	seeded := response(2)
 	db.seed(seeded)
 
@@ -313,7 +339,7 @@ func TestRestartDoesNotWaitForDatabase(t *testing.T) {
 	if err != nil {
 		t.Fatalf("reopen while the database hangs: %v", err)
 	}
-	defer closeWithin(t, p)
+	defer shut(t, p)
 	expect(t, p, r, "duplicate")
 	if p.Status().Reconciled {
 		t.Error("reconciled while the database hangs")
