@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -165,7 +166,7 @@ func TestNoSpace(t *testing.T) {
 				t.Fatalf("Accepting on a full disk: %v", err)
 			}
 			appendMany(20) // still full
-			acked := len(l.acked)
+			acked, failedWhileFull := len(l.acked), maps.Clone(l.failed)
 			fsys.NoSpace(false)
 			fsys.SetHook(nil)
 			if tc.resume == "probe" {
@@ -176,6 +177,12 @@ func TestNoSpace(t *testing.T) {
 			}
 			appendMany(300) // rolls segments again
 			if len(l.acked) != acked+301 {
+				for p, err := range l.failed {
+					if _, old := failedWhileFull[p]; !old {
+						t.Logf("append %s once space was freed: %v", p, err)
+						break
+					}
+				}
 				t.Fatalf("%d appends failed once space was freed", acked+301-len(l.acked))
 			}
 			if err := j.Accepting(); err != nil {
