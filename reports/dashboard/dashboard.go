@@ -28,8 +28,8 @@ import (
 
 // The assets a page needs, by name in Page.Assets and under Page.AssetBase.
 const (
-	AssetECharts   = "echarts.min.js"
-	AssetScript    = "dashboard.js"
+	AssetECharts    = "echarts.min.js"
+	AssetScript     = "dashboard.js"
 	AssetStylesheet = "dashboard.css"
 )
 
