@@ -500,16 +500,16 @@ func (b *builder) scale(res *analytics.Result) []part {
 		}, nil, nil, false)
 		parts = append(parts, part{Chart: b.chart(b.w("c_nps", q.Label), o.opt, o.size, "nps", q.Key)})
 	} else {
-		var lo, hi *float64
+		var lo *float64
 		if likert {
-			lo, hi = f64(0), f64(float64(len(q.Choices)))
+			lo = f64(0) // the scale's points are 1 to k; an interval may reach past k
 		}
 		o := b.intervalBars(res, analytics.MeasureMean, func(c *analytics.Cell) (*float64, *analytics.Interval) {
 			if c.Scale == nil {
 				return nil, nil
 			}
 			return &c.Scale.Mean, c.Scale.MeanCI
-		}, lo, hi, false)
+		}, lo, nil, false)
 		parts = append(parts, part{Chart: b.chart(b.w("c_means", q.Label), o.opt, o.size, "means", q.Key)})
 	}
 	if likert {
@@ -697,7 +697,7 @@ func (b *builder) changes(res *analytics.Result, items map[string]string) (part,
 	}
 	t := &table{Caption: b.w("changes", q.Label), Class: "changes",
 		Head: []string{b.w("group"), b.w("measure"), b.w("editions_col"), b.w("value_from"), b.w("value_to"), b.w("delta_ci"), b.w("significant")}}
-	sig := 0
+	sig, hidden := 0, 0
 	for _, ch := range res.Changes {
 		head := b.groupLabel(ch.Group)
 		if ch.Item != "" {
@@ -713,14 +713,12 @@ func (b *builder) changes(res *analytics.Result, items map[string]string) (part,
 		case analytics.MeasureNPS:
 			measure, f = b.w("m_nps"), func(v float64) string { return b.nf.decimal(v, 1) }
 		}
-		eds := strconv.Itoa(ch.From.Edition) + " → " + strconv.Itoa(ch.To.Edition)
-		r := row{Head: head, Cells: []td{{Text: measure}, {Text: eds}}}
 		if ch.Delta == nil || ch.From.Value == nil || ch.To.Value == nil {
-			r.Class = "suppressed"
-			r.Cells = append(r.Cells, td{Text: b.suppressed(ch.Suppressed), Class: "suppressed", Span: 4})
-			t.Rows = append(t.Rows, r)
+			hidden++ // one of its cells is suppressed: nothing to show
 			continue
 		}
+		eds := strconv.Itoa(ch.From.Edition) + " → " + strconv.Itoa(ch.To.Edition)
+		r := row{Head: head, Cells: []td{{Text: measure}, {Text: eds}}}
 		delta := f(*ch.Delta)
 		if *ch.Delta > 0 {
 			delta = "+" + delta
@@ -740,7 +738,14 @@ func (b *builder) changes(res *analytics.Result, items map[string]string) (part,
 		}
 		t.Rows = append(t.Rows, r)
 	}
-	return part{Table: t, Note: b.w("changes_sig", sig)}, true
+	note := b.w("changes_sig", sig)
+	if hidden > 0 {
+		note += " " + b.w("changes_hidden", hidden, b.r.Threshold)
+	}
+	if len(t.Rows) == 0 {
+		return part{Note: note}, true
+	}
+	return part{Table: t, Note: note}, true
 }
 
 // heatmap is the top two points of every Likert question and matrix row, by group, in

@@ -231,7 +231,7 @@ func groupedBars(cats []string, series []barSeries, min, max *float64, percent b
 		bar.AddSeries(s.name, data, charts.WithBarChartOpts(opts.BarChart{BarGap: "0%", BarCategoryGap: "30%"}))
 	}
 	o := optionOf(bar)
-	set(o.axis("xAxis", 0), true, "axisLabel", "hideOverlap")
+	categoryLabels(o.axis("xAxis", 0), len(cats))
 	if percent {
 		o.axis("yAxis", 0)["palabre"] = "percent"
 	}
@@ -309,6 +309,9 @@ func heatmap(xs, ys []string, values [][]*float64) option {
 		if m, ok := vm[0].(map[string]any); ok {
 			m["min"] = 0
 			m["palabre"] = "percent"
+			// Viridis, from dark purple (0%) to yellow (100%), readable in grey too and
+			// never white: a suppressed cell has no square, so it never looks like a value.
+			set(m, []string{"#440154", "#3b528b", "#21918c", "#5ec962", "#fde725"}, "inRange", "color")
 		}
 	}
 	return o
@@ -373,8 +376,20 @@ func countBars(cats []string, series []barSeries, stacked bool) option {
 		bar.AddSeries(s.name, data, charts.WithBarChartOpts(bo))
 	}
 	o := optionOf(bar)
-	set(o.axis("xAxis", 0), true, "axisLabel", "hideOverlap")
+	categoryLabels(o.axis("xAxis", 0), len(cats))
 	return o
+}
+
+// categoryLabels shows every label of a category axis, slanted and cut short when there
+// are many, and hides only those that would overlap.
+func categoryLabels(axis map[string]any, n int) {
+	set(axis, true, "axisLabel", "hideOverlap")
+	if n > 4 {
+		set(axis, 0, "axisLabel", "interval")
+		set(axis, 35, "axisLabel", "rotate")
+		set(axis, 96, "axisLabel", "width")
+		set(axis, "truncate", "axisLabel", "overflow")
+	}
 }
 
 func f64(v float64) *float64 { return &v }

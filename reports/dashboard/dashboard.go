@@ -175,13 +175,14 @@ func Render(out io.Writer, p Page) error {
 }
 
 // inlineScript makes a script safe inside a <script> element: "</script" and "<!--" in it
-// (in a string or a comment) cannot end or hide the element.
+// (in a string, a regular expression or a comment) become "<\/script" and "\x3C!--",
+// which mean the same there and cannot end or hide the element.
 func inlineScript(js []byte) string {
 	s := string(js)
 	for _, pat := range []string{"</script", "</SCRIPT", "</Script"} {
 		s = strings.ReplaceAll(s, pat, `<\/`+pat[2:])
 	}
-	return strings.ReplaceAll(s, "<!--", `<\!--`)
+	return strings.ReplaceAll(s, "<!--", `\x3C!--`)
 }
 
 var monthNames = map[string][12]string{

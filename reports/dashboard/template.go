@@ -11,6 +11,7 @@ var pageTemplate = template.Must(template.New("page").Funcs(funcs).Parse(`<!DOCT
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
+<link rel="icon" href="data:,">
 <title>{{.Title}} — {{.Words.dashboard}}</title>
 {{if .Offline}}<style>{{.Style}}</style>
 {{else}}<link rel="stylesheet" href="{{.AssetBase}}/dashboard.css">

@@ -67,6 +67,7 @@ var words = map[string][3]string{
 	"comments_hidden": {"Commentaires non montrés : moins de %d répondants.", "Comments not shown: fewer than %d respondents.", "Comentarios no mostrados: menos de %d encuestados."},
 	"changes":         {"%s — évolution d'une édition à l'autre (intervalle à 95 %%)", "%s — change from one edition to the next (95%% interval)", "%s — evolución de una edición a otra (intervalo al 95 %%)"},
 	"changes_sig":     {"%d évolution(s) significative(s) : l'intervalle exclut 0.", "%d significant change(s): the interval excludes 0.", "%d evolución(es) significativa(s): el intervalo excluye 0."},
+	"changes_hidden":  {"%d autre(s) non montrée(s) : l'une des deux cellules a moins de %d répondants ou est supprimée.", "%d other(s) not shown: one of the two cells has fewer than %d respondents or is suppressed.", "%d otra(s) no mostrada(s): una de las dos celdas tiene menos de %d encuestados o está suprimida."},
 	"measure":         {"Mesure", "Measure", "Medida"},
 	"editions_col":    {"Éditions", "Editions", "Ediciones"},
 	"value_from":      {"Valeur (avant)", "Value (before)", "Valor (antes)"},
