@@ -3,6 +3,7 @@ package dashboard_test
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"fmt"
 	"io/fs"
 	"net/http"
@@ -90,7 +91,7 @@ type watch struct {
 	problems []string
 }
 
-func watchTab(t *testing.T, ctx chromedpContext) *watch {
+func watchTab(t *testing.T, ctx context.Context) *watch {
 	t.Helper()
 	w := &watch{}
 	err := chromedp.Listen(ctx, func(ev any) {
@@ -143,7 +144,7 @@ const drawnJS = `(function () {
 })()`
 
 // checkDrawn waits until every chart of the page is drawn.
-func checkDrawn(t *testing.T, ctx chromedpContext, w *watch) int {
+func checkDrawn(t *testing.T, ctx context.Context, w *watch) int {
 	t.Helper()
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`Array.prototype.every.call(document.querySelectorAll('.chart'), function (c) { return c.querySelector('canvas') !== null; })`,
 		chromedp.WithPollingTimeout(30*time.Second))); err != nil {
@@ -245,13 +246,6 @@ func TestBrowserDashboard(t *testing.T) {
 	})
 }
 
-type chromedpContext = interface {
-	Deadline() (time.Time, bool)
-	Done() <-chan struct{}
-	Err() error
-	Value(any) any
-}
-
 // TestPageWeight measures the page of the demo dashboard: its HTML alone and gzipped,
 // and the offline export (with the assets of PALABRE_DASHBOARD_ASSETS when set).
 func TestPageWeight(t *testing.T) {
@@ -276,4 +270,28 @@ func gzipSize(b []byte) int {
 	z.Write(b)
 	z.Close()
 	return buf.Len()
+}
+
+// BenchmarkRender renders the demo dashboard's page (online) and its offline export from
+// a built report: the cost of a view when the page is not kept rendered.
+func BenchmarkRender(b *testing.B) {
+	fx := newFixture(shifted(analyticstest.Responses(11, 60)))
+	r := fx.report(b, reports.Request{Language: "fr"})
+	for _, offline := range []bool{false, true} {
+		name := "online"
+		if offline {
+			name = "offline"
+		}
+		b.Run(name, func(b *testing.B) {
+			p := dashboard.Page{Report: r, AssetBase: "/assets/dashboard", Offline: offline, Assets: fakeAssets}
+			var buf bytes.Buffer
+			for b.Loop() {
+				buf.Reset()
+				if err := dashboard.Render(&buf, p); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.SetBytes(int64(buf.Len()))
+		})
+	}
 }

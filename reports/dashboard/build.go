@@ -69,10 +69,11 @@ type builder struct {
 	// dims are the breakdown's dimensions but the edition; byEdition when the breakdown has it.
 	dims      []analytics.Dimension
 	byEdition bool
+	countries map[string]string // names by code, in the report's language
 }
 
 func newBuilder(r *reports.Report, lang string) *builder {
-	b := &builder{r: r, lang: normLang(lang), nf: numbers{normLang(lang)}}
+	b := &builder{r: r, lang: normLang(lang), nf: numbers{normLang(lang)}, countries: map[string]string{}}
 	for _, d := range r.Request.By {
 		if d == analytics.Edition {
 			b.byEdition = true
@@ -112,11 +113,21 @@ func (b *builder) value(g analytics.Group, d analytics.Dimension) string {
 	}
 	switch d {
 	case analytics.Country:
-		return reports.CountryName(v, b.r.Request.Language)
+		return b.country(v)
 	case analytics.Role:
 		return b.r.RoleName(v)
 	}
 	return v
+}
+
+// country names a country in the report's language.
+func (b *builder) country(code string) string {
+	name, ok := b.countries[code]
+	if !ok {
+		name = reports.CountryName(code, b.r.Request.Language)
+		b.countries[code] = name
+	}
+	return name
 }
 
 // groupLabel is a group without its edition: "Sénégal", or "Ensemble".
@@ -667,7 +678,7 @@ func (b *builder) comments(res *analytics.Result) part {
 		}
 		var meta []string
 		if c.Profile.Country != "" {
-			meta = append(meta, reports.CountryName(c.Profile.Country, b.r.Request.Language))
+			meta = append(meta, b.country(c.Profile.Country))
 		}
 		if c.Profile.Edition != 0 {
 			meta = append(meta, strconv.Itoa(c.Profile.Edition))

@@ -140,10 +140,11 @@ func (o option) marshal() template.JS {
 
 // commonOptions are what every chart of the page has: ECharts' aria (a description of
 // the chart for screen readers), a tooltip and a legend that scroll, no animation, and a
-// grid that keeps the axis labels inside the chart.
+// small grid margin: ECharts 6 shrinks the grid so that the axis labels stay inside the
+// chart (grid.outerBoundsMode "auto"; the older containLabel is deprecated).
 func commonOptions(trigger string) []charts.GlobalOpts {
 	return []charts.GlobalOpts{
-		charts.WithGridOpts(opts.Grid{Left: "8", Right: "16", Top: "36", Bottom: "8", ContainLabel: opts.Bool(true)}),
+		charts.WithGridOpts(opts.Grid{Left: "8", Right: "16", Top: "36", Bottom: "8"}),
 		charts.WithAriaOpts(&opts.Aria{Enabled: opts.Bool(true)}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: trigger}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Type: "scroll", Top: "0"}),
@@ -291,7 +292,7 @@ func heatmap(xs, ys []string, values [][]*float64) option {
 		charts.WithVisualMapOpts(opts.VisualMap{Type: "continuous", Min: 0, Max: 1, Calculable: opts.Bool(true),
 			Orient: "horizontal", Left: "center", Bottom: "0"}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
-		charts.WithGridOpts(opts.Grid{Left: "8", Right: "16", Top: "8", Bottom: "64", ContainLabel: opts.Bool(true)}))
+		charts.WithGridOpts(opts.Grid{Left: "8", Right: "16", Top: "8", Bottom: "64"}))
 	var data []opts.HeatMapData
 	for yi := range ys {
 		for xi := range xs {
@@ -302,8 +303,8 @@ func heatmap(xs, ys []string, values [][]*float64) option {
 	}
 	h.AddSeries("top2", data)
 	o := optionOf(h)
-	set(o.axis("xAxis", 0), 30, "axisLabel", "rotate")
-	set(o.axis("yAxis", 0), 160, "axisLabel", "width")
+	categoryLabels(o.axis("xAxis", 0), len(xs))
+	set(o.axis("yAxis", 0), 120, "axisLabel", "width")
 	set(o.axis("yAxis", 0), "truncate", "axisLabel", "overflow")
 	if vm := list(o["visualMap"]); len(vm) > 0 {
 		if m, ok := vm[0].(map[string]any); ok {
