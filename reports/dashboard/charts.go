@@ -142,15 +142,18 @@ func (o option) marshal() template.JS {
 // the chart for screen readers), a tooltip and a legend that scroll, no animation, and a
 // small grid margin: ECharts 6 shrinks the grid so that the axis labels stay inside the
 // chart (grid.outerBoundsMode "auto"; the older containLabel is deprecated).
-func commonOptions(trigger string) []charts.GlobalOpts {
+func commonOptions(trigger string, grid opts.Grid) []charts.GlobalOpts {
 	return []charts.GlobalOpts{
-		charts.WithGridOpts(opts.Grid{Left: "8", Right: "16", Top: "36", Bottom: "8"}),
+		charts.WithGridOpts(grid),
 		charts.WithAriaOpts(&opts.Aria{Enabled: opts.Bool(true)}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: trigger}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Type: "scroll", Top: "0"}),
 		charts.WithAnimation(false),
 	}
 }
+
+// defaultGrid leaves room for the legend above the chart.
+var defaultGrid = opts.Grid{Left: "8", Right: "16", Top: "36", Bottom: "8"}
 
 // sizeFor says how tall a chart of n categories (bars or rows) should be.
 func sizeFor(n int) string {
@@ -204,7 +207,7 @@ func groupOffset(i, n int) float64 {
 // automatic); percent formats it as percentages.
 func groupedBars(cats []string, series []barSeries, min, max *float64, percent bool) option {
 	bar := charts.NewBar()
-	bar.SetGlobalOptions(commonOptions("axis")...)
+	bar.SetGlobalOptions(commonOptions("axis", defaultGrid)...)
 	y := opts.YAxis{Type: "value"}
 	if min != nil {
 		y.Min = *min
@@ -257,7 +260,7 @@ func groupedBars(cats []string, series []barSeries, min, max *float64, percent b
 // (a single choice adds up to 100%) or side by side (several choices may be chosen).
 func shareBars(cats []string, series []barSeries, stacked bool) option {
 	bar := charts.NewBar()
-	bar.SetGlobalOptions(commonOptions("axis")...)
+	bar.SetGlobalOptions(commonOptions("axis", defaultGrid)...)
 	bar.SetGlobalOptions(
 		charts.WithXAxisOpts(opts.XAxis{Type: "value", Min: 0, Max: 1}),
 		charts.WithYAxisOpts(opts.YAxis{Type: "category", Inverse: opts.Bool(true)}))
@@ -285,14 +288,13 @@ func shareBars(cats []string, series []barSeries, stacked bool) option {
 // square.
 func heatmap(xs, ys []string, values [][]*float64) option {
 	h := charts.NewHeatMap()
-	h.SetGlobalOptions(commonOptions("item")[1:]...)
+	h.SetGlobalOptions(commonOptions("item", opts.Grid{Left: "8", Right: "16", Top: "48", Bottom: "8"})...)
 	h.SetGlobalOptions(
 		charts.WithXAxisOpts(opts.XAxis{Type: "category", Data: xs, SplitArea: &opts.SplitArea{Show: opts.Bool(true)}}),
 		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: ys, Inverse: opts.Bool(true), SplitArea: &opts.SplitArea{Show: opts.Bool(true)}}),
 		charts.WithVisualMapOpts(opts.VisualMap{Type: "continuous", Min: 0, Max: 1, Calculable: opts.Bool(true),
-			Orient: "horizontal", Left: "center", Bottom: "0"}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
-		charts.WithGridOpts(opts.Grid{Left: "8", Right: "16", Top: "8", Bottom: "64"}))
+			Orient: "horizontal", Left: "center", Top: "0"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}))
 	var data []opts.HeatMapData
 	for yi := range ys {
 		for xi := range xs {
@@ -322,9 +324,9 @@ func heatmap(xs, ys []string, values [][]*float64) option {
 // axis) by edition.
 func responseChart(cats []string, n []*float64, rate []*float64, nName, rateName string) option {
 	bar := charts.NewBar()
-	bar.SetGlobalOptions(commonOptions("axis")...)
+	bar.SetGlobalOptions(commonOptions("axis", defaultGrid)...)
 	bar.SetGlobalOptions(charts.WithXAxisOpts(opts.XAxis{Type: "category"}), charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: nName}))
-	bar.ExtendYAxis(opts.YAxis{Type: "value", Name: rateName, Min: 0, Max: 1})
+	bar.ExtendYAxis(opts.YAxis{Type: "value", Name: rateName}) // no maximum: a rate over 100% (more responses than invited) shows as such
 	bar.SetXAxis(cats)
 	data := make([]opts.BarData, len(n))
 	for i, v := range n {
@@ -360,7 +362,7 @@ func responseChart(cats []string, n []*float64, rate []*float64, nName, rateName
 // stacked when asked.
 func countBars(cats []string, series []barSeries, stacked bool) option {
 	bar := charts.NewBar()
-	bar.SetGlobalOptions(commonOptions("axis")...)
+	bar.SetGlobalOptions(commonOptions("axis", defaultGrid)...)
 	bar.SetGlobalOptions(charts.WithXAxisOpts(opts.XAxis{Type: "category"}), charts.WithYAxisOpts(opts.YAxis{Type: "value", MinInterval: 1}))
 	bar.SetXAxis(cats)
 	for _, s := range series {

@@ -18,7 +18,6 @@ import (
 	"html/template"
 	"io"
 	"io/fs"
-	"slices"
 	"strings"
 	"time"
 
@@ -221,9 +220,4 @@ func RenderNotFound(out io.Writer, lang string) error {
 	lang = normLang(lang)
 	return messageTemplate.Execute(out, map[string]any{"Lang": lang, "Title": w(lang, "notfound_title"),
 		"Text": []string{w(lang, "notfound_text")}})
-}
-
-var funcs = template.FuncMap{
-	"sub": func(a, b int) int { return a - b },
-	"has": func(s []string, v string) bool { return slices.Contains(s, v) },
 }

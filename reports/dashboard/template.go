@@ -5,7 +5,7 @@ import "html/template"
 // pageTemplate is the dashboard page. No inline script runs and no element has a style
 // attribute: the JSON options are data (type application/json), and when Offline the
 // assets are inlined at the end of the body.
-var pageTemplate = template.Must(template.New("page").Funcs(funcs).Parse(`<!DOCTYPE html>
+var pageTemplate = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 <html lang="{{.Lang}}">
 <head>
 <meta charset="utf-8">
