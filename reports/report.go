@@ -2,6 +2,7 @@ package reports
 
 import (
 	"cmp"
+	"reflect"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -87,6 +88,9 @@ type Entry struct {
 	Items     []survey.Choice // matrix rows
 	Editions  []int           // the editions in scope that asked it
 	ChangedIn int
+	// EditionChoices are the choices or points as each edition in scope worded them, where
+	// they differ from Choices (a scale reworded or changed).
+	EditionChoices map[int][]survey.Choice `json:",omitempty"`
 	// forms by edition year, for labels as each edition worded them.
 	byYear map[int]*survey.Question
 }
@@ -232,6 +236,12 @@ func (b *Builder) codebook(ctx context.Context, r *Report) error {
 			}
 			e.Editions = append(e.Editions, y)
 			e.byYear[y] = q
+			if q.Type != survey.YesNo && !reflect.DeepEqual(q.Choices, e.Choices) {
+				if e.EditionChoices == nil {
+					e.EditionChoices = map[int][]survey.Choice{}
+				}
+				e.EditionChoices[y] = q.Choices
+			}
 		}
 	}
 	for _, k := range order {
