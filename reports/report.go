@@ -2,11 +2,11 @@ package reports
 
 import (
 	"cmp"
-	"reflect"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"reflect"
 	"slices"
 	"strconv"
 	"time"
