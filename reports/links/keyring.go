@@ -156,7 +156,8 @@ func (k *Keyring) Sign(c Claims) (string, error) {
 // Verify checks token and returns its claims. It returns ErrInvalid for anything Sign did not
 // produce with a key this keyring holds, and ErrExpired, with the claims, for a genuine token
 // whose Expires is not after now (Expires itself is the first second a link no longer opens).
-// Verify never returns another error.
+// Verify never returns another error. It does not compare IssuedAt with now, and knows
+// nothing of revocation: the caller checks the claims against its publication.
 func (k *Keyring) Verify(token string, now time.Time) (Claims, error) {
 	kid, payload, sig, ok := splitToken(token)
 	if !ok {
@@ -173,9 +174,8 @@ func (k *Keyring) Verify(token string, now time.Time) (Claims, error) {
 }
 
 // Rotate adds a new key that signs every link from now on; older keys still verify.
-func (k *Keyring) Rotate() (string, error) {
-	var kid string
-	err := k.update(func(r *ring) error {
+func (k *Keyring) Rotate() (kid string, err error) {
+	err = k.update(func(r *ring) error {
 		taken := make([]string, 0, len(r.keys)+len(r.retired))
 		for _, x := range r.keys {
 			taken = append(taken, x.id)
@@ -191,7 +191,10 @@ func (k *Keyring) Rotate() (string, error) {
 		r.current, kid = nk.id, nk.id
 		return nil
 	})
-	return kid, err
+	if err != nil {
+		return "", err
+	}
+	return kid, nil
 }
 
 // Retire deletes key kid's secret from the file: every link it signed becomes invalid. The

@@ -345,6 +345,32 @@ func TestOtherProcessChangesTheFile(t *testing.T) {
 	if want := []string{second, third, fourth}; !slices.Equal(ids, want) {
 		t.Errorf("key file holds %v, want %v", ids, want)
 	}
+
+	// A file copied over in place (cp from a backup keeps the inode) is noticed too.
+	backup := readFile(t, share.path)
+	if err := share.Retire(second); err != nil {
+		t.Fatal(err)
+	}
+	if err := serve.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := serve.Verify(newTok, issued); err != ErrInvalid {
+		t.Fatalf("retired key: %v", err)
+	}
+	f, err := os.OpenFile(share.path, os.O_WRONLY|os.O_TRUNC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Write(backup); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if err := serve.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := serve.Verify(newTok, issued); err != nil {
+		t.Errorf("key restored in place: %v", err)
+	}
 }
 
 func TestConcurrentRotations(t *testing.T) {

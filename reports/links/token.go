@@ -43,10 +43,11 @@ const (
 	macLen  = sha256.Size
 	// payload: len(publication) byte, publication, len(scope) uint16, scope, issued uint64, expires uint64
 	maxPayload = 1 + MaxPublication + 2 + MaxScope + 8 + 8
-	// MaxTokenLen is the length of the longest token Sign can produce; Verify refuses longer
-	// input before decoding anything.
-	MaxTokenLen = len(version) + 1 + kidLen + 1 + (maxPayload*8+5)/6 + 1 + (macLen*8+5)/6
 )
+
+// MaxTokenLen is the length of the longest token Sign can produce (508 characters); Verify
+// refuses longer input before decoding anything.
+const MaxTokenLen = len(version) + 1 + kidLen + 1 + (maxPayload*8+5)/6 + 1 + (macLen*8+5)/6
 
 // b64 refuses padding and non-zero trailing bits, but like every encoding/base64 decoder it
 // skips \r and \n: Verify compares the re-encoded token with its input to refuse those too.
@@ -201,7 +202,7 @@ func verify(token, kid, payload, sig string, secret []byte, now time.Time) (Clai
 		return Claims{}, ErrInvalid
 	}
 	raw, err := b64.DecodeString(payload)
-	if err != nil || len(raw) > maxPayload {
+	if err != nil {
 		return Claims{}, ErrInvalid
 	}
 	c, err := decodePayload(raw)

@@ -347,6 +347,8 @@ func TestWrongKey(t *testing.T) {
 		{"another key file's token under our key id", swap(otherTok, otherKid, cur)},
 		{"unknown key id", swap(tok, cur, unknown)},
 		{"signed with a secret of our own choosing under our key id", sign(cur, make([]byte, secretLen), typical)},
+		{"unknown key id, signed with an empty key", sign(unknown, nil, typical)},
+		{"retired-looking key id, signed with an empty key", sign("zzzzzzzz", []byte{}, typical)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
