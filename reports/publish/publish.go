@@ -500,3 +500,31 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 	*d = Duration(v)
 	return err
 }
+
+// ParseDuration reads a link's lifetime or a refresh period as people write them: Go
+// durations ("720h"), whole days ("90d") or weeks ("2w"); "never" is negative (a link that
+// does not expire) and "" is 0 (the default).
+func ParseDuration(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "":
+		return 0, nil
+	case s == "never":
+		return -1, nil
+	case strings.HasSuffix(s, "d"), strings.HasSuffix(s, "w"):
+		n, err := strconv.Atoi(s[:len(s)-1])
+		if err != nil || n <= 0 || n > 36500 {
+			return 0, fmt.Errorf("%q is not a duration", s)
+		}
+		day := 24 * time.Hour
+		if strings.HasSuffix(s, "w") {
+			day *= 7
+		}
+		return time.Duration(n) * day, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%q is not a duration", s)
+	}
+	return d, nil
+}
