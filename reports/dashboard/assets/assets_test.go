@@ -304,8 +304,12 @@ func TestDashboardCharts(t *testing.T) {
 			drawAll(t, ctx, exampleCharts)
 			checkDrawn(t, ctx, exampleCharts)
 
-			got, err := chromedp.Run(ctx, chromedp.Evaluate[struct{ Percent, Axis, Heat, Aria, Locale string }](`({
+			got, err := chromedp.Run(ctx, chromedp.Evaluate[struct{ Percent, Axis, Heat, Range, Rate, RateAxis, Count, Aria, Locale string }](`({
 	Percent: palabreDashboard.percent(42.5),
+	Range: palabreDashboard.charts.heat.getOption().visualMap[0].formatter(50, 70),
+	Rate: palabreDashboard.charts.years.getOption().series[1].tooltip.valueFormatter(42.5),
+	RateAxis: palabreDashboard.charts.years.getOption().yAxis[1].axisLabel.formatter(42.5),
+	Count: String((palabreDashboard.charts.years.getOption().series[0].tooltip || {}).valueFormatter) + ' ' + String((palabreDashboard.charts.years.getOption().yAxis[0].axisLabel || {}).formatter),
 	Axis: palabreDashboard.charts.shares.getOption().yAxis[0].axisLabel.formatter(42.5),
 	Heat: palabreDashboard.charts.heat.getOption().series[0].tooltip.valueFormatter(42.5),
 	Aria: document.getElementById('shares').getAttribute('aria-label') || '',
@@ -317,11 +321,42 @@ func TestDashboardCharts(t *testing.T) {
 			if !slices.Contains(tc.percent, got.Percent) || got.Axis != got.Percent || got.Heat != got.Percent {
 				t.Errorf("42.5 percent: %q, axis label %q, heatmap tooltip %q; want %q", got.Percent, got.Axis, got.Heat, tc.percent)
 			}
+			// "percent" on one axis: the series on it, and its labels, and nothing else.
+			if got.Rate != got.Percent || got.RateAxis != got.Percent || got.Count != "undefined undefined" {
+				t.Errorf("response rate's tooltip %q and axis %q, want %q; responses' tooltip and axis formatters %q, want none", got.Rate, got.RateAxis, got.Percent, got.Count)
+			}
+			if want := strings.Replace(got.Percent, got.Percent[:4], "50–70", 1); got.Range != want {
+				t.Errorf("heatmap piece from 50 to 70 percent: %q; want %q", got.Range, want)
+			}
 			if got.Locale != strings.ToUpper(tc.lang) || !strings.HasPrefix(got.Aria, tc.aria) {
 				t.Errorf("locale %s, aria-label %q; want %s and a label starting %q", got.Locale, got.Aria, strings.ToUpper(tc.lang), tc.aria)
 			}
 			if wide, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`)); wide {
 				t.Errorf("the page scrolls sideways at %dx%d", tc.width, tc.height)
+			}
+
+			// An error bar series named as its bar series comes and goes with it in the legend.
+			if err := chromedp.Do(ctx,
+				chromedp.Evaluate[chromedp.Void](`(function (c) {
+	c.palabreReady = false;
+	c.dispatchAction({type: 'legendUnSelect', name: '2025'});
+	c.dispatchAction({type: 'legendUnSelect', name: '2026'});
+})(palabreDashboard.charts.means)`),
+				chromedp.Poll[chromedp.Void](`palabreDashboard.charts.means.palabreReady`, chromedp.WithPollingTimeout(10*time.Second)),
+			); err != nil {
+				t.Fatal(err)
+			}
+			if px := canvasPixels(t, ctx, "means"); px.Dark != 0 {
+				t.Errorf("chart means with both years hidden from its legend: %d near-black pixels; the error bars stayed", px.Dark)
+			}
+			if err := chromedp.Do(ctx,
+				chromedp.Evaluate[chromedp.Void](`(function (c) {
+	c.palabreReady = false;
+	c.dispatchAction({type: 'legendAllSelect'});
+})(palabreDashboard.charts.means)`),
+				chromedp.Poll[chromedp.Void](`palabreDashboard.charts.means.palabreReady`, chromedp.WithPollingTimeout(10*time.Second)),
+			); err != nil {
+				t.Fatal(err)
 			}
 
 			// The PNG button downloads the chart at twice its size on white.
@@ -353,6 +388,17 @@ func TestDashboardCharts(t *testing.T) {
 				t.Fatal(err)
 			}
 			browsertest.Screenshot(ctx, t, browsertest.Dir(t), "dashboard-assets-"+name)
+
+			// The charts follow the window's width.
+			if tc.width > 600 {
+				if err := chromedp.Do(ctx,
+					chromedp.EmulateViewport(int64(tc.width/2), int64(tc.height)),
+					chromedp.Poll[chromedp.Void](fmt.Sprintf(`palabreDashboard.charts.shares.getWidth() < %d`, tc.width/2),
+						chromedp.WithPollingTimeout(10*time.Second)),
+				); err != nil {
+					t.Errorf("the charts kept their width when the window narrowed to %d: %v", tc.width/2, err)
+				}
+			}
 			p.check(t, "example.html", ECharts, Script, Style)
 		})
 	}

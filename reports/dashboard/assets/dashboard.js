@@ -26,9 +26,17 @@
   if (lang !== 'fr' && lang !== 'es') lang = 'en';
   var locale = lang.toUpperCase();
   var pctFormat = new Intl.NumberFormat(lang, { style: 'percent', maximumFractionDigits: 1 });
+  var numFormat = new Intl.NumberFormat(lang, { maximumFractionDigits: 1 });
   function percent(v) {
     if (v === null || v === undefined || v === '' || isNaN(v)) return '–';
     return pctFormat.format(Number(v) / 100);
+  }
+  // percentRange writes a visualMap piece compactly: "50–70 %".
+  function percentRange(a, b) {
+    if (b === undefined || b === a) return percent(a);
+    if (!isFinite(b)) return '≥ ' + percent(a);
+    if (!isFinite(a)) return '< ' + percent(b);
+    return numFormat.format(a) + '–' + percent(b);
   }
 
   var charts = {}; // id -> echarts instance
@@ -117,9 +125,7 @@
       if (option.tooltip && !option.tooltip.valueFormatter) option.tooltip.valueFormatter = percent;
       list(option.visualMap).forEach(function (vm) {
         if (vm.formatter) return;
-        vm.formatter = function (a, b) {
-          return b === undefined ? percent(a) : percent(a) + ' – ' + percent(b);
-        };
+        vm.formatter = percentRange;
       });
     }
     return option;
@@ -243,7 +249,7 @@
     });
   }
 
-  window.palabreDashboard = { charts: charts, draw: draw, percent: percent, locale: locale };
+  window.palabreDashboard = { charts: charts, draw: draw, percent: percent, percentRange: percentRange, locale: locale };
   if (doc.readyState === 'loading') doc.addEventListener('DOMContentLoaded', boot);
   else boot();
 })();
