@@ -20,16 +20,22 @@
 //     high draws nothing. "palabreOffset" (optional) moves the bar sideways by that
 //     fraction of the category's width, to sit on one of several bars: with n bar series,
 //     "barGap":"0%" and "barCategoryGap" g (a fraction), bar i (from 0) is centred at
-//     (1-g)*((i+0.5)/n-0.5).
+//     (1-g)*((i+0.5)/n-0.5). Name the error bar series as its bar series: the legend
+//     then shows one entry and hides both together. Its colour is "itemStyle.color".
 //   - "palabre":"percent" on an axis formats its labels, and the tooltip values of the
 //     series on it, as percentages in the page's language; on the whole option, it does
-//     so for every value axis, the tooltip, the visualMap and shown series labels. Values
-//     are percentage points: 42.5 is shown "42,5 %" in French.
+//     so for every value axis, the tooltip, the visualMap (a piece from 50 to 70 reads
+//     "50–70 %") and shown series labels. Values are percentage points: 42.5 is shown
+//     "42,5 %" in French.
 //
 // The ECharts locale follows <html lang> (fr, es, else en), aria is on unless the option
-// sets it, and charts are drawn when they come near the viewport. The class "js" is set
-// on <html> once charts are drawn; without it dashboard.css hides the chart placeholders
-// and the tables under them carry the figures.
+// sets it, and charts are drawn when they come near the viewport (all of them before
+// printing). Tooltips are drawn on the canvas ("renderMode":"richText", confined to the
+// chart) unless the option sets renderMode: ECharts' HTML tooltips carry inline style
+// attributes, which a Content-Security-Policy without style-src 'unsafe-inline' blocks.
+// Resizing the window resizes the charts. The class "js" is set on <html> once ECharts
+// is there; without it dashboard.css hides the chart placeholders and the tables under
+// them carry the figures.
 //
 // A self-contained page (one HTML file that opens offline) inlines dashboard.css and
 // dashboard.js, and carries ECharts as <script type="text/plain" data-palabre-gzip>

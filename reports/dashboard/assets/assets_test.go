@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
@@ -215,20 +216,29 @@ func server(t *testing.T) *httptest.Server {
 // transparent) and how many are near black (the error bars of the example).
 type pixels struct {
 	Width, Height, Painted, Dark int
+	Sum                          float64 // a checksum of every layer's pixels
 }
 
 func canvasPixels(t *testing.T, ctx context.Context, id string) pixels {
 	t.Helper()
 	px, err := chromedp.Run(ctx, chromedp.Evaluate[pixels](`(function () {
-	var c = document.querySelector('#`+id+` canvas');
-	if (!c) return {Width: 0, Height: 0, Painted: 0, Dark: 0};
-	var d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+	// ECharts may draw on several layers (one canvas each, the same size): a pixel counts
+	// when one layer paints it.
+	var cs = document.querySelectorAll('#`+id+` canvas');
+	if (!cs.length) return {Width: 0, Height: 0, Painted: 0, Dark: 0};
+	var w = cs[0].width, h = cs[0].height, paint = new Uint8Array(w * h), black = new Uint8Array(w * h), sum = 0;
+	Array.prototype.forEach.call(cs, function (c) {
+		if (c.width !== w || c.height !== h) return;
+		var d = c.getContext('2d').getImageData(0, 0, w, h).data;
+		for (var i = 0; i < d.length; i += 4) {
+			sum = (sum * 31 + d[i] + 3 * d[i+1] + 7 * d[i+2] + 11 * d[i+3]) % 4294967291;
+			if (d[i+3] > 0 && (d[i] < 240 || d[i+1] < 240 || d[i+2] < 240)) paint[i/4] = 1;
+			if (d[i+3] > 200 && d[i] < 40 && d[i+1] < 40 && d[i+2] < 40) black[i/4] = 1;
+		}
+	});
 	var painted = 0, dark = 0;
-	for (var i = 0; i < d.length; i += 4) {
-		if (d[i+3] > 0 && (d[i] < 240 || d[i+1] < 240 || d[i+2] < 240)) painted++;
-		if (d[i+3] > 200 && d[i] < 40 && d[i+1] < 40 && d[i+2] < 40) dark++;
-	}
-	return {Width: c.width, Height: c.height, Painted: painted, Dark: dark};
+	for (var j = 0; j < paint.length; j++) { painted += paint[j]; dark += black[j]; }
+	return {Width: w, Height: h, Painted: painted, Dark: dark, Sum: sum};
 })()`))
 	if err != nil {
 		t.Fatalf("%s: %v", id, err)
@@ -515,4 +525,43 @@ func TestDashboardOffline(t *testing.T) {
 	}
 	p.mu.Unlock()
 	p.check(t)
+}
+
+// TestDashboardTooltips points at and clicks the second figure of each chart under the page's strict
+// Content-Security-Policy (no inline style): the tooltip is drawn, and nothing is blocked.
+func TestDashboardTooltips(t *testing.T) {
+	srv := server(t)
+	ctx := browsertest.NewContext(t, browsertest.Options{})
+	p := watch(t, ctx)
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/build/example.html")); err != nil {
+		t.Fatal(err)
+	}
+	drawAll(t, ctx, exampleCharts)
+	for _, id := range exampleCharts {
+		if err := chromedp.Do(ctx, chromedp.ScrollIntoView(chromedp.CSS("#"+id))); err != nil {
+			t.Fatal(err)
+		}
+		before := canvasPixels(t, ctx, id)
+		at, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`(function (el) {
+	var c = palabreDashboard.charts[el.id], s = c.getOption().series[0], d = s.data[1];
+	var pt = c.convertToPixel({seriesIndex: 0}, s.type === 'heatmap' ? [d[0], d[1]] : [1, s.type === 'line' ? d : d / 2]);
+	var r = el.getBoundingClientRect();
+	return [r.left + pt[0], r.top + pt[1]];
+})(document.getElementById('`+id+`'))`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := chromedp.Do(ctx,
+			chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, at[0], at[1]),
+			chromedp.MouseClickXY(at[0], at[1]),
+			chromedp.Sleep(600*time.Millisecond)); err != nil {
+			t.Fatal(err)
+		}
+		after := canvasPixels(t, ctx, id)
+		if after.Sum == before.Sum {
+			t.Errorf("chart %s: pointing at its second figure at %v changed no pixel; no tooltip", id, at)
+		}
+	}
+	browsertest.Screenshot(ctx, t, browsertest.Dir(t), "dashboard-assets-tooltip")
+	p.check(t, ECharts, Script, Style)
 }

@@ -8,7 +8,7 @@
  *  - a series {"type":"custom","palabre":"errorbar","data":[[category, low, high], ...]}
  *    draws an interval bar (line and two caps) at each category; "palabreOffset" moves it
  *    sideways by that fraction of the category's width (to sit on one of several bars).
- *    A null low or high draws nothing.
+ *    A null low or high draws nothing. Named as its bar series, it shares its legend entry.
  *  - "palabre":"percent" on an axis formats its labels, and the tooltips of the series on it,
  *    as percentages in the page's language; on the option, it does so for every value axis,
  *    the tooltip, the visualMap and the series labels. Values are percentage points (42.5 is 42,5 %).
@@ -101,6 +101,12 @@
   function prepare(option) {
     var allPercent = isPercent(option);
     if (!option.aria) option.aria = { enabled: true, decal: { show: false } };
+    // Tooltips drawn on the canvas: ECharts' HTML tooltips carry inline style attributes,
+    // which a Content-Security-Policy without style-src 'unsafe-inline' blocks.
+    list(option.tooltip).forEach(function (tip) {
+      if (!tip.renderMode) tip.renderMode = 'richText';
+      if (tip.renderMode === 'richText' && tip.confine === undefined) tip.confine = true; // inside the canvas
+    });
     ['xAxis', 'yAxis'].forEach(function (key, i) {
       list(option[key]).forEach(function (axis) {
         var type = axisType(axis, i === 0 ? 'category' : 'value');
