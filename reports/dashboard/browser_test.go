@@ -1,0 +1,297 @@
+package dashboard_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+
+	"github.com/palabre/palabre/analytics/analyticstest"
+	"github.com/palabre/palabre/reports"
+	"github.com/palabre/palabre/reports/dashboard"
+	"github.com/palabre/palabre/survey/web/browsertest"
+)
+
+// assetsEnv names the directory of the page's assets (echarts.min.js, dashboard.js,
+// dashboard.css) for the browser test.
+const assetsEnv = "PALABRE_DASHBOARD_ASSETS"
+
+// testAssets returns the assets the browser test serves, or skips the test.
+func testAssets(t *testing.T) fs.FS {
+	t.Helper()
+	dir := os.Getenv(assetsEnv)
+	if dir == "" {
+		t.Skip(assetsEnv + " is not set: the browser test needs echarts.min.js, dashboard.js and dashboard.css")
+	}
+	assets := os.DirFS(dir)
+	for _, name := range []string{dashboard.AssetECharts, dashboard.AssetScript, dashboard.AssetStylesheet} {
+		if _, err := fs.Stat(assets, name); err != nil {
+			t.Fatalf("%s: %v", assetsEnv, err)
+		}
+	}
+	return assets
+}
+
+// demoServer serves a dashboard as palabre does: the page with its CSP at /d/demo, its
+// offline export, and the assets.
+func demoServer(t *testing.T, assets fs.FS) (*httptest.Server, *reports.Report, []byte) {
+	t.Helper()
+	fx := newFixture(shifted(analyticstest.Responses(11, 60)))
+	r := fx.report(t, reports.Request{Language: "fr"})
+	langs := map[string]string{"fr": "/d/demo?lang=fr", "en": "/d/demo?lang=en", "es": "/d/demo?lang=es"}
+	pages := map[string][]byte{}
+	for _, lang := range []string{"fr", "en", "es"} {
+		pages[lang] = render(t, dashboard.Page{Report: r, Language: lang, AssetBase: "/assets/dashboard",
+			Links:   dashboard.Links{Offline: "/d/demo/export.html", Languages: langs},
+			Expires: time.Date(2026, 4, 20, 0, 0, 0, 0, time.UTC)})
+	}
+	export := render(t, dashboard.Page{Report: r, Offline: true, Assets: assets})
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /d/demo", func(w http.ResponseWriter, req *http.Request) {
+		lang := req.URL.Query().Get("lang")
+		if pages[lang] == nil {
+			lang = "fr"
+		}
+		w.Header().Set("Content-Security-Policy", dashboard.CSP())
+		w.Header().Set("Referrer-Policy", "no-referrer")
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write(pages[lang])
+	})
+	mux.HandleFunc("GET /d/demo/export.html", func(w http.ResponseWriter, req *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write(export)
+	})
+	mux.Handle("GET /assets/dashboard/", http.StripPrefix("/assets/dashboard/", http.FileServerFS(assets)))
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	if !strings.HasPrefix(srv.URL, "http://127.0.0.1:") {
+		t.Fatalf("the test server is at %s", srv.URL)
+	}
+	return srv, r, export
+}
+
+// watch records what a tab asks for and what its console says.
+type watch struct {
+	mu       sync.Mutex
+	requests []string
+	problems []string
+}
+
+func watchTab(t *testing.T, ctx context.Context) *watch {
+	t.Helper()
+	w := &watch{}
+	err := chromedp.Listen(ctx, func(ev any) {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		switch e := ev.(type) {
+		case *network.EventRequestWillBeSent:
+			w.requests = append(w.requests, e.Request.URL)
+		case *runtime.EventExceptionThrown:
+			w.problems = append(w.problems, "exception: "+e.ExceptionDetails.Text+" "+fmt.Sprint(e.ExceptionDetails.Exception))
+		case *runtime.EventConsoleAPICalled:
+			if e.Type == runtime.ConsoleAPICalledTypeError || e.Type == runtime.ConsoleAPICalledTypeWarning || e.Type == runtime.ConsoleAPICalledTypeAssert {
+				var args []string
+				for _, a := range e.Args {
+					args = append(args, string(a.Value)+a.Description)
+				}
+				w.problems = append(w.problems, "console."+string(e.Type)+": "+strings.Join(args, " "))
+			}
+		case *log.EventEntryAdded:
+			if e.Entry.Level == log.EntryLevelError || e.Entry.Level == log.EntryLevelWarning {
+				w.problems = append(w.problems, "log "+string(e.Entry.Level)+": "+e.Entry.Text+" "+e.Entry.URL)
+			}
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+func (w *watch) snapshot() (requests, problems []string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]string(nil), w.requests...), append([]string(nil), w.problems...)
+}
+
+// drawnJS counts the charts whose canvas has pixels drawn (not all transparent or
+// white), and the charts.
+const drawnJS = `(function () {
+	var charts = document.querySelectorAll('.chart'), drawn = 0;
+	charts.forEach(function (el) {
+		var c = el.querySelector('canvas');
+		if (!c || !c.width || !c.height) return;
+		var d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+		for (var i = 0; i < d.length; i += 4) {
+			if (d[i + 3] > 0 && (d[i] < 240 || d[i + 1] < 240 || d[i + 2] < 240)) { drawn++; return; }
+		}
+	});
+	return [drawn, charts.length];
+})()`
+
+// checkDrawn waits until every chart of the page is drawn.
+func checkDrawn(t *testing.T, ctx context.Context, w *watch) int {
+	t.Helper()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`Array.prototype.every.call(document.querySelectorAll('.chart'), function (c) { return c.querySelector('canvas') !== null; })`,
+		chromedp.WithPollingTimeout(30*time.Second))); err != nil {
+		_, problems := w.snapshot()
+		n, _ := chromedp.Run(ctx, chromedp.Evaluate[[]int](`[document.querySelectorAll('.chart canvas').length, document.querySelectorAll('.chart').length]`))
+		t.Fatalf("the charts were not drawn (%v canvases for charts): %v; console: %q", n, err, problems)
+	}
+	counts, err := chromedp.Run(ctx, chromedp.Evaluate[[]int](drawnJS))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if counts[1] < 10 || counts[0] != counts[1] {
+		t.Errorf("%d of %d charts drawn", counts[0], counts[1])
+	}
+	return counts[1]
+}
+
+// TestBrowserDashboard loads the dashboard in headless Chromium at 360×740 and
+// 1280×800, with its CSP: every chart is drawn on its canvas, the console shows no
+// error or warning, and no request leaves the test server on 127.0.0.1. The offline
+// export, opened from disk, draws every chart and asks for nothing but itself. Without
+// JavaScript every table is shown. Screenshots go to browsertest.Dir.
+func TestBrowserDashboard(t *testing.T) {
+	assets := testAssets(t)
+	dir := browsertest.Dir(t)
+	srv, _, export := demoServer(t, assets)
+	for _, size := range [][2]int{{360, 740}, {1280, 800}} {
+		name := fmt.Sprintf("%dx%d", size[0], size[1])
+		t.Run(name, func(t *testing.T) {
+			ctx := browsertest.NewContext(t, browsertest.Options{Width: size[0], Height: size[1]})
+			w := watchTab(t, ctx)
+			for _, lang := range []string{"fr", "es"} {
+				if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/d/demo?lang="+lang)); err != nil {
+					t.Fatal(err)
+				}
+				n := checkDrawn(t, ctx, w)
+				// A horizontal scroll bar on a phone means something is too wide.
+				wide, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`))
+				if err != nil || wide {
+					t.Errorf("%s: the page is wider than the screen (%v)", lang, err)
+				}
+				browsertest.Screenshot(ctx, t, dir, "dashboard-"+lang+"-"+name)
+				t.Logf("%s: %d charts drawn", lang, n)
+			}
+			requests, problems := w.snapshot()
+			for _, p := range problems {
+				t.Errorf("console: %s", p)
+			}
+			for _, u := range requests {
+				if !strings.HasPrefix(u, srv.URL+"/") {
+					t.Errorf("a request off the test server: %s", u)
+				}
+			}
+			if len(requests) < 8 {
+				t.Errorf("only %d requests seen: %v", len(requests), requests)
+			}
+		})
+	}
+	t.Run("offline", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "dashboard.html")
+		if err := os.WriteFile(path, export, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		ctx := browsertest.NewContext(t, browsertest.Options{Width: 360, Height: 740})
+		w := watchTab(t, ctx)
+		if err := chromedp.Do(ctx, chromedp.Navigate("file://"+path)); err != nil {
+			t.Fatal(err)
+		}
+		checkDrawn(t, ctx, w)
+		browsertest.Screenshot(ctx, t, dir, "dashboard-offline-360x740")
+		requests, problems := w.snapshot()
+		for _, p := range problems {
+			t.Errorf("console: %s", p)
+		}
+		for _, u := range requests {
+			if u != "file://"+path {
+				t.Errorf("the export asked for %s", u)
+			}
+		}
+	})
+	t.Run("no-javascript", func(t *testing.T) {
+		ctx := browsertest.NewContext(t, browsertest.Options{Width: 360, Height: 740, NoJavaScript: true})
+		if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/d/demo?lang=fr")); err != nil {
+			t.Fatal(err)
+		}
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[[]int](`(function () {
+			var tables = document.querySelectorAll('table'), shown = 0;
+			tables.forEach(function (t) { if (t.getBoundingClientRect().height > 0 && getComputedStyle(t).visibility !== 'hidden') shown++; });
+			var note = document.querySelector('noscript') ? 1 : 0;
+			return [shown, tables.length, document.querySelectorAll('.chart canvas').length, note];
+		})()`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got[0] != got[1] || got[1] < 20 || got[2] != 0 {
+			t.Errorf("without JavaScript: %d of %d tables shown, %d canvases", got[0], got[1], got[2])
+		}
+		browsertest.Screenshot(ctx, t, dir, "dashboard-nojs-360x740")
+	})
+}
+
+// TestPageWeight measures the page of the demo dashboard: its HTML alone and gzipped,
+// and the offline export (with the assets of PALABRE_DASHBOARD_ASSETS when set).
+func TestPageWeight(t *testing.T) {
+	fx := newFixture(shifted(analyticstest.Responses(11, 60)))
+	r := fx.report(t, reports.Request{Language: "fr"})
+	page := render(t, dashboard.Page{Report: r, AssetBase: "/assets/dashboard"})
+	zipped := gzipSize(page)
+	t.Logf("online page: %d bytes, %d gzipped", len(page), zipped)
+	if zipped > 60<<10 {
+		t.Errorf("the page is %d bytes gzipped", zipped)
+	}
+	if os.Getenv(assetsEnv) == "" {
+		return
+	}
+	export := render(t, dashboard.Page{Report: r, Offline: true, Assets: os.DirFS(os.Getenv(assetsEnv))})
+	t.Logf("offline export: %d bytes (%d gzipped)", len(export), gzipSize(export))
+}
+
+func gzipSize(b []byte) int {
+	var buf bytes.Buffer
+	z, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	z.Write(b)
+	z.Close()
+	return buf.Len()
+}
+
+// BenchmarkRender renders the demo dashboard's page (online) and its offline export from
+// a built report: the cost of a view when the page is not kept rendered.
+func BenchmarkRender(b *testing.B) {
+	fx := newFixture(shifted(analyticstest.Responses(11, 60)))
+	r := fx.report(b, reports.Request{Language: "fr"})
+	for _, offline := range []bool{false, true} {
+		name := "online"
+		if offline {
+			name = "offline"
+		}
+		b.Run(name, func(b *testing.B) {
+			p := dashboard.Page{Report: r, AssetBase: "/assets/dashboard", Offline: offline, Assets: fakeAssets}
+			var buf bytes.Buffer
+			for b.Loop() {
+				buf.Reset()
+				if err := dashboard.Render(&buf, p); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.SetBytes(int64(buf.Len()))
+		})
+	}
+}
