@@ -56,12 +56,17 @@ const dashboardQueries = 2
 type Dashboard struct {
 	Responses *Result   `json:"responses"`
 	Questions []*Result `json:"questions"`
+	// Pattern is what funders' results hide everywhere on this dashboard: pass it on in the
+	// requests of anything published with it (nil for coordinators).
+	Pattern *Pattern `json:"-"`
 }
 
 // Dashboard answers req (whose Question is ignored) for every question that takes answers,
 // in the order of the latest form in scope, then questions only older forms ask. Questions
 // whose answers cannot be pooled across the editions in scope are skipped unless the
-// breakdown separates editions. Queries run dashboardQueries at a time.
+// breakdown separates editions. Queries run dashboardQueries at a time. For funders, every
+// question hides the groups the response counts hide (req.Pattern when set, else the
+// pattern of these counts), so the whole dashboard is suppressed together.
 func (s *Service) Dashboard(ctx context.Context, req Request) (*Dashboard, error) {
 	req.Question = ""
 	sc, err := newScope(ctx, s.catalog, req, s.threshold, true)
@@ -77,6 +82,17 @@ func (s *Service) Dashboard(ctx context.Context, req Request) (*Dashboard, error
 		}
 	}
 	d := &Dashboard{Questions: make([]*Result, len(keys))}
+	if sc.req.Audience != Coordinator {
+		if d.Responses, err = s.responses(ctx, sc); err != nil {
+			return nil, err
+		}
+		if sc.req.Pattern == nil {
+			sc.req.Pattern = patternOf(d.Responses)
+			// The pattern's lines protect its own margins; a question publishes none.
+			sc.req.Margins = []Dimension{}
+		}
+		d.Pattern = sc.req.Pattern
+	}
 	errs := make([]error, len(keys)+1)
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, dashboardQueries)
@@ -91,8 +107,11 @@ func (s *Service) Dashboard(ctx context.Context, req Request) (*Dashboard, error
 			d.Responses, errs[i] = r, err
 		}
 	}
-	wg.Add(len(keys) + 1)
-	go run(len(keys), func() (*Result, error) { return s.responses(ctx, sc) })
+	wg.Add(len(keys))
+	if d.Responses == nil {
+		wg.Add(1)
+		go run(len(keys), func() (*Result, error) { return s.responses(ctx, sc) })
+	}
 	for i, key := range keys {
 		go run(i, func() (*Result, error) {
 			p, err := sc.question(key)
@@ -143,7 +162,7 @@ func (sc *scope) responseResult(counts []Count) *Result {
 	slices.SortFunc(cells, func(a, b ResponseCell) int { return compareGroups(a.Group, b.Group) })
 	hidden := map[cellKey]Suppression{}
 	if sc.req.Audience != Coordinator {
-		hidden = suppress(sizes, sc.req.By, sc.threshold)
+		hidden = suppress(sizes, sc.req.By, sc.req.lines(), sc.threshold, sc.req.Pattern)
 	}
 	for i := range cells {
 		c := &cells[i]
@@ -260,7 +279,17 @@ func (p *plan) finish(cells []Cell, comments *commentInput) *Result {
 		for i, c := range cells {
 			sizes[i] = sized{keyOf(c.Group, c.Item), c.size}
 		}
-		hidden = suppress(sizes, p.req.By, p.threshold)
+		lines := p.req.lines()
+		if comments != nil {
+			// Comments show their edition: they publish each edition's total along every other
+			// dimension of the breakdown.
+			for _, d := range p.req.By {
+				if d != Edition && !slices.Contains(lines, d) {
+					lines = append(slices.Clone(lines), d)
+				}
+			}
+		}
+		hidden = suppress(sizes, p.req.By, lines, p.threshold, p.req.Pattern)
 	}
 	if p.req.Compare {
 		r.Changes, r.NotCompared = p.changes(cells, hidden)
@@ -277,10 +306,29 @@ func (p *plan) finish(cells []Cell, comments *commentInput) *Result {
 			r.Comments.Suppressed = SmallCell
 		} else {
 			r.Comments.Total = ptr(total)
-			r.Comments.List = commentViews(comments.list, p.req.Audience, comments.sizes, p.threshold)
+			r.Comments.List = commentViews(comments.list, p.req.Audience, comments.sizes, p.threshold, p.hiddenFor(hidden))
 		}
 	}
 	return r
+}
+
+// hiddenFor says which editions (Group with Edition alone) and countries' cells in an edition
+// (Group with both) are hidden from funders, by the request's pattern or, for the latter, by
+// the result's own suppression when its cells are exactly those (a finer table's hidden
+// cells leave the country's total, a margin, to be shown).
+func (p *plan) hiddenFor(hidden map[cellKey]Suppression) func(Group) bool {
+	byBoth := len(p.req.By) == 2 && slices.Contains(p.req.By, Edition) && slices.Contains(p.req.By, Country)
+	groups := map[Group]bool{}
+	for k := range hidden {
+		groups[Group{Edition: k.group.Edition, Country: k.group.Country}] = byBoth
+	}
+	return func(g Group) bool {
+		by := []Dimension{Edition, Country}
+		if g.Country == "" {
+			by = by[:1]
+		}
+		return groups[g] || p.req.Pattern.Hides(g, by) != ""
+	}
 }
 
 // info describes the question in the request's language.

@@ -92,3 +92,12 @@ func notPooled(key string, from, to int, reason Reason) *survey.Error {
 	return &survey.Error{Code: survey.CodeMalformed,
 		Message: survey.Message{Key: msgNotPooled.Key, Args: []any{key, from, to, reason}, Text: t}}
 }
+
+// ReasonMessage is the sentence a NotCompared gives for reason and year, in lang.
+func ReasonMessage(reason Reason, year int, lang string) string {
+	m, ok := reasonMessages[reason]
+	if !ok {
+		return string(reason)
+	}
+	return m.Text(year).In(lang, survey.DefaultLanguage)
+}

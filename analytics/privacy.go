@@ -18,10 +18,70 @@ import (
 //   - a change between two editions is withheld when either of its cells is;
 //   - a comment never shows its author's organisation, role or language, shows the edition
 //     only when that edition's cell reaches the threshold and the country only when that
-//     country's cell in that edition does; when fewer respondents than the threshold
-//     answered at all, no comment is shown.
+//     country's cell in that edition does (and is shown); when fewer respondents than the
+//     threshold answered at all, no comment is shown.
+//
+// Everything one publication shows is suppressed together (Pattern): a group hidden from its
+// response counts is hidden from every question too, since a question everyone answers counts
+// the same respondents, and its complementary cells would otherwise differ from one table to
+// the next and let a reader recover a hidden cell by combining two tables.
 //
 // Coordinators see every figure.
+
+// Pattern is the groups one publication hides everywhere: the cells its response counts
+// suppress, by the publication's breakdown. Set on a Request, every result of the request hides
+// them as well as its own small cells (and completes its lines around them).
+type Pattern struct {
+	by        []Dimension
+	hidden    map[Group]Suppression
+	sizes     map[Group]int // of the hidden groups
+	threshold int
+}
+
+// patternOf is the pattern of a response-count result.
+func patternOf(r *Result) *Pattern {
+	p := &Pattern{by: slices.Clone(r.By), hidden: map[Group]Suppression{}, sizes: map[Group]int{}, threshold: r.Threshold}
+	for _, c := range r.Responses {
+		if c.Suppressed != "" {
+			g := c.Group.Only(p.by)
+			p.hidden[g], p.sizes[g] = c.Suppressed, c.size
+		}
+	}
+	return p
+}
+
+// Hides says why the pattern hides a group of a table broken down by by, or "" when it does
+// not. A table at least as fine as the pattern's hides what the pattern hides. A coarser
+// table's cell adds up pattern groups: it hides nothing unless the groups it adds up hide
+// one alone, or several holding fewer than the threshold together, which its total would
+// reveal (Complementary).
+func (p *Pattern) Hides(g Group, by []Dimension) Suppression {
+	if p == nil || len(p.hidden) == 0 {
+		return ""
+	}
+	if !slices.ContainsFunc(p.by, func(d Dimension) bool { return !slices.Contains(by, d) }) {
+		return p.hidden[g.Only(p.by)]
+	}
+	coarse := slices.DeleteFunc(slices.Clone(p.by), func(d Dimension) bool { return !slices.Contains(by, d) })
+	count, size := 0, 0
+	for h, n := range p.sizes {
+		if h.Only(coarse) == g.Only(coarse) {
+			count, size = count+1, size+n
+		}
+	}
+	if count == 0 || count >= 2 && size >= p.threshold {
+		return ""
+	}
+	return Complementary
+}
+
+// Len is the number of groups the pattern hides.
+func (p *Pattern) Len() int {
+	if p == nil {
+		return 0
+	}
+	return len(p.hidden)
+}
 
 // sized is a cell as suppression sees it.
 type sized struct {
@@ -29,12 +89,15 @@ type sized struct {
 	size int
 }
 
-// suppress decides which cells funders may not see.
-func suppress(cells []sized, by []Dimension, threshold int) map[cellKey]Suppression {
+// suppress decides which cells funders may not see: the small ones, those pattern hides, and
+// the complementary cells that protect them along the dimensions lines.
+func suppress(cells []sized, by, lines []Dimension, threshold int, pattern *Pattern) map[cellKey]Suppression {
 	out := map[cellKey]Suppression{}
 	for _, c := range cells {
 		if c.size < threshold {
 			out[c.key] = SmallCell
+		} else if why := pattern.Hides(c.key.group, by); why != "" {
+			out[c.key] = why
 		}
 	}
 	if len(out) == 0 {
@@ -42,13 +105,13 @@ func suppress(cells []sized, by []Dimension, threshold int) map[cellKey]Suppress
 	}
 	for changed := true; changed; {
 		changed = false
-		for _, d := range by {
-			lines := map[cellKey][]sized{}
+		for _, d := range lines {
+			byLine := map[cellKey][]sized{}
 			for _, c := range cells {
 				line := keyOf(c.key.group.With(d, ""), c.key.item)
-				lines[line] = append(lines[line], c)
+				byLine[line] = append(byLine[line], c)
 			}
-			for _, line := range lines {
+			for _, line := range byLine {
 				if complete(line, out, threshold) {
 					changed = true
 				}
@@ -104,8 +167,10 @@ func redactCells(cells []Cell, hidden map[cellKey]Suppression) {
 }
 
 // commentViews shows comments to the audience. cellSizes counts the respondents who
-// answered, by edition and country, under the request's filter.
-func commentViews(list []Comment, a Audience, cellSizes []Count, threshold int) []CommentView {
+// answered, by edition and country, under the request's filter; hidden says whether an
+// edition (Group with Edition alone) or a country's cell in an edition (Group with both) is
+// suppressed elsewhere in what funders see, so that its comments do not count it.
+func commentViews(list []Comment, a Audience, cellSizes []Count, threshold int, hidden func(Group) bool) []CommentView {
 	editions, countries := map[int]int{}, map[Group]int{}
 	for _, c := range cellSizes {
 		editions[c.Group.Edition] += c.N
@@ -121,9 +186,9 @@ func commentViews(list []Comment, a Audience, cellSizes []Count, threshold int) 
 				v.Submitted = c.SubmittedAt.UTC().Format(time.DateOnly)
 			}
 		default:
-			if editions[c.Group.Edition] >= threshold {
+			if editions[c.Group.Edition] >= threshold && !hidden(Group{Edition: c.Group.Edition}) {
 				v.Profile.Edition = c.Group.Edition
-				if countries[Group{Edition: c.Group.Edition, Country: c.Group.Country}] >= threshold {
+				if g := (Group{Edition: c.Group.Edition, Country: c.Group.Country}); countries[g] >= threshold && !hidden(g) {
 					v.Profile.Country = c.Group.Country
 				}
 			}

@@ -35,10 +35,48 @@ func TestSuppress(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := suppress(tt.cells, tt.by, 5)
+			got := suppress(tt.cells, tt.by, tt.by, 5, nil)
 			if !maps.Equal(got, tt.want) {
 				t.Errorf("suppress = %v, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+// A pattern hides its groups from every table at least as fine as its own, and from a
+// coarser table the totals that would reveal them: a total adding up a single hidden group,
+// or hidden groups holding fewer than the threshold together.
+func TestPatternHides(t *testing.T) {
+	p := &Pattern{by: []Dimension{Country, Edition}, threshold: 5,
+		hidden: map[Group]Suppression{{Edition: 2024, Country: "SN"}: SmallCell, {Edition: 2025, Country: "MA"}: Complementary,
+			{Edition: 2026, Country: "SN"}: SmallCell, {Edition: 2026, Country: "PE"}: Complementary,
+			{Edition: 2023, Country: "SN"}: SmallCell, {Edition: 2023, Country: "PE"}: SmallCell},
+		sizes: map[Group]int{{Edition: 2024, Country: "SN"}: 3, {Edition: 2025, Country: "MA"}: 9,
+			{Edition: 2026, Country: "SN"}: 2, {Edition: 2026, Country: "PE"}: 6,
+			{Edition: 2023, Country: "SN"}: 2, {Edition: 2023, Country: "PE"}: 2}}
+	byEdition := []Dimension{Edition}
+	for _, tt := range []struct {
+		g    Group
+		by   []Dimension
+		want Suppression
+	}{
+		{Group{Edition: 2024, Country: "SN"}, []Dimension{Country, Edition}, SmallCell},
+		{Group{Edition: 2024, Country: "SN", Role: "lawyer"}, []Dimension{Role, Country, Edition}, SmallCell}, // finer
+		{Group{Edition: 2024, Country: "MA"}, []Dimension{Edition, Country}, ""},
+		{Group{Edition: 2024}, byEdition, Complementary}, // one hidden group: its total would reveal it
+		{Group{Edition: 2025}, byEdition, Complementary},
+		{Group{Edition: 2026}, byEdition, ""},            // two hidden, 8 together
+		{Group{Edition: 2023}, byEdition, Complementary}, // two hidden, 4 together
+		{Group{Edition: 2022}, byEdition, ""},            // none hidden
+		{Group{Country: "SN"}, []Dimension{Country}, ""}, // three hidden, 7 together
+		{Group{Country: "MA"}, []Dimension{Country}, Complementary},
+	} {
+		if got := p.Hides(tt.g, tt.by); got != tt.want {
+			t.Errorf("Hides(%+v, %v) = %q, want %q", tt.g, tt.by, got, tt.want)
+		}
+	}
+	var none *Pattern
+	if none.Hides(Group{Edition: 2024}, byEdition) != "" || none.Len() != 0 || p.Len() != 6 {
+		t.Error("a nil pattern hides nothing")
 	}
 }

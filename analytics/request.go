@@ -47,6 +47,23 @@ type Request struct {
 	Language string
 	// Page selects the comments of a text question (DefaultComments from 0 when zero).
 	Page Page
+	// Pattern, for funders, hides the groups a publication hides everywhere (see
+	// Dashboard.Pattern); nil for a result that stands alone.
+	Pattern *Pattern
+	// Margins, for a publication, lists the dimensions of By whose totals are published
+	// beside it (a dashboard by country and edition also shows each edition's total: Country).
+	// Funders' lines are completed along those alone, since no other total can be read. Nil
+	// means every dimension of By: a result that stands alone may be compared with any
+	// coarser one.
+	Margins []Dimension
+}
+
+// lines are the dimensions along which funders' lines are completed.
+func (r Request) lines() []Dimension {
+	if r.Margins == nil {
+		return r.By
+	}
+	return slices.DeleteFunc(slices.Clone(r.Margins), func(d Dimension) bool { return !slices.Contains(r.By, d) })
 }
 
 // normalise checks the request and fills its defaults.

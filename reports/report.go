@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"reflect"
 	"slices"
 	"strconv"
 	"time"
@@ -65,6 +66,7 @@ type Report struct {
 
 	roles       map[string]survey.Text // role labels of the forms in scope
 	eachComment func(ctx context.Context, fn func(Comment) error) error
+	pattern     *analytics.Pattern // what funders' figures hide everywhere in this report
 }
 
 // Comment is one text answer with as much of its respondent's profile as the audience may
@@ -86,6 +88,9 @@ type Entry struct {
 	Items     []survey.Choice // matrix rows
 	Editions  []int           // the editions in scope that asked it
 	ChangedIn int
+	// EditionChoices are the choices or points as each edition in scope worded them, where
+	// they differ from Choices (a scale reworded or changed).
+	EditionChoices map[int][]survey.Choice `json:",omitempty"`
 	// forms by edition year, for labels as each edition worded them.
 	byYear map[int]*survey.Question
 }
@@ -133,9 +138,11 @@ func (req Request) Normalise() (Request, error) {
 	return req, nil
 }
 
-// analyticsRequest is req as the analytics service takes it.
+// analyticsRequest is req as the analytics service takes it. A report publishes, beside its
+// breakdown, each edition's total (ByEdition): its margins are every other dimension.
 func (req Request) analyticsRequest() analytics.Request {
-	return analytics.Request{Survey: req.Survey, By: slices.Clone(req.By), Filter: req.Filter,
+	margins := slices.DeleteFunc(slices.Clone(req.By), func(d analytics.Dimension) bool { return d == analytics.Edition })
+	return analytics.Request{Survey: req.Survey, By: slices.Clone(req.By), Filter: req.Filter, Margins: margins,
 		Audience: req.Audience, Language: req.Language, Compare: slices.Contains(req.By, analytics.Edition)}
 }
 
@@ -156,8 +163,10 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Report, error) {
 		return nil, err
 	}
 	r := &Report{Request: req, GeneratedAt: now().UTC().Truncate(time.Second), Version: b.version,
-		Threshold: b.svc.Threshold(), Responses: dash.Responses, Questions: dash.Questions, Editions: dash.Responses.Editions}
+		Threshold: b.svc.Threshold(), Responses: dash.Responses, Questions: dash.Questions, Editions: dash.Responses.Editions,
+		pattern: dash.Pattern}
 	counts := ar
+	counts.Pattern, counts.Margins = dash.Pattern, []analytics.Dimension{} // no total of all editions is published
 	counts.Compare, counts.By = false, []analytics.Dimension{analytics.Edition}
 	if r.ByEdition, err = b.svc.Analyze(ctx, counts); err != nil {
 		return nil, err
@@ -227,6 +236,12 @@ func (b *Builder) codebook(ctx context.Context, r *Report) error {
 			}
 			e.Editions = append(e.Editions, y)
 			e.byYear[y] = q
+			if q.Type != survey.YesNo && !reflect.DeepEqual(q.Choices, e.Choices) {
+				if e.EditionChoices == nil {
+					e.EditionChoices = map[int][]survey.Choice{}
+				}
+				e.EditionChoices[y] = q.Choices
+			}
 		}
 	}
 	for _, k := range order {
@@ -315,7 +330,7 @@ func (b *Builder) comments(ctx context.Context, r *Report) error {
 	}
 	for _, k := range keys {
 		req := r.Request.analyticsRequest()
-		req.Question, req.Compare = k, false
+		req.Question, req.Compare, req.Pattern = k, false, r.pattern
 		if !slices.Contains(req.By, analytics.Edition) && len(r.Editions) > 1 {
 			req.By = append(req.By, analytics.Edition) // a text question is always poolable, but keep it safe
 		}

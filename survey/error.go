@@ -9,17 +9,18 @@ import (
 type Code string
 
 const (
-	CodeMalformed   Code = "malformed"              // the request could not be read: bad JSON, bad form encoding
-	CodeNotFound    Code = "not_found"              // unknown survey, edition or form version
-	CodeConflict    Code = "conflict"               // a response id already used for other answers
-	CodeClosed      Code = "closed"                 // the edition does not accept responses (now)
-	CodeTooLarge    Code = "too_large"              // the request body is over the limit
-	CodeInvalid     Code = "invalid"                // the answers break the form's rules; see Fields
-	CodeForbidden   Code = "forbidden"              // the request may not see this (coordinators' figures)
-	CodeMethod      Code = "method_not_allowed"     // the route exists, not with this method
-	CodeMediaType   Code = "unsupported_media_type" // the body is not of a type the route reads
-	CodeUnavailable Code = "unavailable"            // palabre cannot take the request now; try again later
-	CodeInternal    Code = "internal"               // a fault of palabre's
+	CodeMalformed    Code = "malformed"              // the request could not be read: bad JSON, bad form encoding
+	CodeNotFound     Code = "not_found"              // unknown survey, edition or form version
+	CodeConflict     Code = "conflict"               // a response id already used for other answers
+	CodeClosed       Code = "closed"                 // the edition does not accept responses (now)
+	CodeTooLarge     Code = "too_large"              // the request body is over the limit
+	CodeInvalid      Code = "invalid"                // the answers break the form's rules; see Fields
+	CodeUnauthorized Code = "unauthorized"           // the request carries no valid credential (coordinators' routes)
+	CodeForbidden    Code = "forbidden"              // the request may not see this
+	CodeMethod       Code = "method_not_allowed"     // the route exists, not with this method
+	CodeMediaType    Code = "unsupported_media_type" // the body is not of a type the route reads
+	CodeUnavailable  Code = "unavailable"            // palabre cannot take the request now; try again later
+	CodeInternal     Code = "internal"               // a fault of palabre's
 )
 
 // CodeTooMany says the client sends more requests than it may; it may try again later.

@@ -191,7 +191,8 @@ func answers(rng *rand.Rand, q *survey.Question) []survey.Answer {
 }
 
 // RandomRequest draws a request on g: any question or none, a breakdown, a filter, an
-// audience, a language, a comparison and a page of comments.
+// audience, a language, a comparison, a page of comments, and sometimes a publication's
+// margins.
 func RandomRequest(rng *rand.Rand, g *Generated) analytics.Request {
 	bys := [][]analytics.Dimension{nil, {analytics.Edition}, {analytics.Country}, {analytics.Country, analytics.Edition},
 		{analytics.Organisation, analytics.Role}, {analytics.Role, analytics.Country, analytics.Edition}, {analytics.Language}}
@@ -200,6 +201,14 @@ func RandomRequest(rng *rand.Rand, g *Generated) analytics.Request {
 		Page: analytics.Page{Limit: rng.IntN(6), Offset: rng.IntN(4)}}
 	if k := rng.IntN(len(g.Questions) + 1); k < len(g.Questions) {
 		req.Question = g.Questions[k]
+	}
+	if rng.IntN(3) == 0 { // a publication's: lines completed along some dimensions only
+		req.Margins = []analytics.Dimension{}
+		for _, d := range req.By {
+			if rng.IntN(2) == 0 {
+				req.Margins = append(req.Margins, d)
+			}
+		}
 	}
 	switch rng.IntN(4) {
 	case 0:

@@ -24,6 +24,14 @@ import (
 // NotCompared messages are left empty: their wording is tested on its own; compare results
 // with DiffResult, which ignores them.
 func Reference(ctx context.Context, cat survey.Catalog, threshold int, req analytics.Request, responses []*survey.Response) (*analytics.Result, error) {
+	return ReferenceIn(ctx, cat, threshold, req, responses, nil)
+}
+
+// ReferenceIn is Reference for a result published beside the response counts counts (a
+// funder's dashboard or workbook, where req.Pattern is those counts' pattern): when req breaks
+// down by every dimension counts does, a cell whose group is hidden in counts is hidden too,
+// as are its comments' country; the lines are then completed as usual. counts may be nil.
+func ReferenceIn(ctx context.Context, cat survey.Catalog, threshold int, req analytics.Request, responses []*survey.Response, counts *analytics.Result) (*analytics.Result, error) {
 	req, err := normalise(req)
 	if err != nil {
 		return nil, err
@@ -37,6 +45,16 @@ func Reference(ctx context.Context, cat survey.Catalog, threshold int, req analy
 		return nil, survey.Errorf(survey.CodeNotFound, survey.MsgUnknownSurvey, req.Survey)
 	}
 	r := &ref{req: req, survey: list[i], threshold: threshold, forms: map[int]*survey.Form{}}
+	if counts != nil && req.Audience != analytics.Coordinator && !slices.ContainsFunc(counts.By, func(d analytics.Dimension) bool {
+		return !slices.Contains(req.By, d)
+	}) {
+		r.published, r.publishedBy = map[analytics.Group]analytics.Suppression{}, counts.By
+		for _, c := range counts.Responses {
+			if c.Suppressed != "" {
+				r.published[c.Group] = c.Suppressed
+			}
+		}
+	}
 	r.lang = cmp.Or(req.Language, r.survey.DefaultLanguage)
 	var years []int
 	if vals, ok := req.Filter[analytics.Edition]; ok {
@@ -110,6 +128,9 @@ type ref struct {
 	kept      []*survey.Response   // in the survey and the filter, once each
 	asked     map[int]*survey.Question
 	latest    *survey.Question
+	// published hides groups (by publishedBy) of the response counts published beside.
+	published   map[analytics.Group]analytics.Suppression
+	publishedBy []analytics.Dimension
 }
 
 func malformed() error { return &survey.Error{Code: survey.CodeMalformed} }
@@ -319,6 +340,8 @@ func (r *ref) suppression(cells []piece) map[pieceKey]analytics.Suppression {
 	for _, c := range cells {
 		if c.size < r.threshold {
 			out[c.key()] = analytics.SmallCell
+		} else if why := r.published[only(c.group, r.publishedBy)]; why != "" {
+			out[c.key()] = why
 		}
 	}
 	if len(out) == 0 {
@@ -334,9 +357,21 @@ func (r *ref) suppression(cells []piece) map[pieceKey]analytics.Suppression {
 		}
 		return count == 0 || (count >= 2 && total >= r.threshold)
 	}
+	// Lines are completed along the request's margins (every dimension of by unless it names
+	// them), and for a text question, whose comments show their edition, along every
+	// dimension but the edition.
+	lines := r.req.By
+	if r.req.Margins != nil {
+		lines = nil
+		for _, d := range r.req.By {
+			if slices.Contains(r.req.Margins, d) || r.latest != nil && kindOf(r.latest) == kindComment && d != analytics.Edition {
+				lines = append(lines, d)
+			}
+		}
+	}
 	for again := true; again; {
 		again = false
-		for _, d := range r.req.By {
+		for _, d := range lines {
 			lines := map[pieceKey][]piece{}
 			var order []pieceKey
 			for _, c := range cells {
@@ -580,7 +615,26 @@ func (r *ref) questionResult() *analytics.Result {
 		res.Cells = append(res.Cells, full[i])
 	}
 	if kindOf(r.latest) == kindComment {
-		res.Comments = r.comments()
+		// A table by country and edition alone counts each country's comments: its hidden
+		// cells hide their comments' country too.
+		hiddenCountries := map[analytics.Group]bool{}
+		if !slices.ContainsFunc(r.publishedBy, func(d analytics.Dimension) bool { return d != analytics.Edition && d != analytics.Country }) {
+			for g := range r.published {
+				for _, c := range cells {
+					if only(c.group, r.publishedBy) == g {
+						hiddenCountries[analytics.Group{Edition: c.group.Edition, Country: c.group.Country}] = true
+					}
+				}
+			}
+		}
+		if len(r.req.By) == 2 && slices.Contains(r.req.By, analytics.Country) && slices.Contains(r.req.By, analytics.Edition) {
+			for i, c := range cells {
+				if hidden[pieces[i].key()] != "" {
+					hiddenCountries[analytics.Group{Edition: c.group.Edition, Country: c.group.Country}] = true
+				}
+			}
+		}
+		res.Comments = r.comments(hiddenCountries)
 	}
 	return res
 }
@@ -840,9 +894,10 @@ func change(m analytics.Measure, choice string, na int, va float64, nb int, vb f
 
 // comments lists a page of the non-empty answers, newest edition first, then latest
 // submitted (to the second), then profile and text; funders see only the edition and
-// country of a comment, each when its cell of respondents reaches the threshold, and no
-// comment when fewer than the threshold answered.
-func (r *ref) comments() *analytics.Comments {
+// country of a comment, each when its cell of respondents reaches the threshold (and, for the
+// country, is not among hiddenCountries), and no comment when fewer than the threshold
+// answered.
+func (r *ref) comments(hiddenCountries map[analytics.Group]bool) *analytics.Comments {
 	type comment struct {
 		group analytics.Group
 		at    time.Time
@@ -882,7 +937,7 @@ func (r *ref) comments() *analytics.Comments {
 			}
 		} else if editions[c.group.Edition] >= r.threshold {
 			v.Profile.Edition = c.group.Edition
-			if countries[analytics.Group{Edition: c.group.Edition, Country: c.group.Country}] >= r.threshold {
+			if g := (analytics.Group{Edition: c.group.Edition, Country: c.group.Country}); countries[g] >= r.threshold && !hiddenCountries[g] {
 				v.Profile.Country = c.group.Country
 			}
 		}

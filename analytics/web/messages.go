@@ -27,9 +27,9 @@ var (
 		"The results could not be computed. Please try again shortly; if it persists, report it with the request id.",
 		"No se pudieron calcular los resultados. Vuelva a intentarlo en unos instantes; si persiste, infórmelo con el identificador de la solicitud.")
 	msgCoordinatorOnly = phrase("analytics_coordinator_only",
-		"Les chiffres complets sont réservés aux coordinateurs : cette adresse ne donne que les résultats publiables (audience=funder).",
-		"Full figures are for coordinators only: this address gives publishable results only (audience=funder).",
-		"Las cifras completas están reservadas a los coordinadores: esta dirección solo da resultados publicables (audience=funder).")
+		"Les résultats d'analyse sont réservés aux coordinateurs authentifiés. Les financeurs consultent les tableaux de bord publiés, depuis leur lien.",
+		"Analytics results are for authenticated coordinators only. Funders read the published dashboards, from their link.",
+		"Los resultados de análisis están reservados a los coordinadores autenticados. Los financiadores consultan los tableros publicados, desde su enlace.")
 )
 
 // badRequest is a 400 with m's text.

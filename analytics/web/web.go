@@ -2,8 +2,10 @@
 // question broken down and filtered by country, organisation, role, edition and language,
 // year-over-year comparisons, and a whole dashboard, as JSON (documented in the README, "Analytics API").
 //
-// Results are for funders (small cells suppressed) unless the request asks for
-// audience=coordinator and Config.Coordinator accepts it.
+// Every route answers coordinators only (401 otherwise): funders see the dashboards a
+// coordinator published (reports/publish), never a query of their own, so that no one can
+// subtract one filtered result from another. A coordinator may ask for audience=funder to
+// see what funders would be shown; audience=coordinator is every figure.
 package web
 
 import (
@@ -25,9 +27,8 @@ type Config struct {
 	Store   analytics.Store
 	// Threshold is the smallest cell shown to funders; analytics.DefaultThreshold when 0.
 	Threshold int
-	// Coordinator says whether a request may see coordinators' unsuppressed figures. When
-	// nil, no request may: audience=coordinator is refused with 403 until coordinators
-	// authenticate.
+	// Coordinator says whether a request comes from a coordinator. When nil, none does and
+	// every request is refused with 401.
 	Coordinator func(*http.Request) bool
 }
 
@@ -87,9 +88,13 @@ func (h *handler) dashboard(c *gin.Context) {
 // parameters every analytics URL may carry, besides the dimensions' filters.
 var parameters = []string{"question", "by", "compare", "audience", "lang", "limit", "offset"}
 
-// request reads the query string. It answers the request itself (400 or 403) and returns
-// false when the query string is wrong.
+// request checks the credential and reads the query string. It answers the request itself
+// (401 or 400) and returns false when either is wrong.
 func (h *handler) request(c *gin.Context, lang string, withQuestion bool) (analytics.Request, bool) {
+	if h.coordinator == nil || !h.coordinator(c.Request) {
+		surveyweb.AbortJSON(c, &survey.Error{Code: survey.CodeUnauthorized, Message: msgCoordinatorOnly.Message()}, lang)
+		return analytics.Request{}, false
+	}
 	query := c.Request.URL.Query()
 	req := analytics.Request{Survey: c.Param("survey"), Language: lang, Filter: analytics.Filter{}}
 	for name := range query {
@@ -116,10 +121,6 @@ func (h *handler) request(c *gin.Context, lang string, withQuestion bool) (analy
 		return req, false
 	}
 	req.Audience = analytics.Audience(query.Get("audience"))
-	if req.Audience == analytics.Coordinator && (h.coordinator == nil || !h.coordinator(c.Request)) {
-		forbidden(c, lang)
-		return req, false
-	}
 	for name, dst := range map[string]*int{"limit": &req.Page.Limit, "offset": &req.Page.Offset} {
 		if s := query.Get(name); s != "" {
 			n, err := strconv.Atoi(s)
@@ -131,11 +132,4 @@ func (h *handler) request(c *gin.Context, lang string, withQuestion bool) (analy
 		}
 	}
 	return req, true
-}
-
-// forbidden refuses coordinator figures.
-func forbidden(c *gin.Context, lang string) {
-	m := msgCoordinatorOnly
-	surveyweb.AbortJSON(c, &survey.Error{Code: survey.CodeForbidden,
-		Message: m.Message()}, lang)
 }

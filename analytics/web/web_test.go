@@ -16,6 +16,10 @@ import (
 	surveyweb "github.com/palabre/palabre/survey/web"
 )
 
+// coordinator accepts the requests get sends: the credential check itself is cmd/palabre's
+// (TestServeWiring).
+func coordinator(req *http.Request) bool { return req.Header.Get("X-Test-Coordinator") == "yes" }
+
 func server(t *testing.T, coordinator func(*http.Request) bool) (*gin.Engine, *analyticstest.Store) {
 	t.Helper()
 	gin.SetMode(gin.TestMode)
@@ -26,7 +30,12 @@ func server(t *testing.T, coordinator func(*http.Request) bool) (*gin.Engine, *a
 	return r, store
 }
 
+// get sends a coordinator's request (see coordinator); anonymous sends one without it.
 func get(r http.Handler, url string, header ...string) *httptest.ResponseRecorder {
+	return anonymous(r, url, append([]string{"X-Test-Coordinator", "yes"}, header...)...)
+}
+
+func anonymous(r http.Handler, url string, header ...string) *httptest.ResponseRecorder {
 	req := httptest.NewRequest(http.MethodGet, url, nil)
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
@@ -39,7 +48,7 @@ func get(r http.Handler, url string, header ...string) *httptest.ResponseRecorde
 const base = "/api/v1/surveys/partners-meeting/analytics"
 
 func TestAnalyticsErrors(t *testing.T) {
-	r, _ := server(t, nil)
+	r, _ := server(t, coordinator)
 	tests := []struct {
 		name, url string
 		header    []string
@@ -66,8 +75,6 @@ func TestAnalyticsErrors(t *testing.T) {
 		{"offset at int64's end", base + "?question=improve&offset=9223372036854775807&lang=en", nil, 400, "malformed",
 			"limit and offset must be non-negative whole numbers, limit at most 500, offset at most 100000."},
 		{"unknown survey", "/api/v1/surveys/nope/analytics?lang=en", nil, 404, "not_found", "There is no survey “nope”."},
-		{"coordinator without authentication", base + "?question=recommend&audience=coordinator&lang=en", nil, 403, "forbidden",
-			"Full figures are for coordinators only: this address gives publishable results only (audience=funder)."},
 		{"question on the dashboard", base + "/dashboard?question=recommend&lang=en", nil, 400, "malformed",
 			"Unknown parameter “question”: use question, by, compare, audience, lang, limit, offset, or a dimension (country, organisation, role, edition, language) to filter."},
 	}
@@ -89,7 +96,7 @@ func TestAnalyticsErrors(t *testing.T) {
 }
 
 func TestAnalyticsQuestion(t *testing.T) {
-	r, _ := server(t, func(req *http.Request) bool { return req.Header.Get("X-Test-Coordinator") == "yes" })
+	r, _ := server(t, coordinator)
 	w := get(r, base+"?question=recommend&by=country,edition&country=SN,MA&country=PE&compare=edition&lang=en")
 	if w.Code != 200 {
 		t.Fatalf("status %d: %s", w.Code, w.Body)
@@ -118,14 +125,14 @@ func TestAnalyticsQuestion(t *testing.T) {
 	if !strings.Contains(w.Body.String(), `"n":null,"suppressed":"small_cell"`) {
 		t.Errorf("suppressed cells not marked: %s", w.Body.String()[:400])
 	}
-	w = get(r, base+"?question=recommend&by=country,edition&audience=coordinator", "X-Test-Coordinator", "yes")
+	w = get(r, base+"?question=recommend&by=country,edition&audience=coordinator")
 	if w.Code != 200 || strings.Contains(w.Body.String(), "suppressed") {
 		t.Errorf("coordinator: %d %s", w.Code, w.Body.String()[:200])
 	}
 }
 
 func TestAnalyticsResponsesAndDashboard(t *testing.T) {
-	r, store := server(t, nil)
+	r, store := server(t, coordinator)
 	w := get(r, base+"?by=edition")
 	var res analytics.Result
 	if err := json.Unmarshal(w.Body.Bytes(), &res); err != nil || w.Code != 200 {
@@ -149,9 +156,38 @@ func TestAnalyticsResponsesAndDashboard(t *testing.T) {
 	}
 }
 
+// TestAnalyticsForCoordinatorsOnly checks that no analytics route answers without a
+// coordinator's credential, whatever it asks, and that none answers at all when palabre has no
+// coordinator credential configured: funders read published dashboards only.
+func TestAnalyticsForCoordinatorsOnly(t *testing.T) {
+	r, _ := server(t, coordinator)
+	closed, _ := server(t, nil)
+	urls := []string{base, base + "?question=recommend", base + "?question=improve&by=country", base + "?audience=funder",
+		base + "?question=recommend&audience=coordinator", base + "/dashboard", base + "?question=nope", "/api/v1/surveys/nope/analytics"}
+	for _, url := range urls {
+		for name, w := range map[string]*httptest.ResponseRecorder{
+			"no credential":    anonymous(r, url, "Accept-Language", "en"),
+			"wrong credential": anonymous(r, url, "X-Test-Coordinator", "no", "Accept-Language", "en"),
+			"none configured":  get(closed, url, "Accept-Language", "en"),
+		} {
+			var body surveyweb.ErrorBody
+			if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil || w.Code != http.StatusUnauthorized ||
+				body.Error.Code != "unauthorized" || body.Error.Message != "Analytics results are for authenticated coordinators only. Funders read the published dashboards, from their link." {
+				t.Errorf("%s, GET %s: %d %s (%v)", name, url, w.Code, w.Body, err)
+			}
+			if got := w.Header().Get("WWW-Authenticate"); got != `Bearer realm="palabre"` {
+				t.Errorf("%s, GET %s: WWW-Authenticate %q", name, url, got)
+			}
+		}
+	}
+	if w := get(r, base+"?question=recommend&audience=coordinator"); w.Code != http.StatusOK {
+		t.Errorf("a coordinator: %d %s", w.Code, w.Body)
+	}
+}
+
 // TestAnalyticsLastCommentPage checks that the furthest page allowed is answered, empty.
 func TestAnalyticsLastCommentPage(t *testing.T) {
-	r, _ := server(t, nil)
+	r, _ := server(t, coordinator)
 	w := get(r, base+"?question=improve&offset=100000&limit=500")
 	var body struct {
 		Comments struct {
@@ -170,7 +206,7 @@ func TestAnalyticsLastCommentPage(t *testing.T) {
 // TestAnalyticsDatabaseDownInFrench checks that a database failure during an analytics
 // request is answered wholly in the client's language, without the driver's words.
 func TestAnalyticsDatabaseDownInFrench(t *testing.T) {
-	r, store := server(t, nil)
+	r, store := server(t, coordinator)
 	store.FailWith(errors.New("clickhouse [execute]:: code: 210, message: Connection refused (127.0.0.1:19000)"))
 	for _, url := range []string{base + "?question=recommend", base + "?question=improve", base + "/dashboard"} {
 		w := get(r, url, "Accept-Language", "fr-SN,fr;q=0.9,en;q=0.5")

@@ -32,6 +32,7 @@ func commands() map[string]command {
 		"validate": {"check survey definition files without loading them", validateDefinitions},
 		"seed":     {"generate realistic demo responses for the surveys in the catalog", seedResponses},
 		"report":   {"write a survey's Excel workbook comparing countries and years", report},
+		"share":    {"publish a dashboard for funders and print its link; list, refresh, revoke", share},
 	}
 }
 

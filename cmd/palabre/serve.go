@@ -21,6 +21,8 @@ import (
 	"github.com/palabre/palabre/analytics/clickhouse"
 	analyticsweb "github.com/palabre/palabre/analytics/web"
 	"github.com/palabre/palabre/reports"
+	"github.com/palabre/palabre/reports/links"
+	"github.com/palabre/palabre/reports/publish"
 	reportsweb "github.com/palabre/palabre/reports/web"
 	"github.com/palabre/palabre/survey"
 	"github.com/palabre/palabre/survey/ingest"
@@ -239,6 +241,22 @@ func serveWith(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io
 		return err
 	}
 	workbooks.Register(analyticsGroup)
+	keys, err := links.OpenKeyring(filepath.Join(dataDir, "keys", "links.json"))
+	if err != nil {
+		return err
+	}
+	publications, err := publish.Open(filepath.Join(dataDir, "publications"), keys,
+		reports.NewBuilder(catalog, analytics.NewService(catalog, db, cfg.minCell), buildVersion()))
+	if err != nil {
+		return err
+	}
+	dashboards, err := reportsweb.NewDashboards(publications, coordinator)
+	if err != nil {
+		return err
+	}
+	dashboards.RegisterPages(engine)
+	dashboards.RegisterAPI(analyticsGroup)
+	go refreshDashboards(ctx, publications, log)
 	engine.NoRoute(forms.NotFound)
 	engine.NoMethod(forms.NoMethod)
 
@@ -308,6 +326,27 @@ func countRejections(m *ingest.Metrics) gin.HandlerFunc {
 			}
 		}
 		m.Rejected(reason)
+	}
+}
+
+// refreshDashboards computes again, every minute, the published dashboards whose refresh
+// period has passed.
+func refreshDashboards(ctx context.Context, store *publish.Store, log *slog.Logger) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		n, err := store.RefreshDue(ctx)
+		if n > 0 {
+			log.Info("dashboards refreshed", slog.Int("count", n))
+		}
+		if err != nil && ctx.Err() == nil {
+			log.Warn("dashboard refresh", slog.String("error", err.Error()))
+		}
 	}
 }
 

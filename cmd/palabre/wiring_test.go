@@ -53,9 +53,9 @@ func TestServeWiring(t *testing.T) {
 		return resp.StatusCode, string(b)
 	}
 
-	// Funders' figures rest on at least --min-cell respondents.
+	// What funders would be shown rests on at least --min-cell respondents.
 	const counts = "/api/v1/surveys/partners-meeting/analytics?by=country,edition"
-	code, body := get(p.base, counts, "")
+	code, body := get(p.base, counts, "s3cret")
 	var res struct {
 		Audience  string
 		Threshold int
@@ -83,11 +83,13 @@ func TestServeWiring(t *testing.T) {
 		t.Error("no cell suppressed by country and edition: the seeded data cannot show the threshold at work")
 	}
 
-	// Coordinators' figures: the token's bearer only.
+	// Analytics, funders' or coordinators' figures: the token's bearer only.
 	const coordinator = counts + "&audience=coordinator"
 	for _, token := range []string{"", "wrong", "s3cre", "s3cretx", "S3CRET"} {
-		if code, body := get(p.base, coordinator, token); code != http.StatusForbidden {
-			t.Errorf("coordinators' figures with token %q = %d %s, want 403", token, code, body)
+		for _, path := range []string{counts, coordinator, "/api/v1/surveys/partners-meeting/analytics/dashboard"} {
+			if code, body := get(p.base, path, token); code != http.StatusUnauthorized {
+				t.Errorf("%s with token %q = %d %s, want 401", path, token, code, body)
+			}
 		}
 	}
 	if code, body := get(p.base, coordinator, "s3cret"); code != 200 || !strings.Contains(body, `"audience":"coordinator"`) ||
@@ -97,8 +99,10 @@ func TestServeWiring(t *testing.T) {
 
 	// The coordinators' workbook: the token's bearer only, named for the survey.
 	const workbook = "/api/v1/surveys/partners-meeting/report.xlsx?edition=2024,2025&lang=en"
-	if code, _ := get(p.base, workbook, "wrong"); code != http.StatusForbidden {
-		t.Errorf("the workbook without the token = %d, want 403", code)
+	for _, token := range []string{"", "wrong"} {
+		if code, _ := get(p.base, workbook, token); code != http.StatusUnauthorized {
+			t.Errorf("the workbook with token %q = %d, want 401", token, code)
+		}
 	}
 	req, _ := http.NewRequest("GET", p.base+workbook, nil)
 	req.Header.Set("Authorization", "Bearer s3cret")

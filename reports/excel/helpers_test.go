@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -40,9 +41,28 @@ func newFixture(responses []*survey.Response) *fixture {
 	return &fixture{responses: responses, svc: svc, builder: b}
 }
 
-// reference computes req's result from the raw responses, independently of analytics.
+// reference computes req's result from the raw responses, independently of analytics. A
+// funder's question is published beside the response counts of its breakdown, which
+// hide their groups from it (analyticstest.ReferenceIn).
 func (fx *fixture) reference(ctx context.Context, req analytics.Request, responses []*survey.Response) (*analytics.Result, error) {
-	return analyticstest.Reference(ctx, analyticstest.Catalog(), fx.svc.Threshold(), req, responses)
+	cat, k := analyticstest.Catalog(), fx.svc.Threshold()
+	if req.Audience == analytics.Coordinator {
+		return analyticstest.Reference(ctx, cat, k, req, responses)
+	}
+	// A funder's report publishes each edition's total beside its counts: their margins are
+	// every dimension but the edition; its questions publish no total.
+	margins := slices.DeleteFunc(slices.Clone(req.By), func(d analytics.Dimension) bool { return d == analytics.Edition })
+	counts := analytics.Request{Survey: req.Survey, By: req.By, Filter: req.Filter, Audience: req.Audience, Language: req.Language,
+		Margins: margins}
+	if req.Question == "" {
+		return analyticstest.Reference(ctx, cat, k, counts, responses)
+	}
+	published, err := analyticstest.Reference(ctx, cat, k, counts, responses)
+	if err != nil {
+		return nil, err
+	}
+	req.Margins = []analytics.Dimension{}
+	return analyticstest.ReferenceIn(ctx, cat, k, req, responses, published)
 }
 
 // built is a workbook written to disk and opened again with excelize.

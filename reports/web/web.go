@@ -36,7 +36,7 @@ import (
 type Config struct {
 	Builder *reports.Builder
 	// Coordinator says whether a request comes from a coordinator; when nil, every request
-	// is refused (403).
+	// is refused (401).
 	Coordinator func(*http.Request) bool
 	// CacheDir holds built workbooks; a directory under os.TempDir() when empty.
 	CacheDir string
@@ -111,7 +111,7 @@ var parameters = []string{"by", "audience", "lang"}
 func (h *Handler) serve(c *gin.Context) {
 	lang := surveyweb.Language(c)
 	if h.cfg.Coordinator == nil || !h.cfg.Coordinator(c.Request) {
-		surveyweb.AbortJSON(c, &survey.Error{Code: survey.CodeForbidden, Message: msgCoordinatorOnly.Message()}, lang)
+		surveyweb.AbortJSON(c, &survey.Error{Code: survey.CodeUnauthorized, Message: msgCoordinatorOnly.Message()}, lang)
 		return
 	}
 	req, err := request(c, lang)

@@ -155,8 +155,8 @@ func TestDownloadRefused(t *testing.T) {
 		status    int
 		code      string
 	}{
-		{"no token", base, nil, 403, "forbidden"},
-		{"wrong token", base, []string{"Authorization", "Bearer nope"}, 403, "forbidden"},
+		{"no token", base, nil, 401, "unauthorized"},
+		{"wrong token", base, []string{"Authorization", "Bearer nope"}, 401, "unauthorized"},
 		{"unknown parameter", base + "?countries=SN", []string{"Authorization", token}, 400, "malformed"},
 		{"unknown dimension", base + "?by=city", []string{"Authorization", token}, 400, "malformed"},
 		{"unknown edition", base + "?edition=2019", []string{"Authorization", token}, 400, "malformed"},

@@ -26,6 +26,8 @@ func Status(code survey.Code) int {
 		return http.StatusRequestEntityTooLarge
 	case survey.CodeInvalid:
 		return http.StatusUnprocessableEntity
+	case survey.CodeUnauthorized:
+		return http.StatusUnauthorized
 	case survey.CodeForbidden:
 		return http.StatusForbidden
 	case survey.CodeMethod:
@@ -70,6 +72,9 @@ func AbortJSON(c *gin.Context, err error, lang string) {
 	body.Error.More = e.More
 	for _, f := range e.Fields {
 		body.Error.Fields = append(body.Error.Fields, FieldBody{Field: f.Field, Code: f.Code, Message: f.Message.In(lang)})
+	}
+	if e.Code == survey.CodeUnauthorized {
+		c.Header("WWW-Authenticate", `Bearer realm="palabre"`)
 	}
 	if e.RetryAfter > 0 {
 		c.Header("Retry-After", strconv.Itoa(e.RetryAfter))

@@ -40,6 +40,19 @@ func RequestIDs() gin.HandlerFunc {
 // RequestID returns the request's id.
 func RequestID(c *gin.Context) string { return c.GetString(requestIDKey) }
 
+// RedactPath is a request path as logs may show it: the token of a dashboard link
+// (/d/{token}…), a bearer secret, is replaced by "…".
+func RedactPath(path string) string {
+	rest, ok := strings.CutPrefix(path, "/d/")
+	if !ok {
+		return path
+	}
+	if i := strings.IndexByte(rest, '/'); i >= 0 {
+		return "/d/…" + rest[i:]
+	}
+	return "/d/…"
+}
+
 // AccessLog writes one structured line per request; failed requests carry their errors.
 // Requests refused by admission control (see Admit) are not logged one by one, which would
 // let a flood fill the log: one line at most every second counts them.
@@ -59,7 +72,7 @@ func AccessLog(log *slog.Logger) gin.HandlerFunc {
 		}
 		attrs := []slog.Attr{
 			slog.String("method", c.Request.Method),
-			slog.String("path", c.Request.URL.Path),
+			slog.String("path", RedactPath(c.Request.URL.Path)),
 			slog.Int("status", status),
 			slog.Duration("duration", time.Since(start)),
 			slog.Int("bytes", c.Writer.Size()),

@@ -91,6 +91,15 @@ func send(c *gin.Context, status int, contentType string, body []byte) {
 	sendBytes(c, status, contentType, body, gz)
 }
 
+// SendPrepared writes a body prepared once with its gzip form (Gzip), choosing by the
+// client's Accept-Encoding.
+func SendPrepared(c *gin.Context, status int, contentType string, body, gz []byte) {
+	sendBytes(c, status, contentType, body, gz)
+}
+
+// Gzip compresses body as SendPrepared sends it.
+func Gzip(body []byte) []byte { return compress(body) }
+
 func sendBytes(c *gin.Context, status int, contentType string, body, gz []byte) {
 	h := c.Writer.Header()
 	h.Add("Vary", "Accept-Encoding")

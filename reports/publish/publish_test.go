@@ -1,0 +1,218 @@
+package publish_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/palabre/palabre/analytics"
+	"github.com/palabre/palabre/analytics/analyticstest"
+	"github.com/palabre/palabre/reports"
+	"github.com/palabre/palabre/reports/links"
+	"github.com/palabre/palabre/reports/publish"
+	"github.com/palabre/palabre/survey"
+)
+
+type fixture struct {
+	store *publish.Store
+	keys  *links.Keyring
+	dir   string
+	now   time.Time
+	data  *analyticstest.Store
+	b     *reports.Builder
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	dir := t.TempDir()
+	keys, err := links.OpenKeyring(filepath.Join(dir, "keys", "links.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := analyticstest.NewStore(analyticstest.Responses(3, 40)...)
+	svc := analytics.NewService(analyticstest.Catalog(), data, 5)
+	b := reports.NewBuilder(analyticstest.Catalog(), svc, "test")
+	fx := &fixture{keys: keys, dir: filepath.Join(dir, "publications"), now: time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC), data: data, b: b}
+	b.Now = func() time.Time { return fx.now }
+	fx.store = fx.open(t)
+	return fx
+}
+
+func (fx *fixture) open(t *testing.T) *publish.Store {
+	s, err := publish.Open(fx.dir, fx.keys, fx.b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Now = func() time.Time { return fx.now }
+	return s
+}
+
+func TestPublishAndOpen(t *testing.T) {
+	fx := newFixture(t)
+	ctx := context.Background()
+	p, err := fx.store.Publish(ctx, publish.Scope{Survey: "partners-meeting", Editions: []int{2025, 2024}}, publish.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Expires != fx.now.Add(publish.DefaultExpiry) || p.Scope.Language != "fr" || len(p.Scope.By) != 2 || p.Title == "" {
+		t.Errorf("publication %+v", p)
+	}
+	want, err := fx.b.Build(ctx, reports.Request{Survey: "partners-meeting", Audience: analytics.Funder,
+		Filter: analytics.Filter{analytics.Edition: {"2024", "2025"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A server that did not publish it (another process) reads it from disk.
+	for _, s := range []*publish.Store{fx.store, fx.open(t)} {
+		v, err := s.Open(p.Token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(v.Report.Questions) != len(want.Questions) || v.Report.Request.Audience != analytics.Funder {
+			t.Fatalf("snapshot of %d questions for %s", len(v.Report.Questions), v.Report.Request.Audience)
+		}
+		for i := range want.Questions {
+			if d := analyticstest.Diff(v.Report.Questions[i], want.Questions[i]); d != "" {
+				t.Errorf("question %s read back: %s", want.Questions[i].Question.Key, d)
+			}
+		}
+		if d := analyticstest.Diff(v.Report.Responses, want.Responses); d != "" {
+			t.Errorf("responses read back: %s", d)
+		}
+	}
+	// New answers do not change what the link shows until it is refreshed.
+	fx.data.Add(analyticstest.Responses(3, 60)[40:]...)
+	before, _ := fx.store.Open(p.Token)
+	fx.now = fx.now.Add(2 * time.Hour)
+	if n, err := fx.store.RefreshDue(ctx); n != 0 || err != nil {
+		t.Errorf("RefreshDue without a refresh period: %d %v", n, err)
+	}
+	after, _ := fx.store.Open(p.Token)
+	if after.Publication.DataVersion != before.Publication.DataVersion {
+		t.Error("the figures changed without a refresh")
+	}
+	if _, err := fx.store.Refresh(ctx, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := fx.store.Open(p.Token); v.Publication.DataVersion == before.Publication.DataVersion || !v.Publication.Published.Equal(fx.now) {
+		t.Errorf("refreshed: data version %s, published %s", v.Publication.DataVersion, v.Publication.Published)
+	}
+}
+
+func TestLinksThatDoNotOpen(t *testing.T) {
+	fx := newFixture(t)
+	ctx := context.Background()
+	p, err := fx.store.Publish(ctx, publish.Scope{Survey: "partners-meeting"}, publish.Options{Expires: 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := fx.store.Publish(ctx, publish.Scope{Survey: "partners-meeting", Editions: []int{2025}}, publish.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Another scope signed for the same publication id: a valid signature, the wrong scope.
+	scopeEdited, err := fx.keys.Sign(links.Claims{Publication: p.ID, Scope: other.Scope.String(), IssuedAt: p.Created, Expires: p.Expires})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameClaims, err := fx.keys.Sign(links.Claims{Publication: p.ID, Scope: p.Scope.String(), IssuedAt: p.Created.Add(time.Second), Expires: p.Expires})
+	if err != nil {
+		t.Fatal(err)
+	}
+	flipped := []byte(p.Token)
+	flipped[len(flipped)/2] ^= 1
+	for name, token := range map[string]string{
+		"tampered":           string(flipped),
+		"truncated":          p.Token[:len(p.Token)-1],
+		"empty":              "",
+		"scope edited":       scopeEdited,
+		"not the one issued": sameClaims,
+	} {
+		if v, err := fx.store.Open(token); !errors.Is(err, publish.ErrNotFound) || v != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	// A rotated key still opens older links; a retired one does not.
+	old := fx.keys.Keys()[0].ID
+	if _, err := fx.keys.Rotate(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fx.store.Open(p.Token); err != nil {
+		t.Errorf("after rotation: %v", err)
+	}
+	// Expired: the link says so, from its last second on.
+	fx.now = p.Expires.Add(-time.Second)
+	if _, err := fx.store.Open(p.Token); err != nil {
+		t.Errorf("a second before expiry: %v", err)
+	}
+	fx.now = p.Expires
+	if v, err := fx.store.Open(p.Token); !errors.Is(err, publish.ErrExpired) || v == nil {
+		t.Errorf("at expiry: %v", err)
+	}
+	// Revoked, by URL.
+	if _, err := fx.store.Revoke("https://palabre.example.org/d/" + other.Token + "/"); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := fx.store.Open(other.Token); !errors.Is(err, publish.ErrRevoked) || v == nil {
+		t.Errorf("revoked: %v", err)
+	}
+	if _, err := fx.open(t).Open(other.Token); !errors.Is(err, publish.ErrRevoked) {
+		t.Errorf("revoked, read by another server: %v", err)
+	}
+	if err := fx.keys.Retire(old); err != nil {
+		t.Fatal(err)
+	}
+	fx.now = p.Created
+	if _, err := fx.store.Open(p.Token); !errors.Is(err, publish.ErrNotFound) {
+		t.Errorf("under a retired key: %v", err)
+	}
+	list, err := fx.store.List()
+	if err != nil || len(list) != 2 || list[0].ID != other.ID && list[1].ID != other.ID {
+		t.Errorf("list: %v %v", list, err)
+	}
+}
+
+func TestPublishRefusals(t *testing.T) {
+	fx := newFixture(t)
+	ctx := context.Background()
+	for name, tc := range map[string]struct {
+		scope publish.Scope
+		opts  publish.Options
+		code  survey.Code
+		text  string
+	}{
+		"unknown survey":      {publish.Scope{Survey: "nope"}, publish.Options{}, survey.CodeNotFound, "nope"},
+		"edition as a filter": {publish.Scope{Survey: "partners-meeting", Filter: analytics.Filter{analytics.Edition: {"2024"}}}, publish.Options{}, survey.CodeMalformed, "editions"},
+		"unknown question":    {publish.Scope{Survey: "partners-meeting", Questions: []string{"nope"}}, publish.Options{}, survey.CodeMalformed, "nope"},
+		"small role cells":    {publish.Scope{Survey: "partners-meeting", By: []analytics.Dimension{analytics.Role, analytics.Edition}}, publish.Options{}, survey.CodeMalformed, "role"},
+		"by organisation":     {publish.Scope{Survey: "partners-meeting", By: []analytics.Dimension{analytics.Organisation}}, publish.Options{}, survey.CodeMalformed, ""},
+		"refreshed too often": {publish.Scope{Survey: "partners-meeting"}, publish.Options{Refresh: time.Minute}, survey.CodeMalformed, "hour"},
+		"unknown language":    {publish.Scope{Survey: "partners-meeting", Language: "de"}, publish.Options{}, survey.CodeMalformed, "de"},
+	} {
+		_, err := fx.store.Publish(ctx, tc.scope, tc.opts)
+		if survey.ErrorCode(err) != tc.code || !strings.Contains(survey.AsError(err).Message.In("en"), tc.text) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if entries, _ := os.ReadDir(fx.dir); len(entries) != 0 {
+		t.Errorf("refused publications left %d entries", len(entries))
+	}
+	// Some questions only.
+	p, err := fx.store.Publish(ctx, publish.Scope{Survey: "partners-meeting", Questions: []string{"recommend", "improve"}, Language: "es"}, publish.Options{Expires: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := fx.store.Open(p.Token)
+	if err != nil || len(v.Report.Questions) != 2 || !p.Expires.IsZero() || v.Report.Request.Language != "es" {
+		t.Fatalf("%+v %v", p, err)
+	}
+	for _, c := range v.Report.Comments {
+		if c.Question != "improve" {
+			t.Errorf("a comment on %s", c.Question)
+		}
+	}
+}
