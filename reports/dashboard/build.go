@@ -254,7 +254,7 @@ func (b *builder) responses() section {
 					r.Cells = append(r.Cells, td{Text: "—", Class: "num"})
 				}
 				if c.Rate != nil {
-					rate[i] = c.Rate
+					rate[i] = f64(*c.Rate * 100) // percentage points, as the page's script reads them
 					r.Cells = append(r.Cells, td{Text: b.nf.percent(*c.Rate), Class: "num"})
 				} else {
 					r.Cells = append(r.Cells, td{Text: "—", Class: "num"})
@@ -438,7 +438,7 @@ func (b *builder) choices(res *analytics.Result) part {
 				continue
 			}
 			st := c.Choices[k]
-			series[j].values[i] = f64(st.Share)
+			series[j].values[i] = f64(st.Share * 100)
 			r.Cells = append(r.Cells, td{Text: b.withCI(b.nf.percent(st.Share), st.CI, b.nf.percent), Class: "num"})
 		}
 		t.Rows = append(t.Rows, r)
@@ -529,7 +529,7 @@ func (b *builder) scale(res *analytics.Result) []part {
 				return nil, nil
 			}
 			return &c.Scale.Top2.Share, c.Scale.Top2.CI
-		}, f64(0), f64(1), true)
+		}, f64(0), f64(100), true)
 		parts = append(parts, part{Chart: b.chart(b.w("c_top2", q.Label), o.opt, o.size, "top2", q.Key)})
 	}
 	parts[len(parts)-1].Table = t
@@ -589,9 +589,13 @@ func (b *builder) intervalBars(res *analytics.Result, m analytics.Measure, stat 
 			continue
 		}
 		j, k := slices.Index(eds, c.Group.Edition), ci[catKey{c.Item, c.Group.Only(b.dims)}]
-		series[j].values[k] = f64(*v)
+		unit := 1.0
+		if percent {
+			unit = 100 // shares in percentage points, as the page's script reads them
+		}
+		series[j].values[k] = f64(*v * unit)
 		if iv != nil {
-			series[j].low[k], series[j].high[k] = f64(iv.Low), f64(iv.High)
+			series[j].low[k], series[j].high[k] = f64(iv.Low*unit), f64(iv.High*unit)
 		}
 	}
 	for _, ch := range res.Changes {
@@ -738,12 +742,12 @@ func (b *builder) changes(res *analytics.Result, items map[string]string) (part,
 			td{Text: b.withCI(delta, ch.CI, f), Class: "num"})
 		if ch.Significant {
 			sig++
-			r.Class = "significant"
-			word := b.w("sig_up")
+			r.Class = "significant-row"
+			word, class := b.w("sig_up"), "significant up"
 			if *ch.Delta < 0 {
-				word = b.w("sig_down")
+				word, class = b.w("sig_down"), "significant down"
 			}
-			r.Cells = append(r.Cells, td{Text: word, Class: "significant"})
+			r.Cells = append(r.Cells, td{Text: word, Class: class})
 		} else {
 			r.Cells = append(r.Cells, td{Text: b.w("not_sig")})
 		}
@@ -829,7 +833,7 @@ func (b *builder) heatmap() (section, bool) {
 			case c.N == nil || c.Scale == nil || c.Scale.Top2 == nil:
 				r.Cells = append(r.Cells, td{Text: b.suppressed(c.Suppressed), Class: "suppressed"})
 			default:
-				vals[yi][xi] = f64(c.Scale.Top2.Share)
+				vals[yi][xi] = f64(c.Scale.Top2.Share * 100)
 				r.Cells = append(r.Cells, td{Text: b.nf.percent(c.Scale.Top2.Share), Class: "num"})
 			}
 		}

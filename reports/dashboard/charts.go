@@ -204,7 +204,7 @@ func groupOffset(i, n int) float64 {
 // interval error bars (a custom series the page's script draws: "palabre": "errorbar",
 // data [category, low, high], "palabreOffset" the bar's place in its group), and an
 // arrow over a bar whose change is significant. min and max bound the value axis (nil:
-// automatic); percent formats it as percentages.
+// automatic); percent formats it as percentages (values in percentage points).
 func groupedBars(cats []string, series []barSeries, min, max *float64, percent bool) option {
 	bar := charts.NewBar()
 	bar.SetGlobalOptions(commonOptions("axis", defaultGrid)...)
@@ -256,13 +256,14 @@ func groupedBars(cats []string, series []barSeries, min, max *float64, percent b
 	return o
 }
 
-// shareBars draws horizontal bars of the shares of each choice, one row per cell: stacked
-// (a single choice adds up to 100%) or side by side (several choices may be chosen).
+// shareBars draws horizontal bars of the shares of each choice (in percentage points), one
+// row per cell: stacked (a single choice adds up to 100%) or side by side (several
+// choices may be chosen).
 func shareBars(cats []string, series []barSeries, stacked bool) option {
 	bar := charts.NewBar()
 	bar.SetGlobalOptions(commonOptions("axis", defaultGrid)...)
 	bar.SetGlobalOptions(
-		charts.WithXAxisOpts(opts.XAxis{Type: "value", Min: 0, Max: 1}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "value", Min: 0, Max: 100}),
 		charts.WithYAxisOpts(opts.YAxis{Type: "category", Inverse: opts.Bool(true)}))
 	bar.SetXAxis(cats).XYReversal()
 	for _, s := range series {
@@ -284,15 +285,15 @@ func shareBars(cats []string, series []barSeries, stacked bool) option {
 	return o
 }
 
-// heatmap draws values (0 to 1) by column (x) and row (y); a missing value is an empty
-// square.
+// heatmap draws percentages (0 to 100) by column (x) and row (y); a missing value is an
+// empty square.
 func heatmap(xs, ys []string, values [][]*float64) option {
 	h := charts.NewHeatMap()
 	h.SetGlobalOptions(commonOptions("item", opts.Grid{Left: "8", Right: "16", Top: "48", Bottom: "8"})...)
 	h.SetGlobalOptions(
 		charts.WithXAxisOpts(opts.XAxis{Type: "category", Data: xs, SplitArea: &opts.SplitArea{Show: opts.Bool(true)}}),
 		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: ys, Inverse: opts.Bool(true), SplitArea: &opts.SplitArea{Show: opts.Bool(true)}}),
-		charts.WithVisualMapOpts(opts.VisualMap{Type: "continuous", Min: 0, Max: 1, Calculable: opts.Bool(true),
+		charts.WithVisualMapOpts(opts.VisualMap{Type: "continuous", Min: 0, Max: 100, Calculable: opts.Bool(true),
 			Orient: "horizontal", Left: "center", Top: "0"}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}))
 	var data []opts.HeatMapData
@@ -321,7 +322,7 @@ func heatmap(xs, ys []string, values [][]*float64) option {
 }
 
 // responseChart draws responses (bars) and response rates (a line on a second, percent
-// axis) by edition.
+// axis, in percentage points) by edition.
 func responseChart(cats []string, n []*float64, rate []*float64, nName, rateName string) option {
 	bar := charts.NewBar()
 	bar.SetGlobalOptions(commonOptions("axis", defaultGrid)...)

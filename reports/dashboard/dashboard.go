@@ -8,17 +8,23 @@
 // stay text; the page's script (dashboard.js, served with echarts.min.js and
 // dashboard.css from the assets) draws each <div class="chart" data-option="opt-N">. The
 // page holds no inline script or style: it keeps to CSP(). Render with Offline inlines
-// the three assets instead, for one self-contained file with no URL in it.
+// the assets instead, for one self-contained file with no URL in it: the style sheet and
+// dashboard.js as they are, ECharts gzip-compressed and base64-encoded in a
+// <script type="text/plain" data-palabre-gzip> element that dashboard.js unpacks.
 package dashboard
 
 import (
 	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"html/template"
 	"io"
 	"io/fs"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/palabre/palabre/reports"
@@ -84,6 +90,7 @@ type view struct {
 	Languages []langLink
 	Sections  []section
 	Style     template.CSS
+	Packed    template.HTML // ECharts, gzip and base64: only base64 characters
 	Scripts   []template.JS
 }
 
@@ -135,13 +142,16 @@ func Render(out io.Writer, p Page) error {
 			return errors.New("dashboard: the style sheet cannot be inlined")
 		}
 		v.Style = template.CSS(css)
-		for _, name := range []string{AssetECharts, AssetScript} {
-			js, err := fs.ReadFile(p.Assets, name)
-			if err != nil {
-				return fmt.Errorf("dashboard: %w", err)
-			}
-			v.Scripts = append(v.Scripts, template.JS(inlineScript(js)))
+		echarts, err := fs.ReadFile(p.Assets, AssetECharts)
+		if err != nil {
+			return fmt.Errorf("dashboard: %w", err)
 		}
+		v.Packed = template.HTML(pack(echarts))
+		js, err := fs.ReadFile(p.Assets, AssetScript)
+		if err != nil {
+			return fmt.Errorf("dashboard: %w", err)
+		}
+		v.Scripts = append(v.Scripts, template.JS(inlineScript(js)))
 	} else {
 		v.Workbook, v.Export = p.Links.Workbook, p.Links.Offline
 		for _, code := range reports.Languages {
@@ -182,6 +192,26 @@ func inlineScript(js []byte) string {
 		s = strings.ReplaceAll(s, pat, `<\/`+pat[2:])
 	}
 	return strings.ReplaceAll(s, "<!--", `\x3C!--`)
+}
+
+// packed holds ECharts builds gzip-compressed and base64-encoded, by their SHA-256: a
+// build is packed once per process.
+var packed sync.Map
+
+// pack returns a script gzip-compressed (best compression) and base64-encoded, the form
+// dashboard.js unpacks from <script type="text/plain" data-palabre-gzip>.
+func pack(src []byte) string {
+	sum := sha256.Sum256(src)
+	if s, ok := packed.Load(sum); ok {
+		return s.(string)
+	}
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	_, _ = zw.Write(src)
+	_ = zw.Close()
+	s := base64.StdEncoding.EncodeToString(buf.Bytes())
+	packed.Store(sum, s)
+	return s
 }
 
 var monthNames = map[string][12]string{

@@ -291,8 +291,8 @@ func (c *checker) checkQuestion(res *analytics.Result) {
 				want := append([]float64{st.Share * 100}, interval(st.CI, 100)...)
 				c.expect(where+" "+ch.Key, r.cells[1+j].text, want, repeat(1, len(want)))
 				_, idx := category(opts[0], label)
-				if v, _ := barPoint(opts[0], ch.Label, idx); v != st.Share {
-					t.Errorf("%s %s: chart %v, want %v", where, ch.Key, v, st.Share)
+				if v, _ := barPoint(opts[0], ch.Label, idx); v != st.Share*100 { // percentage points
+					t.Errorf("%s %s: chart %v, want %v", where, ch.Key, v, st.Share*100)
 				}
 			}
 		case survey.Likert, survey.Matrix, survey.Rating, survey.Number:
@@ -313,8 +313,11 @@ func (c *checker) checkQuestion(res *analytics.Result) {
 				c.expect(where+" top2", r.cells[next].text, append([]float64{s.Top2.Share * 100}, interval(s.Top2.CI, 100)...), []int{1, 1, 1})
 				next++
 				_, idx := category(opts[1], group)
-				if v, _ := barPoint(opts[1], ed, idx); v != s.Top2.Share {
-					t.Errorf("%s: top-two chart %v, want %v", where, v, s.Top2.Share)
+				if v, _ := barPoint(opts[1], ed, idx); v != s.Top2.Share*100 {
+					t.Errorf("%s: top-two chart %v, want %v", where, v, s.Top2.Share*100)
+				}
+				if eb := errorBar(opts[1], ed, idx); s.Top2.CI != nil && (eb == nil || eb[1] != s.Top2.CI.Low*100 || eb[2] != s.Top2.CI.High*100) {
+					t.Errorf("%s: top-two error bar %v, want %v", where, eb, s.Top2.CI)
 				}
 			}
 			want := s.Mean
@@ -325,6 +328,15 @@ func (c *checker) checkQuestion(res *analytics.Result) {
 			_, idx := category(chart, group)
 			if v, _ := barPoint(chart, ed, idx); v != want {
 				t.Errorf("%s: chart %v, want %v (category %q at %d)", where, v, want, group, idx)
+			}
+			if q.NPS && cell.NPS.CI != nil || !q.NPS && s.MeanCI != nil {
+				ci := s.MeanCI
+				if q.NPS {
+					ci = cell.NPS.CI
+				}
+				if eb := errorBar(chart, ed, idx); eb == nil || eb[1] != ci.Low || eb[2] != ci.High {
+					t.Errorf("%s: error bar %v, want %v", where, eb, ci)
+				}
 			}
 		case survey.Date:
 			d := cell.Dates
@@ -441,22 +453,22 @@ func (c *checker) checkChanges(sec *html.Node, res *analytics.Result, items map[
 		c.expect(where+" from", r.cells[2].text, []float64{*ch.From.Value * scale}, []int{d})
 		c.expect(where+" to", r.cells[3].text, []float64{*ch.To.Value * scale}, []int{d})
 		c.expect(where+" delta", r.cells[4].text, append([]float64{*ch.Delta * scale}, interval(ch.CI, scale)...), []int{d, d, d})
-		flag := r.cells[5].text
+		flag, flagClass := r.cells[5].text, r.cells[5].class
 		if ch.Significant {
 			c.sig++
 			c.arrowOnChart(res, ch, head, opts)
 		}
 		switch {
 		case ch.Significant && *ch.Delta > 0:
-			if r.class != "significant" || flag != dashboardWords[c.lang]["up"] {
-				t.Errorf("%s: significant rise shown %q (class %q)", where, flag, r.class)
+			if r.class != "significant-row" || flagClass != "significant up" || flag != dashboardWords[c.lang]["up"] {
+				t.Errorf("%s: significant rise shown %q (classes %q %q)", where, flag, r.class, flagClass)
 			}
 		case ch.Significant:
-			if r.class != "significant" || flag != dashboardWords[c.lang]["down"] {
-				t.Errorf("%s: significant fall shown %q (class %q)", where, flag, r.class)
+			if r.class != "significant-row" || flagClass != "significant down" || flag != dashboardWords[c.lang]["down"] {
+				t.Errorf("%s: significant fall shown %q (classes %q %q)", where, flag, r.class, flagClass)
 			}
 		default:
-			if r.class == "significant" || strings.ContainsAny(flag, "▲▼") {
+			if r.class != "" || flagClass != "" || strings.ContainsAny(flag, "▲▼") {
 				t.Errorf("%s: a change that is not significant is marked %q", where, flag)
 			}
 		}
@@ -585,8 +597,8 @@ func (c *checker) checkHeatmap() {
 				continue
 			}
 			c.expect("heatmap "+label, got.text, []float64{cell.Scale.Top2.Share * 100}, []int{1})
-			if !drawn || v != cell.Scale.Top2.Share {
-				t.Errorf("heatmap %q %q: square %v %v, want %v", label, c.groupLabel(cell.Group), drawn, v, cell.Scale.Top2.Share)
+			if !drawn || v != cell.Scale.Top2.Share*100 {
+				t.Errorf("heatmap %q %q: square %v %v, want %v", label, c.groupLabel(cell.Group), drawn, v, cell.Scale.Top2.Share*100)
 			}
 		}
 	}

@@ -2,8 +2,11 @@ package dashboard_test
 
 import (
 	"bytes"
+	"compress/gzip"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"io"
 	"io/fs"
 	"regexp"
 	"slices"
@@ -62,10 +65,10 @@ func hostileFixture(t *testing.T) (*fixture, map[string]string) {
 }
 
 // fakeAssets stand for the page's assets where the test needs only their presence: an
-// ECharts build that holds "</script>" in a string, as minified code may.
+// ECharts build and a script that hold "</script>" in a string, as minified code may.
 var fakeAssets = fstest.MapFS{
-	"echarts.min.js": {Data: []byte(`var echarts = {version: "test", tag: "</script><!--"};`)},
-	"dashboard.js":   {Data: []byte(`document.documentElement.className += " js";`)},
+	"echarts.min.js": {Data: []byte(`var echarts = {version: "test", tag: "</script>"};`)},
+	"dashboard.js":   {Data: []byte(`document.documentElement.className += " js"; var tag = "</script><!--";`)},
 	"dashboard.css":  {Data: []byte(`body { font-family: sans-serif; } .chart { height: 320px; }`)},
 }
 
@@ -75,9 +78,14 @@ var fakeAssets = fstest.MapFS{
 func checkScripts(t *testing.T, doc *html.Node, offline bool) (jsonBlocks []*html.Node) {
 	t.Helper()
 	charts := all(doc, func(n *html.Node) bool { return strings.Contains(" "+attr(n, "class")+" ", " chart ") })
-	inline := 0
+	inline, packed := 0, 0
 	for _, s := range all(doc, isA(atom.Script)) {
 		switch {
+		case attr(s, "type") == "text/plain" && hasAttr(s, "data-palabre-gzip"):
+			packed++
+			if !offline || !regexp.MustCompile(`^[A-Za-z0-9+/]+=*$`).MatchString(text(s)) {
+				t.Errorf("packed ECharts (offline %v): %.80q", offline, text(s))
+			}
 		case attr(s, "type") == "application/json":
 			if !regexp.MustCompile(`^opt-[0-9]+$`).MatchString(attr(s, "id")) {
 				t.Errorf("a JSON block with id %q", attr(s, "id"))
@@ -99,8 +107,8 @@ func checkScripts(t *testing.T, doc *html.Node, offline bool) (jsonBlocks []*htm
 	if len(jsonBlocks) != len(charts) || len(charts) < 10 {
 		t.Errorf("%d JSON blocks for %d charts", len(jsonBlocks), len(charts))
 	}
-	if offline && inline != 2 {
-		t.Errorf("%d inline scripts offline, want ECharts and dashboard.js", inline)
+	if offline && (inline != 1 || packed != 1) {
+		t.Errorf("%d inline scripts and %d packed offline, want dashboard.js and ECharts packed", inline, packed)
 	}
 	for _, n := range all(doc, func(*html.Node) bool { return true }) {
 		for _, a := range n.Attr {
@@ -288,14 +296,35 @@ func TestOfflineExportIsSelfContained(t *testing.T) {
 			t.Errorf("the export holds %q", bad)
 		}
 	}
-	var scripts []string
+	var scripts, packed []string
 	for _, s := range all(doc, isA(atom.Script)) {
-		if attr(s, "type") == "" {
+		switch attr(s, "type") {
+		case "":
 			scripts = append(scripts, text(s))
+		case "text/plain":
+			packed = append(packed, text(s))
 		}
 	}
-	if len(scripts) != 2 || scripts[0] != `var echarts = {version: "test", tag: "<\/script>\x3C!--"};` || scripts[1] != string(fakeAssets["dashboard.js"].Data) {
+	if len(scripts) != 1 || scripts[0] != `document.documentElement.className += " js"; var tag = "<\/script>\x3C!--";` {
 		t.Errorf("inline scripts %q", scripts)
+	}
+	// ECharts, packed as dashboard.js unpacks it: base64 of gzip.
+	if len(packed) != 1 {
+		t.Fatalf("%d packed scripts", len(packed))
+	}
+	raw, err := base64.StdEncoding.DecodeString(packed[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if src, err := io.ReadAll(zr); err != nil || !bytes.Equal(src, fakeAssets["echarts.min.js"].Data) {
+		t.Errorf("the packed ECharts unpacks to %q (%v)", src, err)
+	}
+	if scripts := all(doc, isA(atom.Script)); attr(scripts[len(scripts)-1], "type") != "" || attr(scripts[len(scripts)-2], "type") != "text/plain" {
+		t.Error("dashboard.js does not follow the packed ECharts at the end of the page")
 	}
 	if st := all(doc, isA(atom.Style)); len(st) != 1 || text(st[0]) != string(fakeAssets["dashboard.css"].Data) {
 		t.Errorf("inline style %v", st)

@@ -4,7 +4,8 @@ import "html/template"
 
 // pageTemplate is the dashboard page. No inline script runs and no element has a style
 // attribute: the JSON options are data (type application/json), and when Offline the
-// assets are inlined at the end of the body.
+// assets are inlined, the scripts at the end of the body (ECharts packed, as data, then
+// dashboard.js, which unpacks and runs it).
 var pageTemplate = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 <html lang="{{.Lang}}">
 <head>
@@ -33,20 +34,20 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 {{end}}{{with .Export}}<li><a href="{{.}}" download>{{$.Words.offline}}</a></li>
 {{end}}</ul>
 {{end}}<noscript><p class="nojs">{{.Words.nojs}}</p></noscript>
-</header>
 <nav class="toc" aria-labelledby="toc-h"><h2 id="toc-h">{{.Words.contents}}</h2><ol>
 {{range .Sections}}<li><a href="#{{.ID}}">{{.Title}}</a></li>
 {{end}}</ol></nav>
+</header>
 <main>
 {{range .Sections}}<section id="{{.ID}}" class="block" aria-labelledby="{{.ID}}-h">
 <h2 id="{{.ID}}-h">{{.Title}}</h2>
 {{with .Meta}}<p class="meta">{{.}}</p>
 {{end}}{{range .Notes}}<p class="note">{{.}}</p>
-{{end}}{{range .Parts}}{{with .Chart}}<figure class="chart-figure">
+{{end}}{{range .Parts}}{{with .Chart}}<figure class="figure">
 <h3 class="chart-title" id="c-{{.N}}-h">{{.Title}}</h3>
 <div class="chart {{.Size}}" id="c-{{.N}}" data-option="opt-{{.N}}" role="img" aria-label="{{.Title}}"></div>
 <script type="application/json" id="opt-{{.N}}">{{.Option}}</script>
-<button type="button" class="png" data-png="c-{{.N}}" data-filename="{{.Filename}}">{{$.Words.png}}</button>
+<div class="chart-actions"><button type="button" data-png="c-{{.N}}" data-filename="{{.Filename}}">{{$.Words.png}}</button></div>
 </figure>
 {{end}}{{with .Note}}<p class="note">{{.}}</p>
 {{end}}{{with .Table}}<div class="table-wrap">
@@ -71,7 +72,8 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 <p>{{.Generated}}</p>
 {{with .Expires}}<p class="expires">{{.}}</p>
 {{end}}</footer>
-{{range .Scripts}}<script>{{.}}</script>
+{{with .Packed}}<script type="text/plain" data-palabre-gzip>{{.}}</script>
+{{end}}{{range .Scripts}}<script>{{.}}</script>
 {{end}}</body>
 </html>
 `))
