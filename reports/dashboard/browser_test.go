@@ -186,6 +186,9 @@ func checkDrawn(t *testing.T, ctx context.Context, w *watch) int {
 // export, opened from disk, draws every chart and asks for nothing but itself. Without
 // JavaScript every table is shown. Screenshots go to browsertest.Dir.
 func TestBrowserDashboard(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the browser test takes a minute: not with -short")
+	}
 	assets := testAssets(t)
 	dir := browsertest.Dir(t)
 	srv, _, export := demoServer(t, assets)
