@@ -21,6 +21,7 @@ run: build clickhouse
 	$(BIN) migrate
 	$(BIN) import --demo
 	$(BIN) seed
+	$(BIN) share --survey partners-meeting --reuse
 	$(BIN) serve
 
 ## test: start the local ClickHouse (and install test tools), then run every test against it.

@@ -79,6 +79,13 @@ func (s Scope) String() string {
 	return b.String()
 }
 
+// Canonical is the scope's String once its defaults are filled, as a publication of it
+// records it.
+func Canonical(s Scope) (string, error) {
+	n, err := s.normalise()
+	return n.String(), err
+}
+
 // request is the funders' report the scope asks for.
 func (s Scope) request() reports.Request {
 	f := analytics.Filter{}
