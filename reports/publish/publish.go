@@ -95,8 +95,12 @@ func (s Scope) request() reports.Request {
 	for _, y := range s.Editions {
 		f[analytics.Edition] = append(f[analytics.Edition], strconv.Itoa(y))
 	}
-	return reports.Request{Survey: s.Survey, By: slices.Clone(s.By), Filter: f, Language: s.Language, Audience: analytics.Funder}
+	return reports.Request{Survey: s.Survey, By: slices.Clone(s.By), Filter: f, Language: s.Language, Audience: analytics.Funder,
+		MaxComments: CommentsShown}
 }
+
+// CommentsShown is how many comments of each question a dashboard shows: the latest.
+const CommentsShown = 300
 
 // normalise checks the scope and fills its defaults.
 func (s Scope) normalise() (Scope, error) {
