@@ -9,7 +9,7 @@ VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo 
 LDFLAGS     := -s -w -X main.version=$(VERSION)
 
 .PHONY: all build run test test-deps clickhouse clickhouse-stop clickhouse-status vet fmt clean \
-	bench-tool bench-ingest bench-flood bench-analytics bench-restart bench-report chaos mutate
+	bench-tool bench-ingest bench-flood bench-analytics bench-restart bench-report bench-dashboard chaos mutate
 
 all: build
 
@@ -21,6 +21,7 @@ run: build clickhouse
 	$(BIN) migrate
 	$(BIN) import --demo
 	$(BIN) seed
+	$(BIN) share --survey partners-meeting --reuse
 	$(BIN) serve
 
 ## test: start the local ClickHouse (and install test tools), then run every test against it.
@@ -69,6 +70,14 @@ bench-restart: clickhouse
 bench-report: clickhouse
 	PALABRE_TEST_CLICKHOUSE=$(CLICKHOUSE_DSN) PALABRE_BENCH=1 $(if $(ANSWERS),PALABRE_BENCH_REPORT_ANSWERS=$(ANSWERS)) \
 		$(GO) test -count=1 -run '^TestReportBenchReport$$' -v -timeout 90m ./reports/excel
+
+## bench-dashboard: publish the dashboard of bench-report's 10-million-answer survey (seeded
+## first if missing) and serve its link to 4 clients; publication time and view latencies.
+bench-dashboard: clickhouse
+	PALABRE_TEST_CLICKHOUSE=$(CLICKHOUSE_DSN) PALABRE_BENCH=1 PALABRE_BENCH_SEED_ONLY=1 PALABRE_BENCH_REPORT_ANSWERS=10000000 \
+		$(GO) test -count=1 -run '^TestReportBenchReport$$' -timeout 90m ./reports/excel
+	PALABRE_TEST_CLICKHOUSE=$(CLICKHOUSE_DSN) PALABRE_BENCH=1 \
+		$(GO) test -count=1 -run '^TestDashboardBenchReport$$' -v -timeout 30m ./cmd/palabre
 
 ## mutate: mutation testing with gremlins over the unit-tested packages, one package at a
 ## time and its own tests only (subpackages excluded, integration tests skipped, -short

@@ -91,6 +91,13 @@ func StudentT975(df float64) float64 {
 	if t, ok := tCache.Load(df); ok {
 		return t.(float64)
 	}
+	t, _ := solveT975(df)
+	tCache.Store(df, t)
+	return t
+}
+
+// solveT975 finds StudentT975(df) and says in how many Newton steps.
+func solveT975(df float64) (t float64, steps int) {
 	lo, hi := 0.0, 1.0
 	for studentTCDF(hi, df) < 0.975 {
 		lo, hi = hi, hi*2
@@ -98,9 +105,13 @@ func StudentT975(df float64) float64 {
 	lg1, _ := math.Lgamma((df + 1) / 2)
 	lg2, _ := math.Lgamma(df / 2)
 	logNorm := lg1 - lg2 - 0.5*math.Log(df*math.Pi)
-	t := (lo + hi) / 2
+	t = (lo + hi) / 2
 	for range 100 {
+		steps++
 		f := studentTCDF(t, df) - 0.975
+		if f == 0 {
+			break // the root, to the distribution function's precision
+		}
 		if f < 0 {
 			lo = t
 		} else {
@@ -117,8 +128,7 @@ func StudentT975(df float64) float64 {
 		}
 		t = next
 	}
-	tCache.Store(df, t)
-	return t
+	return t, steps
 }
 
 var tCache sync.Map // df → StudentT975(df)

@@ -107,3 +107,29 @@ func meanSD(xs []float64) (float64, float64) {
 }
 
 func near(a, b, tol float64) bool { return math.Abs(a-b) <= tol }
+
+// Newton's method converges in a few steps from the bracket's middle: a wrong density (the
+// step's slope) would fall back on bisection, right but slow, and the cache hides it.
+func TestStudentT975ConvergesFast(t *testing.T) {
+	for _, df := range []float64{1, 1.5, 2, 3, 4.7, 10, 29, 100, 1000, 1e5} {
+		got, steps := solveT975(df)
+		if want := StudentT975(df); got != want || steps > 10 { // 4 to 8 here; bisection takes 40
+
+			t.Errorf("df %v: %v in %d steps (StudentT975 %v)", df, got, steps, want)
+		}
+	}
+}
+
+// An interval includes its bounds: a change whose interval ends exactly at 0 is not flagged.
+func TestExcludesBounds(t *testing.T) {
+	i := &Interval{Low: 0, High: 0.25}
+	for v, want := range map[float64]bool{0: false, 0.25: false, -1e-12: true, 0.25 + 1e-12: true, 0.1: false} {
+		if got := i.Excludes(v); got != want {
+			t.Errorf("[0, 0.25].Excludes(%v) = %v", v, got)
+		}
+	}
+	var none *Interval
+	if none.Excludes(0) {
+		t.Error("no interval excludes nothing")
+	}
+}

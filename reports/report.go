@@ -27,6 +27,9 @@ type Request struct {
 	Language string
 	// Audience is analytics.Funder when empty: the analytics suppression, no raw data.
 	Audience analytics.Audience
+	// MaxComments, for funders, keeps the latest comments of each question only (every
+	// comment when 0): a dashboard shows a few hundred, not a million.
+	MaxComments int
 }
 
 // DefaultBy is the breakdown of a workbook that names none.
@@ -334,8 +337,12 @@ func (b *Builder) comments(ctx context.Context, r *Report) error {
 		if !slices.Contains(req.By, analytics.Edition) && len(r.Editions) > 1 {
 			req.By = append(req.By, analytics.Edition) // a text question is always poolable, but keep it safe
 		}
-		for offset := 0; ; offset += analytics.MaxComments {
+		kept := 0
+		for offset := 0; r.Request.MaxComments == 0 || kept < r.Request.MaxComments; offset += analytics.MaxComments {
 			req.Page = analytics.Page{Limit: analytics.MaxComments, Offset: offset}
+			if r.Request.MaxComments > 0 {
+				req.Page.Limit = min(analytics.MaxComments, r.Request.MaxComments-kept)
+			}
 			res, err := b.svc.Analyze(ctx, req)
 			if err != nil {
 				return err
@@ -346,7 +353,8 @@ func (b *Builder) comments(ctx context.Context, r *Report) error {
 			for _, c := range res.Comments.List {
 				r.Comments = append(r.Comments, Comment{Question: k, Profile: c.Profile, Submitted: c.Submitted, Text: c.Text})
 			}
-			if len(res.Comments.List) < analytics.MaxComments {
+			kept += len(res.Comments.List)
+			if len(res.Comments.List) < req.Page.Limit {
 				break
 			}
 		}

@@ -81,6 +81,9 @@ func TestPublishedDashboards(t *testing.T) {
 		t.Fatalf("no link in %q", out)
 	}
 	link, token := m[1], m[2]
+	if again := s.share(t, "--survey", "partners-meeting", "--editions", "2024-2026", "--lang", "en", "--reuse"); !strings.Contains(again, link) {
+		t.Errorf("share --reuse published another dashboard:\n%s", again)
+	}
 
 	resp, page := httpGet(t, link)
 	if resp.StatusCode != http.StatusOK || !bytes.Contains(page, []byte(`<html lang="en"`)) {

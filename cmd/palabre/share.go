@@ -24,7 +24,11 @@ func share(ctx context.Context, args []string, getenv func(string) string, stdou
 	f := newFlags("share", getenv, stdout)
 	dsn := f.String("clickhouse", "PALABRE_CLICKHOUSE", defaultClickHouse, "ClickHouse DSN")
 	data := f.String("data", "PALABRE_DATA", defaultDataDir, "data directory (publications and link keys are kept there)")
-	baseURL := f.String("base-url", "PALABRE_BASE_URL", "http://127.0.0.1:8080", "the address funders open palabre at, to print links")
+	addr := getenv("PALABRE_ADDR")
+	if addr == "" {
+		addr = defaultAddr
+	}
+	baseURL := f.String("base-url", "PALABRE_BASE_URL", "http://"+addr, "the address funders open palabre at, to print links")
 	threshold := f.Int64("min-cell", "PALABRE_MIN_CELL", int64(analytics.DefaultThreshold), "smallest number of respondents a figure shown to funders may rest on")
 	surveyID := f.FlagSet.String("survey", "", "the survey to publish")
 	editions := f.FlagSet.String("editions", "", "editions shown: 2024-2026, 2024,2026 (default: all)")
@@ -38,6 +42,7 @@ func share(ctx context.Context, args []string, getenv func(string) string, stdou
 	lang := f.FlagSet.String("lang", "fr", "the page's default language: fr, en or es")
 	expires := f.FlagSet.String("expires", "90d", "how long the link works: 90d, 2w, 720h or never")
 	refresh := f.FlagSet.String("refresh", "", "compute the figures again this often while palabre serve runs, e.g. 24h (default: never)")
+	reuse := f.FlagSet.Bool("reuse", false, "print the link of a live dashboard of the same scope instead of publishing another")
 	list := f.FlagSet.Bool("list", false, "list published dashboards")
 	revoke := f.FlagSet.String("revoke", "", "end a dashboard's link: its id, token or URL")
 	refreshNow := f.FlagSet.String("refresh-now", "", "compute a dashboard's figures again now: its id")
@@ -116,6 +121,13 @@ func share(ctx context.Context, args []string, getenv func(string) string, stdou
 	if opts.Refresh, err = publish.ParseDuration(*refresh); err != nil || opts.Refresh < 0 {
 		return usageError{fmt.Sprintf("share: --refresh %q: want a duration like 24h or 7d", *refresh)}
 	}
+	if *reuse {
+		if p := liveDashboard(store, scope); p != nil {
+			fmt.Fprintf(stdout, "dashboard %s (%s), published %s\n%s/d/%s\n", p.ID, p.Title,
+				p.Published.Format("2006-01-02 15:04 MST"), base, p.Token)
+			return nil
+		}
+	}
 	start := time.Now()
 	p, err := store.Publish(ctx, scope, opts)
 	if err != nil {
@@ -152,6 +164,22 @@ func shareScope(surveyID, editions, by string, filters []string, questions, lang
 		}
 	}
 	return scope, nil
+}
+
+// liveDashboard is the newest publication of scope whose link works, or nil.
+func liveDashboard(store *publish.Store, scope publish.Scope) *publish.Publication {
+	list, err := store.List()
+	if err != nil {
+		return nil
+	}
+	want, _ := publish.Canonical(scope)
+	now := time.Now()
+	for _, p := range list {
+		if p.Scope.String() == want && p.Revoked.IsZero() && (p.Expires.IsZero() || now.Before(p.Expires)) {
+			return &p
+		}
+	}
+	return nil
 }
 
 func listDashboards(store *publish.Store, base string, stdout io.Writer) error {

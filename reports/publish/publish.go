@@ -79,6 +79,13 @@ func (s Scope) String() string {
 	return b.String()
 }
 
+// Canonical is the scope's String once its defaults are filled, as a publication of it
+// records it.
+func Canonical(s Scope) (string, error) {
+	n, err := s.normalise()
+	return n.String(), err
+}
+
 // request is the funders' report the scope asks for.
 func (s Scope) request() reports.Request {
 	f := analytics.Filter{}
@@ -88,8 +95,12 @@ func (s Scope) request() reports.Request {
 	for _, y := range s.Editions {
 		f[analytics.Edition] = append(f[analytics.Edition], strconv.Itoa(y))
 	}
-	return reports.Request{Survey: s.Survey, By: slices.Clone(s.By), Filter: f, Language: s.Language, Audience: analytics.Funder}
+	return reports.Request{Survey: s.Survey, By: slices.Clone(s.By), Filter: f, Language: s.Language, Audience: analytics.Funder,
+		MaxComments: CommentsShown}
 }
+
+// CommentsShown is how many comments of each question a dashboard shows: the latest.
+const CommentsShown = 300
 
 // normalise checks the scope and fills its defaults.
 func (s Scope) normalise() (Scope, error) {
