@@ -695,6 +695,9 @@ func (b *builder) comments(res *analytics.Result) part {
 		cl.Note = b.w("comments_hidden", b.r.Threshold)
 	case len(cl.Items) == 0:
 		cl.Note = b.w("comments_none")
+	case res.Comments != nil && res.Comments.Total != nil && *res.Comments.Total > len(cl.Items):
+		// The report keeps the latest comments only (reports.Request.MaxComments).
+		cl.Note = b.w("comments_latest", len(cl.Items), *res.Comments.Total)
 	}
 	return part{Comments: cl}
 }

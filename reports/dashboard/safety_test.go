@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"regexp"
@@ -431,5 +432,34 @@ func TestGoneAndNotFoundPages(t *testing.T) {
 		}); len(n) > 0 {
 			t.Errorf("%s: %d scripts or styles", tc.name, len(n))
 		}
+	}
+}
+
+// TestLatestComments: a report that keeps the latest comments of each question shows them
+// and says how many there are in all.
+func TestLatestComments(t *testing.T) {
+	fx := newFixture(analyticstest.Responses(3, 40))
+	every := fx.report(t, reports.Request{Language: "en"})
+	latest := fx.report(t, reports.Request{Language: "en", MaxComments: 4})
+	total := 0
+	for _, c := range every.Comments {
+		if c.Question == "improve" {
+			total++
+		}
+	}
+	if total <= 4 {
+		t.Fatalf("only %d comments on improve", total)
+	}
+	doc := parse(t, render(t, dashboard.Page{Report: latest, AssetBase: "/a"}))
+	sec := byID(doc, "q-improve")
+	shown := all(sec, func(n *html.Node) bool { return attr(n, "class") == "comment-text" })
+	note := all(sec, func(n *html.Node) bool { return attr(n, "class") == "note" })
+	want := fmt.Sprintf("The latest 4 of %d; the workbook gives them all.", total)
+	if len(shown) != 4 || len(note) != 1 || text(note[0]) != want {
+		t.Errorf("%d comments shown, note %v, want 4 and %q", len(shown), note, want)
+	}
+	doc = parse(t, render(t, dashboard.Page{Report: every, AssetBase: "/a"}))
+	if note := all(byID(doc, "q-improve"), func(n *html.Node) bool { return attr(n, "class") == "note" }); len(note) != 0 {
+		t.Errorf("every comment shown, and a note %q", text(note[0]))
 	}
 }

@@ -64,6 +64,7 @@ var words = map[string][3]string{
 	"no_answers":      {"Aucune réponse dans ce périmètre.", "No answers in this scope.", "Ninguna respuesta en este ámbito."},
 	"comments":        {"Commentaires (%d)", "Comments (%d)", "Comentarios (%d)"},
 	"comments_none":   {"Aucun commentaire à montrer.", "No comments to show.", "Ningún comentario que mostrar."},
+	"comments_latest": {"Les %d plus récents sur %d ; le classeur les donne tous.", "The latest %d of %d; the workbook gives them all.", "Los %d más recientes de %d; el libro los da todos."},
 	"comments_hidden": {"Commentaires non montrés : moins de %d répondants.", "Comments not shown: fewer than %d respondents.", "Comentarios no mostrados: menos de %d encuestados."},
 	"changes":         {"%s — évolution d'une édition à l'autre (intervalle à 95 %%)", "%s — change from one edition to the next (95%% interval)", "%s — evolución de una edición a otra (intervalo al 95 %%)"},
 	"changes_sig":     {"%d évolution(s) significative(s) : l'intervalle exclut 0.", "%d significant change(s): the interval excludes 0.", "%d evolución(es) significativa(s): el intervalo excluye 0."},
