@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os/exec"
@@ -12,7 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/palabre/palabre/analytics/clickhouse/clickhousetest"
+	"github.com/palabre/palabre/survey/web/browsertest"
 )
 
 // dashboardServer is the real binary serving the seeded demo, with a coordinator token,
@@ -112,6 +116,8 @@ func TestPublishedDashboards(t *testing.T) {
 		t.Error("the offline copy refers to another address")
 	}
 
+	checkInBrowser(t, link, s.base)
+
 	// Tampered, unknown: 404, the same page for both.
 	flipped := []byte(token)
 	flipped[len(flipped)-5] ^= 1
@@ -175,4 +181,78 @@ func TestPublishedDashboards(t *testing.T) {
 		!strings.Contains(log, "path=/d/…") {
 		t.Errorf("the log holds a token, or no dashboard request:\n%s", log)
 	}
+}
+
+// chartsJS scrolls to the first chart not drawn yet (charts are drawn as they come near the
+// viewport) and returns how many charts have a canvas with pixels drawn, and how many there
+// are.
+const chartsJS = `(function () {
+	var charts = document.querySelectorAll('.chart'), drawn = 0, next = null;
+	charts.forEach(function (el) {
+		var c = el.querySelector('canvas');
+		if (!c || !c.width) { next = next || el; return; }
+		var copy = document.createElement('canvas');
+		copy.width = c.width; copy.height = c.height;
+		var g = copy.getContext('2d');
+		g.drawImage(c, 0, 0);
+		var d = g.getImageData(0, 0, c.width, c.height).data;
+		for (var i = 0; i < d.length; i += 4) {
+			if (d[i + 3] > 0 && (d[i] < 240 || d[i + 1] < 240 || d[i + 2] < 240)) { drawn++; return; }
+		}
+		next = next || el;
+	});
+	if (next) next.scrollIntoView();
+	return [drawn, charts.length];
+})()`
+
+// checkInBrowser opens a published dashboard in headless Chromium at a phone's and a
+// laptop's size: every chart is drawn, the console shows no error or warning, no request
+// leaves palabre's address, and without JavaScript the tables show the figures.
+// Screenshots go to browsertest.Dir.
+func checkInBrowser(t *testing.T, link, base string) {
+	t.Helper()
+	dir := browsertest.Dir(t)
+	for _, size := range [][2]int{{360, 740}, {1280, 800}} {
+		name := fmt.Sprintf("published-dashboard-%dx%d", size[0], size[1])
+		ctx := browsertest.NewContext(t, browsertest.Options{Width: size[0], Height: size[1]})
+		w := browsertest.NewWatch(t, ctx)
+		if err := chromedp.Do(ctx, chromedp.Navigate(link)); err != nil {
+			t.Fatal(err)
+		}
+		var got []int
+		deadline := time.Now().Add(60 * time.Second)
+		for {
+			var err error
+			if got, err = chromedp.Run(ctx, chromedp.Evaluate[[]int](chartsJS)); err != nil {
+				t.Fatal(err)
+			}
+			if got[0] == got[1] || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		if got[1] < 10 || got[0] != got[1] {
+			t.Errorf("%s: %d of %d charts drawn", name, got[0], got[1])
+		}
+		browsertest.Screenshot(ctx, t, dir, name)
+		requests, problems := w.Seen()
+		for _, p := range problems {
+			t.Errorf("%s: %s", name, p)
+		}
+		for _, u := range requests {
+			if !strings.HasPrefix(u, base+"/") {
+				t.Errorf("%s: a request off palabre: %s", name, u)
+			}
+		}
+	}
+	ctx := browsertest.NewContext(t, browsertest.Options{NoJavaScript: true})
+	if err := chromedp.Do(ctx, chromedp.Navigate(link)); err != nil {
+		t.Fatal(err)
+	}
+	shown, err := chromedp.Run(ctx, chromedp.Evaluate[[]int](`[Array.prototype.filter.call(document.querySelectorAll('table'),
+		function (t) { return t.getBoundingClientRect().height > 0; }).length, document.querySelectorAll('table').length]`))
+	if err != nil || shown[1] < 10 || shown[0] != shown[1] {
+		t.Errorf("without JavaScript: %v tables shown of all (%v)", shown, err)
+	}
+	browsertest.Screenshot(ctx, t, dir, "published-dashboard-nojs-360x740")
 }
