@@ -86,7 +86,7 @@ bench-dashboard: clickhouse
 ## package's report goes to $(PALABRE_DATA)/mutate/<package>.log and .json; the console shows
 ## the survivors and the figures. MUTATE_PACKAGES and MUTATE_WORKERS narrow or widen the run.
 GREMLINS_VERSION ?= v0.6.0
-MUTATE_PACKAGES  ?= analytics survey survey/expr survey/journal survey/ingest
+MUTATE_PACKAGES  ?= analytics survey survey/expr survey/journal survey/ingest survey/ingest/idindex reports/links
 MUTATE_WORKERS   ?= 1
 mutate:
 	@GOBIN=$(CURDIR)/bin $(GO) install github.com/go-gremlins/gremlins/cmd/gremlins@$(GREMLINS_VERSION)
