@@ -272,7 +272,7 @@ func serveWith(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io
 	base := "http://" + ln.Addr().String()
 	log.Info("serving", slog.String("url", base), slog.String("data", dataDir), slog.String("database", db.Database()))
 	fmt.Fprintf(stdout, "palabre is serving on %s\n", base)
-	printURLs(ctx, stdout, base, opsBase, catalog)
+	printURLs(ctx, stdout, base, opsBase, catalog, publications)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -351,7 +351,7 @@ func refreshDashboards(ctx context.Context, store *publish.Store, log *slog.Logg
 }
 
 // printURLs tells the person who started palabre where to look.
-func printURLs(ctx context.Context, w io.Writer, base, opsBase string, catalog survey.Catalog) {
+func printURLs(ctx context.Context, w io.Writer, base, opsBase string, catalog survey.Catalog, dashboards *publish.Store) {
 	fmt.Fprintf(w, "  surveys:   %s/\n", base)
 	if list, err := catalog.Surveys(ctx); err == nil {
 		now := time.Now()
@@ -362,6 +362,16 @@ func printURLs(ctx context.Context, w io.Writer, base, opsBase string, catalog s
 				}
 			}
 		}
+	}
+	// A dashboard's link is a secret: count them, do not print them where logs may keep them.
+	if list, err := dashboards.List(); err == nil {
+		live, now := 0, time.Now()
+		for _, p := range list {
+			if p.Revoked.IsZero() && (p.Expires.IsZero() || now.Before(p.Expires)) {
+				live++
+			}
+		}
+		fmt.Fprintf(w, "  dashboards: %d published for funders (their links: palabre share --list)\n", live)
 	}
 	fmt.Fprintf(w, "  API:       %s/api/v1/surveys\n  health:    %s/healthz   readiness: %s/readyz\n", base, base, base)
 	if opsBase != "" {
