@@ -379,3 +379,57 @@ func TestOpenUnwritable(t *testing.T) {
 	j := openJ(t, dir, journal.Options{FS: fsys})
 	j.Close()
 }
+
+// TestCheckpointFaults fails each step that makes the delivered watermark durable (the
+// temporary file's write and fsync, the rename over the old checkpoint, the directory's
+// fsync): MarkDelivered reports it and the watermark does not move; once the fault is gone
+// it moves, and a reopened journal finds it.
+func TestCheckpointFaults(t *testing.T) {
+	for _, step := range []struct {
+		name string
+		op   faultfs.Op
+		path func(string) bool
+	}{
+		{"write", faultfs.Write, func(p string) bool { return strings.HasSuffix(p, "DELIVERED.tmp") }},
+		{"file sync", faultfs.Sync, func(p string) bool { return strings.HasSuffix(p, "DELIVERED.tmp") }},
+		{"rename", faultfs.Rename, func(p string) bool { return strings.Contains(p, "DELIVERED") }},
+		{"directory sync", faultfs.Sync, func(p string) bool { return !faultfs.IsSegment(p) && !strings.Contains(p, "DELIVERED") }},
+	} {
+		t.Run(step.name, func(t *testing.T) {
+			fsys := faultfs.New(nil)
+			dir := t.TempDir()
+			j := openJ(t, dir, journal.Options{FS: fsys})
+			l := newLedger()
+			for i := range 3 {
+				if err := l.append(j, fmt.Sprintf("r%d", i)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := j.MarkDelivered(1); err != nil {
+				t.Fatal(err)
+			}
+			fsys.SetHook(func(op faultfs.Op, path string) error {
+				if op == step.op && step.path(path) {
+					return syscall.EIO
+				}
+				return nil
+			})
+			if err := j.MarkDelivered(3); !errors.Is(err, syscall.EIO) {
+				t.Fatalf("MarkDelivered with a failing %s: %v", step.name, err)
+			}
+			if st := j.Stats(); st.DeliveredSeq != 1 {
+				t.Fatalf("delivered %d after a failed checkpoint, want 1", st.DeliveredSeq)
+			}
+			fsys.SetHook(nil)
+			if err := j.MarkDelivered(3); err != nil {
+				t.Fatal(err)
+			}
+			j.Close()
+			j = openJ(t, dir, journal.Options{FS: fsys})
+			defer j.Close()
+			if st := j.Stats(); st.DeliveredSeq != 3 {
+				t.Fatalf("reopened: delivered %d, want 3", st.DeliveredSeq)
+			}
+		})
+	}
+}
