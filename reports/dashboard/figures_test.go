@@ -1,6 +1,7 @@
 package dashboard_test
 
 import (
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -48,6 +49,7 @@ type checker struct {
 	sig     int // significant changes seen marked
 	notes   int // comments compared
 	arrows  int // significant changes seen marked on a chart
+	merged  int // suppressed cells that share a row with the one before
 }
 
 // groupLabel is how the page names a group without its edition, independently of the
@@ -98,15 +100,44 @@ func (c *checker) expect(where, cell string, want []float64, decimals []int) {
 	}
 }
 
-// rowsByHead indexes a table's rows by their header, each header once.
+// editionRange is the header of a row that stands for several editions: "2018–2021".
+var editionRange = regexp.MustCompile(`^([0-9]{4})–([0-9]{4})$`)
+
+// rowsByHead indexes a table's rows by their header, each header once: a row in a group
+// by "group · header"; a row of several editions ("2018–2021", which only suppressed
+// cells may share) once for each edition of the report from the first to the last, and
+// only when there are two at least.
 func (c *checker) rowsByHead(tb readTable) map[string]readRow {
 	c.t.Helper()
 	m := map[string]readRow{}
-	for _, r := range tb.rows {
-		if _, dup := m[r.head]; dup {
-			c.t.Errorf("table %q: two rows %q", tb.caption, r.head)
+	add := func(head string, r readRow) {
+		if r.group != "" {
+			head = r.group + " · " + head
 		}
-		m[r.head] = r
+		if _, dup := m[head]; dup {
+			c.t.Errorf("table %q: two rows %q", tb.caption, head)
+		}
+		m[head] = r
+	}
+	for _, r := range tb.rows {
+		rg := editionRange.FindStringSubmatch(r.head)
+		if rg == nil {
+			add(r.head, r)
+			continue
+		}
+		from, _ := strconv.Atoi(rg[1])
+		to, _ := strconv.Atoi(rg[2])
+		n := 0
+		for _, y := range c.r.Editions {
+			if y >= from && y <= to {
+				add(strconv.Itoa(y), r)
+				n++
+			}
+		}
+		if n < 2 || len(r.cells) != 1 || r.cells[0].class != "suppressed" {
+			c.t.Errorf("table %q: the row %q stands for %d editions: %v", tb.caption, r.head, n, r.cells)
+		}
+		c.merged += n - 1
 	}
 	return m
 }
@@ -641,10 +672,13 @@ func TestTablesMatchReport(t *testing.T) {
 			if c.figures < 500 || c.gaps < 20 {
 				t.Errorf("only %d figures and %d suppressed cells checked", c.figures, c.gaps)
 			}
+			if len(tc.by) != 1 && c.merged == 0 {
+				t.Error("no suppressed editions share a row")
+			}
 			if tc.by == nil && (c.sig == 0 || c.notes == 0 || c.arrows == 0) {
 				t.Errorf("%d significant changes (%d on charts), %d comments checked", c.sig, c.arrows, c.notes)
 			}
-			t.Logf("%d figures, %d suppressed cells, %d significant changes (%d on charts), %d comments checked", c.figures, c.gaps, c.sig, c.arrows, c.notes)
+			t.Logf("%d figures, %d suppressed cells (%d sharing a row), %d significant changes (%d on charts), %d comments checked", c.figures, c.gaps, c.merged, c.sig, c.arrows, c.notes)
 		})
 	}
 }
