@@ -322,7 +322,7 @@ func (c *checker) checkQuestion(res *analytics.Result) {
 				want := append([]float64{st.Share * 100}, interval(st.CI, 100)...)
 				c.expect(where+" "+ch.Key, r.cells[1+j].text, want, repeat(1, len(want)))
 				_, idx := category(opts[0], label)
-				if v, _ := barPoint(opts[0], ch.Label, idx); v != st.Share*100 { // percentage points
+				if v, _ := barPoint(opts[0], ch.Label, idx); !plotted(v, st.Share*100) { // percentage points
 					t.Errorf("%s %s: chart %v, want %v", where, ch.Key, v, st.Share*100)
 				}
 			}
@@ -344,10 +344,10 @@ func (c *checker) checkQuestion(res *analytics.Result) {
 				c.expect(where+" top2", r.cells[next].text, append([]float64{s.Top2.Share * 100}, interval(s.Top2.CI, 100)...), []int{1, 1, 1})
 				next++
 				_, idx := category(opts[1], group)
-				if v, _ := barPoint(opts[1], ed, idx); v != s.Top2.Share*100 {
+				if v, _ := barPoint(opts[1], ed, idx); !plotted(v, s.Top2.Share*100) {
 					t.Errorf("%s: top-two chart %v, want %v", where, v, s.Top2.Share*100)
 				}
-				if eb := errorBar(opts[1], ed, idx); s.Top2.CI != nil && (eb == nil || eb[1] != s.Top2.CI.Low*100 || eb[2] != s.Top2.CI.High*100) {
+				if eb := errorBar(opts[1], ed, idx); s.Top2.CI != nil && (eb == nil || !plotted(eb[1], s.Top2.CI.Low*100) || !plotted(eb[2], s.Top2.CI.High*100)) {
 					t.Errorf("%s: top-two error bar %v, want %v", where, eb, s.Top2.CI)
 				}
 			}
@@ -357,7 +357,7 @@ func (c *checker) checkQuestion(res *analytics.Result) {
 				want = cell.NPS.Score
 			}
 			_, idx := category(chart, group)
-			if v, _ := barPoint(chart, ed, idx); v != want {
+			if v, _ := barPoint(chart, ed, idx); !plotted(v, want) {
 				t.Errorf("%s: chart %v, want %v (category %q at %d)", where, v, want, group, idx)
 			}
 			if q.NPS && cell.NPS.CI != nil || !q.NPS && s.MeanCI != nil {
@@ -365,7 +365,7 @@ func (c *checker) checkQuestion(res *analytics.Result) {
 				if q.NPS {
 					ci = cell.NPS.CI
 				}
-				if eb := errorBar(chart, ed, idx); eb == nil || eb[1] != ci.Low || eb[2] != ci.High {
+				if eb := errorBar(chart, ed, idx); eb == nil || !plotted(eb[1], ci.Low) || !plotted(eb[2], ci.High) {
 					t.Errorf("%s: error bar %v, want %v", where, eb, ci)
 				}
 			}
@@ -549,7 +549,7 @@ func (c *checker) checkComments(sec *html.Node, key string) {
 		}
 	}
 	var got []string
-	for _, p := range all(sec, func(n *html.Node) bool { return attr(n, "class") == "comment-text" }) {
+	for _, p := range all(sec, isComment) {
 		got = append(got, text(p))
 	}
 	c.notes += len(got)
@@ -590,7 +590,10 @@ func (c *checker) checkHeatmap() {
 	}
 	points := map[[2]int]float64{}
 	for _, d := range o["series"].([]any)[0].(map[string]any)["data"].([]any) {
-		v := d.(map[string]any)["value"].([]any)
+		v, ok := d.([]any) // [x, y, value]
+		if !ok {
+			v = d.(map[string]any)["value"].([]any)
+		}
 		points[[2]int{int(v[0].(float64)), int(v[1].(float64))}] = v[2].(float64)
 	}
 	seen := 0
@@ -628,7 +631,7 @@ func (c *checker) checkHeatmap() {
 				continue
 			}
 			c.expect("heatmap "+label, got.text, []float64{cell.Scale.Top2.Share * 100}, []int{1})
-			if !drawn || v != cell.Scale.Top2.Share*100 {
+			if !drawn || !plotted(v, cell.Scale.Top2.Share*100) {
 				t.Errorf("heatmap %q %q: square %v %v, want %v", label, c.groupLabel(cell.Group), drawn, v, cell.Scale.Top2.Share*100)
 			}
 		}

@@ -128,6 +128,14 @@ func text(n *html.Node) string {
 	return strings.TrimSpace(b.String())
 }
 
+// isComment is true of a comment's text: the paragraph of an item of the list in a
+// div.comments.
+func isComment(n *html.Node) bool {
+	li := n.Parent
+	return n.DataAtom == atom.P && li != nil && li.DataAtom == atom.Li && li.Parent != nil && li.Parent.DataAtom == atom.Ul &&
+		li.Parent.Parent != nil && attr(li.Parent.Parent, "class") == "comments"
+}
+
 // byID finds the element with an id.
 func byID(doc *html.Node, id string) *html.Node {
 	found := all(doc, func(n *html.Node) bool { return attr(n, "id") == id })
@@ -269,6 +277,13 @@ func numbers(s, lang string) []float64 {
 // near reports whether a figure shown with d decimals is v rounded.
 func near(got, v float64, d int) bool {
 	return math.Abs(got-v) <= 0.5*math.Pow(10, -float64(d))+1e-9
+}
+
+// plotted reports whether a chart's value (a JSON number) is v to 6 significant digits,
+// as the page writes the figures it plots.
+func plotted(got any, v float64) bool {
+	g, ok := got.(float64)
+	return ok && math.Abs(g-v) <= 5e-6*math.Max(1, math.Abs(v))
 }
 
 // category finds a chart's category axis and the index of a label on it.

@@ -64,7 +64,7 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 <h3>{{.Title}}</h3>
 {{with .Note}}<p class="note">{{.}}</p>
 {{end}}{{with .Items}}<ul>
-{{range .}}<li><p class="comment-text">{{.Text}}</p>{{with .Meta}}<p class="comment-meta">{{.}}</p>{{end}}</li>
+{{range .}}<li><p>{{.Text}}</p>{{with .Meta}}<small>{{.}}</small>{{end}}</li>
 {{end}}</ul>
 {{end}}</div>
 {{end}}{{end}}</section>
