@@ -59,7 +59,8 @@ type cellRow struct {
 // edition in the breakdown, the editions of one group are a group of rows under its
 // label, each headed by its year, and the consecutive editions of a group that are
 // withheld for the same reason share one row headed by their first and last year
-// ("2018–2021"): every shown figure keeps its own row. span is the number of columns of
+// ("2018–2021", only when no edition of the report between them is missing from the
+// group): every shown figure keeps its own row. span is the number of columns of
 // figures.
 func (b *builder) layRows(t *table, cells []cellRow, span int) {
 	for i := 0; i < len(cells); i++ {
@@ -74,7 +75,7 @@ func (b *builder) layRows(t *table, cells []cellRow, span int) {
 		head := b.editionName(c.edition)
 		if c.suppressed != "" {
 			j := i
-			for j+1 < len(cells) && cells[j+1].group == c.group && cells[j+1].suppressed == c.suppressed {
+			for j+1 < len(cells) && cells[j+1].group == c.group && cells[j+1].suppressed == c.suppressed && b.follows(cells[j+1].edition, cells[j].edition) {
 				j++
 			}
 			if j > i {
@@ -85,6 +86,13 @@ func (b *builder) layRows(t *table, cells []cellRow, span int) {
 		g := &t.Groups[len(t.Groups)-1]
 		g.Rows = append(g.Rows, c.row(head, span))
 	}
+}
+
+// follows reports whether edition y comes right after edition prev in the report: a
+// row "2018–2021" stands for every edition of the report from 2018 to 2021.
+func (b *builder) follows(y, prev int) bool {
+	i := slices.Index(b.r.Editions, prev)
+	return i >= 0 && i+1 < len(b.r.Editions) && b.r.Editions[i+1] == y
 }
 
 func (c cellRow) row(head string, span int) row {

@@ -714,3 +714,73 @@ func dimsName(by []analytics.Dimension) string {
 	}
 	return strings.Join(s, ",")
 }
+
+// TestSuppressedEditionsShareARow: in the demo, a group whose first three editions are
+// suppressed shows them in one row ("2018–2020…"); with the middle edition's cell taken
+// out of the report, the row of the first edition stands alone and the next row starts
+// at the third: a row of several editions never stands for one the group has no cell
+// for.
+func TestSuppressedEditionsShareARow(t *testing.T) {
+	r := demoReport(t, "fr")
+	if len(r.Editions) < 3 {
+		t.Fatalf("the demo has %d editions", len(r.Editions))
+	}
+	e := r.Editions
+	for _, res := range r.Questions {
+		q := res.Question
+		if q == nil || (q.Type != survey.Likert && q.Type != survey.Matrix && q.Type != survey.SingleChoice) {
+			continue
+		}
+		type key struct{ item, country string }
+		cells := map[key]map[int]int{} // cell index by edition
+		var keys []key
+		for i, c := range res.Cells {
+			k := key{c.Item, c.Group.Country}
+			if cells[k] == nil {
+				cells[k] = map[int]int{}
+				keys = append(keys, k)
+			}
+			cells[k][c.Group.Edition] = i
+		}
+		for _, k := range keys {
+			first, ok0 := cells[k][e[0]]
+			middle, ok1 := cells[k][e[1]]
+			third, ok2 := cells[k][e[2]]
+			if !ok0 || !ok1 || !ok2 {
+				continue
+			}
+			s := res.Cells[first].Suppressed
+			if res.Cells[first].N != nil || res.Cells[middle].N != nil || res.Cells[third].N != nil ||
+				res.Cells[middle].Suppressed != s || res.Cells[third].Suppressed != s {
+				continue
+			}
+			group := reports.CountryName(k.country, "fr")
+			for _, it := range q.Items {
+				if it.Key == k.item {
+					group = it.Label + " · " + group
+				}
+			}
+			heads := func() []string {
+				doc := parse(t, render(t, dashboard.Page{Report: r, AssetBase: "/a"}))
+				var out []string
+				for _, row := range tables(t, byID(doc, "q-"+q.Key))[0].rows {
+					if row.group == group {
+						out = append(out, row.head)
+					}
+				}
+				return out
+			}
+			before := heads()
+			if len(before) == 0 || !strings.HasPrefix(before[0], strconv.Itoa(e[0])+"–") || before[0] == strconv.Itoa(e[0])+"–"+strconv.Itoa(e[1]) {
+				t.Fatalf("%s %q: rows %q, want the first three editions in one", q.Key, group, before)
+			}
+			res.Cells = slices.Delete(res.Cells, middle, middle+1)
+			after := heads()
+			if len(after) < 2 || after[0] != strconv.Itoa(e[0]) || !strings.HasPrefix(after[1], strconv.Itoa(e[2])) {
+				t.Errorf("%s %q without its %d cell: rows %q, want %d alone, then from %d", q.Key, group, e[1], after, e[0], e[2])
+			}
+			return
+		}
+	}
+	t.Fatal("the demo has no group whose first three editions are suppressed")
+}
