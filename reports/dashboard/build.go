@@ -57,11 +57,11 @@ type cellRow struct {
 
 // layRows sets a table of figures' rows, one per cell, in the cells' order. With an
 // edition in the breakdown, the editions of one group are a group of rows under its
-// label, each headed by its year, and the consecutive editions of a group that are
-// withheld for the same reason share one row headed by their first and last year
-// ("2018–2021", only when no edition of the report between them is missing from the
-// group): every shown figure keeps its own row. span is the number of columns of
-// figures.
+// label, each headed by its year, and the consecutive rows of a group that are withheld
+// for the same reason are one row headed by their editions, runs of editions that follow
+// each other in the report written as their first and last: "2018–2020, 2023" (a group
+// without a cell in 2021 and 2022). Every shown figure keeps its own row. span is the
+// number of columns of figures.
 func (b *builder) layRows(t *table, cells []cellRow, span int) {
 	for i := 0; i < len(cells); i++ {
 		c := cells[i]
@@ -74,14 +74,21 @@ func (b *builder) layRows(t *table, cells []cellRow, span int) {
 		}
 		head := b.editionName(c.edition)
 		if c.suppressed != "" {
-			j := i
-			for j+1 < len(cells) && cells[j+1].group == c.group && cells[j+1].suppressed == c.suppressed && b.follows(cells[j+1].edition, cells[j].edition) {
-				j++
+			var runs []string
+			start := i
+			for j := i; j < len(cells) && cells[j].group == c.group && cells[j].suppressed == c.suppressed; j++ {
+				i = j
+				if j+1 < len(cells) && cells[j+1].group == c.group && cells[j+1].suppressed == c.suppressed && b.follows(cells[j+1].edition, cells[j].edition) {
+					continue
+				}
+				run := b.editionName(cells[start].edition)
+				if j > start {
+					run += "–" + b.editionName(cells[j].edition)
+				}
+				runs = append(runs, run)
+				start = j + 1
 			}
-			if j > i {
-				head += "–" + b.editionName(cells[j].edition)
-			}
-			i = j
+			head = strings.Join(runs, ", ")
 		}
 		g := &t.Groups[len(t.Groups)-1]
 		g.Rows = append(g.Rows, c.row(head, span))
