@@ -267,12 +267,14 @@ func TestBrowserDashboard(t *testing.T) {
 	})
 }
 
-// TestPageWeight measures the demo dashboard: the page's HTML alone and gzipped, the
-// first load with its assets gzipped (≤ 300 KB), and the offline export (≤ 600 KB).
+// TestPageWeight measures the demo dashboard as `make run` publishes it (demoReport):
+// the page's HTML alone and gzipped, the first load with its assets gzipped (≤ 300 KB),
+// and the offline export (≤ 600 KB).
 func TestPageWeight(t *testing.T) {
-	fx := newFixture(shifted(analyticstest.Responses(11, 60)))
-	r := fx.report(t, reports.Request{Language: "fr"})
-	page := render(t, dashboard.Page{Report: r, AssetBase: "/assets/dashboard"})
+	r := demoReport(t, "fr")
+	page := render(t, dashboard.Page{Report: r, AssetBase: "/assets/dashboard",
+		Links: dashboard.Links{Workbook: "/d/demo/report.xlsx", Offline: "/d/demo/dashboard.html",
+			Languages: map[string]string{"fr": "/d/demo?lang=fr", "en": "/d/demo?lang=en", "es": "/d/demo?lang=es"}}})
 	a := testAssets(t)
 	first := gzipSize(page)
 	for _, name := range []string{dashboard.AssetECharts, dashboard.AssetScript, dashboard.AssetStylesheet} {
@@ -283,7 +285,9 @@ func TestPageWeight(t *testing.T) {
 		first += gzipSize(b)
 	}
 	export := render(t, dashboard.Page{Report: r, Offline: true, Assets: a})
-	t.Logf("page: %d bytes, %d gzipped; first load with the assets: %d bytes gzipped; offline export: %d bytes (%d gzipped)",
+	keepPage(t, "demo.html", page)
+	keepPage(t, "demo-offline.html", export)
+	t.Logf("demo page: %d bytes, %d gzipped; first load with the assets: %d bytes gzipped; offline export: %d bytes (%d gzipped)",
 		len(page), gzipSize(page), first, len(export), gzipSize(export))
 	if first > 300<<10 {
 		t.Errorf("the first load is %d bytes gzipped, over 300 KB", first)

@@ -29,12 +29,84 @@ type part struct {
 	Comments *commentList
 }
 
-// table is an accessible HTML table: a caption, column headers, a header cell per row.
+// table is an accessible HTML table: a caption, column headers, a header cell per row;
+// its rows in one body (Rows), or in groups (Groups), each a body whose first row heads
+// it (<th scope="rowgroup">), so that a long label is written once for its rows.
 type table struct {
 	Caption string
 	Class   string
 	Head    []string // Head[0] heads the column of row headers
 	Rows    []row
+	Groups  []rowGroup
+}
+
+type rowGroup struct {
+	Head string
+	Rows []row
+}
+
+// cellRow is the row of one cell of a result in a table of figures: its group (the
+// matrix row and the group without the edition), its edition (0 without one), and
+// either its figures or the reason they are withheld.
+type cellRow struct {
+	group      string
+	edition    int
+	suppressed string
+	cells      []td
+}
+
+// layRows sets a table of figures' rows, one per cell, in the cells' order. With an
+// edition in the breakdown, the editions of one group are a group of rows under its
+// label, each headed by its year, and the consecutive rows of a group that are withheld
+// for the same reason are one row headed by their editions, runs of editions that follow
+// each other in the report written as their first and last: "2018–2020, 2023" (a group
+// without a cell in 2021 and 2022). Every shown figure keeps its own row. span is the
+// number of columns of figures.
+func (b *builder) layRows(t *table, cells []cellRow, span int) {
+	for i := 0; i < len(cells); i++ {
+		c := cells[i]
+		if !b.byEdition {
+			t.Rows = append(t.Rows, c.row(c.group, span))
+			continue
+		}
+		if len(t.Groups) == 0 || t.Groups[len(t.Groups)-1].Head != c.group || i > 0 && cells[i-1].group != c.group {
+			t.Groups = append(t.Groups, rowGroup{Head: c.group})
+		}
+		head := b.editionName(c.edition)
+		if c.suppressed != "" {
+			var runs []string
+			start := i
+			for j := i; j < len(cells) && cells[j].group == c.group && cells[j].suppressed == c.suppressed; j++ {
+				i = j
+				if j+1 < len(cells) && cells[j+1].group == c.group && cells[j+1].suppressed == c.suppressed && b.follows(cells[j+1].edition, cells[j].edition) {
+					continue
+				}
+				run := b.editionName(cells[start].edition)
+				if j > start {
+					run += "–" + b.editionName(cells[j].edition)
+				}
+				runs = append(runs, run)
+				start = j + 1
+			}
+			head = strings.Join(runs, ", ")
+		}
+		g := &t.Groups[len(t.Groups)-1]
+		g.Rows = append(g.Rows, c.row(head, span))
+	}
+}
+
+// follows reports whether edition y comes right after edition prev in the report: a
+// row "2018–2021" stands for every edition of the report from 2018 to 2021.
+func (b *builder) follows(y, prev int) bool {
+	i := slices.Index(b.r.Editions, prev)
+	return i >= 0 && i+1 < len(b.r.Editions) && b.r.Editions[i+1] == y
+}
+
+func (c cellRow) row(head string, span int) row {
+	if c.suppressed != "" {
+		return row{Head: head, Cells: []td{{Text: c.suppressed, Class: "suppressed", Span: span}}}
+	}
+	return row{Head: head, Cells: c.cells}
 }
 
 type row struct {
@@ -243,21 +315,20 @@ func (b *builder) responses() section {
 			cats[i] = b.editionName(c.Group.Edition)
 			r := row{Head: cats[i]}
 			if c.N == nil {
-				r.Class = "suppressed"
 				r.Cells = append(r.Cells, td{Text: b.suppressed(c.Suppressed), Class: "suppressed", Span: 3})
 			} else {
 				n[i] = f64(float64(*c.N))
-				r.Cells = append(r.Cells, td{Text: b.nf.count(*c.N), Class: "num"})
+				r.Cells = append(r.Cells, td{Text: b.nf.count(*c.N)})
 				if c.Invited > 0 {
-					r.Cells = append(r.Cells, td{Text: b.nf.count(c.Invited), Class: "num"})
+					r.Cells = append(r.Cells, td{Text: b.nf.count(c.Invited)})
 				} else {
-					r.Cells = append(r.Cells, td{Text: "—", Class: "num"})
+					r.Cells = append(r.Cells, td{Text: "—"})
 				}
 				if c.Rate != nil {
 					rate[i] = f64(*c.Rate * 100) // percentage points, as the page's script reads them
-					r.Cells = append(r.Cells, td{Text: b.nf.percent(*c.Rate), Class: "num"})
+					r.Cells = append(r.Cells, td{Text: b.nf.percent(*c.Rate)})
 				} else {
-					r.Cells = append(r.Cells, td{Text: "—", Class: "num"})
+					r.Cells = append(r.Cells, td{Text: "—"})
 				}
 			}
 			t.Rows = append(t.Rows, r)
@@ -302,11 +373,11 @@ func (b *builder) responses() section {
 			c := cells[i][j]
 			switch {
 			case c == nil:
-				r.Cells = append(r.Cells, td{Text: "—", Class: "num"})
+				r.Cells = append(r.Cells, td{Text: "—"})
 			case c.N == nil:
 				r.Cells = append(r.Cells, td{Text: b.suppressed(c.Suppressed), Class: "suppressed"})
 			default:
-				r.Cells = append(r.Cells, td{Text: b.nf.count(*c.N), Class: "num"})
+				r.Cells = append(r.Cells, td{Text: b.nf.count(*c.N)})
 				series[j].values[i] = f64(float64(*c.N))
 			}
 		}
@@ -397,10 +468,13 @@ func itemLabel(items map[string]string, key string) string {
 	return key
 }
 
-// suppressedRow is a cell's row when its figures are withheld: the reason across the n
-// and figure columns.
-func (b *builder) suppressedRow(head string, c *analytics.Cell, span int) row {
-	return row{Class: "suppressed", Head: head, Cells: []td{{Text: b.suppressed(c.Suppressed), Class: "suppressed", Span: span}}}
+// rowsHead heads the column of row headers of a table of figures: the edition when the
+// rows are the editions of a group (layRows), the group otherwise.
+func (b *builder) rowsHead() string {
+	if b.byEdition {
+		return b.w("edition")
+	}
+	return b.w("group")
 }
 
 func (b *builder) withCI(v string, ci *analytics.Interval, f func(float64) string) string {
@@ -420,29 +494,32 @@ func (b *builder) choices(res *analytics.Result) part {
 		series[j] = barSeries{name: ch.Label, values: make([]*float64, len(cells))}
 	}
 	caption := b.w("t_figures", q.Label, b.dimsPhrase(true))
-	t := &table{Caption: caption, Head: []string{b.w("group"), b.w("n")}}
+	t := &table{Caption: caption, Head: []string{b.rowsHead(), b.w("n")}}
 	for _, ch := range q.Choices {
 		t.Head = append(t.Head, b.w("share_ci", ch.Label))
 	}
+	rows := make([]cellRow, len(cells))
 	for i, c := range cells {
 		cats[i] = b.cellLabel(c.Group, "")
+		rows[i] = cellRow{group: b.groupLabel(c.Group), edition: c.Group.Edition}
 		if c.N == nil {
-			t.Rows = append(t.Rows, b.suppressedRow(cats[i], c, 1+len(q.Choices)))
+			rows[i].suppressed = b.suppressed(c.Suppressed)
 			continue
 		}
-		r := row{Head: cats[i], Cells: []td{{Text: b.nf.count(*c.N), Class: "num"}}}
+		r := []td{{Text: b.nf.count(*c.N)}}
 		for j, ch := range q.Choices {
 			k := slices.IndexFunc(c.Choices, func(s analytics.ChoiceStat) bool { return s.Key == ch.Key })
 			if k < 0 {
-				r.Cells = append(r.Cells, td{Text: "—", Class: "num"})
+				r = append(r, td{Text: "—"})
 				continue
 			}
 			st := c.Choices[k]
 			series[j].values[i] = f64(st.Share * 100)
-			r.Cells = append(r.Cells, td{Text: b.withCI(b.nf.percent(st.Share), st.CI, b.nf.percent), Class: "num"})
+			r = append(r, td{Text: b.withCI(b.nf.percent(st.Share), st.CI, b.nf.percent)})
 		}
-		t.Rows = append(t.Rows, r)
+		rows[i].cells = r
 	}
+	b.layRows(t, rows, 1+len(q.Choices))
 	o := shareBars(cats, series, q.Type != survey.MultipleChoice)
 	title := b.w("c_shares", q.Label, b.dimsPhrase(true))
 	size := sizeFor(len(cells))
@@ -459,7 +536,7 @@ func (b *builder) scale(res *analytics.Result) []part {
 	cells := b.sortedCells(res)
 	likert := q.Type == survey.Likert || q.Type == survey.Matrix
 	caption := b.w("t_figures", q.Label, b.dimsPhrase(true))
-	t := &table{Caption: caption, Head: []string{b.w("group"), b.w("n"), b.w("mean_ci"), b.w("median"), b.w("quartiles"), b.w("sd"), b.w("range")}}
+	t := &table{Caption: caption, Head: []string{b.rowsHead(), b.w("n"), b.w("mean_ci"), b.w("median"), b.w("quartiles"), b.w("sd"), b.w("range")}}
 	if likert {
 		t.Head = append(t.Head, b.w("top2_ci"))
 	}
@@ -471,36 +548,42 @@ func (b *builder) scale(res *analytics.Result) []part {
 		items[it.Key] = it.Label
 	}
 	dec := func(v float64) string { return b.nf.decimal(v, 2) }
-	for _, c := range cells {
-		head := b.cellLabel(c.Group, itemLabelOr(items, c.Item))
+	rows := make([]cellRow, len(cells))
+	for i, c := range cells {
+		group := b.groupLabel(c.Group)
+		if c.Item != "" {
+			group = itemLabel(items, c.Item) + " · " + group
+		}
+		rows[i] = cellRow{group: group, edition: c.Group.Edition}
 		if c.N == nil || c.Scale == nil {
-			t.Rows = append(t.Rows, b.suppressedRow(head, c, len(t.Head)-1))
+			rows[i].suppressed = b.suppressed(c.Suppressed)
 			continue
 		}
 		sc := c.Scale
-		r := row{Head: head, Cells: []td{{Text: b.nf.count(*c.N), Class: "num"},
-			{Text: b.withCI(dec(sc.Mean), sc.MeanCI, dec), Class: "num"},
-			{Text: dec(sc.Median), Class: "num"},
-			{Text: dec(sc.Q1) + " – " + dec(sc.Q3), Class: "num"},
-			{Text: dec(sc.SD), Class: "num"},
-			{Text: dec(sc.Min) + " – " + dec(sc.Max), Class: "num"}}}
+		r := []td{{Text: b.nf.count(*c.N)},
+			{Text: b.withCI(dec(sc.Mean), sc.MeanCI, dec)},
+			{Text: dec(sc.Median)},
+			{Text: dec(sc.Q1) + " – " + dec(sc.Q3)},
+			{Text: dec(sc.SD)},
+			{Text: dec(sc.Min) + " – " + dec(sc.Max)}}
 		if likert {
 			if sc.Top2 != nil {
-				r.Cells = append(r.Cells, td{Text: b.withCI(b.nf.percent(sc.Top2.Share), sc.Top2.CI, b.nf.percent), Class: "num"})
+				r = append(r, td{Text: b.withCI(b.nf.percent(sc.Top2.Share), sc.Top2.CI, b.nf.percent)})
 			} else {
-				r.Cells = append(r.Cells, td{Text: "—", Class: "num"})
+				r = append(r, td{Text: "—"})
 			}
 		}
 		if q.NPS {
 			if c.NPS != nil {
 				one := func(v float64) string { return b.nf.decimal(v, 1) }
-				r.Cells = append(r.Cells, td{Text: b.withCI(one(c.NPS.Score), c.NPS.CI, one), Class: "num"})
+				r = append(r, td{Text: b.withCI(one(c.NPS.Score), c.NPS.CI, one)})
 			} else {
-				r.Cells = append(r.Cells, td{Text: "—", Class: "num"})
+				r = append(r, td{Text: "—"})
 			}
 		}
-		t.Rows = append(t.Rows, r)
+		rows[i].cells = r
 	}
+	b.layRows(t, rows, len(t.Head)-1)
 	var parts []part
 	if q.NPS {
 		o := b.intervalBars(res, analytics.MeasureNPS, func(c *analytics.Cell) (*float64, *analytics.Interval) {
@@ -534,13 +617,6 @@ func (b *builder) scale(res *analytics.Result) []part {
 	}
 	parts[len(parts)-1].Table = t
 	return parts
-}
-
-func itemLabelOr(items map[string]string, key string) string {
-	if key == "" {
-		return ""
-	}
-	return itemLabel(items, key)
 }
 
 type sizedOption struct {
@@ -620,24 +696,25 @@ func (b *builder) dates(res *analytics.Result) []part {
 	q := res.Question
 	cells := b.sortedCells(res)
 	caption := b.w("t_figures", q.Label, b.dimsPhrase(true))
-	t := &table{Caption: caption, Head: []string{b.w("group"), b.w("n"), b.w("first"), b.w("median"), b.w("last")}}
+	t := &table{Caption: caption, Head: []string{b.rowsHead(), b.w("n"), b.w("first"), b.w("median"), b.w("last")}}
 	var months []string
 	var shown []*analytics.Cell
-	for _, c := range cells {
-		head := b.cellLabel(c.Group, "")
+	rows := make([]cellRow, len(cells))
+	for i, c := range cells {
+		rows[i] = cellRow{group: b.groupLabel(c.Group), edition: c.Group.Edition}
 		if c.N == nil || c.Dates == nil {
-			t.Rows = append(t.Rows, b.suppressedRow(head, c, 4))
+			rows[i].suppressed = b.suppressed(c.Suppressed)
 			continue
 		}
 		shown = append(shown, c)
-		t.Rows = append(t.Rows, row{Head: head, Cells: []td{{Text: b.nf.count(*c.N), Class: "num"},
-			{Text: c.Dates.First}, {Text: c.Dates.Median}, {Text: c.Dates.Last}}})
+		rows[i].cells = []td{{Text: b.nf.count(*c.N)}, {Text: c.Dates.First}, {Text: c.Dates.Median}, {Text: c.Dates.Last}}
 		for _, m := range c.Dates.Months {
 			if !slices.Contains(months, m.Month) {
 				months = append(months, m.Month)
 			}
 		}
 	}
+	b.layRows(t, rows, 4)
 	slices.Sort(months)
 	parts := []part{{Table: t}}
 	if len(shown) == 0 || len(months) == 0 {
@@ -663,7 +740,7 @@ func (b *builder) dates(res *analytics.Result) []part {
 			} else {
 				series[j].values[i] = f64(0) // a shown cell without answers that month: a true 0
 			}
-			r.Cells = append(r.Cells, td{Text: b.nf.count(int(v)), Class: "num"})
+			r.Cells = append(r.Cells, td{Text: b.nf.count(int(v))})
 		}
 		mt.Rows = append(mt.Rows, r)
 	}
@@ -741,8 +818,8 @@ func (b *builder) changes(res *analytics.Result, items map[string]string) (part,
 		if *ch.Delta > 0 {
 			delta = "+" + delta
 		}
-		r.Cells = append(r.Cells, td{Text: f(*ch.From.Value), Class: "num"}, td{Text: f(*ch.To.Value), Class: "num"},
-			td{Text: b.withCI(delta, ch.CI, f), Class: "num"})
+		r.Cells = append(r.Cells, td{Text: f(*ch.From.Value)}, td{Text: f(*ch.To.Value)},
+			td{Text: b.withCI(delta, ch.CI, f)})
 		if ch.Significant {
 			sig++
 			r.Class = "significant-row"
@@ -832,12 +909,12 @@ func (b *builder) heatmap() (section, bool) {
 			c := values[k][g]
 			switch {
 			case c == nil:
-				r.Cells = append(r.Cells, td{Text: "—", Class: "num"})
+				r.Cells = append(r.Cells, td{Text: "—"})
 			case c.N == nil || c.Scale == nil || c.Scale.Top2 == nil:
 				r.Cells = append(r.Cells, td{Text: b.suppressed(c.Suppressed), Class: "suppressed"})
 			default:
 				vals[yi][xi] = f64(c.Scale.Top2.Share * 100)
-				r.Cells = append(r.Cells, td{Text: b.nf.percent(c.Scale.Top2.Share), Class: "num"})
+				r.Cells = append(r.Cells, td{Text: b.nf.percent(c.Scale.Top2.Share)})
 			}
 		}
 		t.Rows = append(t.Rows, r)

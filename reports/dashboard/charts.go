@@ -3,7 +3,9 @@ package dashboard
 import (
 	"encoding/json"
 	"html/template"
+	"math"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
@@ -128,6 +130,7 @@ func set(m map[string]any, v any, path ...string) {
 // line and paragraph separators: a label such as </script> cannot end the script element
 // the option sits in.
 func (o option) marshal() template.JS {
+	o.compact()
 	raw, err := json.Marshal(map[string]any(o))
 	if err != nil {
 		panic("dashboard: " + err.Error())
@@ -136,6 +139,75 @@ func (o option) marshal() template.JS {
 		panic("dashboard: unescaped markup in a chart option") // cannot happen with encoding/json
 	}
 	return template.JS(raw)
+}
+
+// compact makes the option shorter without changing what it draws: a data item that is
+// a value alone ({"value": 3}) becomes the value; a bar or line series ends at its last
+// point (a category past the end of its data is a gap, as a null is); numbers in the data
+// keep 6 significant digits (the page shows one decimal); barGap and barCategoryGap,
+// which the bars of a chart share, are left on its last bar series only, where ECharts
+// reads them.
+func (o option) compact() {
+	lastBar := -1
+	for i, s := range o.series() {
+		sm, ok := s.(map[string]any)
+		if !ok {
+			continue
+		}
+		data := list(sm["data"])
+		for i, d := range data {
+			if dm, ok := d.(map[string]any); ok && len(dm) == 1 && dm["value"] != nil {
+				d = dm["value"]
+			}
+			data[i] = shortNumbers(d)
+		}
+		if t := sm["type"]; t == "bar" || t == "line" {
+			for len(data) > 0 && data[len(data)-1] == nil {
+				data = data[:len(data)-1]
+			}
+		}
+		if sm["data"] != nil {
+			sm["data"] = data
+		}
+		if sm["type"] == "bar" {
+			lastBar = i
+		}
+	}
+	for i, s := range o.series() {
+		if sm, ok := s.(map[string]any); ok && sm["type"] == "bar" && i != lastBar {
+			delete(sm, "barGap")
+			delete(sm, "barCategoryGap")
+		}
+	}
+}
+
+// shortNumbers rounds the numbers of a data item to 6 significant digits (more for a
+// number of 1000 or more, so that its units stay exact), in place.
+func shortNumbers(v any) any {
+	switch x := v.(type) {
+	case float64:
+		if x == math.Trunc(x) || math.IsInf(x, 0) || math.IsNaN(x) {
+			return x
+		}
+		d := 6
+		if a := math.Abs(x); a >= 1000 {
+			d = int(math.Log10(a)) + 4
+		}
+		r, err := strconv.ParseFloat(strconv.FormatFloat(x, 'g', d, 64), 64)
+		if err != nil {
+			return x
+		}
+		return r
+	case []any:
+		for i := range x {
+			x[i] = shortNumbers(x[i])
+		}
+	case map[string]any:
+		if val, ok := x["value"]; ok {
+			x["value"] = shortNumbers(val)
+		}
+	}
+	return v
 }
 
 // commonOptions are what every chart of the page has: ECharts' aria (a description of

@@ -1,7 +1,11 @@
 // Package dashboard renders a published funders' dashboard: one HTML page from a funder
 // report (figures already suppressed by analytics), with a chart per comparison and, under
 // each, the same figures as an accessible table, so that the page reads whole without
-// JavaScript and by screen readers.
+// JavaScript and by screen readers. A table of figures by group and edition gives each
+// group (a country, a matrix row and a country) its own <tbody>, headed by a row with a
+// <th scope="rowgroup">, and each edition a row headed by its year; the consecutive
+// editions of a group withheld for the same reason share one row ("2018–2021, 2023:
+// supprimé (moins de 5)"), so that the demo's offline copy keeps under 600 KB.
 //
 // Chart options are built with go-echarts and written by encoding/json into
 // <script type="application/json" id="opt-N"> elements, so that labels typed by users

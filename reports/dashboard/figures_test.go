@@ -1,6 +1,7 @@
 package dashboard_test
 
 import (
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -48,6 +49,7 @@ type checker struct {
 	sig     int // significant changes seen marked
 	notes   int // comments compared
 	arrows  int // significant changes seen marked on a chart
+	merged  int // suppressed cells that share a row with the one before
 }
 
 // groupLabel is how the page names a group without its edition, independently of the
@@ -98,15 +100,56 @@ func (c *checker) expect(where, cell string, want []float64, decimals []int) {
 	}
 }
 
-// rowsByHead indexes a table's rows by their header, each header once.
+// editionRuns is the header of a row that stands for several editions: "2018–2021",
+// "2018–2019, 2021", each run of editions that follow each other written as its first and
+// last.
+var (
+	editionRuns = regexp.MustCompile(`^[0-9]{4}(–[0-9]{4})?(, [0-9]{4}(–[0-9]{4})?)*$`)
+	editionRun  = regexp.MustCompile(`([0-9]{4})(?:–([0-9]{4}))?`)
+)
+
+// rowsByHead indexes a table's rows by their header, each header once: a row in a group
+// by "group · header"; a row of several editions ("2018–2021, 2023", which only
+// suppressed cells may share) once for each edition of the report in each run, from its
+// first to its last, and only when there are two at least.
 func (c *checker) rowsByHead(tb readTable) map[string]readRow {
 	c.t.Helper()
 	m := map[string]readRow{}
-	for _, r := range tb.rows {
-		if _, dup := m[r.head]; dup {
-			c.t.Errorf("table %q: two rows %q", tb.caption, r.head)
+	add := func(head string, r readRow) {
+		if r.group != "" {
+			head = r.group + " · " + head
 		}
-		m[r.head] = r
+		if _, dup := m[head]; dup {
+			c.t.Errorf("table %q: two rows %q", tb.caption, head)
+		}
+		m[head] = r
+	}
+	for _, r := range tb.rows {
+		if !editionRuns.MatchString(r.head) || !strings.ContainsAny(r.head, "–,") {
+			add(r.head, r)
+			continue
+		}
+		n := 0
+		for _, run := range editionRun.FindAllStringSubmatch(r.head, -1) {
+			from, _ := strconv.Atoi(run[1])
+			to := from
+			if run[2] != "" {
+				to, _ = strconv.Atoi(run[2])
+				if to <= from {
+					c.t.Errorf("table %q: the row %q has a run %q", tb.caption, r.head, run[0])
+				}
+			}
+			for _, y := range c.r.Editions {
+				if y >= from && y <= to {
+					add(strconv.Itoa(y), r)
+					n++
+				}
+			}
+		}
+		if n < 2 || len(r.cells) != 1 || r.cells[0].class != "suppressed" {
+			c.t.Errorf("table %q: the row %q stands for %d editions: %v", tb.caption, r.head, n, r.cells)
+		}
+		c.merged += n - 1
 	}
 	return m
 }
@@ -291,7 +334,7 @@ func (c *checker) checkQuestion(res *analytics.Result) {
 				want := append([]float64{st.Share * 100}, interval(st.CI, 100)...)
 				c.expect(where+" "+ch.Key, r.cells[1+j].text, want, repeat(1, len(want)))
 				_, idx := category(opts[0], label)
-				if v, _ := barPoint(opts[0], ch.Label, idx); v != st.Share*100 { // percentage points
+				if v, _ := barPoint(opts[0], ch.Label, idx); !plotted(v, st.Share*100) { // percentage points
 					t.Errorf("%s %s: chart %v, want %v", where, ch.Key, v, st.Share*100)
 				}
 			}
@@ -313,10 +356,10 @@ func (c *checker) checkQuestion(res *analytics.Result) {
 				c.expect(where+" top2", r.cells[next].text, append([]float64{s.Top2.Share * 100}, interval(s.Top2.CI, 100)...), []int{1, 1, 1})
 				next++
 				_, idx := category(opts[1], group)
-				if v, _ := barPoint(opts[1], ed, idx); v != s.Top2.Share*100 {
+				if v, _ := barPoint(opts[1], ed, idx); !plotted(v, s.Top2.Share*100) {
 					t.Errorf("%s: top-two chart %v, want %v", where, v, s.Top2.Share*100)
 				}
-				if eb := errorBar(opts[1], ed, idx); s.Top2.CI != nil && (eb == nil || eb[1] != s.Top2.CI.Low*100 || eb[2] != s.Top2.CI.High*100) {
+				if eb := errorBar(opts[1], ed, idx); s.Top2.CI != nil && (eb == nil || !plotted(eb[1], s.Top2.CI.Low*100) || !plotted(eb[2], s.Top2.CI.High*100)) {
 					t.Errorf("%s: top-two error bar %v, want %v", where, eb, s.Top2.CI)
 				}
 			}
@@ -326,7 +369,7 @@ func (c *checker) checkQuestion(res *analytics.Result) {
 				want = cell.NPS.Score
 			}
 			_, idx := category(chart, group)
-			if v, _ := barPoint(chart, ed, idx); v != want {
+			if v, _ := barPoint(chart, ed, idx); !plotted(v, want) {
 				t.Errorf("%s: chart %v, want %v (category %q at %d)", where, v, want, group, idx)
 			}
 			if q.NPS && cell.NPS.CI != nil || !q.NPS && s.MeanCI != nil {
@@ -334,7 +377,7 @@ func (c *checker) checkQuestion(res *analytics.Result) {
 				if q.NPS {
 					ci = cell.NPS.CI
 				}
-				if eb := errorBar(chart, ed, idx); eb == nil || eb[1] != ci.Low || eb[2] != ci.High {
+				if eb := errorBar(chart, ed, idx); eb == nil || !plotted(eb[1], ci.Low) || !plotted(eb[2], ci.High) {
 					t.Errorf("%s: error bar %v, want %v", where, eb, ci)
 				}
 			}
@@ -518,7 +561,7 @@ func (c *checker) checkComments(sec *html.Node, key string) {
 		}
 	}
 	var got []string
-	for _, p := range all(sec, func(n *html.Node) bool { return attr(n, "class") == "comment-text" }) {
+	for _, p := range all(sec, isComment) {
 		got = append(got, text(p))
 	}
 	c.notes += len(got)
@@ -559,7 +602,10 @@ func (c *checker) checkHeatmap() {
 	}
 	points := map[[2]int]float64{}
 	for _, d := range o["series"].([]any)[0].(map[string]any)["data"].([]any) {
-		v := d.(map[string]any)["value"].([]any)
+		v, ok := d.([]any) // [x, y, value]
+		if !ok {
+			v = d.(map[string]any)["value"].([]any)
+		}
 		points[[2]int{int(v[0].(float64)), int(v[1].(float64))}] = v[2].(float64)
 	}
 	seen := 0
@@ -597,7 +643,7 @@ func (c *checker) checkHeatmap() {
 				continue
 			}
 			c.expect("heatmap "+label, got.text, []float64{cell.Scale.Top2.Share * 100}, []int{1})
-			if !drawn || v != cell.Scale.Top2.Share*100 {
+			if !drawn || !plotted(v, cell.Scale.Top2.Share*100) {
 				t.Errorf("heatmap %q %q: square %v %v, want %v", label, c.groupLabel(cell.Group), drawn, v, cell.Scale.Top2.Share*100)
 			}
 		}
@@ -641,12 +687,32 @@ func TestTablesMatchReport(t *testing.T) {
 			if c.figures < 500 || c.gaps < 20 {
 				t.Errorf("only %d figures and %d suppressed cells checked", c.figures, c.gaps)
 			}
+			if len(tc.by) != 1 && c.merged == 0 {
+				t.Error("no suppressed editions share a row")
+			}
 			if tc.by == nil && (c.sig == 0 || c.notes == 0 || c.arrows == 0) {
 				t.Errorf("%d significant changes (%d on charts), %d comments checked", c.sig, c.arrows, c.notes)
 			}
-			t.Logf("%d figures, %d suppressed cells, %d significant changes (%d on charts), %d comments checked", c.figures, c.gaps, c.sig, c.arrows, c.notes)
+			t.Logf("%d figures, %d suppressed cells (%d sharing a row), %d significant changes (%d on charts), %d comments checked", c.figures, c.gaps, c.merged, c.sig, c.arrows, c.notes)
 		})
 	}
+}
+
+// TestDemoTablesMatchReport holds the demo dashboard (demoReport, as `make run` publishes
+// it) to its report as TestTablesMatchReport does: every figure and every suppressed cell,
+// read back from the tables and charts of the page.
+func TestDemoTablesMatchReport(t *testing.T) {
+	r := demoReport(t, "fr")
+	c := &checker{t: t, r: r, lang: "fr", doc: parse(t, render(t, dashboard.Page{Report: r, AssetBase: "/assets"}))}
+	c.checkResponses()
+	c.checkHeatmap()
+	for _, res := range r.Questions {
+		c.checkQuestion(res)
+	}
+	if c.figures < 1000 || c.gaps < 200 || c.merged < 100 || c.notes == 0 {
+		t.Errorf("only %d figures, %d suppressed cells (%d sharing a row) and %d comments checked", c.figures, c.gaps, c.merged, c.notes)
+	}
+	t.Logf("%d figures, %d suppressed cells (%d sharing a row), %d significant changes (%d on charts), %d comments checked", c.figures, c.gaps, c.merged, c.sig, c.arrows, c.notes)
 }
 
 // shifted moves the answers of some editions so that some changes are significant: every
@@ -676,4 +742,73 @@ func dimsName(by []analytics.Dimension) string {
 		s = append(s, string(d))
 	}
 	return strings.Join(s, ",")
+}
+
+// TestSuppressedEditionsShareARow: in the demo, a group whose first three editions are
+// suppressed shows them in one row ("2018–2020…"); with the middle edition's cell taken
+// out of the report, the row reads "2018, 2020…": a row of several editions never stands
+// for one the group has no cell for.
+func TestSuppressedEditionsShareARow(t *testing.T) {
+	r := demoReport(t, "fr")
+	if len(r.Editions) < 3 {
+		t.Fatalf("the demo has %d editions", len(r.Editions))
+	}
+	e := r.Editions
+	for _, res := range r.Questions {
+		q := res.Question
+		if q == nil || (q.Type != survey.Likert && q.Type != survey.Matrix && q.Type != survey.SingleChoice) {
+			continue
+		}
+		type key struct{ item, country string }
+		cells := map[key]map[int]int{} // cell index by edition
+		var keys []key
+		for i, c := range res.Cells {
+			k := key{c.Item, c.Group.Country}
+			if cells[k] == nil {
+				cells[k] = map[int]int{}
+				keys = append(keys, k)
+			}
+			cells[k][c.Group.Edition] = i
+		}
+		for _, k := range keys {
+			first, ok0 := cells[k][e[0]]
+			middle, ok1 := cells[k][e[1]]
+			third, ok2 := cells[k][e[2]]
+			if !ok0 || !ok1 || !ok2 {
+				continue
+			}
+			s := res.Cells[first].Suppressed
+			if res.Cells[first].N != nil || res.Cells[middle].N != nil || res.Cells[third].N != nil ||
+				res.Cells[middle].Suppressed != s || res.Cells[third].Suppressed != s {
+				continue
+			}
+			group := reports.CountryName(k.country, "fr")
+			for _, it := range q.Items {
+				if it.Key == k.item {
+					group = it.Label + " · " + group
+				}
+			}
+			heads := func() []string {
+				doc := parse(t, render(t, dashboard.Page{Report: r, AssetBase: "/a"}))
+				var out []string
+				for _, row := range tables(t, byID(doc, "q-"+q.Key))[0].rows {
+					if row.group == group {
+						out = append(out, row.head)
+					}
+				}
+				return out
+			}
+			before := heads()
+			if len(before) == 0 || !strings.HasPrefix(before[0], strconv.Itoa(e[0])+"–") || before[0] == strconv.Itoa(e[0])+"–"+strconv.Itoa(e[1]) {
+				t.Fatalf("%s %q: rows %q, want the first three editions in one", q.Key, group, before)
+			}
+			res.Cells = slices.Delete(res.Cells, middle, middle+1)
+			after := heads()
+			if len(after) == 0 || !strings.HasPrefix(after[0], strconv.Itoa(e[0])+", "+strconv.Itoa(e[2])) {
+				t.Errorf("%s %q without its %d cell: rows %q, want the first row to be %d, then from %d", q.Key, group, e[1], after, e[0], e[2])
+			}
+			return
+		}
+	}
+	t.Fatal("the demo has no group whose first three editions are suppressed")
 }

@@ -128,6 +128,14 @@ func text(n *html.Node) string {
 	return strings.TrimSpace(b.String())
 }
 
+// isComment is true of a comment's text: the paragraph of an item of the list in a
+// div.comments.
+func isComment(n *html.Node) bool {
+	li := n.Parent
+	return n.DataAtom == atom.P && li != nil && li.DataAtom == atom.Li && li.Parent != nil && li.Parent.DataAtom == atom.Ul &&
+		li.Parent.Parent != nil && attr(li.Parent.Parent, "class") == "comments"
+}
+
 // byID finds the element with an id.
 func byID(doc *html.Node, id string) *html.Node {
 	found := all(doc, func(n *html.Node) bool { return attr(n, "id") == id })
@@ -146,7 +154,10 @@ type readTable struct {
 
 type readRow struct {
 	class, head string
-	cells       []readCell
+	// group is the header of the row's group (<th scope="rowgroup"> heading its <tbody>),
+	// when it has one.
+	group string
+	cells []readCell
 }
 
 type readCell struct {
@@ -155,12 +166,14 @@ type readCell struct {
 }
 
 // tables reads every table under n, checking that each is accessible: a caption, column
-// headers with scope=col, a row header with scope=row.
+// headers with scope=col, a row header with scope=row; a body whose rows are a group
+// starts with a row alone, its header with scope=rowgroup across every column.
 func tables(t testing.TB, n *html.Node) []readTable {
 	t.Helper()
 	var out []readTable
 	for _, tb := range all(n, isA(atom.Table)) {
 		rt := readTable{class: attr(tb, "class")}
+		group := map[*html.Node]string{} // group headers by body
 		if caps := all(tb, isA(atom.Caption)); len(caps) == 1 {
 			rt.caption = text(caps[0])
 		} else {
@@ -176,7 +189,20 @@ func tables(t testing.TB, n *html.Node) []readTable {
 				}
 				continue
 			}
-			rr := readRow{class: attr(tr, "class")}
+			if ths := all(tr, isA(atom.Th)); len(ths) == 1 && attr(ths[0], "scope") == "rowgroup" {
+				if tr.Parent.FirstChild != tr && !(tr.Parent.FirstChild.Type == html.TextNode && tr.Parent.FirstChild.NextSibling == tr) {
+					t.Errorf("table %q: the group header %q does not start its body", rt.caption, text(ths[0]))
+				}
+				if len(all(tr, isA(atom.Td))) != 0 || attr(ths[0], "colspan") != strconv.Itoa(len(rt.head)) {
+					t.Errorf("table %q: the group header %q is not a row alone across the table", rt.caption, text(ths[0]))
+				}
+				group[tr.Parent] = text(ths[0])
+				continue
+			}
+			rr := readRow{class: attr(tr, "class"), group: group[tr.Parent]}
+			if rr.group == "" && len(group) > 0 {
+				t.Errorf("table %q: a row out of the groups", rt.caption)
+			}
 			for c := tr.FirstChild; c != nil; c = c.NextSibling {
 				switch c.DataAtom {
 				case atom.Th:
@@ -251,6 +277,13 @@ func numbers(s, lang string) []float64 {
 // near reports whether a figure shown with d decimals is v rounded.
 func near(got, v float64, d int) bool {
 	return math.Abs(got-v) <= 0.5*math.Pow(10, -float64(d))+1e-9
+}
+
+// plotted reports whether a chart's value (a JSON number) is v to 6 significant digits,
+// as the page writes the figures it plots.
+func plotted(got any, v float64) bool {
+	g, ok := got.(float64)
+	return ok && math.Abs(g-v) <= 5e-6*math.Max(1, math.Abs(v))
 }
 
 // category finds a chart's category axis and the index of a label on it.

@@ -160,7 +160,7 @@ func TestLabelsStayText(t *testing.T) {
 				t.Errorf("no column for the choice %q: %q", labels["choice"], head)
 			}
 			var comments []string
-			for _, p := range all(byID(doc, "q-improve"), func(n *html.Node) bool { return attr(n, "class") == "comment-text" }) {
+			for _, p := range all(byID(doc, "q-improve"), isComment) {
 				comments = append(comments, text(p))
 			}
 			for _, h := range hostile {
@@ -452,7 +452,7 @@ func TestLatestComments(t *testing.T) {
 	}
 	doc := parse(t, render(t, dashboard.Page{Report: latest, AssetBase: "/a"}))
 	sec := byID(doc, "q-improve")
-	shown := all(sec, func(n *html.Node) bool { return attr(n, "class") == "comment-text" })
+	shown := all(sec, isComment)
 	note := all(sec, func(n *html.Node) bool { return attr(n, "class") == "note" })
 	want := fmt.Sprintf("The latest 4 of %d; the workbook gives them all.", total)
 	if len(shown) != 4 || len(note) != 1 || text(note[0]) != want {

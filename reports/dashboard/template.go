@@ -50,20 +50,21 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 <div class="chart-actions"><button type="button" data-png="c-{{.N}}" data-filename="{{.Filename}}">{{$.Words.png}}</button></div>
 </figure>
 {{end}}{{with .Note}}<p class="note">{{.}}</p>
-{{end}}{{with .Table}}<div class="table-wrap">
+{{end}}{{with .Table}}{{$cols := len .Head}}<div class="table-wrap">
 <table{{with .Class}} class="{{.}}"{{end}}>
 <caption>{{.Caption}}</caption>
 <thead><tr>{{range .Head}}<th scope="col">{{.}}</th>{{end}}</tr></thead>
-<tbody>
-{{range .Rows}}<tr{{with .Class}} class="{{.}}"{{end}}><th scope="row">{{.Head}}</th>{{range .Cells}}<td{{with .Class}} class="{{.}}"{{end}}{{if gt .Span 1}} colspan="{{.Span}}"{{end}}>{{.Text}}</td>{{end}}</tr>
-{{end}}</tbody>
-</table>
+{{with .Groups}}{{range .}}<tbody><tr><th scope="rowgroup" colspan="{{$cols}}">{{.Head}}</th></tr>
+{{template "rows" .Rows}}</tbody>
+{{end}}{{else}}<tbody>
+{{template "rows" .Rows}}</tbody>
+{{end}}</table>
 </div>
 {{end}}{{with .Comments}}<div class="comments">
 <h3>{{.Title}}</h3>
 {{with .Note}}<p class="note">{{.}}</p>
 {{end}}{{with .Items}}<ul>
-{{range .}}<li><p class="comment-text">{{.Text}}</p>{{with .Meta}}<p class="comment-meta">{{.}}</p>{{end}}</li>
+{{range .}}<li><p>{{.Text}}</p>{{with .Meta}}<small>{{.}}</small>{{end}}</li>
 {{end}}</ul>
 {{end}}</div>
 {{end}}{{end}}</section>
@@ -76,7 +77,8 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 {{end}}{{range .Scripts}}<script>{{.}}</script>
 {{end}}</body>
 </html>
-`))
+{{define "rows"}}{{range .}}<tr{{with .Class}} class="{{.}}"{{end}}><th scope="row">{{.Head}}</th>{{range .Cells}}<td{{with .Class}} class="{{.}}"{{end}}{{if gt .Span 1}} colspan="{{.Span}}"{{end}}>{{.Text}}</td>{{end}}</tr>
+{{end}}{{end}}`))
 
 // messageTemplate is the page of a link that leads nowhere (404) or no longer (410):
 // plain HTML, readable anywhere, with nothing to load.
