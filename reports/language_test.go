@@ -55,3 +55,41 @@ func TestReportInAnotherLanguage(t *testing.T) {
 		}
 	}
 }
+
+// A funder report keeping the latest comments takes them from the questions' results: the
+// same comments, profiles and order as read page by page.
+func TestLatestCommentsWithQuestions(t *testing.T) {
+	ctx := context.Background()
+	store := analyticstest.NewStore(analyticstest.Responses(3, 60)...)
+	b := reports.NewBuilder(analyticstest.Catalog(), analytics.NewService(analyticstest.Catalog(), store, 5), "test")
+	all, err := b.Build(ctx, reports.Request{Survey: "partners-meeting", Audience: analytics.Funder})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, limit := range []int{1, 7, 40, 500} {
+		for _, by := range [][]analytics.Dimension{nil, {analytics.Edition}, {analytics.Country}} {
+			got, err := b.Build(ctx, reports.Request{Survey: "partners-meeting", Audience: analytics.Funder, MaxComments: limit, By: by})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := b.Build(ctx, reports.Request{Survey: "partners-meeting", Audience: analytics.Funder, By: by})
+			if err != nil {
+				t.Fatal(err)
+			}
+			kept := map[string]int{}
+			var expected []reports.Comment
+			for _, c := range want.Comments {
+				if kept[c.Question] < limit {
+					kept[c.Question]++
+					expected = append(expected, c)
+				}
+			}
+			if d := analyticstest.Diff(got.Comments, expected); d != "" {
+				t.Errorf("latest %d by %v: %s", limit, by, d)
+			}
+		}
+	}
+	if len(all.Comments) < 60 {
+		t.Errorf("only %d comments in the fixture", len(all.Comments))
+	}
+}

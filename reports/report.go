@@ -141,6 +141,14 @@ func (req Request) Normalise() (Request, error) {
 	return req, nil
 }
 
+// commentsWithQuestions says whether a funder's comments come with the questions' results,
+// one page each, rather than page by page: when few are kept and the breakdown separates
+// editions (as the comments' own requests do).
+func (req Request) commentsWithQuestions() bool {
+	return req.Audience == analytics.Funder && req.MaxComments > 0 && req.MaxComments <= analytics.MaxComments &&
+		slices.Contains(req.By, analytics.Edition)
+}
+
 // analyticsRequest is req as the analytics service takes it. A report publishes, beside its
 // breakdown, each edition's total (ByEdition): its margins are every other dimension.
 func (req Request) analyticsRequest() analytics.Request {
@@ -161,6 +169,9 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Report, error) {
 		now = b.Now
 	}
 	ar := req.analyticsRequest()
+	if req.commentsWithQuestions() {
+		ar.Page = analytics.Page{Limit: req.MaxComments}
+	}
 	dash, err := b.svc.Dashboard(ctx, ar)
 	if err != nil {
 		return nil, err
@@ -328,6 +339,17 @@ func (b *Builder) comments(ctx context.Context, r *Report) error {
 	if r.Request.Audience == analytics.Coordinator {
 		r.eachComment = func(ctx context.Context, fn func(Comment) error) error {
 			return b.coordinatorComments(ctx, r, keys, fn)
+		}
+		return nil
+	}
+	if r.Request.commentsWithQuestions() { // the dashboard's results hold them already
+		for _, q := range r.Questions {
+			if q.Comments == nil {
+				continue
+			}
+			for _, c := range q.Comments.List {
+				r.Comments = append(r.Comments, Comment{Question: q.Question.Key, Profile: c.Profile, Submitted: c.Submitted, Text: c.Text})
+			}
 		}
 		return nil
 	}
