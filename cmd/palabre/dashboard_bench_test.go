@@ -16,7 +16,7 @@ import (
 
 // The dashboard benchmark (make bench-dashboard): `palabre share` publishes the dashboard of
 // the workbook benchmark's survey (30 questions, 4 editions, 10 million answers, seeded by
-// `make bench-report`), three times, timing the command; then `palabre serve` serves the
+// `make bench-report`), five times, timing the command; then `palabre serve` serves the
 // link to 4 clients at once, 2,000 views, gzip accepted as browsers do, and the latencies'
 // median and 95th percentile are reported. Targets: publication ≤ 5 s, view p95 ≤ 50 ms.
 //
@@ -32,7 +32,7 @@ func TestDashboardBenchReport(t *testing.T) {
 	data := t.TempDir()
 	var publish []time.Duration
 	var link string
-	for range 3 {
+	for range 5 {
 		cmd := exec.Command(palabreBinary(t), "share", "--clickhouse", dsn, "--data", data, "--survey", "report-bench",
 			"--base-url", "http://x")
 		start := time.Now()
@@ -83,11 +83,11 @@ func TestDashboardBenchReport(t *testing.T) {
 	slices.Sort(lat)
 	slices.Sort(publish)
 	q := func(f float64) time.Duration { return lat[int(f*float64(len(lat)-1))] }
-	report := fmt.Sprintf("dashboard over %s: publish median %.2f s (runs %v), target ≤ 5 s; first view %.1f ms (renders the page), "+
+	report := fmt.Sprintf("dashboard over %s: publish median %.2f s of 5 (runs %v), target ≤ 5 s; first view %.1f ms (renders the page), "+
 		"then %d views by %d clients: p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, target p95 ≤ 50 ms; page %d bytes gzipped",
-		dsn, publish[1].Seconds(), publish, ms(first), views, clients, ms(q(0.5)), ms(q(0.95)), ms(q(0.99)), size)
+		dsn, publish[2].Seconds(), publish, ms(first), views, clients, ms(q(0.5)), ms(q(0.95)), ms(q(0.99)), size)
 	t.Log(report)
-	if publish[1] > 5*time.Second || q(0.95) > 50*time.Millisecond {
+	if publish[2] > 5*time.Second || q(0.95) > 50*time.Millisecond {
 		t.Errorf("target missed: %s", report)
 	}
 }
