@@ -60,9 +60,19 @@ func TestReportBenchProfile(t *testing.T) {
 			}
 		}
 	}()
-	if _, err := excel.Write(ctx, io.Discard, r, excel.Options{}); err != nil {
+	stage, stageAt := "", time.Now()
+	progress := func(p excel.Progress) {
+		if p.Stage != stage {
+			if stage != "" {
+				t.Logf("%-9s %s", stage, time.Since(stageAt).Round(time.Millisecond))
+			}
+			stage, stageAt = p.Stage, time.Now()
+		}
+	}
+	if _, err := excel.Write(ctx, io.Discard, r, excel.Options{Progress: progress}); err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("%-9s %s", stage, time.Since(stageAt).Round(time.Millisecond))
 	close(stop)
 	pprof.StopCPUProfile()
 	cpu.Close()

@@ -3,8 +3,8 @@ package excel
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
-	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -26,8 +26,8 @@ type table struct {
 	sw      *excelize.StreamWriter
 	row     int // last row written
 	headers int
-	buf     []any
-	rowOpts []excelize.RowOpts
+	rows    *rowWriter
+	body    *body // the current sheet's rows after the headers
 }
 
 func (b *book) newTable(base string, labels []any, keys []string, widths []float64) *table {
@@ -35,7 +35,8 @@ func (b *book) newTable(base string, labels []any, keys []string, widths []float
 	if labels != nil {
 		headers = 2
 	}
-	return &table{b: b, base: base, labels: labels, keys: keys, widths: widths, headers: headers, buf: make([]any, len(keys))}
+	return &table{b: b, base: base, labels: labels, keys: keys, widths: widths, headers: headers,
+		rows: newRowWriter(len(keys), b.sTime)}
 }
 
 // open starts the next sheet of the table.
@@ -56,7 +57,12 @@ func (t *table) open() error {
 	if err != nil {
 		return err
 	}
-	t.sheet, t.sw, t.row = sheet, sw, 0
+	body, err := newBody()
+	if err != nil {
+		return err
+	}
+	t.b.bodies = append(t.b.bodies, body)
+	t.sheet, t.sw, t.row, t.body = sheet, sw, 0, body
 	if err := sw.SetPanes(&excelize.Panes{Freeze: true, XSplit: 1, YSplit: t.headers,
 		TopLeftCell: fmt.Sprintf("B%d", t.headers+1), ActivePane: "bottomRight"}); err != nil {
 		return err
@@ -84,7 +90,8 @@ func (t *table) open() error {
 	return sw.SetRow(fmt.Sprintf("A%d", t.row), cells)
 }
 
-// close ends the current sheet: its table (filters) and the flush.
+// close ends the current sheet: its table (filters), the flush, and its rows handed to the
+// zip writer.
 func (t *table) close() error {
 	if t.sw == nil {
 		return nil
@@ -98,7 +105,16 @@ func (t *table) close() error {
 	if err == nil {
 		err = t.sw.Flush()
 	}
-	t.sw = nil
+	if err == nil {
+		err = t.body.finish()
+	}
+	if err == nil {
+		var part string
+		if part, err = t.b.sheetPart(t.sheet); err == nil {
+			t.b.parts[part] = t.body
+		}
+	}
+	t.sw, t.body = nil, nil
 	return err
 }
 
@@ -128,19 +144,15 @@ func (t *table) add(values []any, question func(col int) string) error {
 	}
 	t.row++
 	for i, v := range values {
-		switch x := v.(type) {
-		case string:
-			if len(x) > MaxCellText {
-				x = t.b.text(x, t.sheet, colName(i+1)+fmt.Sprint(t.row), question(i))
-			}
-			t.buf[i] = x
-		case time.Time:
-			t.buf[i] = excelize.Cell{StyleID: t.b.sTime, Value: x}
-		default:
-			t.buf[i] = v
+		if x, ok := v.(string); ok && len(x) > MaxCellText {
+			values[i] = t.b.text(x, t.sheet, colName(i+1)+itoa(t.row), question(i))
 		}
 	}
-	return t.sw.SetRow("A"+itoa(t.row), t.buf)
+	var err error
+	if t.body.buf, err = t.rows.appendRow(t.body.buf, t.row, values); err != nil {
+		return err
+	}
+	return t.body.spill(false)
 }
 
 // comments streams every comment, by question: its key and label, the respondent's
@@ -246,4 +258,4 @@ func (b *book) data(ctx context.Context) error {
 	return t.close()
 }
 
-func itoa(n int) string { return fmt.Sprint(n) }
+func itoa(n int) string { return strconv.Itoa(n) }
