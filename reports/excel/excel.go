@@ -10,10 +10,13 @@ package excel
 
 import (
 	"bufio"
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 
 	"github.com/xuri/excelize/v2"
 
@@ -65,8 +68,10 @@ func Write(ctx context.Context, w io.Writer, r *reports.Report, opts Options) (*
 		sum: &Summary{Questions: map[string]string{}}, parts: map[string]*body{}}
 	defer b.f.Close()
 	defer func() {
-		for _, body := range b.bodies {
-			body.remove()
+		for _, t := range b.tables {
+			for _, p := range t.parts {
+				p.body.remove()
+			}
 		}
 	}()
 	// excelize builds the whole file in memory before writing it out: give it a zip writer
@@ -108,9 +113,13 @@ type book struct {
 	lang  int
 	names sheetNames
 	sum   *Summary
-	// bodies are the streamed sheets' rows, parts those of the sheets done, by part name.
-	bodies []*body
+	// parts are the streamed sheets' rows, by part name.
 	parts  map[string]*body
+	tables []*table
+
+	mu   sync.Mutex // progress
+	last map[string]Progress
+	over map[string]bool
 
 	sTitle, sHeader, sNote, sPct, sNum, sInt, sTime, sSig, sWrap, sBold int
 }
@@ -127,10 +136,50 @@ func (b *book) w(key string, args ...any) string {
 	return fmt.Sprintf(t[b.lang], args...)
 }
 
+// progress reports how far a stage is. Stages run at the same time (questions, comments,
+// data); what is shown is the first one not done, in that order.
 func (b *book) progress(stage string, done, total int) {
-	if b.opts.Progress != nil {
-		b.opts.Progress(Progress{Stage: stage, Done: done, Total: total})
+	if b.opts.Progress == nil {
+		return
 	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.last == nil {
+		b.last = map[string]Progress{}
+	}
+	p := Progress{Stage: stage, Done: done, Total: total}
+	b.last[stage] = p
+	if now := b.shown(); now == stage || now == "" {
+		b.opts.Progress(p)
+	}
+}
+
+// stageDone says a stage is over, and shows how far the next one is.
+func (b *book) stageDone(stage string) {
+	if b.opts.Progress == nil {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.over == nil {
+		b.over = map[string]bool{}
+	}
+	was := b.shown()
+	b.over[stage] = true
+	if now := b.shown(); now != was {
+		if p, ok := b.last[now]; ok {
+			b.opts.Progress(p)
+		}
+	}
+}
+
+func (b *book) shown() string {
+	for _, s := range []string{"questions", "comments", "data"} {
+		if !b.over[s] {
+			return s
+		}
+	}
+	return ""
 }
 
 func (b *book) styles() error {
@@ -160,7 +209,8 @@ func (b *book) styles() error {
 }
 
 // build lays out every sheet: the overview first, filled last (it lists what the other
-// sheets cut).
+// sheets cut). The comments and the data are read and written while the other sheets are
+// made (their rows apart from the workbook, each from its own query), then get their sheets.
 func (b *book) build(ctx context.Context) error {
 	r := b.r
 	overview := b.names.name(b.w("overview"))
@@ -168,6 +218,70 @@ func (b *book) build(ctx context.Context) error {
 		return err
 	}
 	b.sum.Sheets = append(b.sum.Sheets, overview)
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type stream struct {
+		t    *table
+		n    int
+		err  error
+		done chan struct{}
+	}
+	run := func(t *table, fill func(context.Context) (int, error), stage string) *stream {
+		s := &stream{t: t, done: make(chan struct{})}
+		go func() {
+			defer close(s.done)
+			defer b.stageDone(stage)
+			if s.n, s.err = fill(ctx); s.err != nil {
+				cancel()
+			}
+		}()
+		return s
+	}
+	var streams []*stream
+	t, fill := b.comments()
+	comments := run(t, fill, "comments")
+	streams = append(streams, comments)
+	var data *stream
+	if r.Data != nil {
+		t, fill := b.data()
+		data = run(t, fill, "data")
+		streams = append(streams, data)
+	} else {
+		b.stageDone("data")
+	}
+	err := b.sheets(ctx, overview)
+	if err != nil {
+		cancel()
+	}
+	for _, s := range streams {
+		<-s.done
+		if err == nil || errors.Is(err, context.Canceled) && s.err != nil && !errors.Is(s.err, context.Canceled) {
+			err = cmp.Or(s.err, err)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	b.sum.Comments = comments.n
+	if data != nil {
+		b.sum.DataRows = data.n
+	}
+	for _, s := range streams {
+		if err := s.t.sheets(); err != nil {
+			return err
+		}
+	}
+	if err := b.overview(overview); err != nil {
+		return err
+	}
+	return b.properties()
+}
+
+// sheets makes the sheets made from analytics: organisations, questions, codebook.
+func (b *book) sheets(ctx context.Context, overview string) error {
+	r := b.r
+	defer b.stageDone("questions")
 	if r.Organisations != nil {
 		if err := b.organisations(); err != nil {
 			return err
@@ -182,21 +296,7 @@ func (b *book) build(ctx context.Context) error {
 			return fmt.Errorf("sheet of %s: %w", q.Question.Key, err)
 		}
 	}
-	if err := b.codebook(); err != nil {
-		return err
-	}
-	if err := b.comments(ctx); err != nil {
-		return err
-	}
-	if r.Data != nil {
-		if err := b.data(ctx); err != nil {
-			return err
-		}
-	}
-	if err := b.overview(overview); err != nil {
-		return err
-	}
-	return b.properties()
+	return b.codebook()
 }
 
 // newSheet adds a sheet named after want.
