@@ -117,9 +117,10 @@ type book struct {
 	parts  map[string]*body
 	tables []*table
 
-	mu   sync.Mutex // progress
-	last map[string]Progress
-	over map[string]bool
+	mu     sync.Mutex // progress
+	stages []string   // in the order they are shown
+	last   map[string]Progress
+	over   map[string]bool
 
 	sTitle, sHeader, sNote, sPct, sNum, sInt, sTime, sSig, sWrap, sBold int
 }
@@ -174,7 +175,11 @@ func (b *book) stageDone(stage string) {
 }
 
 func (b *book) shown() string {
-	for _, s := range []string{"questions", "comments", "data"} {
+	stages := b.stages
+	if stages == nil {
+		stages = []string{"questions", "comments", "data"}
+	}
+	for _, s := range stages {
 		if !b.over[s] {
 			return s
 		}
@@ -221,54 +226,70 @@ func (b *book) build(ctx context.Context) error {
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	type stream struct {
-		t    *table
-		n    int
-		err  error
-		done chan struct{}
-	}
-	run := func(t *table, fill func(context.Context) (int, error), stage string) *stream {
-		s := &stream{t: t, done: make(chan struct{})}
+	var (
+		running []chan error
+		counts  struct{ comments, data int }
+	)
+	run := func(fill func(context.Context) error) {
+		done := make(chan error, 1)
+		running = append(running, done)
 		go func() {
-			defer close(s.done)
-			defer b.stageDone(stage)
-			if s.n, s.err = fill(ctx); s.err != nil {
+			err := fill(ctx)
+			if err != nil {
 				cancel()
 			}
+			done <- err
 		}()
-		return s
 	}
-	var streams []*stream
-	t, fill := b.comments()
-	comments := run(t, fill, "comments")
-	streams = append(streams, comments)
-	var data *stream
-	if r.Data != nil {
-		t, fill := b.data()
-		data = run(t, fill, "data")
-		streams = append(streams, data)
+	if sink := newCommentSink(r); sink != nil {
+		// The comments are taken from the data as it is read, then written.
+		defer sink.remove()
+		b.stages = []string{"questions", "data", "comments"}
+		cfill := b.comments(sink)
+		dfill := b.data(sink)
+		run(func(ctx context.Context) (err error) {
+			defer b.stageDone("comments")
+			counts.data, err = dfill(ctx)
+			b.stageDone("data")
+			if err == nil {
+				counts.comments, err = cfill(ctx)
+			}
+			return err
+		})
 	} else {
-		b.stageDone("data")
+		cfill := b.comments(nil)
+		run(func(ctx context.Context) (err error) {
+			defer b.stageDone("comments")
+			counts.comments, err = cfill(ctx)
+			return err
+		})
+		if r.Data != nil {
+			dfill := b.data(nil)
+			run(func(ctx context.Context) (err error) {
+				defer b.stageDone("data")
+				counts.data, err = dfill(ctx)
+				return err
+			})
+		} else {
+			b.stageDone("data")
+		}
 	}
 	err := b.sheets(ctx, overview)
 	if err != nil {
 		cancel()
 	}
-	for _, s := range streams {
-		<-s.done
-		if err == nil || errors.Is(err, context.Canceled) && s.err != nil && !errors.Is(s.err, context.Canceled) {
-			err = cmp.Or(s.err, err)
+	for _, done := range running {
+		serr := <-done
+		if err == nil || errors.Is(err, context.Canceled) && serr != nil && !errors.Is(serr, context.Canceled) {
+			err = cmp.Or(serr, err)
 		}
 	}
 	if err != nil {
 		return err
 	}
-	b.sum.Comments = comments.n
-	if data != nil {
-		b.sum.DataRows = data.n
-	}
-	for _, s := range streams {
-		if err := s.t.sheets(); err != nil {
+	b.sum.Comments, b.sum.DataRows = counts.comments, counts.data
+	for _, t := range b.tables { // the comments, then the data
+		if err := t.sheets(); err != nil {
 			return err
 		}
 	}

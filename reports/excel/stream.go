@@ -190,10 +190,11 @@ func tableName(s string) string {
 	return "t_" + out
 }
 
-// comments prepares the comments' table and returns what writes its rows: every comment, by
+// comments adds the comments' table and returns what writes its rows: every comment, by
 // question, with its key and label, the respondent's profile as the audience may see it,
 // and the text.
-func (b *book) comments() (*table, func(context.Context) (int, error)) {
+// With sink, the comments are those it took from the data.
+func (b *book) comments(sink *commentSink) func(context.Context) (int, error) {
 	r := b.r
 	coordinator := r.Request.Audience == analytics.Coordinator
 	keys := []string{"question", "question_label", "edition", "country"}
@@ -211,11 +212,15 @@ func (b *book) comments() (*table, func(context.Context) (int, error)) {
 		questionLabel[e.Key] = e.Label.In(r.Request.Language, r.Survey.DefaultLanguage)
 	}
 	countries := map[string]string{}
-	return t, func(ctx context.Context) (int, error) {
+	return func(ctx context.Context) (int, error) {
 		row := make([]any, len(keys))
 		textCol := len(keys) - 1
 		total, i := r.CommentTotal(), 0
-		err := r.EachComment(ctx, func(c reports.Comment) error {
+		each := r.EachComment
+		if sink != nil {
+			each = sink.each
+		}
+		err := each(ctx, func(c reports.Comment) error {
 			if i%1000 == 0 {
 				if err := ctx.Err(); err != nil {
 					return err
@@ -249,9 +254,10 @@ func (b *book) comments() (*table, func(context.Context) (int, error)) {
 	}
 }
 
-// data prepares the raw data's table and returns what writes its rows: one per response,
+// data adds the raw data's table and returns what writes its rows: one per response,
 // codes and labels.
-func (b *book) data() (*table, func(context.Context) (int, error)) {
+// With sink, it takes the comments of each row.
+func (b *book) data(sink *commentSink) func(context.Context) (int, error) {
 	d := b.r.Data
 	keys := make([]string, len(d.Columns))
 	labels := make([]any, len(d.Columns))
@@ -273,7 +279,7 @@ func (b *book) data() (*table, func(context.Context) (int, error)) {
 	}
 	t := b.newTable(b.w("data"), labels, keys, widths)
 	question := func(col int) string { return d.Columns[col].Question }
-	return t, func(ctx context.Context) (int, error) {
+	return func(ctx context.Context) (int, error) {
 		n := 0
 		err := d.Rows(ctx, func(row []any) error {
 			if n%2000 == 0 {
@@ -283,6 +289,11 @@ func (b *book) data() (*table, func(context.Context) (int, error)) {
 				b.progress("data", n, total)
 			}
 			n++
+			if sink != nil {
+				if err := sink.take(row); err != nil {
+					return err
+				}
+			}
 			return t.add(row, question)
 		})
 		if err == nil {
