@@ -63,7 +63,10 @@ func CountryName(code, lang string) string {
 type columnSet struct {
 	lang    string
 	cols    []Column
-	primary map[string]int // question+"\x00"+item → its first column
+	primary map[[2]string]int // question, item → its first column
+	// labelled says which columns are followed by their label's column
+	labelled  []bool
+	countries map[string]string // code → name, as met
 	// labels per edition and question: code (or point "1".."k") → label
 	labels map[int]map[string]map[string]string
 	flags  map[string]map[string]int // question → choice → 0/1 column
@@ -74,7 +77,7 @@ type columnSet struct {
 func (r *Report) columns() *columnSet {
 	lang := r.Request.Language
 	fb := r.Survey.DefaultLanguage
-	cs := &columnSet{lang: lang, primary: map[string]int{}, labels: map[int]map[string]map[string]string{},
+	cs := &columnSet{lang: lang, primary: map[[2]string]int{}, labels: map[int]map[string]map[string]string{},
 		flags: map[string]map[string]int{}, roles: map[string]string{}, types: map[string]survey.QuestionType{}}
 	for _, c := range survey.DefaultRoles {
 		cs.roles[c.Key] = c.Label.In(lang, survey.DefaultLanguage)
@@ -114,10 +117,10 @@ func (r *Report) columns() *columnSet {
 			if e.Type == survey.Likert {
 				kind = KindNumber
 			}
-			cs.primary[e.Key+"\x00"] = add(e.Key, label, e.Key, kind)
+			cs.primary[[2]string{e.Key, ""}] = add(e.Key, label, e.Key, kind)
 			add(e.Key+":label", label, e.Key, KindText)
 		case survey.MultipleChoice:
-			cs.primary[e.Key+"\x00"] = add(e.Key, label, e.Key, KindText)
+			cs.primary[[2]string{e.Key, ""}] = add(e.Key, label, e.Key, KindText)
 			add(e.Key+":label", label, e.Key, KindText)
 			cs.flags[e.Key] = map[string]int{}
 			for _, c := range allChoices(e) {
@@ -126,14 +129,18 @@ func (r *Report) columns() *columnSet {
 		case survey.Matrix:
 			for _, it := range allItems(e) {
 				il := label + " : " + it.Label.In(lang, fb)
-				cs.primary[e.Key+"\x00"+it.Key] = add(e.Key+"/"+it.Key, il, e.Key, KindNumber)
+				cs.primary[[2]string{e.Key, it.Key}] = add(e.Key+"/"+it.Key, il, e.Key, KindNumber)
 				add(e.Key+"/"+it.Key+":label", il, e.Key, KindText)
 			}
 		case survey.Rating, survey.Number:
-			cs.primary[e.Key+"\x00"] = add(e.Key, label, e.Key, KindNumber)
+			cs.primary[[2]string{e.Key, ""}] = add(e.Key, label, e.Key, KindNumber)
 		default: // text, long text, date
-			cs.primary[e.Key+"\x00"] = add(e.Key, label, e.Key, KindText)
+			cs.primary[[2]string{e.Key, ""}] = add(e.Key, label, e.Key, KindText)
 		}
+	}
+	cs.labelled = make([]bool, len(cs.cols))
+	for i := range len(cs.cols) - 1 {
+		cs.labelled[i] = cs.cols[i+1].Key == cs.cols[i].Key+":label"
 	}
 	return cs
 }
@@ -187,16 +194,20 @@ var profileColumns = []profileColumn{
 func (cs *columnSet) fill(resp *survey.Response, row []any) {
 	clear(row)
 	row[0], row[1], row[2], row[3] = resp.ID.String(), resp.Edition, resp.FormVersion, resp.SubmittedAt.UTC()
-	row[4], row[5], row[6] = resp.Country, CountryName(resp.Country, cs.lang), resp.Organisation
+	country, ok := cs.countries[resp.Country]
+	if !ok {
+		country = CountryName(resp.Country, cs.lang)
+		cs.countries[resp.Country] = country
+	}
+	row[4], row[5], row[6] = resp.Country, country, resp.Organisation
 	row[7], row[8], row[9] = resp.Role, cs.roles[resp.Role], resp.Language
 	labels := cs.labels[resp.Edition]
 	for i := range resp.Answers {
 		a := &resp.Answers[i]
-		at, ok := cs.primary[a.Question+"\x00"+a.Item]
+		at, ok := cs.primary[[2]string{a.Question, a.Item}]
 		if !ok {
 			continue
 		}
-		col := cs.cols[at]
 		switch t := cs.types[a.Question]; {
 		case t == survey.MultipleChoice:
 			row[at] = strings.Join(a.Choices, " ")
@@ -218,12 +229,12 @@ func (cs *columnSet) fill(resp *survey.Response, row []any) {
 				continue
 			}
 			row[at] = a.Num
-			if at+1 < len(cs.cols) && cs.cols[at+1].Key == col.Key+":label" {
+			if cs.labelled[at] {
 				row[at+1] = labelOr(labels[a.Question], itoa(int(a.Num)))
 			}
 		default:
 			row[at] = a.Text
-			if at+1 < len(cs.cols) && cs.cols[at+1].Key == col.Key+":label" {
+			if cs.labelled[at] {
 				row[at+1] = labelOr(labels[a.Question], a.Text)
 			}
 		}
@@ -243,6 +254,8 @@ func (b *Builder) data(r *Report) *Data {
 	cs := r.columns()
 	req := r.Request.analyticsRequest()
 	return &Data{Columns: cs.cols, rows: func(ctx context.Context, fn func(row []any) error) error {
+		cs := *cs
+		cs.countries = map[string]string{} // this reading's own
 		ctx, cancel := context.WithCancel(ctx)
 		defer cancel()
 		type batch struct {
