@@ -7,6 +7,7 @@ import (
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
 
+	"github.com/palabre/palabre/analytics"
 	"github.com/palabre/palabre/survey"
 )
 
@@ -249,67 +250,116 @@ func labelOr(m map[string]string, code string) string {
 }
 
 // data returns the report's raw data, read when written. Reading (the store, and turning
-// responses into rows) runs alongside writing, a batch of rows ahead.
+// responses into rows) runs alongside writing, a few batches of rows ahead; the store is read
+// edition by edition, the next edition's query running while the rows of one are written.
 func (b *Builder) data(r *Report) *Data {
 	cs := r.columns()
 	req := r.Request.analyticsRequest()
 	return &Data{Columns: cs.cols, rows: func(ctx context.Context, fn func(row []any) error) error {
-		cs := *cs
-		cs.countries = map[string]string{} // this reading's own
 		ctx, cancel := context.WithCancel(ctx)
 		defer cancel()
-		type batch struct {
-			rows [][]any
-			n    int
-		}
-		const batches, perBatch = 4, 256
-		free, full := make(chan *batch, batches), make(chan *batch, batches)
-		for range batches {
-			bt := &batch{rows: make([][]any, perBatch)}
-			for i := range bt.rows {
-				bt.rows[i] = make([]any, len(cs.cols))
+		parts := []analytics.Request{req}
+		if len(r.Editions) > 1 {
+			parts = parts[:0]
+			for _, y := range r.Editions { // oldest first, as the store gives them
+				one := req
+				one.Filter = analytics.Filter{}
+				for d, v := range req.Filter {
+					one.Filter[d] = v
+				}
+				one.Filter[analytics.Edition] = []string{itoa(y)}
+				parts = append(parts, one)
 			}
-			free <- bt
 		}
-		read := make(chan error, 1)
-		go func() {
-			defer close(full)
-			bt := <-free
-			err := b.svc.Responses(ctx, req, nil, func(resp *survey.Response) error {
-				cs.fill(resp, bt.rows[bt.n])
-				if bt.n++; bt.n < perBatch {
-					return nil
-				}
-				select {
-				case full <- bt:
-				case <-ctx.Done():
-					return ctx.Err()
-				}
-				select {
-				case bt = <-free:
-					return nil
-				case <-ctx.Done():
-					return ctx.Err()
-				}
-			})
-			if err == nil && bt.n > 0 {
-				full <- bt
+		readers := make([]*rowReader, len(parts))
+		readers[0] = b.readRows(ctx, cs, parts[0])
+		for i := range parts {
+			if i+1 < len(parts) {
+				readers[i+1] = b.readRows(ctx, cs, parts[i+1])
 			}
-			read <- err
-		}()
-		for bt := range full {
-			for _, row := range bt.rows[:bt.n] {
-				if err := fn(row); err != nil {
-					cancel()
-					for range full { // let the reader end
-					}
-					<-read
-					return err
+			if err := readers[i].drain(fn, cancel); err != nil {
+				cancel()
+				if i+1 < len(readers) {
+					readers[i+1].discard()
 				}
+				return err
 			}
-			bt.n = 0
-			free <- bt
 		}
-		return <-read
+		return nil
 	}}
+}
+
+// rowReader reads one request's responses into batches of rows, ahead of their writing.
+type rowReader struct {
+	free, full chan *rowBatch
+	done       chan error
+}
+
+type rowBatch struct {
+	rows [][]any
+	n    int
+}
+
+func (b *Builder) readRows(ctx context.Context, base *columnSet, req analytics.Request) *rowReader {
+	cs := *base
+	cs.countries = map[string]string{} // this reader's own
+	const batches, perBatch = 4, 256
+	rr := &rowReader{free: make(chan *rowBatch, batches), full: make(chan *rowBatch, batches), done: make(chan error, 1)}
+	for range batches {
+		bt := &rowBatch{rows: make([][]any, perBatch)}
+		for i := range bt.rows {
+			bt.rows[i] = make([]any, len(cs.cols))
+		}
+		rr.free <- bt
+	}
+	go func() {
+		defer close(rr.full)
+		bt := <-rr.free
+		err := b.svc.Responses(ctx, req, nil, func(resp *survey.Response) error {
+			cs.fill(resp, bt.rows[bt.n])
+			if bt.n++; bt.n < perBatch {
+				return nil
+			}
+			select {
+			case rr.full <- bt:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			select {
+			case bt = <-rr.free:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		})
+		if err == nil && bt.n > 0 {
+			rr.full <- bt
+		}
+		rr.done <- err
+	}()
+	return rr
+}
+
+// drain calls fn with every row read; when fn fails, it cancels the reading and waits for
+// the reader to end.
+func (rr *rowReader) drain(fn func(row []any) error, cancel func()) error {
+	for bt := range rr.full {
+		for _, row := range bt.rows[:bt.n] {
+			if err := fn(row); err != nil {
+				cancel()
+				rr.discard()
+				return err
+			}
+		}
+		bt.n = 0
+		rr.free <- bt
+	}
+	return <-rr.done
+}
+
+// discard lets a cancelled reader end.
+func (rr *rowReader) discard() {
+	for range rr.full {
+	}
+	<-rr.done
 }
