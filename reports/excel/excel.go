@@ -4,8 +4,9 @@
 //
 // Whatever participants typed stays text: every string is written as a string cell, never
 // as a formula, so "=1+1", "+33…", "-", "@x" read as typed. The comments and data sheets,
-// which may hold millions of cells, are streamed (excelize's StreamWriter) and carry no
-// chart; a sheet that would exceed the rows Excel holds continues on another.
+// which may hold millions of cells, are streamed and carry no chart: excelize makes their
+// frame (panes, widths, headers, table) and their rows are written as worksheet XML
+// (sheetxml.go); a sheet that would exceed the rows Excel holds continues on another.
 package excel
 
 import (
