@@ -7,6 +7,7 @@ import (
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
 
+	"github.com/palabre/palabre/analytics"
 	"github.com/palabre/palabre/survey"
 )
 
@@ -63,7 +64,10 @@ func CountryName(code, lang string) string {
 type columnSet struct {
 	lang    string
 	cols    []Column
-	primary map[string]int // question+"\x00"+item → its first column
+	primary map[[2]string]int // question, item → its first column
+	// labelled says which columns are followed by their label's column
+	labelled  []bool
+	countries map[string]string // code → name, as met
 	// labels per edition and question: code (or point "1".."k") → label
 	labels map[int]map[string]map[string]string
 	flags  map[string]map[string]int // question → choice → 0/1 column
@@ -74,7 +78,7 @@ type columnSet struct {
 func (r *Report) columns() *columnSet {
 	lang := r.Request.Language
 	fb := r.Survey.DefaultLanguage
-	cs := &columnSet{lang: lang, primary: map[string]int{}, labels: map[int]map[string]map[string]string{},
+	cs := &columnSet{lang: lang, primary: map[[2]string]int{}, labels: map[int]map[string]map[string]string{},
 		flags: map[string]map[string]int{}, roles: map[string]string{}, types: map[string]survey.QuestionType{}}
 	for _, c := range survey.DefaultRoles {
 		cs.roles[c.Key] = c.Label.In(lang, survey.DefaultLanguage)
@@ -114,10 +118,10 @@ func (r *Report) columns() *columnSet {
 			if e.Type == survey.Likert {
 				kind = KindNumber
 			}
-			cs.primary[e.Key+"\x00"] = add(e.Key, label, e.Key, kind)
+			cs.primary[[2]string{e.Key, ""}] = add(e.Key, label, e.Key, kind)
 			add(e.Key+":label", label, e.Key, KindText)
 		case survey.MultipleChoice:
-			cs.primary[e.Key+"\x00"] = add(e.Key, label, e.Key, KindText)
+			cs.primary[[2]string{e.Key, ""}] = add(e.Key, label, e.Key, KindText)
 			add(e.Key+":label", label, e.Key, KindText)
 			cs.flags[e.Key] = map[string]int{}
 			for _, c := range allChoices(e) {
@@ -126,14 +130,18 @@ func (r *Report) columns() *columnSet {
 		case survey.Matrix:
 			for _, it := range allItems(e) {
 				il := label + " : " + it.Label.In(lang, fb)
-				cs.primary[e.Key+"\x00"+it.Key] = add(e.Key+"/"+it.Key, il, e.Key, KindNumber)
+				cs.primary[[2]string{e.Key, it.Key}] = add(e.Key+"/"+it.Key, il, e.Key, KindNumber)
 				add(e.Key+"/"+it.Key+":label", il, e.Key, KindText)
 			}
 		case survey.Rating, survey.Number:
-			cs.primary[e.Key+"\x00"] = add(e.Key, label, e.Key, KindNumber)
+			cs.primary[[2]string{e.Key, ""}] = add(e.Key, label, e.Key, KindNumber)
 		default: // text, long text, date
-			cs.primary[e.Key+"\x00"] = add(e.Key, label, e.Key, KindText)
+			cs.primary[[2]string{e.Key, ""}] = add(e.Key, label, e.Key, KindText)
 		}
+	}
+	cs.labelled = make([]bool, len(cs.cols))
+	for i := range len(cs.cols) - 1 {
+		cs.labelled[i] = cs.cols[i+1].Key == cs.cols[i].Key+":label"
 	}
 	return cs
 }
@@ -187,16 +195,20 @@ var profileColumns = []profileColumn{
 func (cs *columnSet) fill(resp *survey.Response, row []any) {
 	clear(row)
 	row[0], row[1], row[2], row[3] = resp.ID.String(), resp.Edition, resp.FormVersion, resp.SubmittedAt.UTC()
-	row[4], row[5], row[6] = resp.Country, CountryName(resp.Country, cs.lang), resp.Organisation
+	country, ok := cs.countries[resp.Country]
+	if !ok {
+		country = CountryName(resp.Country, cs.lang)
+		cs.countries[resp.Country] = country
+	}
+	row[4], row[5], row[6] = resp.Country, country, resp.Organisation
 	row[7], row[8], row[9] = resp.Role, cs.roles[resp.Role], resp.Language
 	labels := cs.labels[resp.Edition]
 	for i := range resp.Answers {
 		a := &resp.Answers[i]
-		at, ok := cs.primary[a.Question+"\x00"+a.Item]
+		at, ok := cs.primary[[2]string{a.Question, a.Item}]
 		if !ok {
 			continue
 		}
-		col := cs.cols[at]
 		switch t := cs.types[a.Question]; {
 		case t == survey.MultipleChoice:
 			row[at] = strings.Join(a.Choices, " ")
@@ -218,12 +230,12 @@ func (cs *columnSet) fill(resp *survey.Response, row []any) {
 				continue
 			}
 			row[at] = a.Num
-			if at+1 < len(cs.cols) && cs.cols[at+1].Key == col.Key+":label" {
+			if cs.labelled[at] {
 				row[at+1] = labelOr(labels[a.Question], itoa(int(a.Num)))
 			}
 		default:
 			row[at] = a.Text
-			if at+1 < len(cs.cols) && cs.cols[at+1].Key == col.Key+":label" {
+			if cs.labelled[at] {
 				row[at+1] = labelOr(labels[a.Question], a.Text)
 			}
 		}
@@ -238,65 +250,116 @@ func labelOr(m map[string]string, code string) string {
 }
 
 // data returns the report's raw data, read when written. Reading (the store, and turning
-// responses into rows) runs alongside writing, a batch of rows ahead.
+// responses into rows) runs alongside writing, a few batches of rows ahead; the store is read
+// edition by edition, the next edition's query running while the rows of one are written.
 func (b *Builder) data(r *Report) *Data {
 	cs := r.columns()
 	req := r.Request.analyticsRequest()
 	return &Data{Columns: cs.cols, rows: func(ctx context.Context, fn func(row []any) error) error {
 		ctx, cancel := context.WithCancel(ctx)
 		defer cancel()
-		type batch struct {
-			rows [][]any
-			n    int
-		}
-		const batches, perBatch = 4, 256
-		free, full := make(chan *batch, batches), make(chan *batch, batches)
-		for range batches {
-			bt := &batch{rows: make([][]any, perBatch)}
-			for i := range bt.rows {
-				bt.rows[i] = make([]any, len(cs.cols))
+		parts := []analytics.Request{req}
+		if len(r.Editions) > 1 {
+			parts = parts[:0]
+			for _, y := range r.Editions { // oldest first, as the store gives them
+				one := req
+				one.Filter = analytics.Filter{}
+				for d, v := range req.Filter {
+					one.Filter[d] = v
+				}
+				one.Filter[analytics.Edition] = []string{itoa(y)}
+				parts = append(parts, one)
 			}
-			free <- bt
 		}
-		read := make(chan error, 1)
-		go func() {
-			defer close(full)
-			bt := <-free
-			err := b.svc.Responses(ctx, req, nil, func(resp *survey.Response) error {
-				cs.fill(resp, bt.rows[bt.n])
-				if bt.n++; bt.n < perBatch {
-					return nil
-				}
-				select {
-				case full <- bt:
-				case <-ctx.Done():
-					return ctx.Err()
-				}
-				select {
-				case bt = <-free:
-					return nil
-				case <-ctx.Done():
-					return ctx.Err()
-				}
-			})
-			if err == nil && bt.n > 0 {
-				full <- bt
+		readers := make([]*rowReader, len(parts))
+		readers[0] = b.readRows(ctx, cs, parts[0])
+		for i := range parts {
+			if i+1 < len(parts) {
+				readers[i+1] = b.readRows(ctx, cs, parts[i+1])
 			}
-			read <- err
-		}()
-		for bt := range full {
-			for _, row := range bt.rows[:bt.n] {
-				if err := fn(row); err != nil {
-					cancel()
-					for range full { // let the reader end
-					}
-					<-read
-					return err
+			if err := readers[i].drain(fn, cancel); err != nil {
+				cancel()
+				if i+1 < len(readers) {
+					readers[i+1].discard()
 				}
+				return err
 			}
-			bt.n = 0
-			free <- bt
 		}
-		return <-read
+		return nil
 	}}
+}
+
+// rowReader reads one request's responses into batches of rows, ahead of their writing.
+type rowReader struct {
+	free, full chan *rowBatch
+	done       chan error
+}
+
+type rowBatch struct {
+	rows [][]any
+	n    int
+}
+
+func (b *Builder) readRows(ctx context.Context, base *columnSet, req analytics.Request) *rowReader {
+	cs := *base
+	cs.countries = map[string]string{} // this reader's own
+	const batches, perBatch = 4, 256
+	rr := &rowReader{free: make(chan *rowBatch, batches), full: make(chan *rowBatch, batches), done: make(chan error, 1)}
+	for range batches {
+		bt := &rowBatch{rows: make([][]any, perBatch)}
+		for i := range bt.rows {
+			bt.rows[i] = make([]any, len(cs.cols))
+		}
+		rr.free <- bt
+	}
+	go func() {
+		defer close(rr.full)
+		bt := <-rr.free
+		err := b.svc.Responses(ctx, req, nil, func(resp *survey.Response) error {
+			cs.fill(resp, bt.rows[bt.n])
+			if bt.n++; bt.n < perBatch {
+				return nil
+			}
+			select {
+			case rr.full <- bt:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			select {
+			case bt = <-rr.free:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		})
+		if err == nil && bt.n > 0 {
+			rr.full <- bt
+		}
+		rr.done <- err
+	}()
+	return rr
+}
+
+// drain calls fn with every row read; when fn fails, it cancels the reading and waits for
+// the reader to end.
+func (rr *rowReader) drain(fn func(row []any) error, cancel func()) error {
+	for bt := range rr.full {
+		for _, row := range bt.rows[:bt.n] {
+			if err := fn(row); err != nil {
+				cancel()
+				rr.discard()
+				return err
+			}
+		}
+		bt.n = 0
+		rr.free <- bt
+	}
+	return <-rr.done
+}
+
+// discard lets a cancelled reader end.
+func (rr *rowReader) discard() {
+	for range rr.full {
+	}
+	<-rr.done
 }

@@ -4,19 +4,21 @@
 //
 // Whatever participants typed stays text: every string is written as a string cell, never
 // as a formula, so "=1+1", "+33…", "-", "@x" read as typed. The comments and data sheets,
-// which may hold millions of cells, are streamed (excelize's StreamWriter) and carry no
-// chart; a sheet that would exceed the rows Excel holds continues on another.
+// which may hold millions of cells, are streamed and carry no chart: excelize makes their
+// frame (panes, widths, headers, table) and their rows are written as worksheet XML
+// (sheetxml.go); a sheet that would exceed the rows Excel holds continues on another.
 package excel
 
 import (
-	"archive/zip"
 	"bufio"
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 
-	"github.com/klauspost/compress/flate"
 	"github.com/xuri/excelize/v2"
 
 	"github.com/palabre/palabre/analytics"
@@ -64,19 +66,21 @@ func Write(ctx context.Context, w io.Writer, r *reports.Report, opts Options) (*
 		opts.MaxRows = 3
 	}
 	b := &book{r: r, f: excelize.NewFile(), opts: opts, lang: langIndex(r.Request.Language),
-		sum: &Summary{Questions: map[string]string{}}}
+		sum: &Summary{Questions: map[string]string{}}, parts: map[string]*body{}}
 	defer b.f.Close()
+	defer func() {
+		for _, t := range b.tables {
+			for _, p := range t.parts {
+				p.body.remove()
+			}
+		}
+	}()
 	// excelize builds the whole file in memory before writing it out: give it a zip writer
 	// that writes straight to w instead (its buffer stays empty), compressing with a fast
-	// deflate, which costs a fifth of the standard one's time for a slightly larger file.
+	// deflate, which costs a fifth of the standard one's time for a slightly larger file,
+	// and splicing in the streamed sheets' rows.
 	out := bufio.NewWriterSize(w, 1<<20)
-	b.f.SetZipWriter(func(io.Writer) excelize.ZipWriter {
-		z := zip.NewWriter(out)
-		z.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
-			return flate.NewWriter(w, flate.BestSpeed)
-		})
-		return z
-	})
+	b.f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return newZipWriter(out, b.parts) })
 	if err := b.styles(); err != nil {
 		return nil, err
 	}
@@ -110,6 +114,14 @@ type book struct {
 	lang  int
 	names sheetNames
 	sum   *Summary
+	// parts are the streamed sheets' rows, by part name.
+	parts  map[string]*body
+	tables []*table
+
+	mu     sync.Mutex // progress
+	stages []string   // in the order they are shown
+	last   map[string]Progress
+	over   map[string]bool
 
 	sTitle, sHeader, sNote, sPct, sNum, sInt, sTime, sSig, sWrap, sBold int
 }
@@ -126,10 +138,54 @@ func (b *book) w(key string, args ...any) string {
 	return fmt.Sprintf(t[b.lang], args...)
 }
 
+// progress reports how far a stage is. Stages run at the same time (questions, comments,
+// data); what is shown is the first one not done, in that order.
 func (b *book) progress(stage string, done, total int) {
-	if b.opts.Progress != nil {
-		b.opts.Progress(Progress{Stage: stage, Done: done, Total: total})
+	if b.opts.Progress == nil {
+		return
 	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.last == nil {
+		b.last = map[string]Progress{}
+	}
+	p := Progress{Stage: stage, Done: done, Total: total}
+	b.last[stage] = p
+	if now := b.shown(); now == stage || now == "" {
+		b.opts.Progress(p)
+	}
+}
+
+// stageDone says a stage is over, and shows how far the next one is.
+func (b *book) stageDone(stage string) {
+	if b.opts.Progress == nil {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.over == nil {
+		b.over = map[string]bool{}
+	}
+	was := b.shown()
+	b.over[stage] = true
+	if now := b.shown(); now != was {
+		if p, ok := b.last[now]; ok {
+			b.opts.Progress(p)
+		}
+	}
+}
+
+func (b *book) shown() string {
+	stages := b.stages
+	if stages == nil {
+		stages = []string{"questions", "comments", "data"}
+	}
+	for _, s := range stages {
+		if !b.over[s] {
+			return s
+		}
+	}
+	return ""
 }
 
 func (b *book) styles() error {
@@ -159,7 +215,8 @@ func (b *book) styles() error {
 }
 
 // build lays out every sheet: the overview first, filled last (it lists what the other
-// sheets cut).
+// sheets cut). The comments and the data are read and written while the other sheets are
+// made (their rows apart from the workbook, each from its own query), then get their sheets.
 func (b *book) build(ctx context.Context) error {
 	r := b.r
 	overview := b.names.name(b.w("overview"))
@@ -167,6 +224,86 @@ func (b *book) build(ctx context.Context) error {
 		return err
 	}
 	b.sum.Sheets = append(b.sum.Sheets, overview)
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		running []chan error
+		counts  struct{ comments, data int }
+	)
+	run := func(fill func(context.Context) error) {
+		done := make(chan error, 1)
+		running = append(running, done)
+		go func() {
+			err := fill(ctx)
+			if err != nil {
+				cancel()
+			}
+			done <- err
+		}()
+	}
+	if sink := newCommentSink(r); sink != nil {
+		// The comments are taken from the data as it is read, then written.
+		defer sink.remove()
+		b.stages = []string{"questions", "data", "comments"}
+		cfill := b.comments(sink)
+		dfill := b.data(sink)
+		run(func(ctx context.Context) (err error) {
+			defer b.stageDone("comments")
+			counts.data, err = dfill(ctx)
+			b.stageDone("data")
+			if err == nil {
+				counts.comments, err = cfill(ctx)
+			}
+			return err
+		})
+	} else {
+		cfill := b.comments(nil)
+		run(func(ctx context.Context) (err error) {
+			defer b.stageDone("comments")
+			counts.comments, err = cfill(ctx)
+			return err
+		})
+		if r.Data != nil {
+			dfill := b.data(nil)
+			run(func(ctx context.Context) (err error) {
+				defer b.stageDone("data")
+				counts.data, err = dfill(ctx)
+				return err
+			})
+		} else {
+			b.stageDone("data")
+		}
+	}
+	err := b.sheets(ctx, overview)
+	if err != nil {
+		cancel()
+	}
+	for _, done := range running {
+		serr := <-done
+		if err == nil || errors.Is(err, context.Canceled) && serr != nil && !errors.Is(serr, context.Canceled) {
+			err = cmp.Or(serr, err)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	b.sum.Comments, b.sum.DataRows = counts.comments, counts.data
+	for _, t := range b.tables { // the comments, then the data
+		if err := t.sheets(); err != nil {
+			return err
+		}
+	}
+	if err := b.overview(overview); err != nil {
+		return err
+	}
+	return b.properties()
+}
+
+// sheets makes the sheets made from analytics: organisations, questions, codebook.
+func (b *book) sheets(ctx context.Context, overview string) error {
+	r := b.r
+	defer b.stageDone("questions")
 	if r.Organisations != nil {
 		if err := b.organisations(); err != nil {
 			return err
@@ -181,21 +318,7 @@ func (b *book) build(ctx context.Context) error {
 			return fmt.Errorf("sheet of %s: %w", q.Question.Key, err)
 		}
 	}
-	if err := b.codebook(); err != nil {
-		return err
-	}
-	if err := b.comments(ctx); err != nil {
-		return err
-	}
-	if r.Data != nil {
-		if err := b.data(ctx); err != nil {
-			return err
-		}
-	}
-	if err := b.overview(overview); err != nil {
-		return err
-	}
-	return b.properties()
+	return b.codebook()
 }
 
 // newSheet adds a sheet named after want.
@@ -206,6 +329,16 @@ func (b *book) newSheet(want string) (string, error) {
 	}
 	b.sum.Sheets = append(b.sum.Sheets, name)
 	return name, nil
+}
+
+// sheetPart is the name of a sheet's part in the file (xl/worksheets/sheetN.xml).
+func (b *book) sheetPart(sheet string) (string, error) {
+	for id, name := range b.f.GetSheetMap() {
+		if name == sheet {
+			return fmt.Sprintf("xl/worksheets/sheet%d.xml", id), nil
+		}
+	}
+	return "", fmt.Errorf("excel: no sheet %s", sheet)
 }
 
 // text returns s fit for a cell, noting a cut.

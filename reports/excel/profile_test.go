@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"strconv"
 	"testing"
 	"time"
 
@@ -16,8 +17,10 @@ import (
 	"github.com/palabre/palabre/reports/excel"
 )
 
-// TestReportBenchProfile writes the benchmark's workbook in this process with CPU and heap
-// profiles in PALABRE_BENCH_PROFILE (a directory), to see where the time and memory go.
+// TestReportBenchProfile writes the benchmark's workbook (1 million answers, or
+// PALABRE_BENCH_REPORT_ANSWERS) in this process with CPU and heap profiles in
+// PALABRE_BENCH_PROFILE (a directory), to see where the time and memory go, and logs how
+// long each stage was shown.
 //
 //	PALABRE_BENCH_PROFILE=/tmp/prof go test -run '^TestReportBenchProfile$' -v ./reports/excel
 func TestReportBenchProfile(t *testing.T) {
@@ -25,7 +28,15 @@ func TestReportBenchProfile(t *testing.T) {
 	if dir == "" {
 		t.Skip("set PALABRE_BENCH_PROFILE to a directory")
 	}
-	dsn, _, _ := benchDatabase(t, 1_000_000)
+	size := 1_000_000
+	if s := os.Getenv("PALABRE_BENCH_REPORT_ANSWERS"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			t.Fatalf("PALABRE_BENCH_REPORT_ANSWERS=%q: want a number of answers", s)
+		}
+		size = n
+	}
+	dsn, _, _ := benchDatabase(t, size)
 	ctx := context.Background()
 	db, err := clickhouse.Open(ctx, clickhouse.Config{DSN: dsn})
 	if err != nil {
@@ -60,9 +71,19 @@ func TestReportBenchProfile(t *testing.T) {
 			}
 		}
 	}()
-	if _, err := excel.Write(ctx, io.Discard, r, excel.Options{}); err != nil {
+	stage, stageAt := "", time.Now()
+	progress := func(p excel.Progress) {
+		if p.Stage != stage {
+			if stage != "" {
+				t.Logf("%-9s %s", stage, time.Since(stageAt).Round(time.Millisecond))
+			}
+			stage, stageAt = p.Stage, time.Now()
+		}
+	}
+	if _, err := excel.Write(ctx, io.Discard, r, excel.Options{Progress: progress}); err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("%-9s %s", stage, time.Since(stageAt).Round(time.Millisecond))
 	close(stop)
 	pprof.StopCPUProfile()
 	cpu.Close()

@@ -3,8 +3,8 @@ package excel
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
-	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -15,19 +15,26 @@ import (
 // table is a streamed sheet that continues on a new sheet, headers repeated, when it holds
 // as many rows as a sheet may: the comments and the data. Its header rows are frozen and
 // the last one heads an Excel table, which gives every column a filter.
+//
+// Its rows are written (add) apart from the workbook, so that the comments and the data are
+// read at the same time; sheets then makes its sheets, in order, in the workbook.
 type table struct {
 	b       *book
 	base    string   // the first sheet's name, before numbering
 	labels  []any    // optional first header row (labels), nil for none
 	keys    []string // the table's header row: unique
 	widths  []float64
-	part    int
-	sheet   string
-	sw      *excelize.StreamWriter
-	row     int // last row written
 	headers int
-	buf     []any
-	rowOpts []excelize.RowOpts
+	rows    *rowWriter
+	parts   []*tablePart
+	text    func(string) (string, int) // fitText with the workbook's mark
+}
+
+// tablePart is the rows of one sheet of a table.
+type tablePart struct {
+	body *body
+	row  int // last row written
+	cuts []Truncation
 }
 
 func (b *book) newTable(base string, labels []any, keys []string, widths []float64) *table {
@@ -35,28 +42,95 @@ func (b *book) newTable(base string, labels []any, keys []string, widths []float
 	if labels != nil {
 		headers = 2
 	}
-	return &table{b: b, base: base, labels: labels, keys: keys, widths: widths, headers: headers, buf: make([]any, len(keys))}
+	mark := b.w("cut_mark")
+	t := &table{b: b, base: base, labels: labels, keys: keys, widths: widths, headers: headers,
+		rows: newRowWriter(len(keys), b.sTime), text: func(s string) (string, int) { return fitText(s, mark) }}
+	b.tables = append(b.tables, t)
+	return t
 }
 
-// open starts the next sheet of the table.
-func (t *table) open() error {
-	t.part++
-	want := t.base
-	if t.part > 1 {
-		want = t.b.w("continued", t.base, t.part)
+// next starts the rows of the table's next sheet.
+func (t *table) next() error {
+	if n := len(t.parts); n > 0 {
+		if err := t.parts[n-1].body.finish(); err != nil {
+			return err
+		}
 	}
-	sheet, err := t.b.newSheet(want)
+	body, err := newBody()
 	if err != nil {
 		return err
 	}
-	if t.part == 1 {
-		t.base = sheet
+	t.parts = append(t.parts, &tablePart{body: body, row: t.headers})
+	return nil
+}
+
+// add writes one row: strings are literal text (cut when too long), numbers numbers, times
+// dates.
+func (t *table) add(values []any, question func(col int) string) error {
+	if len(t.parts) == 0 || t.parts[len(t.parts)-1].row >= t.b.opts.MaxRows {
+		if err := t.next(); err != nil {
+			return err
+		}
 	}
+	p := t.parts[len(t.parts)-1]
+	p.row++
+	for i, v := range values {
+		if x, ok := v.(string); ok && len(x) > MaxCellText {
+			if cut, n := t.text(x); n > 0 {
+				values[i] = cut
+				p.cuts = append(p.cuts, Truncation{Cell: colName(i+1) + itoa(p.row), Question: question(i), Length: n})
+			}
+		}
+	}
+	var err error
+	if p.body.buf, err = t.rows.appendRow(p.body.buf, p.row, values); err != nil {
+		return err
+	}
+	return p.body.spill(false)
+}
+
+// end ends the rows: a table without any still has its sheet, which says what it would hold.
+func (t *table) end() error {
+	if len(t.parts) == 0 {
+		if err := t.next(); err != nil {
+			return err
+		}
+	}
+	return t.parts[len(t.parts)-1].body.finish()
+}
+
+// sheets adds the table's sheets to the workbook: excelize writes each one's panes, widths,
+// header rows and table, and the zip writer splices in the rows.
+func (t *table) sheets() error {
+	base := t.base
+	for i, p := range t.parts {
+		want := base
+		if i > 0 {
+			want = t.b.w("continued", base, i+1)
+		}
+		sheet, err := t.b.newSheet(want)
+		if err != nil {
+			return err
+		}
+		if i == 0 {
+			base = sheet
+		}
+		if err := t.sheet(sheet, tableName(base)+"_"+itoa(i+1), p); err != nil {
+			return err
+		}
+		for _, c := range p.cuts {
+			c.Sheet = sheet
+			t.b.sum.Truncated = append(t.b.sum.Truncated, c)
+		}
+	}
+	return nil
+}
+
+func (t *table) sheet(sheet, name string, p *tablePart) error {
 	sw, err := t.b.f.NewStreamWriter(sheet)
 	if err != nil {
 		return err
 	}
-	t.sheet, t.sw, t.row = sheet, sw, 0
 	if err := sw.SetPanes(&excelize.Panes{Freeze: true, XSplit: 1, YSplit: t.headers,
 		TopLeftCell: fmt.Sprintf("B%d", t.headers+1), ActivePane: "bottomRight"}); err != nil {
 		return err
@@ -66,8 +140,9 @@ func (t *table) open() error {
 			return err
 		}
 	}
+	row := 0
 	if t.labels != nil {
-		t.row++
+		row++
 		cells := make([]any, len(t.labels))
 		for i, l := range t.labels {
 			cells[i] = excelize.Cell{StyleID: t.b.sHeader, Value: l}
@@ -76,29 +151,29 @@ func (t *table) open() error {
 			return err
 		}
 	}
-	t.row++
+	row++
 	cells := make([]any, len(t.keys))
 	for i, k := range t.keys {
 		cells[i] = excelize.Cell{StyleID: t.b.sHeader, Value: k}
 	}
-	return sw.SetRow(fmt.Sprintf("A%d", t.row), cells)
-}
-
-// close ends the current sheet: its table (filters) and the flush.
-func (t *table) close() error {
-	if t.sw == nil {
-		return nil
+	if err := sw.SetRow(fmt.Sprintf("A%d", row), cells); err != nil {
+		return err
 	}
-	last := max(t.row, t.headers+1)
-	err := t.sw.AddTable(&excelize.Table{
-		Range:     fmt.Sprintf("A%d:%s%d", t.headers, colName(len(t.keys)), last),
-		Name:      fmt.Sprintf("%s_%d", tableName(t.base), t.part),
+	err = sw.AddTable(&excelize.Table{
+		Range:     fmt.Sprintf("A%d:%s%d", t.headers, colName(len(t.keys)), max(p.row, t.headers+1)),
+		Name:      name,
 		StyleName: "TableStyleLight9",
 	})
 	if err == nil {
-		err = t.sw.Flush()
+		err = sw.Flush()
 	}
-	t.sw = nil
+	if err != nil {
+		return err
+	}
+	part, err := t.b.sheetPart(sheet)
+	if err == nil {
+		t.b.parts[part] = p.body
+	}
 	return err
 }
 
@@ -115,37 +190,11 @@ func tableName(s string) string {
 	return "t_" + out
 }
 
-// add writes one row: strings are literal text (cut when too long), numbers numbers, times
-// dates.
-func (t *table) add(values []any, question func(col int) string) error {
-	if t.sw == nil || t.row >= t.b.opts.MaxRows {
-		if err := t.close(); err != nil {
-			return err
-		}
-		if err := t.open(); err != nil {
-			return err
-		}
-	}
-	t.row++
-	for i, v := range values {
-		switch x := v.(type) {
-		case string:
-			if len(x) > MaxCellText {
-				x = t.b.text(x, t.sheet, colName(i+1)+fmt.Sprint(t.row), question(i))
-			}
-			t.buf[i] = x
-		case time.Time:
-			t.buf[i] = excelize.Cell{StyleID: t.b.sTime, Value: x}
-		default:
-			t.buf[i] = v
-		}
-	}
-	return t.sw.SetRow("A"+itoa(t.row), t.buf)
-}
-
-// comments streams every comment, by question: its key and label, the respondent's
-// profile as the audience may see it, and the text.
-func (b *book) comments(ctx context.Context) error {
+// comments adds the comments' table and returns what writes its rows: every comment, by
+// question, with its key and label, the respondent's profile as the audience may see it,
+// and the text.
+// With sink, the comments are those it took from the data.
+func (b *book) comments(sink *commentSink) func(context.Context) (int, error) {
 	r := b.r
 	coordinator := r.Request.Audience == analytics.Coordinator
 	keys := []string{"question", "question_label", "edition", "country"}
@@ -162,45 +211,53 @@ func (b *book) comments(ctx context.Context) error {
 	for _, e := range r.Codebook {
 		questionLabel[e.Key] = e.Label.In(r.Request.Language, r.Survey.DefaultLanguage)
 	}
-	row := make([]any, len(keys))
-	textCol := len(keys) - 1
-	total, i := r.CommentTotal(), 0
-	err := r.EachComment(ctx, func(c reports.Comment) error {
-		if i%1000 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
+	countries := map[string]string{}
+	return func(ctx context.Context) (int, error) {
+		row := make([]any, len(keys))
+		textCol := len(keys) - 1
+		total, i := r.CommentTotal(), 0
+		each := r.EachComment
+		if sink != nil {
+			each = sink.each
+		}
+		err := each(ctx, func(c reports.Comment) error {
+			if i%1000 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				b.progress("comments", i, total)
 			}
-			b.progress("comments", i, total)
+			i++
+			clear(row)
+			row[0], row[1] = c.Question, questionLabel[c.Question]
+			if c.Profile.Edition != 0 {
+				row[2] = c.Profile.Edition
+			}
+			if c.Profile.Country != "" {
+				name, ok := countries[c.Profile.Country]
+				if !ok {
+					name = reports.CountryName(c.Profile.Country, r.Request.Language)
+					countries[c.Profile.Country] = name
+				}
+				row[3] = name
+			}
+			if coordinator {
+				row[4], row[5], row[6], row[7] = c.Profile.Organisation, r.RoleName(c.Profile.Role), c.Profile.Language, c.Submitted
+			}
+			row[textCol] = c.Text
+			return t.add(row, func(int) string { return c.Question })
+		})
+		if err == nil {
+			err = t.end()
 		}
-		i++
-		clear(row)
-		row[0], row[1] = c.Question, questionLabel[c.Question]
-		if c.Profile.Edition != 0 {
-			row[2] = c.Profile.Edition
-		}
-		if c.Profile.Country != "" {
-			row[3] = reports.CountryName(c.Profile.Country, r.Request.Language)
-		}
-		if coordinator {
-			row[4], row[5], row[6], row[7] = c.Profile.Organisation, r.RoleName(c.Profile.Role), c.Profile.Language, c.Submitted
-		}
-		row[textCol] = c.Text
-		return t.add(row, func(int) string { return c.Question })
-	})
-	if err != nil {
-		return err
+		return i, err
 	}
-	if t.sw == nil { // no comment: the sheet still says what it would hold
-		if err := t.open(); err != nil {
-			return err
-		}
-	}
-	b.sum.Comments = i
-	return t.close()
 }
 
-// data streams the raw responses: one row per response, codes and labels.
-func (b *book) data(ctx context.Context) error {
+// data adds the raw data's table and returns what writes its rows: one per response,
+// codes and labels.
+// With sink, it takes the comments of each row.
+func (b *book) data(sink *commentSink) func(context.Context) (int, error) {
 	d := b.r.Data
 	keys := make([]string, len(d.Columns))
 	labels := make([]any, len(d.Columns))
@@ -222,28 +279,29 @@ func (b *book) data(ctx context.Context) error {
 	}
 	t := b.newTable(b.w("data"), labels, keys, widths)
 	question := func(col int) string { return d.Columns[col].Question }
-	n := 0
-	err := d.Rows(ctx, func(row []any) error {
-		if n%2000 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
+	return func(ctx context.Context) (int, error) {
+		n := 0
+		err := d.Rows(ctx, func(row []any) error {
+			if n%2000 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				b.progress("data", n, total)
 			}
-			b.progress("data", n, total)
+			n++
+			if sink != nil {
+				if err := sink.take(row); err != nil {
+					return err
+				}
+			}
+			return t.add(row, question)
+		})
+		if err == nil {
+			err = t.end()
 		}
-		n++
-		return t.add(row, question)
-	})
-	if err != nil {
-		return err
+		b.progress("data", n, total)
+		return n, err
 	}
-	if t.sw == nil {
-		if err := t.open(); err != nil {
-			return err
-		}
-	}
-	b.sum.DataRows = n
-	b.progress("data", n, total)
-	return t.close()
 }
 
-func itoa(n int) string { return fmt.Sprint(n) }
+func itoa(n int) string { return strconv.Itoa(n) }
