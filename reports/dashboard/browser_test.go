@@ -11,13 +11,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/log"
-	"github.com/chromedp/cdproto/network"
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"github.com/palabre/palabre/analytics/analyticstest"
@@ -86,50 +82,6 @@ func demoServer(t *testing.T, assets fs.FS) (*httptest.Server, *reports.Report, 
 	return srv, r, export
 }
 
-// watch records what a tab asks for and what its console says.
-type watch struct {
-	mu       sync.Mutex
-	requests []string
-	problems []string
-}
-
-func watchTab(t *testing.T, ctx context.Context) *watch {
-	t.Helper()
-	w := &watch{}
-	err := chromedp.Listen(ctx, func(ev any) {
-		w.mu.Lock()
-		defer w.mu.Unlock()
-		switch e := ev.(type) {
-		case *network.EventRequestWillBeSent:
-			w.requests = append(w.requests, e.Request.URL)
-		case *runtime.EventExceptionThrown:
-			w.problems = append(w.problems, "exception: "+e.ExceptionDetails.Text+" "+fmt.Sprint(e.ExceptionDetails.Exception))
-		case *runtime.EventConsoleAPICalled:
-			if e.Type == runtime.ConsoleAPICalledTypeError || e.Type == runtime.ConsoleAPICalledTypeWarning || e.Type == runtime.ConsoleAPICalledTypeAssert {
-				var args []string
-				for _, a := range e.Args {
-					args = append(args, string(a.Value)+a.Description)
-				}
-				w.problems = append(w.problems, "console."+string(e.Type)+": "+strings.Join(args, " "))
-			}
-		case *log.EventEntryAdded:
-			if e.Entry.Level == log.EntryLevelError || e.Entry.Level == log.EntryLevelWarning {
-				w.problems = append(w.problems, "log "+string(e.Entry.Level)+": "+e.Entry.Text+" "+e.Entry.URL)
-			}
-		}
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return w
-}
-
-func (w *watch) snapshot() (requests, problems []string) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return append([]string(nil), w.requests...), append([]string(nil), w.problems...)
-}
-
 // drawnJS counts the charts whose canvas has pixels drawn (not all transparent or
 // white), and the charts.
 const drawnJS = `(function () {
@@ -160,10 +112,10 @@ const scrollJS = `(function () {
 
 // checkDrawn scrolls through the page until every chart is drawn: a canvas with pixels
 // on it.
-func checkDrawn(t *testing.T, ctx context.Context, w *watch) int {
+func checkDrawn(t *testing.T, ctx context.Context, w *browsertest.Watch) int {
 	t.Helper()
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](scrollJS, chromedp.WithPollingTimeout(60*time.Second))); err != nil {
-		_, problems := w.snapshot()
+		_, problems := w.Seen()
 		n, _ := chromedp.Run(ctx, chromedp.Evaluate[[]int](`[document.querySelectorAll('.chart canvas').length, document.querySelectorAll('.chart').length]`))
 		t.Fatalf("the charts were not drawn (%v canvases for charts): %v; console: %q", n, err, problems)
 	}
@@ -196,7 +148,7 @@ func TestBrowserDashboard(t *testing.T) {
 		name := fmt.Sprintf("%dx%d", size[0], size[1])
 		t.Run(name, func(t *testing.T) {
 			ctx := browsertest.NewContext(t, browsertest.Options{Width: size[0], Height: size[1]})
-			w := watchTab(t, ctx)
+			w := browsertest.NewWatch(t, ctx)
 			for _, lang := range []string{"fr", "es"} {
 				if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/d/demo?lang="+lang)); err != nil {
 					t.Fatal(err)
@@ -210,7 +162,7 @@ func TestBrowserDashboard(t *testing.T) {
 				browsertest.Screenshot(ctx, t, dir, "dashboard-"+lang+"-"+name)
 				t.Logf("%s: %d charts drawn", lang, n)
 			}
-			requests, problems := w.snapshot()
+			requests, problems := w.Seen()
 			for _, p := range problems {
 				t.Errorf("console: %s", p)
 			}
@@ -230,13 +182,13 @@ func TestBrowserDashboard(t *testing.T) {
 			t.Fatal(err)
 		}
 		ctx := browsertest.NewContext(t, browsertest.Options{Width: 360, Height: 740})
-		w := watchTab(t, ctx)
+		w := browsertest.NewWatch(t, ctx)
 		if err := chromedp.Do(ctx, chromedp.Navigate("file://"+path)); err != nil {
 			t.Fatal(err)
 		}
 		checkDrawn(t, ctx, w)
 		browsertest.Screenshot(ctx, t, dir, "dashboard-offline-360x740")
-		requests, problems := w.snapshot()
+		requests, problems := w.Seen()
 		for _, p := range problems {
 			t.Errorf("console: %s", p)
 		}
