@@ -113,7 +113,7 @@ func near(a, b, tol float64) bool { return math.Abs(a-b) <= tol }
 func TestStudentT975ConvergesFast(t *testing.T) {
 	for _, df := range []float64{1, 1.5, 2, 3, 4.7, 10, 29, 100, 1000, 1e5} {
 		got, steps := solveT975(df)
-		if want := StudentT975(df); got != want || steps > 10 { // 4 to 8 here; bisection takes 40
+		if want := StudentT975(df); got != want || steps < 2 || steps > 10 { // 4 to 8 here; bisection takes 40
 
 			t.Errorf("df %v: %v in %d steps (StudentT975 %v)", df, got, steps, want)
 		}
