@@ -323,6 +323,24 @@ func TestMiddleCorruption(t *testing.T) {
 		}
 		j.Close()
 	})
+	t.Run("zeroed bytes in a completed segment", func(t *testing.T) {
+		// A run of zeros inside a record (a sector lost to zeros) is damage, not the end of
+		// the data: the records after it are found again.
+		dir := t.TempDir()
+		writeJournal(t, dir, opts, payloads)
+		first := segFiles(t, dir)[0]
+		data, _ := os.ReadFile(first)
+		off := int64(segHeaderSize + 3*116)
+		clear(data[off+20 : off+90])
+		os.WriteFile(first, data, 0o600)
+		want := slices.Concat(payloads[:3], payloads[8:], payloads[4:8])
+		j := checkPayloads(t, dir, opts, want)
+		rec := j.Recovery()
+		j.Close()
+		if len(rec.Damaged) != 1 || rec.Damaged[0].Offset != off || rec.Damaged[0].Length != 116 || rec.RecoveredRecords != 4 {
+			t.Fatalf("recovery %+v", rec)
+		}
+	})
 	t.Run("completed segment cut short", func(t *testing.T) {
 		dir := t.TempDir()
 		writeJournal(t, dir, opts, payloads)
