@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -47,7 +48,9 @@ type Service struct {
 	now    func() time.Time
 	// hashing bounds the argon2id computations running at once (each takes Params.Memory).
 	hashing chan struct{}
-	dummy   string // a hash checked for unknown accounts, so they take as long as known ones
+	// dummy is a hash checked for unknown accounts, so that they take as long as known ones.
+	dummyOnce sync.Once
+	dummy     string
 }
 
 // Option configures a Service.
@@ -69,7 +72,6 @@ func New(store Store, opts ...Option) *Service {
 	for _, o := range opts {
 		o(s)
 	}
-	s.dummy, _ = HashPassword("not a password of anyone's", s.params)
 	return s
 }
 
@@ -263,6 +265,7 @@ func (s *Service) Login(ctx context.Context, email, password, address string) (U
 	}
 	phc := u.PasswordHash
 	if phc == "" {
+		s.dummyOnce.Do(func() { s.dummy, _ = HashPassword("not anyone's password", s.params) })
 		phc = s.dummy
 	}
 	if len(password) > MaxPasswordLen {
