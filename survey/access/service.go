@@ -46,7 +46,8 @@ type Service struct {
 	params Params
 	limits Limits
 	now    func() time.Time
-	// hashing bounds the argon2id computations running at once (each takes Params.Memory).
+	// hashing bounds the argon2id computations running at once (each takes Params.Memory and
+	// Params.Threads cores): NumCPU-1, at least one.
 	hashing chan struct{}
 	// dummy is a hash checked for unknown accounts, so that they take as long as known ones.
 	dummyOnce sync.Once
@@ -68,7 +69,7 @@ func WithClock(now func() time.Time) Option { return func(s *Service) { s.now = 
 // New returns a Service over store.
 func New(store Store, opts ...Option) *Service {
 	s := &Service{store: store, params: DefaultParams, limits: DefaultLimits, now: time.Now,
-		hashing: make(chan struct{}, max(1, runtime.NumCPU()))}
+		hashing: make(chan struct{}, max(1, runtime.NumCPU()-1))}
 	for _, o := range opts {
 		o(s)
 	}
