@@ -3,6 +3,7 @@ package access
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/mail"
 	"slices"
 	"strings"
@@ -40,6 +41,11 @@ type User struct {
 	Created  time.Time
 	// PasswordHash is the argon2id PHC string, empty until the user sets a password.
 	PasswordHash string
+}
+
+// LogValue keeps the password hash out of logs: a logged user is its id, address and role.
+func (u User) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("id", u.ID), slog.String("email", u.Email), slog.String("role", string(u.Role)))
 }
 
 // Authorize reports whether u may work on surveyID: an enabled admin on any survey, an

@@ -250,7 +250,10 @@ func (s *Service) SetDisabled(ctx context.Context, email string, disabled bool) 
 func (s *Service) Login(ctx context.Context, email, password, address string) (User, error) {
 	e, err := NormaliseEmail(email)
 	if err != nil {
-		e = strings.ToLower(strings.TrimSpace(email))
+		e = strings.ToLower(strings.TrimSpace(email)) // counted all the same
+		if len(e) > 320 {
+			e = e[:320]
+		}
 	}
 	now := s.clock()
 	byEmail, byAddr, err := s.store.CountFailures(ctx, e, address, now.Add(-s.limits.FailureWindow))

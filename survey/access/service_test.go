@@ -3,6 +3,8 @@ package access_test
 import (
 	"context"
 	"errors"
+	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -104,5 +106,15 @@ func TestAdminHasNoSurveyList(t *testing.T) {
 	u, _, err := svc.AddUser(context.Background(), access.NewUser{Email: "root@example.org", Role: access.Admin, Surveys: []string{"families"}})
 	if err != nil || u.Surveys != nil || !access.Authorize(u, "anything") {
 		t.Errorf("admin %+v, %v", u, err)
+	}
+}
+
+func TestUserLogValueHidesTheHash(t *testing.T) {
+	var buf strings.Builder
+	log := slog.New(slog.NewTextHandler(&buf, nil))
+	u := access.User{ID: "u1", Email: "ana@example.org", Role: access.Admin, PasswordHash: "$argon2id$v=19$m=64,t=1,p=1$c2FsdHNhbHQ$a2V5a2V5a2V5a2V5a2V5"}
+	log.Info("login", slog.Any("user", u))
+	if strings.Contains(buf.String(), "argon2id") || !strings.Contains(buf.String(), "user.email=ana@example.org") {
+		t.Errorf("logged %s", buf.String())
 	}
 }
