@@ -139,9 +139,20 @@ SELECT ?, ?, toDateTime(?), toDateTime(?), toUInt64(?)`, inv.Hash, inv.UserID, i
 	return nil
 }
 
-// UseInvitation records a use of the invitation and returns it when it is the user's newest
-// invitation and no other use of it is seen.
-func (s *AccessStore) UseInvitation(ctx context.Context, hash string) (access.Invitation, error) {
+// Invitation reads the user's newest invitation with hash, and whether it was used.
+func (s *AccessStore) Invitation(ctx context.Context, hash string) (access.Invitation, bool, error) {
+	inv, err := s.newestInvitation(ctx, hash)
+	if err != nil {
+		return inv, false, err
+	}
+	var uses uint64
+	if err := s.db.conn.QueryRow(ctx, `SELECT count() FROM invitation_uses WHERE token_hash = ?`, hash).Scan(&uses); err != nil {
+		return inv, false, fmt.Errorf("read invitation: %w", err)
+	}
+	return inv, uses > 0, nil
+}
+
+func (s *AccessStore) newestInvitation(ctx context.Context, hash string) (access.Invitation, error) {
 	inv := access.Invitation{Hash: hash}
 	err := s.db.conn.QueryRow(ctx, `SELECT user_id, created_at, expires_at FROM invitations WHERE token_hash = ? LIMIT 1`, hash).
 		Scan(&inv.UserID, &inv.Created, &inv.Expires)
@@ -160,6 +171,16 @@ func (s *AccessStore) UseInvitation(ctx context.Context, hash string) (access.In
 		return inv, access.ErrNotFound
 	}
 	inv.Created, inv.Expires = inv.Created.UTC(), inv.Expires.UTC()
+	return inv, nil
+}
+
+// UseInvitation records a use of the invitation and returns it when it is the user's newest
+// invitation and no other use of it is seen.
+func (s *AccessStore) UseInvitation(ctx context.Context, hash string) (access.Invitation, error) {
+	inv, err := s.newestInvitation(ctx, hash)
+	if err != nil {
+		return inv, err
+	}
 	use := uuid.NewString()
 	if err := s.db.conn.Exec(ctx, `INSERT INTO invitation_uses (token_hash, use_id, used_ns) SELECT ?, ?, toUInt64(?)`,
 		hash, use, version()); err != nil {

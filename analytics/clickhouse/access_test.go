@@ -143,6 +143,9 @@ func TestAccessPasswordsAndInvitations(t *testing.T) {
 	if _, err := a.Login(ctx, "ana@example.org", "", "192.0.2.1"); !errors.Is(err, access.ErrBadCredentials) {
 		t.Errorf("login before a password is set: %v", err)
 	}
+	if got, err := b.CheckInvitation(ctx, token); err != nil || got.ID != u.ID || got.Email != "ana@example.org" {
+		t.Errorf("check the new invitation: %+v %v", got, err)
+	}
 	if _, err := b.AcceptInvitation(ctx, token, "short"); !errors.Is(err, access.ErrWeakPassword) {
 		t.Errorf("short password: %v", err)
 	}
@@ -152,6 +155,9 @@ func TestAccessPasswordsAndInvitations(t *testing.T) {
 	}
 	if _, err := a.AcceptInvitation(ctx, token, "another long password"); !errors.Is(err, access.ErrUsed) {
 		t.Errorf("second use: %v, want ErrUsed", err)
+	}
+	if _, err := a.CheckInvitation(ctx, token); !errors.Is(err, access.ErrUsed) {
+		t.Errorf("check a used invitation: %v, want ErrUsed", err)
 	}
 	stored, _ := a.User(ctx, "ana@example.org")
 	if p, _, _, err := access.ParseHash(stored.PasswordHash); err != nil || p != cheap {
@@ -182,10 +188,16 @@ func TestAccessPasswordsAndInvitations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := b.CheckInvitation(ctx, first); !errors.Is(err, access.ErrNotFound) {
+		t.Errorf("check a replaced invitation: %v, want ErrNotFound", err)
+	}
 	if _, err := a.AcceptInvitation(ctx, first, "a replaced link's password"); !errors.Is(err, access.ErrNotFound) {
 		t.Errorf("replaced invitation: %v, want ErrNotFound", err)
 	}
 	c.Add(7*24*time.Hour + time.Second)
+	if _, err := b.CheckInvitation(ctx, second); !errors.Is(err, access.ErrExpired) {
+		t.Errorf("check an expired invitation: %v, want ErrExpired", err)
+	}
 	if _, err := a.AcceptInvitation(ctx, second, "an expired link's password"); !errors.Is(err, access.ErrExpired) {
 		t.Errorf("expired invitation: %v, want ErrExpired", err)
 	}

@@ -126,6 +126,9 @@ type Store interface {
 	Users(ctx context.Context) ([]User, error)
 
 	SaveInvitation(ctx context.Context, inv Invitation) error
+	// Invitation reads an invitation without using it, and says whether it was used. It
+	// fails with ErrNotFound when it is unknown or replaced by a newer one for the same user.
+	Invitation(ctx context.Context, hash string) (inv Invitation, used bool, err error)
 	// UseInvitation marks the invitation used and returns it. It fails with ErrNotFound
 	// when it is unknown or replaced by a newer one for the same user, and with
 	// ErrUsed when it was used before (of two processes using it at once, one wins).

@@ -145,6 +145,30 @@ func (s *Service) invite(ctx context.Context, u User) (string, error) {
 	return raw, nil
 }
 
+// CheckInvitation returns the user an invitation token is for, without using it, so that the
+// page asking for a new password can say whose it is, or say at once that the link is spent:
+// ErrNotFound (unknown or replaced), ErrUsed, ErrExpired, ErrDisabled.
+func (s *Service) CheckInvitation(ctx context.Context, token string) (User, error) {
+	inv, used, err := s.store.Invitation(ctx, HashSecret(token))
+	if err != nil {
+		return User{}, err
+	}
+	if used {
+		return User{}, ErrUsed
+	}
+	if !s.clock().Before(inv.Expires) {
+		return User{}, ErrExpired
+	}
+	u, err := s.store.UserByID(ctx, inv.UserID)
+	if err != nil {
+		return User{}, err
+	}
+	if u.Disabled {
+		return User{}, ErrDisabled
+	}
+	return u, nil
+}
+
 // AcceptInvitation sets the password of the invitation's user and uses the invitation up.
 // Sessions opened before are revoked: a reset ends them.
 func (s *Service) AcceptInvitation(ctx context.Context, token, password string) (User, error) {

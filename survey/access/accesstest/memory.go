@@ -97,9 +97,15 @@ func (m *Memory) SaveInvitation(_ context.Context, inv access.Invitation) error 
 	return nil
 }
 
-func (m *Memory) UseInvitation(_ context.Context, hash string) (access.Invitation, error) {
+func (m *Memory) Invitation(_ context.Context, hash string) (access.Invitation, bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	inv, err := m.newest(hash)
+	return inv, err == nil && m.used[hash], err
+}
+
+// newest returns the invitation with hash if it is its user's newest.
+func (m *Memory) newest(hash string) (access.Invitation, error) {
 	i := slices.IndexFunc(m.invitations, func(inv access.Invitation) bool { return inv.Hash == hash })
 	if i < 0 {
 		return access.Invitation{}, access.ErrNotFound
@@ -109,6 +115,16 @@ func (m *Memory) UseInvitation(_ context.Context, hash string) (access.Invitatio
 		if later.UserID == inv.UserID {
 			return access.Invitation{}, access.ErrNotFound
 		}
+	}
+	return inv, nil
+}
+
+func (m *Memory) UseInvitation(_ context.Context, hash string) (access.Invitation, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	inv, err := m.newest(hash)
+	if err != nil {
+		return inv, err
 	}
 	if m.used[hash] {
 		return access.Invitation{}, access.ErrUsed
