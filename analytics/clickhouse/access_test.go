@@ -3,6 +3,7 @@ package clickhouse_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -479,6 +480,31 @@ func TestAccessTokensAndSecretsStoredHashed(t *testing.T) {
 	for _, tk := range list {
 		if !tk.Revoked {
 			t.Errorf("token %s not revoked after disable", tk.Name)
+		}
+	}
+}
+
+// BenchmarkAccessSession measures what authenticating one console request costs: a session
+// looked up by its id among 200 users' sessions, and its user read, from ClickHouse.
+//
+//	go test -run '^$' -bench AccessSession -benchtime 200x ./analytics/clickhouse
+func BenchmarkAccessSession(b *testing.B) {
+	db := clickhousetest.Open(b)
+	ctx := context.Background()
+	svc := access.New(db.Access(), access.WithParams(cheap))
+	var id string
+	for i := range 200 {
+		u, _, err := svc.AddUser(ctx, access.NewUser{Email: fmt.Sprintf("user%03d@example.org", i), Role: access.Coordinator})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if id, _, err = svc.StartSession(ctx, u, ""); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for b.Loop() {
+		if _, _, err := svc.Session(ctx, id); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
