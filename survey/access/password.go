@@ -24,10 +24,11 @@ type Params struct {
 
 // DefaultParams are the production parameters: OWASP's first recommended argon2id
 // configuration (Password Storage Cheat Sheet): m=46 MiB (47104 KiB), t=1, p=1, with a 16-byte
-// salt and a 32-byte key. On a shared 2-core server one hash took 51 ms (BenchmarkHash), where
-// RFC 9106's second option (m=64 MiB, t=3, p=2 here) took 277 ms of both cores. One lane
-// keeps a hash on one core, and Service runs at most NumCPU-1 hashes at once (at least one),
-// so a flood of logins leaves a core to participants and holds at most 46 MiB per hash.
+// salt and a 32-byte key. On a shared 2-core server (load average 4 to 5) one hash took 51 to
+// 75 ms (BenchmarkHash), where RFC 9106's second option (m=64 MiB, t=3, p=2 here) took 277 to
+// 490 ms of both cores. One lane keeps a hash on one core, and Service runs at most NumCPU-1
+// hashes at once (at least one), so a flood of logins leaves a core to participants and holds
+// 46 MiB per running hash.
 var DefaultParams = Params{Memory: 46 * 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
 
 // Password length bounds, in characters (min) and bytes (max).
