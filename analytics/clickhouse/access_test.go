@@ -13,6 +13,7 @@ import (
 	"github.com/palabre/palabre/analytics/clickhouse"
 	"github.com/palabre/palabre/analytics/clickhouse/clickhousetest"
 	"github.com/palabre/palabre/survey/access"
+	"github.com/palabre/palabre/survey/access/accesstest"
 )
 
 // cheap are argon2id parameters that keep tests fast; production uses access.DefaultParams.
@@ -507,4 +508,9 @@ func BenchmarkAccessSession(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// TestAccessStoreContract runs on ClickHouse the checks the in-memory fake passes too.
+func TestAccessStoreContract(t *testing.T) {
+	accesstest.StoreContract(t, clickhousetest.Open(t).Access())
 }

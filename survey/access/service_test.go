@@ -118,3 +118,5 @@ func TestUserLogValueHidesTheHash(t *testing.T) {
 		t.Errorf("logged %s", buf.String())
 	}
 }
+
+func TestMemoryStoreContract(t *testing.T) { accesstest.StoreContract(t, accesstest.NewMemory()) }
