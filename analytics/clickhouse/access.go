@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -369,4 +370,34 @@ WHERE at >= toDateTime(?) AND (email = ? OR address = ?)`, email, address, since
 		return 0, 0, fmt.Errorf("count failed logins: %w", err)
 	}
 	return int(byEmail), int(byAddress), nil
+}
+
+// PruneFailures drops the failed logins of the months that ended before a time (the table is
+// partitioned by month, and dropping a partition is immediate). Failures are counted over
+// minutes, so calling it daily with the current time keeps at most two months.
+func (s *AccessStore) PruneFailures(ctx context.Context, before time.Time) (int, error) {
+	rows, err := s.db.conn.Query(ctx, `SELECT DISTINCT partition FROM system.parts
+WHERE database = ? AND table = 'login_failures' AND active`, s.db.database)
+	if err != nil {
+		return 0, fmt.Errorf("prune failed logins: %w", err)
+	}
+	var old []uint64
+	limit := uint64(before.UTC().Year()*100 + int(before.UTC().Month()))
+	for rows.Next() {
+		var p string
+		if err := rows.Scan(&p); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("prune failed logins: %w", err)
+		}
+		if month, err := strconv.ParseUint(p, 10, 32); err == nil && month < limit {
+			old = append(old, month)
+		}
+	}
+	rows.Close()
+	for _, month := range old {
+		if err := s.db.conn.Exec(ctx, fmt.Sprintf("ALTER TABLE login_failures DROP PARTITION %d", month)); err != nil {
+			return 0, fmt.Errorf("prune failed logins of %d: %w", month, err)
+		}
+	}
+	return len(old), nil
 }

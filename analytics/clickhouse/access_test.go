@@ -514,3 +514,23 @@ func BenchmarkAccessSession(b *testing.B) {
 func TestAccessStoreContract(t *testing.T) {
 	accesstest.StoreContract(t, clickhousetest.Open(t).Access())
 }
+
+func TestAccessPruneFailures(t *testing.T) {
+	db := clickhousetest.Open(t)
+	store := db.Access()
+	ctx := context.Background()
+	now := time.Date(2026, 3, 1, 0, 5, 0, 0, time.UTC)
+	for _, at := range []time.Time{now.AddDate(0, -2, 0), now.Add(-10 * time.Minute), now} {
+		if err := store.RecordFailure(ctx, access.Failure{Email: "a@example.org", Address: "192.0.2.1", At: at}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dropped, err := store.PruneFailures(ctx, now.Add(-15*time.Minute))
+	if err != nil || dropped != 1 {
+		t.Fatalf("pruned %d months, %v; want 1 (January)", dropped, err)
+	}
+	n, _, err := store.CountFailures(ctx, "a@example.org", "", time.Unix(0, 0))
+	if err != nil || n != 2 {
+		t.Errorf("%d failures left, %v; want the 2 of February and March", n, err)
+	}
+}
