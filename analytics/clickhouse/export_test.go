@@ -2,6 +2,8 @@ package clickhouse
 
 import (
 	"context"
+	"fmt"
+	"strings"
 
 	"github.com/palabre/palabre/analytics"
 )
@@ -25,4 +27,49 @@ func (db *DB) Plan(ctx context.Context, table string, editions []uint16) (Dedup,
 		return Dedup{}, err
 	}
 	return l.only(editions).plan(), nil
+}
+
+// TableText returns every row of table as text, its columns joined by '|', so a test can
+// look for a value anywhere in it.
+func (db *DB) TableText(ctx context.Context, table string) ([]string, error) {
+	rows, err := db.conn.Query(ctx, `SELECT name, type FROM system.columns WHERE database = ? AND table = ?`, db.database, table)
+	if err != nil {
+		return nil, err
+	}
+	var cols []string
+	for rows.Next() {
+		var name, typ string
+		if err := rows.Scan(&name, &typ); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if strings.HasPrefix(typ, "Array(") {
+			cols = append(cols, "arrayStringConcat("+quoteIdent(name)+", ',')")
+		} else {
+			cols = append(cols, "toString("+quoteIdent(name)+")")
+		}
+	}
+	rows.Close()
+	if len(cols) == 0 {
+		return nil, fmt.Errorf("table %s has no columns", table)
+	}
+	rows, err = db.conn.Query(ctx, "SELECT concat("+strings.Join(cols, ", '|', ")+") FROM "+quoteIdent(table))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// OptimizeFinal merges every part of table, as background merges eventually do.
+func (db *DB) OptimizeFinal(ctx context.Context, table string) error {
+	return db.conn.Exec(ctx, "OPTIMIZE TABLE "+quoteIdent(table)+" FINAL")
 }
