@@ -98,6 +98,8 @@ func TestDecodePayloadRefuses(t *testing.T) {
 		{"scope longer than the rest", at(good, 1+len(typical.Publication), 0xff)},
 		{"issued time beyond int64", times(1<<63, 0)},
 		{"expiry time beyond int64", times(1, 1<<63)},
+		{"issued after 9999", times(maxUnix+1, 0)},
+		{"expires after 9999", times(1, maxUnix+1)},
 		{"expires when issued", times(100, 100)},
 		{"expires before issued", times(100, 99)},
 	}
@@ -114,5 +116,11 @@ func TestDecodePayloadRefuses(t *testing.T) {
 	}
 	if c, err := decodePayload(times(100, 0)); err != nil || !c.Expires.IsZero() {
 		t.Errorf("expiry 0 = %+v, %v; want never", c, err)
+	}
+	if c, err := decodePayload(times(maxUnix-1, maxUnix)); err != nil || c.IssuedAt.Year() != 9999 || c.Expires.Unix() != maxUnix {
+		t.Errorf("the last seconds of 9999 = %+v, %v", c, err)
+	}
+	if c, err := decodePayload(times(maxUnix, 0)); err != nil || c.IssuedAt.Unix() != maxUnix {
+		t.Errorf("issued in the last second of 9999 = %+v, %v", c, err)
 	}
 }

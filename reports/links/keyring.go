@@ -176,7 +176,7 @@ func (k *Keyring) Verify(token string, now time.Time) (Claims, error) {
 // Rotate adds a new key that signs every link from now on; older keys still verify.
 func (k *Keyring) Rotate() (kid string, err error) {
 	err = k.update(func(r *ring) error {
-		taken := make([]string, 0, len(r.keys)+len(r.retired))
+		var taken []string
 		for _, x := range r.keys {
 			taken = append(taken, x.id)
 		}

@@ -136,7 +136,9 @@ func TestDamagedKeyFile(t *testing.T) {
 		{"version 2", strings.Replace(good, `"version": 1`, `"version": 2`, 1), "version 2"},
 		{"short secret", strings.Replace(good, s0, base64.StdEncoding.EncodeToString(make([]byte, 16)), 1), "16 bytes"},
 		{"secret not base64", strings.Replace(good, s0, "!"+s0[1:], 1), "illegal base64"},
-		{"bad key id", strings.ReplaceAll(good, id0, "ABCDEFGH"), "a-z2-7"},
+		{"bad key id", strings.ReplaceAll(good, id0, "ABCDEFGH"), `key 1: id "ABCDEFGH" is not 8 characters of a-z2-7`},
+		{"bad second key id", strings.ReplaceAll(good, id1, "abcdefg"), `key 2: id "abcdefg"`},
+		{"larger than 1 MiB", good + strings.Repeat(" ", maxFileSize+1-len(good)), "larger than 1048576 bytes"},
 		{"key twice", strings.ReplaceAll(good, id1, id0), "twice"},
 		{"current key missing", strings.Replace(good, `"current": "`+id1, `"current": "zzzzzzzz`, 1), "current key"},
 		{"no keys", `{"version": 1, "current": "` + id0 + `", "keys": [], "retired": []}`, "current key"},
@@ -161,6 +163,15 @@ func TestDamagedKeyFile(t *testing.T) {
 			}
 		})
 	}
+	t.Run("1 MiB with trailing spaces is fine", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "links.json")
+		if err := os.WriteFile(path, []byte(good+strings.Repeat(" ", maxFileSize-len(good))), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := OpenKeyring(path); err != nil {
+			t.Fatal(err)
+		}
+	})
 	if !strings.Contains(good, `"retired": []`) {
 		t.Fatalf("test: key file layout changed:\n%s", good)
 	}
@@ -291,6 +302,38 @@ func mustOpen(t *testing.T, path string) *Keyring {
 		t.Fatal(err)
 	}
 	return k
+}
+
+// changed is what decides to reread the file: not after our own writes, after anyone else's.
+func TestChanged(t *testing.T) {
+	k, _ := openTest(t)
+	if k.changed() {
+		t.Fatal("changed right after OpenKeyring")
+	}
+	if _, err := k.Rotate(); err != nil {
+		t.Fatal(err)
+	}
+	if k.changed() {
+		t.Fatal("changed after its own Rotate")
+	}
+	other := mustOpen(t, k.path)
+	if _, err := other.Rotate(); err != nil {
+		t.Fatal(err)
+	}
+	if !k.changed() {
+		t.Fatal("not changed after another keyring's Rotate")
+	}
+	if err := k.Reload(); err != nil || k.changed() {
+		t.Fatalf("after Reload: %v, changed %v", err, k.changed())
+	}
+	os.Chmod(k.path, 0o400)
+	if !k.changed() {
+		t.Error("not changed after chmod")
+	}
+	os.Remove(k.path)
+	if !k.changed() {
+		t.Error("not changed after the file was removed")
+	}
 }
 
 // Two keyrings on one file behave as palabre serve and palabre share --rotate-key would.

@@ -7,7 +7,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"math"
 	"strings"
 	"time"
 )
@@ -49,6 +48,10 @@ const (
 // refuses longer input before decoding anything.
 const MaxTokenLen = len(version) + 1 + kidLen + 1 + (maxPayload*8+5)/6 + 1 + (macLen*8+5)/6
 
+// maxUnix is the last second of the year 9999, the last time RFC 3339 (and encoding/json)
+// can write: claims stay storable as JSON.
+const maxUnix = 253402300799
+
 // b64 refuses padding and non-zero trailing bits, but like every encoding/base64 decoder it
 // skips \r and \n: Verify compares the re-encoded token with its input to refuse those too.
 var b64 = base64.RawURLEncoding.Strict()
@@ -68,6 +71,9 @@ func (c Claims) check() error {
 	}
 	if c.IssuedAt.Unix() < 0 {
 		return fmt.Errorf("%w: issued at %s, before 1970", ErrClaims, c.IssuedAt)
+	}
+	if c.IssuedAt.Unix() > maxUnix || c.Expires.Unix() > maxUnix {
+		return fmt.Errorf("%w: a time after the year 9999", ErrClaims)
 	}
 	if !c.Expires.IsZero() && !c.Expires.After(c.IssuedAt) {
 		return fmt.Errorf("%w: expires at %s, not after it is issued (%s)", ErrClaims,
@@ -96,8 +102,7 @@ func seconds(t time.Time) time.Time {
 //
 // c must have passed check.
 func encodePayload(c Claims) []byte {
-	b := make([]byte, 0, 1+len(c.Publication)+2+len(c.Scope)+16)
-	b = append(b, byte(len(c.Publication)))
+	b := []byte{byte(len(c.Publication))}
 	b = append(b, c.Publication...)
 	b = binary.BigEndian.AppendUint16(b, uint16(len(c.Scope)))
 	b = append(b, c.Scope...)
@@ -112,7 +117,7 @@ func encodePayload(c Claims) []byte {
 // decodePayload reads what encodePayload wrote, and nothing else.
 func decodePayload(b []byte) (Claims, error) {
 	var c Claims
-	if len(b) < 1 {
+	if len(b) == 0 {
 		return c, ErrInvalid
 	}
 	n := int(b[0])
@@ -130,7 +135,7 @@ func decodePayload(b []byte) (Claims, error) {
 	c.Scope = string(b[:m])
 	b = b[m:]
 	iat, exp := binary.BigEndian.Uint64(b), binary.BigEndian.Uint64(b[8:])
-	if iat > math.MaxInt64 || exp > math.MaxInt64 {
+	if iat > maxUnix || exp > maxUnix {
 		return c, ErrInvalid
 	}
 	c.IssuedAt = time.Unix(int64(iat), 0).UTC()
@@ -161,11 +166,11 @@ func splitToken(token string) (kid, payload, sig string, ok bool) {
 		return "", "", "", false
 	}
 	rest, ok := strings.CutPrefix(token, version+".")
-	if !ok || len(rest) < kidLen+1 || rest[kidLen] != '.' {
+	if !ok {
 		return "", "", "", false
 	}
-	kid, rest = rest[:kidLen], rest[kidLen+1:]
-	if !validKID(kid) {
+	kid, rest, ok = strings.Cut(rest, ".")
+	if !ok || !validKID(kid) {
 		return "", "", "", false
 	}
 	payload, sig, ok = strings.Cut(rest, ".")

@@ -71,6 +71,10 @@ func TestRoundTrip(t *testing.T) {
 			Claims{Publication: "p", Scope: "s", IssuedAt: issued, Expires: expires}},
 		{"issued at the Unix epoch", Claims{Publication: "p", IssuedAt: time.Unix(0, 0)},
 			Claims{Publication: "p", IssuedAt: time.Unix(0, 0).UTC()}},
+		{"expires in the last second of 9999", Claims{Publication: "p", IssuedAt: issued, Expires: time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)},
+			Claims{Publication: "p", IssuedAt: issued, Expires: time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)}},
+		{"issued in the last second of 9999", Claims{Publication: "p", IssuedAt: time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)},
+			Claims{Publication: "p", IssuedAt: time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)}},
 	}
 	kid := k.Keys()[0].ID
 	for _, tt := range tests {
@@ -135,6 +139,8 @@ func TestSignRefusesBadClaims(t *testing.T) {
 		{"expires in the same second", Claims{Publication: "p", IssuedAt: issued, Expires: issued.Add(999 * time.Millisecond)}},
 		{"expires before issued", Claims{Publication: "p", IssuedAt: issued, Expires: issued.Add(-time.Hour)}},
 		{"issued before 1970", Claims{Publication: "p", IssuedAt: time.Date(1969, 12, 31, 0, 0, 0, 0, time.UTC)}},
+		{"issued after 9999", Claims{Publication: "p", IssuedAt: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}},
+		{"expires after 9999", Claims{Publication: "p", IssuedAt: issued, Expires: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
