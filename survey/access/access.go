@@ -165,3 +165,7 @@ var (
 	ErrWeakPassword   = errors.New("access: password too short or too long")
 	ErrUnauthorized   = errors.New("access: no valid session or token")
 )
+
+// SessionCookie is the name of the cookie that carries a session id, set by the console's
+// login and read by everything that accepts a signed-in browser.
+const SessionCookie = "palabre_session"
