@@ -117,7 +117,7 @@ func (h *Handler) serve(c *gin.Context) {
 	}
 	req, err := ParseRequest(c.Param("survey"), c.Request.URL.Query(), lang)
 	if err == nil {
-		err = h.Send(c, req)
+		err = h.Send(c, req, nil)
 	}
 	if err != nil {
 		surveyweb.AbortJSON(c, err, lang)
@@ -128,8 +128,10 @@ func (h *Handler) serve(c *gin.Context) {
 // change since it was built (or 304 when the client holds its ETag), else built once
 // however many requests ask for it. Whoever may download it is the caller's to check. An
 // error (*survey.Error for what the caller can fix) is returned before anything is
-// written: the caller answers it in its own way.
-func (h *Handler) Send(c *gin.Context, req reports.Request) error {
+// written: the caller answers it in its own way. before, when not nil, runs once the
+// workbook is ready and is about to be sent (not for a 304); its error is returned and
+// nothing is sent.
+func (h *Handler) Send(c *gin.Context, req reports.Request, before func() error) error {
 	req, err := req.Normalise()
 	if err != nil {
 		return err
@@ -167,6 +169,11 @@ func (h *Handler) Send(c *gin.Context, req reports.Request) error {
 	st, err := f.Stat()
 	if err != nil {
 		return err
+	}
+	if before != nil {
+		if err := before(); err != nil {
+			return err
+		}
 	}
 	name := FileName(req, h.cfg.Now())
 	c.Header("ETag", etag)
