@@ -104,6 +104,7 @@ var words = map[string]survey.Text{
 	"reports_scope_by":            {"fr": "par %s", "en": "by %s", "es": "por %s"},
 	"reports_scope_questions":     {"fr": "%d questions", "en": "%d questions", "es": "%d preguntas"},
 	"reports_scope_all_questions": {"fr": "toutes les questions", "en": "every question", "es": "todas las preguntas"},
+	"reports_scope_filter":        {"fr": "%s : %s", "en": "%s: %s", "es": "%s: %s"},
 	"reports_scope_lang":          {"fr": "page en %s", "en": "page in %s", "es": "página en %s"},
 	"reports_lang_fr":             {"fr": "français", "en": "French", "es": "francés"},
 	"reports_lang_en":             {"fr": "anglais", "en": "English", "es": "inglés"},

@@ -431,7 +431,7 @@ func scopeSummary(lang string, sc publish.Scope) string {
 	}
 	parts = append(parts, console.T(lang, "reports_scope_by", strings.Join(by, " × ")))
 	for _, d := range sc.Filter.Dimensions() {
-		parts = append(parts, console.T(lang, "reports_dim_"+string(d))+" : "+strings.Join(sc.Filter[d], ", "))
+		parts = append(parts, console.T(lang, "reports_scope_filter", console.T(lang, "reports_dim_"+string(d)), strings.Join(sc.Filter[d], ", ")))
 	}
 	if len(sc.Questions) == 0 {
 		parts = append(parts, console.T(lang, "reports_scope_all_questions"))
