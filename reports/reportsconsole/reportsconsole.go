@@ -524,10 +524,9 @@ func (s *section) download(c *gin.Context) {
 	if err == nil {
 		return
 	}
-	// The page is in the console's language, not the workbook's.
-	page := c.Request.URL.Query()
-	page.Del("lang")
-	c.Request.URL.RawQuery = page.Encode()
+	// The page that says why is the reports page, in the console's language (not the
+	// workbook's): its language links lead there, not to another download.
+	c.Request.URL.Path, c.Request.URL.RawQuery = reportsPath(sv.ID), ""
 	switch survey.ErrorCode(err) {
 	case survey.CodeMalformed:
 		s.render(c, http.StatusBadRequest, sv, q, url.Values{}, survey.AsError(err).Message.In(console.Language(c)), "")

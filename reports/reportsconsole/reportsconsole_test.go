@@ -195,7 +195,8 @@ func TestDownloadTheWorkbookFromTheConsole(t *testing.T) {
 	r = c.Get("/console/surveys/" + surveyID + "/report.xlsx?lang=es&audience=funder&by=organisation,edition&edition=2024")
 	if r.Status != http.StatusBadRequest || !strings.Contains(r.Body, `class="problem"`) ||
 		!strings.Contains(r.Body, `lang="fr"`) || !strings.Contains(r.Body, `name="edition" value="2024" checked`) ||
-		!strings.Contains(r.Body, `<option value="es" selected>`) {
+		!strings.Contains(r.Body, `<option value="es" selected>`) ||
+		!strings.Contains(r.Body, `href="/console/surveys/partners-meeting/reports?lang=en"`) {
 		t.Errorf("a funders' workbook by organisation: %d\n%s", r.Status, r.Body)
 	}
 	if r := c.Get("/console/surveys/" + surveyID + "/report.xlsx?countries=SN"); r.Status != http.StatusBadRequest {
