@@ -40,17 +40,20 @@ func RequestIDs() gin.HandlerFunc {
 // RequestID returns the request's id.
 func RequestID(c *gin.Context) string { return c.GetString(requestIDKey) }
 
-// RedactPath is a request path as logs may show it: the token of a dashboard link
-// (/d/{token}…), a bearer secret, is replaced by "…".
+// RedactPath is a request path as logs may show it: the bearer secret of a dashboard link
+// (/d/{token}…) or of a console invitation (/console/invite/{token}) is replaced by "…".
 func RedactPath(path string) string {
-	rest, ok := strings.CutPrefix(path, "/d/")
-	if !ok {
-		return path
+	for _, prefix := range []string{"/d/", "/console/invite/"} {
+		rest, ok := strings.CutPrefix(path, prefix)
+		if !ok {
+			continue
+		}
+		if i := strings.IndexByte(rest, '/'); i >= 0 {
+			return prefix + "…" + rest[i:]
+		}
+		return prefix + "…"
 	}
-	if i := strings.IndexByte(rest, '/'); i >= 0 {
-		return "/d/…" + rest[i:]
-	}
-	return "/d/…"
+	return path
 }
 
 // AccessLog writes one structured line per request; failed requests carry their errors.

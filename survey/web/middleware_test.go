@@ -108,3 +108,19 @@ func TestNegotiate(t *testing.T) {
 		}
 	}
 }
+
+// TestRedactPath keeps the secrets of dashboard links and console invitations out of logs.
+func TestRedactPath(t *testing.T) {
+	for path, want := range map[string]string{
+		"/d/abc.def":                  "/d/…",
+		"/d/abc.def/data.json":        "/d/…/data.json",
+		"/console/invite/s3cret":      "/console/invite/…",
+		"/console/invite/s3cret/more": "/console/invite/…/more",
+		"/console/users":              "/console/users",
+		"/s/feedback/2026":            "/s/feedback/2026",
+	} {
+		if got := web.RedactPath(path); got != want {
+			t.Errorf("RedactPath(%q) = %q, want %q", path, got, want)
+		}
+	}
+}
