@@ -36,8 +36,8 @@ func harness(t *testing.T, publicURL string) *consoletest.Harness {
 }
 
 var (
-	linkField  = regexp.MustCompile(`value="([^"]*/console/invite/[^"]+)"`)
-	tokenField = regexp.MustCompile(`id="secret" [^>]*value="(plb_[^"]+)"`)
+	linkField  = regexp.MustCompile(`<textarea id="secret"[^>]*>([^<]*/console/invite/[^<]+)</textarea>`)
+	tokenField = regexp.MustCompile(`<textarea id="secret"[^>]*>(plb_[^<]+)</textarea>`)
 )
 
 func user(t *testing.T, h *consoletest.Harness, email string) access.User {
@@ -316,6 +316,10 @@ func TestDisablingEndsSessionsAndTokensAtOnce(t *testing.T) {
 	if r := admin.Post("/console/users/"+ana.ID+"/disable", nil); r.Status != http.StatusSeeOther ||
 		r.Location != "/console/users/"+ana.ID+"?done=users_done_disabled" {
 		t.Fatalf("disable: %d to %q", r.Status, r.Location)
+	}
+	// Disabling a disabled account changes and records nothing.
+	if r := admin.Post("/console/users/"+ana.ID+"/disable", nil); r.Status != http.StatusSeeOther {
+		t.Errorf("disabling again: %d", r.Status)
 	}
 	if r := anaBrowser.Get("/console/account"); r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Location, "/console/login") {
 		t.Errorf("ana's session after disabling: %d to %q", r.Status, r.Location)
