@@ -6,11 +6,13 @@ import (
 	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/palabre/palabre/survey/access"
+	"github.com/palabre/palabre/survey/console"
 	"github.com/palabre/palabre/survey/console/consoletest"
 )
 
@@ -137,5 +139,34 @@ func TestSignOutEverywhere(t *testing.T) {
 	got := h.Audit.Entries()
 	if len(got) != 2 || got[1].Action != "user.sessions_revoke" || got[1].Target != "ana@example.org" || got[1].Email != "ana@example.org" {
 		t.Errorf("audited %+v", got)
+	}
+}
+
+// TestPagesSpeakEveryLanguage: no page shows a text key instead of its text.
+func TestPagesSpeakEveryLanguage(t *testing.T) {
+	h := harness(t, "")
+	admin := h.SignIn(t, "root@example.org", access.Admin)
+	ana := h.AddUser(t, "ana@example.org", access.Coordinator, "feedback", "retired")
+	key := regexp.MustCompile(`\b(users|role)_[a-z_]+`)
+	for _, lang := range console.Languages {
+		q := "?lang=" + lang
+		pages := map[string]consoletest.Response{
+			"list":    admin.Get("/console/users" + q),
+			"new":     admin.Get("/console/users/new" + q),
+			"account": admin.Get("/console/users/" + ana.ID + q + "&done=users_done_updated"),
+			"refused": admin.Post("/console/users"+q, url.Values{"email": {"x"}, "scope": {"some"}, "survey": {"nope"}}),
+			"link":    admin.Post("/console/users/"+ana.ID+"/reset"+q, nil),
+			"own":     admin.Get("/console/account" + q),
+			"token":   admin.Post("/console/account/tokens"+q, url.Values{"name": {"x"}}),
+			"self":    admin.Post("/console/users/"+user(t, h, "root@example.org").ID+"/disable"+q, nil),
+		}
+		for name, r := range pages {
+			if m := key.FindString(r.Body); m != "" || r.Status >= 500 {
+				t.Errorf("%s page in %s (%d) shows the key %q", name, lang, r.Status, m)
+			}
+			if !strings.Contains(r.Body, `<html lang="`+lang+`">`) {
+				t.Errorf("%s page is not in %s", name, lang)
+			}
+		}
 	}
 }

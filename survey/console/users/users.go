@@ -242,7 +242,7 @@ func (s *section) newPage(c *gin.Context) {
 
 // readRights reads role, scope and surveys from a form. Surveys must be in the catalog or
 // already on the account (have); an admin's list and an all-surveys coordinator's are empty.
-// It returns the rights to show again and the problems, as text keys with their arguments.
+// It returns the rights to show the form again with, and the problems in the reader's language.
 func readRights(c *gin.Context, catalog []survey.Survey, lang string, have []string) (access.Role, []string, rights, []string) {
 	var problems []string
 	role, err := access.ParseRole(c.PostForm("role"))
@@ -435,6 +435,11 @@ func (s *section) update(c *gin.Context) {
 		return
 	} else if err != nil {
 		s.k.Fail(c, err)
+		return
+	}
+	if u.ID == console.ViewerOf(c).User.ID && role != access.Admin {
+		// an admin who stepped down no longer sees the users pages
+		c.Redirect(http.StatusSeeOther, console.Base+"/account?done=users_done_updated")
 		return
 	}
 	c.Redirect(http.StatusSeeOther, s.userURL(u, "users_done_updated"))

@@ -407,8 +407,8 @@ func TestTheLastEnabledAdminStaysAdmin(t *testing.T) {
 	if r := admin.Post("/console/users/"+other.ID+"/enable", nil); r.Status != http.StatusSeeOther {
 		t.Fatalf("enable: %d", r.Status)
 	}
-	if r := admin.Post("/console/users/"+root.ID, demote); r.Status != http.StatusSeeOther {
-		t.Fatalf("one of two admins steps down: %d", r.Status)
+	if r := admin.Post("/console/users/"+root.ID, demote); r.Status != http.StatusSeeOther || r.Location != "/console/account?done=users_done_updated" {
+		t.Fatalf("one of two admins steps down: %d to %q", r.Status, r.Location)
 	}
 	if r := admin.Get("/console/users"); r.Status != http.StatusForbidden {
 		t.Errorf("a former admin on the users page: %d", r.Status)
