@@ -130,7 +130,7 @@ func moment(t time.Time) string {
 	switch {
 	case t.IsZero():
 		return "—"
-	case t.Equal(t.Truncate(24 * time.Hour)):
+	case midnight(t):
 		return dayOf(t)
 	}
 	return t.UTC().Format("2006-01-02 15:04:05 UTC")
@@ -261,17 +261,24 @@ func (s *section) renderEdition(c *gin.Context, status int, sv survey.Survey, e 
 	case survey.StatusOpen:
 		body.CanClose = true
 		if !e.Opens.IsZero() {
-			state = append(state, console.T(lang, "surveys_open_since", moment(e.Opens)))
+			state = append(state, console.T(lang, "surveys_open_since", when(e.Opens, lang)))
 		}
 		if !e.Closes.IsZero() {
-			state = append(state, console.T(lang, "surveys_closes_on", moment(e.Closes)))
+			state = append(state, ending(e.Closes, lang))
 		}
 	case survey.StatusNotYetOpen:
 		body.CanOpen = true
-		state = append(state, console.T(lang, "surveys_opens_on", moment(e.Opens)))
+		state = append(state, console.T(lang, "surveys_opens_on", when(e.Opens, lang)))
+		if !e.Closes.IsZero() {
+			state = append(state, ending(e.Closes, lang))
+		}
 	case survey.StatusClosed:
 		body.CanOpen = true
-		state = append(state, console.T(lang, "surveys_closed_on", moment(e.Closes)))
+		if midnight(e.Closes) {
+			state = append(state, console.T(lang, "surveys_last_day", when(e.Closes.AddDate(0, 0, -1), lang)))
+		} else {
+			state = append(state, console.T(lang, "surveys_closed_on", when(e.Closes, lang)))
+		}
 	}
 	body.State = strings.Join(state, " ")
 	p := s.k.NewPage(c, "surveys_editions", body)
@@ -354,4 +361,25 @@ func (s *section) closeEdition(c *gin.Context) {
 		return
 	}
 	c.Redirect(http.StatusSeeOther, editionPath(sv.ID, e.Year)+"?done=surveys_closed")
+}
+
+// formatDate writes a day as the console does ("1 octobre 2026", "October 1, 2026").
+var formatDate = console.Funcs["date"].(func(time.Time, string) string)
+
+func midnight(t time.Time) bool { return t.Equal(t.Truncate(24 * time.Hour)) }
+
+// when writes a moment of an edition for people: its day, and its time when not midnight.
+func when(t time.Time, lang string) string {
+	if midnight(t) {
+		return formatDate(t, lang)
+	}
+	return formatDate(t, lang) + ", " + t.UTC().Format("15:04") + " UTC"
+}
+
+// ending says when an edition closes: its last day, or the moment it closes.
+func ending(closes time.Time, lang string) string {
+	if midnight(closes) {
+		return console.T(lang, "surveys_last_day", when(closes.AddDate(0, 0, -1), lang))
+	}
+	return console.T(lang, "surveys_closes_on", when(closes, lang))
 }

@@ -8,10 +8,12 @@ package surveys
 import (
 	"context"
 	"embed"
+	"errors"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -25,19 +27,30 @@ import (
 //go:embed templates/*.html
 var templateFS embed.FS
 
-// MaxUpload is the largest definition file the console takes, in bytes (the server's limit
-// on request bodies applies too).
-const MaxUpload = definition.MaxSize
+// DefaultMaxUpload is the largest definition file taken when Config.MaxUpload is zero: 1 MiB,
+// palabre serve's default limit on request bodies.
+const DefaultMaxUpload = 1 << 20
+
+// Config is what the section needs.
+type Config struct {
+	// Forms renders previews and gives the participants' links; it must be registered on
+	// the same server. Required.
+	Forms *web.Forms
+	// MaxUpload is the largest definition file taken, in bytes: DefaultMaxUpload when zero,
+	// never more than definition.MaxSize. Give the server's limit on request bodies, which
+	// refuses larger uploads before they reach the section.
+	MaxUpload int64
+}
 
 // section serves the pages.
 type section struct {
-	k     *console.Console
-	forms *web.Forms
-	pages *console.Templates
+	k         *console.Console
+	forms     *web.Forms
+	pages     *console.Templates
+	maxUpload int64
 }
 
-// Mount adds the surveys section to k; forms renders previews and gives the participants'
-// links, and must be registered on the same server. Routes, under /console:
+// Mount adds the surveys section to k. Routes, under /console:
 //
 //	GET  /surveys                                 the surveys the viewer may see
 //	POST /surveys/upload                          upload a definition (multipart, field "definition")
@@ -48,13 +61,20 @@ type section struct {
 //	POST /surveys/:survey/editions/:year          change its dates, place, invited, form version
 //	POST /surveys/:survey/editions/:year/open     open it now
 //	POST /surveys/:survey/editions/:year/close    close it now
-func Mount(k *console.Console, forms *web.Forms) error {
+func Mount(k *console.Console, cfg Config) error {
+	if cfg.Forms == nil {
+		return errors.New("console surveys: Forms is required")
+	}
+	if cfg.MaxUpload <= 0 {
+		cfg.MaxUpload = DefaultMaxUpload
+	}
+	cfg.MaxUpload = min(cfg.MaxUpload, definition.MaxSize)
 	pages, err := console.ParseTemplates(templateFS, "templates/surveys.html", "templates/survey.html",
 		"templates/edition.html", "templates/problems.html")
 	if err != nil {
 		return err
 	}
-	s := &section{k: k, forms: forms, pages: pages}
+	s := &section{k: k, forms: cfg.Forms, pages: pages, maxUpload: cfg.MaxUpload}
 	k.Mount(func(g *gin.RouterGroup) {
 		g.GET("/surveys", s.list)
 		g.POST("/surveys/upload", s.upload)
@@ -112,8 +132,8 @@ func formVersions(ctx context.Context, cat survey.Catalog, s survey.Survey) ([]i
 // row is a survey in the list.
 type row struct {
 	survey.Survey
-	Versions []int
-	Editions []editionRow
+	VersionList string // "1, 2"
+	Editions    []editionRow
 }
 
 // editionRow is an edition as lists show it.
@@ -143,7 +163,7 @@ func statusKey(e survey.Edition, now time.Time) string {
 
 type listBody struct {
 	Surveys  []row
-	MaxMiB   int
+	MaxSize  string
 	Problems *problemList
 }
 
@@ -154,14 +174,14 @@ func (s *section) list(c *gin.Context) {
 		return
 	}
 	now := s.k.Now()
-	body := listBody{MaxMiB: MaxUpload >> 20}
+	body := listBody{MaxSize: size(s.maxUpload, console.Language(c))}
 	for _, sv := range all {
 		versions, err := formVersions(c, s.k.Catalog(), sv)
 		if err != nil {
 			s.k.Fail(c, err)
 			return
 		}
-		r := row{Survey: sv, Versions: versions}
+		r := row{Survey: sv, VersionList: joinInts(versions)}
 		for _, e := range sv.Editions {
 			r.Editions = append(r.Editions, s.editionRow(e, now))
 		}
@@ -204,7 +224,7 @@ type detailBody struct {
 	Editions []editionRow
 	New      editionForm
 	Problems []string
-	MaxMiB   int
+	MaxSize  string
 }
 
 func (s *section) detail(c *gin.Context) {
@@ -224,7 +244,7 @@ func (s *section) renderDetail(c *gin.Context, status int, sv survey.Survey, ver
 	now := s.k.Now()
 	lang := console.Language(c)
 	form.Lang = lang
-	body := detailBody{Survey: sv, Title: sv.Title.In(lang, sv.DefaultLanguage), New: form, Problems: problems, MaxMiB: MaxUpload >> 20}
+	body := detailBody{Survey: sv, Title: sv.Title.In(lang, sv.DefaultLanguage), New: form, Problems: problems, MaxSize: size(s.maxUpload, console.Language(c))}
 	for _, v := range versions {
 		ver := version{Number: v, Preview: surveyPath(sv.ID) + "/preview?version=" + strconv.Itoa(v)}
 		for _, e := range sv.Editions {
@@ -297,4 +317,12 @@ func lastDay(closes time.Time) string {
 		return ""
 	}
 	return dayOf(closes.Add(-time.Nanosecond))
+}
+
+func joinInts(ns []int) string {
+	out := make([]string, len(ns))
+	for i, n := range ns {
+		out[i] = strconv.Itoa(n)
+	}
+	return strings.Join(out, ", ")
 }

@@ -24,6 +24,9 @@ import (
 	"github.com/palabre/palabre/survey/web"
 )
 
+// maxUpload is the tests' limit on definition files.
+const maxUpload = 64 << 10
+
 // fixture is a console with the surveys section over a catalog holding "meeting" (last
 // year's edition closed, this year's open, next year's not open yet) and "other".
 type fixture struct {
@@ -48,7 +51,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	h := consoletest.New(t, catalog, func(k *console.Console) {
-		if err := surveys.Mount(k, forms); err != nil {
+		if err := surveys.Mount(k, surveys.Config{Forms: forms, MaxUpload: maxUpload}); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -345,10 +348,8 @@ func TestUploadXLSForm(t *testing.T) {
 	contains(t, c.Get("/console/surveys/partners-meeting/preview?lang=en"), http.StatusOK, "Preview: Annual meeting of international partners")
 }
 
-func TestUploadBadYAML(t *testing.T) {
-	fx := newFixture(t)
-	c := fx.h.SignIn(t, "ana@example.org", access.Coordinator)
-	bad := `survey: small
+// badYAML has three mistakes, on lines 5, 8 and 9.
+const badYAML = `survey: small
 version: 1
 title: Petit
 editions:
@@ -358,7 +359,11 @@ questions:
   - {key: q2, type: nonsense, label: Non}
   - {key: q3, type: single_choice, label: Choix, relevant: "${nowhere} = 'x'", choices: [a, b]}
 `
-	r := upload(t, c, "bad.yaml", []byte(bad))
+
+func TestUploadBadYAML(t *testing.T) {
+	fx := newFixture(t)
+	c := fx.h.SignIn(t, "ana@example.org", access.Coordinator)
+	r := upload(t, c, "bad.yaml", []byte(badYAML))
 	contains(t, r, http.StatusUnprocessableEntity, "Nothing was saved: bad.yaml has 3 problem(s) to fix.",
 		"<td>bad.yaml:5</td>", "closes (2025-11-01) is before opens (2025-11-30)",
 		"<td>bad.yaml:8</td>", "nonsense", "<td>bad.yaml:9</td>", "nowhere",
@@ -375,6 +380,12 @@ questions:
 	contains(t, c.PostBody("/console/surveys/upload?lang=es", ctype, body), http.StatusUnprocessableEntity, "Elija un archivo para cargar.")
 	contains(t, upload(t, c, "empty.yaml", nil), http.StatusUnprocessableEntity, "Choose a file to upload.")
 	contains(t, upload(t, c, "garbage.json", []byte("{")), http.StatusUnprocessableEntity, "garbage.json:")
+	big := append([]byte(smallYAML), bytes.Repeat([]byte("# padding\n"), maxUpload/10)...)
+	contains(t, upload(t, c, "big.yaml", big), http.StatusRequestEntityTooLarge, "The file is over 64\u00a0KiB.")
+	contains(t, c.Get("/console/surveys?lang=fr"), http.StatusOK, "d&#39;au plus 64\u00a0Kio")
+	if fx.hasEdition("small", 2025) || len(fx.h.Audit.Entries()) != 0 {
+		t.Fatal("a refused upload was saved or audited")
+	}
 }
 
 func TestUploadBadXLSForm(t *testing.T) {
@@ -466,7 +477,7 @@ func TestEditionCreate(t *testing.T) {
 		e[0].Detail != `form version 1; place "Quito"; opens 2090-03-01; closes 2090-04-01; invited 40` {
 		t.Fatalf("audit %+v", e)
 	}
-	contains(t, c.Get(r.Location+"&lang=en"), http.StatusOK, "Edition created.", "2090-03-31", "Opens on 2090-03-01")
+	contains(t, c.Get(r.Location+"&lang=en"), http.StatusOK, "Edition created.", `value="2090-03-31"`, "Opens on March 1, 2090. Last day: March 31, 2090.")
 
 	// The same year again, and each mistake, are shown with 422 and change nothing.
 	cases := []struct {

@@ -6,6 +6,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -25,8 +26,8 @@ type problemList struct {
 }
 
 type problemsBody struct {
-	List   problemList
-	MaxMiB int
+	List    problemList
+	MaxSize string
 }
 
 // upload checks a definition file and saves its form version and editions, or lists its
@@ -39,8 +40,8 @@ func (s *section) upload(c *gin.Context) {
 		return
 	}
 	name := fileName(fh.Filename)
-	if fh.Size > MaxUpload {
-		s.problems(c, http.StatusRequestEntityTooLarge, name, console.T(lang, "surveys_too_large", MaxUpload>>20))
+	if fh.Size > s.maxUpload {
+		s.problems(c, http.StatusRequestEntityTooLarge, name, console.T(lang, "surveys_too_large", size(s.maxUpload, lang)))
 		return
 	}
 	format, ok := definition.FormatOf(name)
@@ -53,7 +54,7 @@ func (s *section) upload(c *gin.Context) {
 	if errors.As(err, &de) {
 		list := problemList{File: name, Problems: de.Problems, Note: true,
 			Heading: console.T(lang, "surveys_problems_head", name, len(de.Problems))}
-		p := s.k.NewPage(c, "surveys_upload_failed", problemsBody{List: list, MaxMiB: MaxUpload >> 20})
+		p := s.k.NewPage(c, "surveys_upload_failed", problemsBody{List: list, MaxSize: size(s.maxUpload, console.Language(c))})
 		s.k.Render(c, http.StatusUnprocessableEntity, s.pages, "problems.html", p)
 		return
 	}
@@ -125,7 +126,7 @@ func (s *section) problems(c *gin.Context, status int, name, reason string) {
 	lang := console.Language(c)
 	list := problemList{File: name, Heading: console.T(lang, "surveys_upload_failed"),
 		Problems: []survey.Problem{{Source: name, Reason: reason}}}
-	p := s.k.NewPage(c, "surveys_upload_failed", problemsBody{List: list, MaxMiB: MaxUpload >> 20})
+	p := s.k.NewPage(c, "surveys_upload_failed", problemsBody{List: list, MaxSize: size(s.maxUpload, console.Language(c))})
 	s.k.Render(c, status, s.pages, "problems.html", p)
 }
 
@@ -152,9 +153,28 @@ func years(es []survey.Edition) string {
 	if len(es) == 0 {
 		return "none"
 	}
-	out := make([]string, len(es))
+	ys := make([]int, len(es))
 	for i, e := range es {
-		out[i] = fmt.Sprint(e.Year)
+		ys[i] = e.Year
 	}
-	return strings.Join(out, ", ")
+	return joinInts(ys)
+}
+
+// size writes a number of bytes in KiB or MiB, as people of lang write numbers.
+func size(n int64, lang string) string {
+	unit, v := "Mio", float64(n)/(1<<20)
+	if lang != survey.French {
+		unit = "MiB"
+	}
+	if n < 1<<20 {
+		unit, v = "Kio", float64(n)/(1<<10)
+		if lang != survey.French {
+			unit = "KiB"
+		}
+	}
+	s := strconv.FormatFloat(v, 'f', -1, 64)
+	if lang != survey.English {
+		s = strings.ReplaceAll(s, ".", ",")
+	}
+	return s + "\u00a0" + unit
 }
