@@ -16,8 +16,12 @@ import (
 	"github.com/palabre/palabre/survey/console"
 )
 
-// maxPlace is the longest place name taken, in characters.
-const maxPlace = 200
+// maxPlace is the longest place name taken, in characters, and maxInvited the largest
+// number invited.
+const (
+	maxPlace   = 200
+	maxInvited = 1_000_000
+)
 
 // editionForm is an edition as its form shows it: dates are days, YYYY-MM-DD in UTC, and
 // Closes is the last open day, as in definition files.
@@ -85,8 +89,8 @@ func (f editionForm) edition(surveyID string, old survey.Edition, lang string) (
 	if f.Invited == "" {
 		f.Invited = "0"
 	}
-	if e.Invited, err = strconv.Atoi(f.Invited); err != nil || e.Invited < 0 {
-		bad("surveys_err_invited")
+	if e.Invited, err = strconv.Atoi(f.Invited); err != nil || e.Invited < 0 || e.Invited > maxInvited {
+		bad("surveys_err_invited", maxInvited)
 	}
 	opens, okOpens := day(f.Opens)
 	if !okOpens {

@@ -92,7 +92,7 @@ func init() {
 		"surveys_err_year":    {"fr": "L'année doit être un nombre entier de %d à %d.", "en": "The year must be a whole number from %d to %d.", "es": "El año debe ser un número entero de %d a %d."},
 		"surveys_err_date":    {"fr": "%s : « %s » n'est pas une date écrite AAAA-MM-JJ.", "en": "%s: “%s” is not a date written YYYY-MM-DD.", "es": "%s: «%s» no es una fecha escrita AAAA-MM-DD."},
 		"surveys_err_order":   {"fr": "Le dernier jour d'ouverture (%s) est avant l'ouverture (%s).", "en": "The last open day (%s) is before the opening (%s).", "es": "El último día abierto (%s) es anterior a la apertura (%s)."},
-		"surveys_err_invited": {"fr": "Le nombre d'invités doit être un nombre entier, 0 ou plus.", "en": "The number invited must be a whole number, 0 or more.", "es": "El número de invitados debe ser un número entero, 0 o más."},
+		"surveys_err_invited": {"fr": "Le nombre d'invités doit être un nombre entier de 0 à %d.", "en": "The number invited must be a whole number from 0 to %d.", "es": "El número de invitados debe ser un número entero de 0 a %d."},
 		"surveys_err_version": {"fr": "Le questionnaire n'a pas de version « %s ».", "en": "The form has no version “%s”.", "es": "El cuestionario no tiene versión «%s»."},
 		"surveys_err_exists":  {"fr": "L'édition %d existe déjà : modifiez-la depuis sa page.", "en": "The %d edition already exists: change it from its page.", "es": "La edición %d ya existe: modifíquela desde su página."},
 		"surveys_err_place":   {"fr": "Le lieu ne doit pas dépasser %d caractères.", "en": "The place must be at most %d characters long.", "es": "El lugar no debe superar los %d caracteres."},

@@ -490,7 +490,8 @@ func TestEditionCreate(t *testing.T) {
 		{url.Values{"year": {"2091"}, "form_version": {"1"}, "opens": {"2091-05-02"}, "closes": {"2091-05-01"}},
 			"The last open day (2091-05-01) is before the opening (2091-05-02)."},
 		{url.Values{"year": {"2091"}, "form_version": {"1"}, "opens": {"1 May"}}, "Opens: “1 May” is not a date written YYYY-MM-DD."},
-		{url.Values{"year": {"2091"}, "form_version": {"1"}, "invited": {"-1"}}, "The number invited must be a whole number, 0 or more."},
+		{url.Values{"year": {"2091"}, "form_version": {"1"}, "invited": {"-1"}}, "The number invited must be a whole number from 0 to 1000000."},
+		{url.Values{"year": {"2091"}, "form_version": {"1"}, "invited": {"99999999999"}}, "The number invited must be a whole number from 0 to 1000000."},
 		{url.Values{"year": {"2091"}, "form_version": {"7"}}, "The form has no version “7”."},
 		{url.Values{"year": {"2091"}, "form_version": {"1"}, "place": {strings.Repeat("é", 201)}}, "The place must be at most 200 characters long."},
 	}
@@ -536,7 +537,7 @@ func TestEditionSave(t *testing.T) {
 	}
 	// A mistake is shown on the edition's page, which keeps what was typed.
 	r = c.Post(path+"?lang=en", url.Values{"form_version": {"1"}, "place": {"Fès"}, "invited": {"-4"}})
-	contains(t, r, http.StatusUnprocessableEntity, "The number invited must be a whole number", `value="Fès"`, `value="-4"`)
+	contains(t, r, http.StatusUnprocessableEntity, "The number invited must be a whole number from 0", `value="Fès"`, `value="-4"`)
 	if fx.edition(t, "meeting", year) != want {
 		t.Fatal("a refused change was saved")
 	}
