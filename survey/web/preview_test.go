@@ -5,12 +5,15 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/gin-gonic/gin"
 
 	"github.com/palabre/palabre/survey"
 	"github.com/palabre/palabre/survey/surveytest"
 	"github.com/palabre/palabre/survey/web"
+	"github.com/palabre/palabre/survey/web/browsertest"
 )
 
 // previewServer serves Preview of form at /preview/:survey beside the participant routes.
@@ -89,4 +92,28 @@ func TestFormPageIsNoPreview(t *testing.T) {
 			t.Errorf("form page has %q", not)
 		}
 	}
+}
+
+// With its script, the preview applies skip logic, keeps no draft and sends nothing.
+func TestBrowserPreview(t *testing.T) {
+	e := previewServer(t, surveytest.FeedbackForm("meeting"))
+	srv := httptest.NewServer(e)
+	t.Cleanup(srv.Close)
+	ctx := browsertest.NewContext(t, browsertest.Options{})
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/preview/meeting?lang=en"),
+		browsertest.Fill(browsertest.F("attended", "yes"), browsertest.F("sessions", "other"))); err != nil {
+		t.Fatal(err)
+	}
+	if shown, err := browsertest.Shown(ctx, "sessions_other"); err != nil || !shown {
+		t.Errorf("skip logic: the 'other' field is not shown (%v)", err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.body.setAttribute('data-here', '1'); document.getElementById('survey').requestSubmit(); true`)); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second) // time for a navigation or a post to happen, if any did
+	stayed, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.body.hasAttribute('data-here') && localStorage.length === 0 && location.search === '?lang=en'`))
+	if err != nil || !stayed {
+		t.Errorf("the preview kept a draft or was sent (%v)", err)
+	}
+	browsertest.Screenshot(ctx, t, browsertest.Dir(t), "preview")
 }
