@@ -198,6 +198,15 @@ func serveWith(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io
 	}()
 
 	engine := newEngine(log, cfg.maxBody)
+	// c.ClientIP() (the address audit entries and login throttling record) believes
+	// X-Forwarded-For from the --trusted-proxies only, as the rate limiter does.
+	proxies := make([]string, len(cfg.admission.proxies))
+	for i, p := range cfg.admission.proxies {
+		proxies[i] = p.String()
+	}
+	if err := engine.SetTrustedProxies(proxies); err != nil {
+		return fmt.Errorf("trusted-proxies: %w", err)
+	}
 	engine.GET("/healthz", web.Healthz)
 	catalog := survey.NewCachedCatalog(local, 5*time.Second)
 	// Ready means taking answers: the catalog serves forms and the journal takes appends.
