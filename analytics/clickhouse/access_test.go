@@ -510,6 +510,31 @@ func BenchmarkAccessSession(b *testing.B) {
 	}
 }
 
+// BenchmarkAccessToken measures what identifying one API request by a personal token costs:
+// the token looked up by its hash among 200 users' tokens, and its user read, from ClickHouse.
+//
+//	go test -run '^$' -bench AccessToken -benchtime 200x ./analytics/clickhouse
+func BenchmarkAccessToken(b *testing.B) {
+	db := clickhousetest.Open(b)
+	ctx := context.Background()
+	svc := access.New(db.Access(), access.WithParams(cheap))
+	var token string
+	for i := range 200 {
+		u, _, err := svc.AddUser(ctx, access.NewUser{Email: fmt.Sprintf("user%03d@example.org", i), Role: access.Coordinator})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if token, _, err = svc.CreateToken(ctx, u, "bench"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for b.Loop() {
+		if _, _, err := svc.TokenUser(ctx, token); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // TestAccessStoreContract runs on ClickHouse the checks the in-memory fake passes too.
 func TestAccessStoreContract(t *testing.T) {
 	accesstest.StoreContract(t, clickhousetest.Open(t).Access())

@@ -52,7 +52,7 @@ func TestReadmeExamplesOnTheDemo(t *testing.T) {
 	gin.SetMode(gin.TestMode)
 	r := gin.New()
 	r.Use(surveyweb.RequestIDs())
-	web.Register(r, web.Config{Catalog: surveytest.NewCatalog(forms, editions...), Store: store, Coordinator: coordinator})
+	web.Register(r, web.Config{Catalog: surveytest.NewCatalog(forms, editions...), Store: store, Gate: accounts().gate})
 	for _, ex := range examples {
 		url := "/api/v1/surveys/partners-meeting" + ex[1]
 		t.Run(ex[1], func(t *testing.T) {

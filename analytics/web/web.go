@@ -2,9 +2,10 @@
 // question broken down and filtered by country, organisation, role, edition and language,
 // year-over-year comparisons, and a whole dashboard, as JSON (documented in the README, "Analytics API").
 //
-// Every route answers coordinators only (401 otherwise): funders see the dashboards a
-// coordinator published (reports/publish), never a query of their own, so that no one can
-// subtract one filtered result from another. A coordinator may ask for audience=funder to
+// Every route answers coordinators only: 401 without credentials (see survey/access/gate), 403
+// to a user who may not work on the survey. Funders see the dashboards a coordinator
+// published (reports/publish), never a query of their own, so that no one can subtract one
+// filtered result from another. A coordinator may ask for audience=funder to
 // see what funders would be shown; audience=coordinator is every figure.
 package web
 
@@ -18,6 +19,7 @@ import (
 
 	"github.com/palabre/palabre/analytics"
 	"github.com/palabre/palabre/survey"
+	"github.com/palabre/palabre/survey/access/gate"
 	surveyweb "github.com/palabre/palabre/survey/web"
 )
 
@@ -27,9 +29,9 @@ type Config struct {
 	Store   analytics.Store
 	// Threshold is the smallest cell shown to funders; analytics.DefaultThreshold when 0.
 	Threshold int
-	// Coordinator says whether a request comes from a coordinator. When nil, none does and
-	// every request is refused with 401.
-	Coordinator func(*http.Request) bool
+	// Gate identifies requests; every route wants a user who may work on the survey. When
+	// nil, every request is refused with 401.
+	Gate *gate.Gate
 }
 
 // Register adds the analytics routes to r:
@@ -37,14 +39,14 @@ type Config struct {
 //	GET /api/v1/surveys/:survey/analytics            response counts, or one question's results
 //	GET /api/v1/surveys/:survey/analytics/dashboard  response counts and every question's results
 func Register(r gin.IRouter, cfg Config) {
-	h := &handler{svc: analytics.NewService(cfg.Catalog, cfg.Store, cfg.Threshold), coordinator: cfg.Coordinator}
+	h := &handler{svc: analytics.NewService(cfg.Catalog, cfg.Store, cfg.Threshold), gate: cfg.Gate}
 	r.GET("/api/v1/surveys/:survey/analytics", h.analytics)
 	r.GET("/api/v1/surveys/:survey/analytics/dashboard", h.dashboard)
 }
 
 type handler struct {
-	svc         *analytics.Service
-	coordinator func(*http.Request) bool
+	svc  *analytics.Service
+	gate *gate.Gate
 }
 
 func (h *handler) analytics(c *gin.Context) {
@@ -89,10 +91,9 @@ func (h *handler) dashboard(c *gin.Context) {
 var parameters = []string{"question", "by", "compare", "audience", "lang", "limit", "offset"}
 
 // request checks the credential and reads the query string. It answers the request itself
-// (401 or 400) and returns false when either is wrong.
+// (401, 403 or 400) and returns false when either is wrong.
 func (h *handler) request(c *gin.Context, lang string, withQuestion bool) (analytics.Request, bool) {
-	if h.coordinator == nil || !h.coordinator(c.Request) {
-		surveyweb.AbortJSON(c, &survey.Error{Code: survey.CodeUnauthorized, Message: msgCoordinatorOnly.Message()}, lang)
+	if _, ok := h.gate.Require(c, c.Param("survey"), msgCoordinatorOnly); !ok {
 		return analytics.Request{}, false
 	}
 	query := c.Request.URL.Query()

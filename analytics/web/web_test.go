@@ -13,31 +13,34 @@ import (
 	"github.com/palabre/palabre/analytics"
 	"github.com/palabre/palabre/analytics/analyticstest"
 	"github.com/palabre/palabre/analytics/web"
+	"github.com/palabre/palabre/survey/access"
+	"github.com/palabre/palabre/survey/access/gate"
 	surveyweb "github.com/palabre/palabre/survey/web"
 )
 
-// coordinator accepts the requests get sends: the credential check itself is cmd/palabre's
-// (TestServeWiring).
-func coordinator(req *http.Request) bool { return req.Header.Get("X-Test-Coordinator") == "yes" }
-
-func server(t *testing.T, coordinator func(*http.Request) bool) (*gin.Engine, *analyticstest.Store) {
+func server(t *testing.T, g *gate.Gate) (*gin.Engine, *analyticstest.Store) {
 	t.Helper()
 	gin.SetMode(gin.TestMode)
 	store := analyticstest.NewStore(analyticstest.Responses(3, 26)...)
 	r := gin.New()
 	r.Use(surveyweb.RequestIDs())
-	web.Register(r, web.Config{Catalog: analyticstest.Catalog(), Store: store, Coordinator: coordinator})
+	web.Register(r, web.Config{Catalog: analyticstest.Catalog(), Store: store, Gate: g})
 	return r, store
 }
 
-// get sends a coordinator's request (see coordinator); anonymous sends one without it.
+// get sends the request of a coordinator of every survey (accounts().all); anonymous sends
+// one without credentials.
 func get(r http.Handler, url string, header ...string) *httptest.ResponseRecorder {
-	return anonymous(r, url, append([]string{"X-Test-Coordinator", "yes"}, header...)...)
+	return anonymous(r, url, append([]string{"Authorization", "Bearer " + accounts().all}, header...)...)
 }
 
 func anonymous(r http.Handler, url string, header ...string) *httptest.ResponseRecorder {
 	req := httptest.NewRequest(http.MethodGet, url, nil)
 	for i := 0; i+1 < len(header); i += 2 {
+		if header[i] == "Cookie" {
+			req.AddCookie(&http.Cookie{Name: access.SessionCookie, Value: header[i+1]})
+			continue
+		}
 		req.Header.Set(header[i], header[i+1])
 	}
 	w := httptest.NewRecorder()
@@ -48,7 +51,7 @@ func anonymous(r http.Handler, url string, header ...string) *httptest.ResponseR
 const base = "/api/v1/surveys/partners-meeting/analytics"
 
 func TestAnalyticsErrors(t *testing.T) {
-	r, _ := server(t, coordinator)
+	r, _ := server(t, accounts().gate)
 	tests := []struct {
 		name, url string
 		header    []string
@@ -96,7 +99,7 @@ func TestAnalyticsErrors(t *testing.T) {
 }
 
 func TestAnalyticsQuestion(t *testing.T) {
-	r, _ := server(t, coordinator)
+	r, _ := server(t, accounts().gate)
 	w := get(r, base+"?question=recommend&by=country,edition&country=SN,MA&country=PE&compare=edition&lang=en")
 	if w.Code != 200 {
 		t.Fatalf("status %d: %s", w.Code, w.Body)
@@ -132,7 +135,7 @@ func TestAnalyticsQuestion(t *testing.T) {
 }
 
 func TestAnalyticsResponsesAndDashboard(t *testing.T) {
-	r, store := server(t, coordinator)
+	r, store := server(t, accounts().gate)
 	w := get(r, base+"?by=edition")
 	var res analytics.Result
 	if err := json.Unmarshal(w.Body.Bytes(), &res); err != nil || w.Code != 200 {
@@ -158,24 +161,36 @@ func TestAnalyticsResponsesAndDashboard(t *testing.T) {
 
 // TestAnalyticsForCoordinatorsOnly checks that no analytics route answers without a
 // coordinator's credential, whatever it asks, and that none answers at all when palabre has no
-// coordinator credential configured: funders read published dashboards only.
+// gate: funders read published dashboards only.
 func TestAnalyticsForCoordinatorsOnly(t *testing.T) {
-	r, _ := server(t, coordinator)
+	r, _ := server(t, accounts().gate)
 	closed, _ := server(t, nil)
+	const (
+		anonymousMessage = "Analytics results are for authenticated coordinators only. Funders read the published dashboards, from their link."
+		refusedMessage   = "Credentials refused: the API token is unknown or revoked, the session has ended, or the account is disabled. Create a new token or sign in again."
+	)
 	urls := []string{base, base + "?question=recommend", base + "?question=improve&by=country", base + "?audience=funder",
 		base + "?question=recommend&audience=coordinator", base + "/dashboard", base + "?question=nope", "/api/v1/surveys/nope/analytics"}
 	for _, url := range urls {
-		for name, w := range map[string]*httptest.ResponseRecorder{
-			"no credential":    anonymous(r, url, "Accept-Language", "en"),
-			"wrong credential": anonymous(r, url, "X-Test-Coordinator", "no", "Accept-Language", "en"),
-			"none configured":  get(closed, url, "Accept-Language", "en"),
+		for name, tt := range map[string]struct {
+			w       *httptest.ResponseRecorder
+			message string
+		}{
+			"no credential":        {anonymous(r, url, "Accept-Language", "en"), anonymousMessage},
+			"wrong credential":     {anonymous(r, url, "Authorization", "Bearer plb_"+strings.Repeat("x", 43), "Accept-Language", "en"), refusedMessage},
+			"another scheme":       {anonymous(r, url, "Authorization", "Basic YW5hOnB3", "Accept-Language", "en"), refusedMessage},
+			"revoked token":        {anonymous(r, url, "Authorization", "Bearer "+accounts().revoked, "Accept-Language", "en"), refusedMessage},
+			"disabled user":        {anonymous(r, url, "Authorization", "Bearer "+accounts().disabled, "Accept-Language", "en"), refusedMessage},
+			"no gate, no token":    {anonymous(closed, url, "Accept-Language", "en"), anonymousMessage},
+			"no gate, a token":     {get(closed, url, "Accept-Language", "en"), refusedMessage},
+			"no gate, the session": {anonymous(closed, url, "Cookie", accounts().session, "Accept-Language", "en"), anonymousMessage},
 		} {
 			var body surveyweb.ErrorBody
-			if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil || w.Code != http.StatusUnauthorized ||
-				body.Error.Code != "unauthorized" || body.Error.Message != "Analytics results are for authenticated coordinators only. Funders read the published dashboards, from their link." {
-				t.Errorf("%s, GET %s: %d %s (%v)", name, url, w.Code, w.Body, err)
+			if err := json.Unmarshal(tt.w.Body.Bytes(), &body); err != nil || tt.w.Code != http.StatusUnauthorized ||
+				body.Error.Code != "unauthorized" || body.Error.Message != tt.message {
+				t.Errorf("%s, GET %s: %d %s (%v)", name, url, tt.w.Code, tt.w.Body, err)
 			}
-			if got := w.Header().Get("WWW-Authenticate"); got != `Bearer realm="palabre"` {
+			if got := tt.w.Header().Get("WWW-Authenticate"); got != `Bearer realm="palabre"` {
 				t.Errorf("%s, GET %s: WWW-Authenticate %q", name, url, got)
 			}
 		}
@@ -187,7 +202,7 @@ func TestAnalyticsForCoordinatorsOnly(t *testing.T) {
 
 // TestAnalyticsLastCommentPage checks that the furthest page allowed is answered, empty.
 func TestAnalyticsLastCommentPage(t *testing.T) {
-	r, _ := server(t, coordinator)
+	r, _ := server(t, accounts().gate)
 	w := get(r, base+"?question=improve&offset=100000&limit=500")
 	var body struct {
 		Comments struct {
@@ -206,7 +221,7 @@ func TestAnalyticsLastCommentPage(t *testing.T) {
 // TestAnalyticsDatabaseDownInFrench checks that a database failure during an analytics
 // request is answered wholly in the client's language, without the driver's words.
 func TestAnalyticsDatabaseDownInFrench(t *testing.T) {
-	r, store := server(t, coordinator)
+	r, store := server(t, accounts().gate)
 	store.FailWith(errors.New("clickhouse [execute]:: code: 210, message: Connection refused (127.0.0.1:19000)"))
 	for _, url := range []string{base + "?question=recommend", base + "?question=improve", base + "/dashboard"} {
 		w := get(r, url, "Accept-Language", "fr-SN,fr;q=0.9,en;q=0.5")

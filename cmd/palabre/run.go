@@ -33,7 +33,7 @@ func commands() map[string]command {
 		"seed":     {"generate realistic demo responses for the surveys in the catalog", seedResponses},
 		"report":   {"write a survey's Excel workbook comparing countries and years", report},
 		"share":    {"publish a dashboard for funders and print its link; list, refresh, revoke", share},
-		"user":     {"add, list, disable, enable the console's users; print a link to set a password", user},
+		"user":     {"add, list, disable, enable the console's users; print a link to set a password; API tokens", user},
 	}
 }
 

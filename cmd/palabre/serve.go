@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/subtle"
 	"errors"
 	"fmt"
 	"io"
@@ -25,6 +24,8 @@ import (
 	"github.com/palabre/palabre/reports/publish"
 	reportsweb "github.com/palabre/palabre/reports/web"
 	"github.com/palabre/palabre/survey"
+	"github.com/palabre/palabre/survey/access"
+	"github.com/palabre/palabre/survey/access/gate"
 	"github.com/palabre/palabre/survey/ingest"
 	"github.com/palabre/palabre/survey/journal"
 	"github.com/palabre/palabre/survey/localcatalog"
@@ -46,7 +47,8 @@ type serveConfig struct {
 	// metricsDefault says it was not asked for, so a taken port only turns them off.
 	metricsAddr    string
 	metricsDefault bool
-	// coordinatorToken, when set, is the bearer token of coordinators' requests.
+	// coordinatorToken, when set, is the deprecated shared bearer token that stands for a
+	// coordinator of every survey (personal API tokens replace it).
 	coordinatorToken string
 	minCell          int
 	// compactAfter is how long an edition receives nothing before its parts are merged.
@@ -68,7 +70,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	shutdown := f.Duration("shutdown-timeout", "PALABRE_SHUTDOWN_TIMEOUT", 20*time.Second, "time allowed to finish requests and flush on shutdown")
 	metricsAddr := f.String("metrics-addr", "PALABRE_METRICS_ADDR", defaultMetricsAddr, "serve /metrics, a detailed /readyz and Go's pprof profiles on this address, apart from the public one (off when empty or \"off\"; keep it private)")
 	debugAddr := f.String("debug-addr", "PALABRE_DEBUG_ADDR", "", "deprecated: use --metrics-addr")
-	coordinatorToken := f.String("coordinator-token", "PALABRE_COORDINATOR_TOKEN", "", "bearer token that lets a request see coordinators' unsuppressed analytics (none when empty)")
+	coordinatorToken := f.String("coordinator-token", "PALABRE_COORDINATOR_TOKEN", "", "deprecated: a shared bearer token that stands for a coordinator of every survey (none when empty); give each person an account and a personal API token instead (palabre user add, palabre user token)")
 	threshold := f.Int64("min-cell", "PALABRE_MIN_CELL", int64(analytics.DefaultThreshold), "smallest number of respondents a figure shown to funders may rest on")
 	compactAfter := f.Duration("compact-after", "PALABRE_COMPACT_AFTER", time.Minute, "merge an edition's stored parts into one once it has received nothing for this long, so its analytics count faster (0: never)")
 	doMigrate := f.Bool("migrate", "PALABRE_MIGRATE", true, "apply database migrations at start")
@@ -196,6 +198,15 @@ func serveWith(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io
 	}()
 
 	engine := newEngine(log, cfg.maxBody)
+	// c.ClientIP() (the address audit entries and login throttling record) believes
+	// X-Forwarded-For from the --trusted-proxies only, as the rate limiter does.
+	proxies := make([]string, len(cfg.admission.proxies))
+	for i, p := range cfg.admission.proxies {
+		proxies[i] = p.String()
+	}
+	if err := engine.SetTrustedProxies(proxies); err != nil {
+		return fmt.Errorf("trusted-proxies: %w", err)
+	}
 	engine.GET("/healthz", web.Healthz)
 	catalog := survey.NewCachedCatalog(local, 5*time.Second)
 	// Ready means taking answers: the catalog serves forms and the journal takes appends.
@@ -227,15 +238,28 @@ func serveWith(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io
 		slog.Int("rate_burst", cfg.admission.burst), slog.Int64("memory_limit", memoryLimit))
 	submissions := engine.Group("", countRejections(metrics), admitSubmissions)
 	forms.Register(submissions)
-	coordinator := bearerToken(cfg.coordinatorToken)
+	// The API's requests identify with a personal API token, the console's session (reading
+	// only) or the deprecated shared token; accounts live in ClickHouse beside the catalog.
+	accounts := access.New(db.Access())
+	apiGate, err := gate.New(gate.Config{Access: accounts, SharedToken: cfg.coordinatorToken, Log: log, Metrics: registry})
+	if err != nil {
+		return err
+	}
+	pruneCtx, stopPruning := context.WithCancel(ctx)
+	pruned := make(chan struct{})
+	go func() {
+		defer close(pruned)
+		pruneFailures(pruneCtx, accounts, 24*time.Hour, log)
+	}()
+	defer func() { stopPruning(); <-pruned }()
 	analyticsGroup := engine.Group("", admitAnalytics)
 	analyticsweb.Register(analyticsGroup, analyticsweb.Config{Catalog: catalog, Store: db, Threshold: cfg.minCell,
-		Coordinator: coordinator})
+		Gate: apiGate})
 	workbooks, err := reportsweb.New(reportsweb.Config{
-		Builder:     reports.NewBuilder(catalog, analytics.NewService(catalog, db, cfg.minCell), buildVersion()),
-		Coordinator: coordinator,
-		CacheDir:    filepath.Join(dataDir, "reports"),
-		Version:     buildVersion(),
+		Builder:  reports.NewBuilder(catalog, analytics.NewService(catalog, db, cfg.minCell), buildVersion()),
+		Gate:     apiGate,
+		CacheDir: filepath.Join(dataDir, "reports"),
+		Version:  buildVersion(),
 	})
 	if err != nil {
 		return err
@@ -250,7 +274,7 @@ func serveWith(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io
 	if err != nil {
 		return err
 	}
-	dashboards, err := reportsweb.NewDashboards(publications, coordinator)
+	dashboards, err := reportsweb.NewDashboards(reportsweb.DashboardsConfig{Store: publications, Gate: apiGate})
 	if err != nil {
 		return err
 	}
@@ -300,15 +324,24 @@ func newEngine(log *slog.Logger, maxBody int64) *gin.Engine {
 	return engine
 }
 
-// bearerToken accepts requests that carry token as "Authorization: Bearer …"; none when
-// token is empty.
-func bearerToken(token string) func(*http.Request) bool {
-	if token == "" {
-		return nil
-	}
-	want := []byte("Bearer " + token)
-	return func(r *http.Request) bool {
-		return subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) == 1
+// pruneFailures forgets, at start and then every period, the failed logins too old to count
+// towards a lock. Several processes on one database may all do it.
+func pruneFailures(ctx context.Context, accounts *access.Service, period time.Duration, log *slog.Logger) {
+	t := time.NewTicker(period)
+	defer t.Stop()
+	for {
+		months, err := accounts.PruneFailures(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Warn("prune failed logins", slog.String("error", err.Error()))
+		case months > 0:
+			log.Info("failed logins pruned", slog.Int("months", months))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
 	}
 }
 

@@ -19,17 +19,21 @@ const userUsage = `usage: palabre user add --email E --role admin|coordinator [-
        palabre user reset --email E
        palabre user list
        palabre user disable --email E
-       palabre user enable --email E`
+       palabre user enable --email E
+       palabre user token --email E [--name N]
+       palabre user tokens --email E
+       palabre user revoke-token --email E --id ID`
 
 // user manages the accounts of the console and the API. No password goes through the command
-// line: add and reset print an invitation link by which the user sets their own.
+// line: add and reset print an invitation link by which the user sets their own. token prints
+// a new personal API token, once; tokens lists a user's tokens, revoke-token revokes one.
 func user(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprintln(stdout, userUsage)
 		return nil
 	}
 	sub := args[0]
-	if !slices.Contains([]string{"add", "reset", "list", "disable", "enable"}, sub) {
+	if !slices.Contains([]string{"add", "reset", "list", "disable", "enable", "token", "tokens", "revoke-token"}, sub) {
 		return usageError{fmt.Sprintf("user: unknown action %q\n%s", sub, userUsage)}
 	}
 	f := newFlags("user "+sub, getenv, stdout)
@@ -39,7 +43,7 @@ func user(ctx context.Context, args []string, getenv func(string) string, stdout
 		addr = defaultAddr
 	}
 	baseURL := f.String("base-url", "PALABRE_BASE_URL", "http://"+addr, "the address users open palabre at, to print invitation links")
-	var email, role, surveys, name *string
+	var email, role, surveys, name, tokenID *string
 	if sub != "list" {
 		email = f.FlagSet.String("email", "", "the user's e-mail address")
 	}
@@ -48,11 +52,20 @@ func user(ctx context.Context, args []string, getenv func(string) string, stdout
 		surveys = f.FlagSet.String("surveys", "", "a coordinator's surveys, comma-separated (default: all)")
 		name = f.FlagSet.String("name", "", "the user's name, as the console shows it")
 	}
+	if sub == "token" {
+		name = f.FlagSet.String("name", "", "what the token is for, to recognise it in palabre user tokens")
+	}
+	if sub == "revoke-token" {
+		tokenID = f.FlagSet.String("id", "", "the token's id, as palabre user tokens shows it")
+	}
 	if err := f.parse(args[1:]); err != nil {
 		return err
 	}
 	if email != nil && strings.TrimSpace(*email) == "" {
 		return usageError{fmt.Sprintf("user %s: --email is required", sub)}
+	}
+	if tokenID != nil && strings.TrimSpace(*tokenID) == "" {
+		return usageError{"user revoke-token: --id is required (palabre user tokens lists them)"}
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
@@ -103,8 +116,67 @@ func user(ctx context.Context, args []string, getenv func(string) string, stdout
 		}
 	case "list":
 		return listUsers(ctx, svc, stdout)
+	case "token", "tokens", "revoke-token":
+		u, err := svc.User(ctx, *email)
+		if err != nil {
+			return userError(sub, *email, err)
+		}
+		switch sub {
+		case "token":
+			return newToken(ctx, svc, u, *name, stdout)
+		case "tokens":
+			return listTokens(ctx, svc, u, stdout)
+		default:
+			if err := svc.RevokeToken(ctx, u.ID, strings.TrimSpace(*tokenID)); errors.Is(err, access.ErrNotFound) {
+				return usageError{fmt.Sprintf("user revoke-token: %s has no token %q (palabre user tokens --email %s)", u.Email, *tokenID, u.Email)}
+			} else if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "revoked token %s of %s: requests with it are refused from now on\n", strings.TrimSpace(*tokenID), u.Email)
+		}
 	}
 	return nil
+}
+
+// newToken prints a new personal API token of u, on a line of its own so that a script can
+// take it. It is shown this once: palabre keeps only its hash.
+func newToken(ctx context.Context, svc *access.Service, u access.User, name string, stdout io.Writer) error {
+	if u.Disabled {
+		return usageError{fmt.Sprintf("user token: %s is disabled (palabre user enable --email %s)", u.Email, u.Email)}
+	}
+	raw, t, err := svc.CreateToken(ctx, u, name)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "new API token %s for %s (%s, %s); it is shown only now, keep it as a password:\n%s\n",
+		t.ID, u.Email, u.Role, surveysText(u), raw)
+	fmt.Fprintf(stdout, "send it in the header \"Authorization: Bearer <token>\"; revoke it with palabre user revoke-token --email %s --id %s\n",
+		u.Email, t.ID)
+	return nil
+}
+
+func listTokens(ctx context.Context, svc *access.Service, u access.User, stdout io.Writer) error {
+	list, err := svc.Tokens(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	if len(list) == 0 {
+		fmt.Fprintf(stdout, "%s has no API token: palabre user token --email %s\n", u.Email, u.Email)
+		return nil
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tNAME\tCREATED\tLAST USED\tSTATE")
+	for _, t := range list {
+		used, state := "never", "active"
+		if !t.LastUsed.IsZero() {
+			used = t.LastUsed.UTC().Format("2006-01-02 15:04")
+		}
+		if t.Revoked {
+			state = "revoked"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.Created.UTC().Format(time.DateOnly), used, state)
+	}
+	return tw.Flush()
 }
 
 func splitList(s string) []string {

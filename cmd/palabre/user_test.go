@@ -123,12 +123,25 @@ func TestUserCommand(t *testing.T) {
 		{"disable", "--email", "nobody@example.org"},
 		{"add", "--email", "x@example.org", "--role", "admin", "--password", "secret"},
 		{"remove", "--email", "root@example.org"},
+		{"token", "--email", "nobody@example.org"},
+		{"token"},
+		{"tokens", "--email", "nobody@example.org"},
+		{"revoke-token", "--email", "root@example.org"},
+		{"revoke-token", "--email", "root@example.org", "--id", "no-such-token"},
+		{"token", "--email", "root@example.org", "--surveys", "families"},
 	} {
 		out, err := palabre(args...)
 		if exitCode(err) != 2 {
 			t.Errorf("palabre user %v: %v (exit %d), want a usage error\n%s", args, err, exitCode(err), out)
 		}
 	}
+
+	// A disabled user gets no new token.
+	must("disable", "--email", "coord@example.org")
+	if out, err := palabre("token", "--email", "coord@example.org"); exitCode(err) != 2 || strings.Contains(out, "plb_") {
+		t.Errorf("a token for a disabled user: %v\n%s", err, out)
+	}
+	must("enable", "--email", "coord@example.org")
 
 	for _, secret := range []string{adminPassword, coordPassword, "$argon2id$"} {
 		if strings.Contains(all.String(), secret) {

@@ -77,7 +77,7 @@ func newFixture(t *testing.T) *fixture {
 			t.Fatal(err)
 		}
 	})
-	d, err := reportsweb.NewDashboards(store, nil)
+	d, err := reportsweb.NewDashboards(reportsweb.DashboardsConfig{Store: store})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"mime"
 	"net/http"
 	"path"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -23,16 +24,20 @@ import (
 	"github.com/palabre/palabre/reports/excel"
 	"github.com/palabre/palabre/reports/publish"
 	"github.com/palabre/palabre/survey"
+	"github.com/palabre/palabre/survey/access/gate"
+	"github.com/palabre/palabre/survey/audit"
 	surveyweb "github.com/palabre/palabre/survey/web"
 )
 
 // Dashboards serves published dashboards to whoever holds their link, and the coordinators'
 // API that publishes, lists, refreshes and revokes them.
 type Dashboards struct {
-	store       *publish.Store
-	coordinator func(*http.Request) bool
-	assetBase   string
-	assets      map[string]preparedFile
+	store     *publish.Store
+	gate      *gate.Gate
+	audit     audit.Recorder
+	now       func() time.Time
+	assetBase string
+	assets    map[string]preparedFile
 
 	mu    sync.Mutex
 	pages map[string]preparedFile // by publication, snapshot time, language and kind
@@ -42,9 +47,24 @@ type preparedFile struct {
 	body, gz []byte
 }
 
-// NewDashboards serves the publications of store; coordinator says whether a request comes
-// from a coordinator (none does when nil).
-func NewDashboards(store *publish.Store, coordinator func(*http.Request) bool) (*Dashboards, error) {
+// DashboardsConfig is what the dashboards need.
+type DashboardsConfig struct {
+	// Store keeps the publications.
+	Store *publish.Store
+	// Gate identifies the API's requests: a user publishes, refreshes and revokes the
+	// dashboards of the surveys they may work on, and lists only those. When nil, the API
+	// refuses every request (401). The funders' pages need no credential but their link.
+	Gate *gate.Gate
+	// Audit, when set, records every publication, refresh and revocation made through the
+	// API. An action whose entry cannot be recorded is refused (503); a publication whose
+	// entry fails after it was made is revoked at once.
+	Audit audit.Recorder
+	// Now dates audit entries; time.Now when nil.
+	Now func() time.Time
+}
+
+// NewDashboards serves the publications of cfg.Store.
+func NewDashboards(cfg DashboardsConfig) (*Dashboards, error) {
 	h := sha256.New()
 	files := map[string]preparedFile{}
 	for _, name := range []string{assets.ECharts, assets.Script, assets.Style} {
@@ -57,7 +77,11 @@ func NewDashboards(store *publish.Store, coordinator func(*http.Request) bool) (
 	}
 	// The assets' URL changes with their content, so browsers may keep them for a year.
 	base := "/assets/dashboard/" + hex.EncodeToString(h.Sum(nil))[:12]
-	return &Dashboards{store: store, coordinator: coordinator, assetBase: base, assets: files, pages: map[string]preparedFile{}}, nil
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Dashboards{store: cfg.Store, gate: cfg.Gate, audit: cfg.Audit, now: cfg.Now, assetBase: base, assets: files,
+		pages: map[string]preparedFile{}}, nil
 }
 
 // RegisterPages adds the funders' routes, which serve snapshots:
@@ -76,14 +100,17 @@ func (d *Dashboards) RegisterPages(r gin.IRouter) {
 // RegisterAPI adds the coordinators' routes, which compute figures:
 //
 //	POST   /api/v1/surveys/:survey/dashboards  publish
-//	GET    /api/v1/dashboards                  list
+//	GET    /api/v1/dashboards                  list (the surveys the user may work on)
 //	POST   /api/v1/dashboards/:id/refresh      compute again
 //	DELETE /api/v1/dashboards/:id              revoke
+//
+// Each answers 401 without credentials and 403 on another survey's dashboard. The POST and
+// DELETE routes take a bearer token only, never the console's cookie (see gate).
 func (d *Dashboards) RegisterAPI(r gin.IRouter) {
-	r.POST("/api/v1/surveys/:survey/dashboards", d.coordinatorsOnly(d.publish))
-	r.GET("/api/v1/dashboards", d.coordinatorsOnly(d.list))
-	r.POST("/api/v1/dashboards/:id/refresh", d.coordinatorsOnly(d.refresh))
-	r.DELETE("/api/v1/dashboards/:id", d.coordinatorsOnly(d.revoke))
+	r.POST("/api/v1/surveys/:survey/dashboards", d.publish)
+	r.GET("/api/v1/dashboards", d.list)
+	r.POST("/api/v1/dashboards/:id/refresh", d.refresh)
+	r.DELETE("/api/v1/dashboards/:id", d.revoke)
 }
 
 // AssetBase is the URL prefix of the dashboards' assets.
@@ -242,18 +269,6 @@ func abortInternal(c *gin.Context, err error) {
 	c.AbortWithStatus(http.StatusInternalServerError)
 }
 
-// coordinatorsOnly answers 401 to a request without a coordinator's credential.
-func (d *Dashboards) coordinatorsOnly(h gin.HandlerFunc) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		if d.coordinator == nil || !d.coordinator(c.Request) {
-			surveyweb.AbortJSON(c, &survey.Error{Code: survey.CodeUnauthorized, Message: msgDashboardsCoordinatorOnly.Message()},
-				surveyweb.Language(c))
-			return
-		}
-		h(c)
-	}
-}
-
 // publishRequest is the body of POST /api/v1/surveys/:survey/dashboards.
 type publishRequest struct {
 	Editions  []int                 `json:"editions"`
@@ -281,6 +296,10 @@ func linkOf(c *gin.Context, p publish.Publication) dashboardJSON {
 
 func (d *Dashboards) publish(c *gin.Context) {
 	lang := surveyweb.Language(c)
+	who, ok := d.gate.Require(c, c.Param("survey"), msgDashboardsCoordinatorOnly)
+	if !ok {
+		return
+	}
 	var body publishRequest
 	dec := json.NewDecoder(http.MaxBytesReader(c.Writer, c.Request.Body, 64<<10))
 	dec.DisallowUnknownFields()
@@ -308,45 +327,125 @@ func (d *Dashboards) publish(c *gin.Context) {
 		surveyweb.AbortJSON(c, err, lang)
 		return
 	}
+	// The publication's id is known only now: its entry follows it, and a publication that
+	// cannot be recorded does not stay published.
+	if err := d.record(c, who, "dashboard.publish", *p); err != nil {
+		if _, rerr := d.store.Revoke(p.ID); rerr != nil {
+			err = errors.Join(err, rerr)
+		}
+		surveyweb.AbortJSON(c, &survey.Error{Code: survey.CodeUnavailable, Message: msgNotRecorded.Message(), Err: err}, lang)
+		return
+	}
 	c.JSON(http.StatusCreated, linkOf(c, *p))
 }
 
 func (d *Dashboards) list(c *gin.Context) {
+	who, ok := d.gate.Require(c, "", msgDashboardsCoordinatorOnly)
+	if !ok {
+		return
+	}
 	list, err := d.store.List()
 	if err != nil {
 		surveyweb.AbortJSON(c, err, surveyweb.Language(c))
 		return
 	}
-	out := make([]dashboardJSON, len(list))
-	for i, p := range list {
-		out[i] = linkOf(c, p)
+	out := []dashboardJSON{}
+	for _, p := range list {
+		if who.May(p.Scope.Survey) {
+			out = append(out, linkOf(c, p))
+		}
 	}
 	c.JSON(http.StatusOK, gin.H{"dashboards": out})
 }
 
+// publication finds the publication a route's :id names (its id or its token) and checks
+// that the user may work on its survey. It answers the request itself (401, 403, 404) and
+// returns false otherwise.
+func (d *Dashboards) publication(c *gin.Context) (gate.Identity, publish.Publication, bool) {
+	lang := surveyweb.Language(c)
+	who, ok := d.gate.Require(c, "", msgDashboardsCoordinatorOnly)
+	if !ok {
+		return who, publish.Publication{}, false
+	}
+	ref := c.Param("id")
+	list, err := d.store.List()
+	if err != nil {
+		surveyweb.AbortJSON(c, err, lang)
+		return who, publish.Publication{}, false
+	}
+	i := slices.IndexFunc(list, func(p publish.Publication) bool { return p.ID == ref || p.Token == ref })
+	if i < 0 {
+		surveyweb.AbortJSON(c, &survey.Error{Code: survey.CodeNotFound, Message: msgUnknownDashboard.Message(ref)}, lang)
+		return who, publish.Publication{}, false
+	}
+	if p := list[i]; !who.May(p.Scope.Survey) {
+		surveyweb.AbortJSON(c, gate.Forbidden(p.Scope.Survey), lang)
+		return who, p, false
+	}
+	return who, list[i], true
+}
+
 func (d *Dashboards) refresh(c *gin.Context) {
+	lang := surveyweb.Language(c)
+	who, p, ok := d.publication(c)
+	if !ok {
+		return
+	}
+	if err := d.record(c, who, "dashboard.refresh", p); err != nil {
+		surveyweb.AbortJSON(c, &survey.Error{Code: survey.CodeUnavailable, Message: msgNotRecorded.Message(), Err: err}, lang)
+		return
+	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), buildTimeout)
 	defer cancel()
-	p, err := d.store.Refresh(ctx, c.Param("id"))
+	refreshed, err := d.store.Refresh(ctx, p.ID)
 	if errors.Is(err, publish.ErrNotFound) {
 		err = &survey.Error{Code: survey.CodeNotFound, Message: msgUnknownDashboard.Message(c.Param("id"))}
 	}
 	if err != nil {
-		surveyweb.AbortJSON(c, err, surveyweb.Language(c))
+		surveyweb.AbortJSON(c, err, lang)
 		return
 	}
-	c.JSON(http.StatusOK, linkOf(c, *p))
+	c.JSON(http.StatusOK, linkOf(c, *refreshed))
 }
 
 func (d *Dashboards) revoke(c *gin.Context) {
-	if _, err := d.store.Revoke(c.Param("id")); err != nil {
+	lang := surveyweb.Language(c)
+	who, p, ok := d.publication(c)
+	if !ok {
+		return
+	}
+	if err := d.record(c, who, "dashboard.revoke", p); err != nil {
+		surveyweb.AbortJSON(c, &survey.Error{Code: survey.CodeUnavailable, Message: msgNotRecorded.Message(), Err: err}, lang)
+		return
+	}
+	if _, err := d.store.Revoke(p.ID); err != nil {
 		if errors.Is(err, publish.ErrNotFound) {
 			err = &survey.Error{Code: survey.CodeNotFound, Message: msgUnknownDashboard.Message(c.Param("id"))}
 		}
-		surveyweb.AbortJSON(c, err, surveyweb.Language(c))
+		surveyweb.AbortJSON(c, err, lang)
 		return
 	}
 	c.Status(http.StatusNoContent)
+}
+
+// record writes the audit entry of an action of the API on a publication, when palabre keeps
+// an audit log. Entries never hold a link's token.
+func (d *Dashboards) record(c *gin.Context, who gate.Identity, action string, p publish.Publication) error {
+	if d.audit == nil {
+		return nil
+	}
+	detail := "scope " + p.Scope.String()
+	if !p.Expires.IsZero() {
+		detail += ", expires " + p.Expires.UTC().Format(time.RFC3339)
+	}
+	if p.Refresh > 0 {
+		detail += ", refreshed every " + time.Duration(p.Refresh).String()
+	}
+	if who.Method == gate.SharedToken {
+		detail += ", by the shared coordinator token"
+	}
+	return d.audit.Record(c.Request.Context(), audit.Entry{At: d.now().UTC(), UserID: who.User.ID, Email: who.User.Email,
+		Action: action, Survey: p.Scope.Survey, Target: p.ID, Detail: detail, Address: c.ClientIP(), Request: surveyweb.RequestID(c)})
 }
 
 var (
@@ -358,6 +457,10 @@ var (
 		"Demande de publication illisible : %s. Envoyez un objet JSON avec editions, by, filter, questions, lang, expires, refresh.",
 		"Unreadable publication request: %s. Send a JSON object with editions, by, filter, questions, lang, expires, refresh.",
 		"Solicitud de publicación ilegible: %s. Envíe un objeto JSON con editions, by, filter, questions, lang, expires, refresh.")
+	msgNotRecorded = phrase("dashboards_not_recorded",
+		"L'action n'a pas pu être inscrite au journal d'audit ; elle n'a donc pas été faite. Réessayez dans quelques instants.",
+		"The action could not be written to the audit log, so it was not done. Please try again shortly.",
+		"La acción no se pudo anotar en el registro de auditoría, así que no se hizo. Vuelva a intentarlo en unos instantes.")
 	msgUnknownDashboard = phrase("dashboards_unknown",
 		"Aucun tableau de bord « %s ».",
 		"There is no dashboard “%s”.",

@@ -3,8 +3,9 @@
 //	GET /api/v1/surveys/:survey/report.xlsx
 //
 // with the analytics API's parameters (by, the dimensions' filters, lang) and audience
-// (coordinator by default, or funder to see what funders would get). Only coordinators may
-// download it. A workbook is built once per request and data version: a repeated request
+// (coordinator by default, or funder to see what funders would get). Only a user who may
+// work on the survey downloads it: 401 without credentials, 403 for another survey's
+// coordinator (survey/access/gate). A workbook is built once per request and data version: a repeated request
 // on unchanged data is answered from a file cache, or with 304 when the client holds the
 // same ETag.
 package web
@@ -30,15 +31,15 @@ import (
 	"github.com/palabre/palabre/reports"
 	"github.com/palabre/palabre/reports/excel"
 	"github.com/palabre/palabre/survey"
+	"github.com/palabre/palabre/survey/access/gate"
 	surveyweb "github.com/palabre/palabre/survey/web"
 )
 
 // Config is what the workbook route needs.
 type Config struct {
 	Builder *reports.Builder
-	// Coordinator says whether a request comes from a coordinator; when nil, every request
-	// is refused (401).
-	Coordinator func(*http.Request) bool
+	// Gate identifies requests; when nil, every request is refused (401).
+	Gate *gate.Gate
 	// CacheDir holds built workbooks; a directory under os.TempDir() when empty.
 	CacheDir string
 	// CacheEntries is how many workbooks the cache keeps (8 when 0); the oldest go first.
@@ -111,8 +112,7 @@ var parameters = []string{"by", "audience", "lang"}
 
 func (h *Handler) serve(c *gin.Context) {
 	lang := surveyweb.Language(c)
-	if h.cfg.Coordinator == nil || !h.cfg.Coordinator(c.Request) {
-		surveyweb.AbortJSON(c, &survey.Error{Code: survey.CodeUnauthorized, Message: msgCoordinatorOnly.Message()}, lang)
+	if _, ok := h.cfg.Gate.Require(c, c.Param("survey"), msgCoordinatorOnly); !ok {
 		return
 	}
 	req, err := ParseRequest(c.Param("survey"), c.Request.URL.Query(), lang)

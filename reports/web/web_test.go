@@ -19,6 +19,7 @@ import (
 	"github.com/palabre/palabre/analytics/analyticstest"
 	"github.com/palabre/palabre/reports"
 	"github.com/palabre/palabre/reports/web"
+	"github.com/palabre/palabre/survey/access"
 	surveyweb "github.com/palabre/palabre/survey/web"
 )
 
@@ -33,7 +34,8 @@ func (s *countingStore) Distribution(ctx context.Context, q analytics.Query, que
 	return s.Store.Distribution(ctx, q, question, v)
 }
 
-const token = "Bearer s3cret"
+// token is the credential of a coordinator of every survey (see accounts).
+var token = "Bearer " + accounts().all
 
 func server(t testing.TB) (*gin.Engine, *countingStore) {
 	t.Helper()
@@ -41,8 +43,8 @@ func server(t testing.TB) (*gin.Engine, *countingStore) {
 	store := &countingStore{Store: analyticstest.NewStore(analyticstest.Responses(3, 26)...)}
 	svc := analytics.NewService(analyticstest.Catalog(), store, 5)
 	h, err := web.New(web.Config{Builder: reports.NewBuilder(analyticstest.Catalog(), svc, "v-test"),
-		Coordinator: func(r *http.Request) bool { return r.Header.Get("Authorization") == token },
-		CacheDir:    t.TempDir(), Version: "v-test", VersionTTL: time.Nanosecond,
+		Gate:     accounts().gate,
+		CacheDir: t.TempDir(), Version: "v-test", VersionTTL: time.Nanosecond,
 		Now: func() time.Time { return time.Date(2026, 1, 20, 9, 0, 0, 0, time.UTC) }})
 	if err != nil {
 		t.Fatal(err)
@@ -56,6 +58,10 @@ func server(t testing.TB) (*gin.Engine, *countingStore) {
 func get(r http.Handler, url string, header ...string) *httptest.ResponseRecorder {
 	req := httptest.NewRequest(http.MethodGet, url, nil)
 	for i := 0; i+1 < len(header); i += 2 {
+		if header[i] == "Cookie" {
+			req.AddCookie(&http.Cookie{Name: access.SessionCookie, Value: header[i+1]})
+			continue
+		}
 		req.Header.Set(header[i], header[i+1])
 	}
 	w := httptest.NewRecorder()

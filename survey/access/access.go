@@ -148,6 +148,10 @@ type Store interface {
 	RecordFailure(ctx context.Context, f Failure) error
 	// CountFailures counts the failures since a time for an account and for an address.
 	CountFailures(ctx context.Context, email, address string, since time.Time) (byEmail, byAddress int, err error)
+	// PruneFailures forgets failures older than before, a calendar month at a time: the
+	// failures of every month that ended before it go, and it returns how many months went.
+	// Failures at or after before are kept.
+	PruneFailures(ctx context.Context, before time.Time) (months int, err error)
 }
 
 // Errors. The console maps each to a message in the reader's language; none says whether an

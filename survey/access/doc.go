@@ -12,4 +12,8 @@
 // Store, whose ClickHouse implementation (analytics/clickhouse) lets several palabre
 // processes share users, sessions, tokens and failed-login counts: a login on one process is
 // valid on the others, a revocation or a lock on one holds on all.
+//
+// Package gate (survey/access/gate) applies these rules to the API's requests: who makes one
+// (a personal API token, the console's session for reading, or the deprecated shared token),
+// and the 401 and 403 answers.
 package access

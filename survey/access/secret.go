@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"strings"
 )
 
 // newSecret returns 32 random bytes as URL-safe text (43 characters) and the hex SHA-256 of
@@ -25,3 +26,23 @@ func HashSecret(raw string) string {
 
 // TokenPrefix starts every personal API token, so that secret scanners recognise one.
 const TokenPrefix = "plb_"
+
+// secretLen is the length of a secret's text after its prefix: 32 bytes in unpadded base64.
+const secretLen = 43
+
+// WellFormed reports whether raw has the shape of a secret newSecret makes with prefix:
+// the prefix and 43 characters of URL-safe base64. Anything else is refused without a lookup.
+func WellFormed(raw, prefix string) bool {
+	rest, ok := strings.CutPrefix(raw, prefix)
+	if !ok || len(rest) != secretLen {
+		return false
+	}
+	for i := 0; i < len(rest); i++ {
+		switch c := rest[i]; {
+		case 'A' <= c && c <= 'Z', 'a' <= c && c <= 'z', '0' <= c && c <= '9', c == '-', c == '_':
+		default:
+			return false
+		}
+	}
+	return true
+}

@@ -371,6 +371,9 @@ func (s *Service) StartSession(ctx context.Context, u User, address string) (str
 // Session returns the user and session of a session id, or ErrUnauthorized when the id is
 // unknown, revoked, expired (idle or absolute) or its user disabled. It records the visit.
 func (s *Service) Session(ctx context.Context, id string) (User, Session, error) {
+	if !WellFormed(id, "") {
+		return User{}, Session{}, ErrUnauthorized
+	}
 	sess, err := s.store.Session(ctx, HashSecret(id))
 	if errors.Is(err, ErrNotFound) {
 		return User{}, Session{}, ErrUnauthorized
@@ -431,7 +434,7 @@ func (s *Service) CreateToken(ctx context.Context, u User, name string) (string,
 
 // TokenUser returns the user and token of an API token's value, or ErrUnauthorized.
 func (s *Service) TokenUser(ctx context.Context, raw string) (User, Token, error) {
-	if !strings.HasPrefix(raw, TokenPrefix) {
+	if !WellFormed(raw, TokenPrefix) {
 		return User{}, Token{}, ErrUnauthorized
 	}
 	t, err := s.store.TokenByHash(ctx, HashSecret(raw))
@@ -465,4 +468,11 @@ func (s *Service) Tokens(ctx context.Context, userID string) ([]Token, error) {
 // RevokeToken revokes one of a user's API tokens by its public id.
 func (s *Service) RevokeToken(ctx context.Context, userID, id string) error {
 	return s.store.RevokeToken(ctx, userID, id)
+}
+
+// PruneFailures forgets the failed logins that no longer count (older than the window), a
+// calendar month at a time, and returns how many months it dropped. palabre serve calls it
+// daily.
+func (s *Service) PruneFailures(ctx context.Context) (int, error) {
+	return s.store.PruneFailures(ctx, s.clock().Add(-s.limits.FailureWindow))
 }

@@ -169,3 +169,64 @@ func TestUpdateUser(t *testing.T) {
 		t.Errorf("by id: %+v", got)
 	}
 }
+
+// malformedStore fails every lookup: a malformed secret must not reach it.
+type malformedStore struct{ *accesstest.Memory }
+
+func (malformedStore) TokenByHash(context.Context, string) (access.Token, error) {
+	return access.Token{}, errors.New("looked up")
+}
+
+func (malformedStore) Session(context.Context, string) (access.Session, error) {
+	return access.Session{}, errors.New("looked up")
+}
+
+// TestMalformedSecretsAreNotLookedUp: a token or session id not of the shape palabre hands
+// out is refused before any lookup, so guessing garbage costs no query.
+func TestMalformedSecretsAreNotLookedUp(t *testing.T) {
+	svc := access.New(malformedStore{accesstest.NewMemory()}, access.WithParams(cheap))
+	ctx := context.Background()
+	good := strings.Repeat("A", 43)
+	for _, raw := range []string{"", "plb_", "plb_" + good[:42], "plb_" + good + "A", "plb_" + good[:42] + "=", "plb_" + good[:42] + "+",
+		"plb_" + good[:42] + "é", "PLB_" + good, good} {
+		if _, _, err := svc.TokenUser(ctx, raw); !errors.Is(err, access.ErrUnauthorized) {
+			t.Errorf("token %q: %v", raw, err)
+		}
+	}
+	for _, raw := range []string{"", good[:42], good + "A", good[:42] + "/", "plb_" + good} {
+		if _, _, err := svc.Session(ctx, raw); !errors.Is(err, access.ErrUnauthorized) {
+			t.Errorf("session %q: %v", raw, err)
+		}
+	}
+	// Well-formed ones are looked up.
+	if _, _, err := svc.TokenUser(ctx, "plb_"+good); err == nil || errors.Is(err, access.ErrUnauthorized) {
+		t.Errorf("well-formed token: %v, want the lookup's error", err)
+	}
+	if _, _, err := svc.Session(ctx, "abc-_"+good[5:]); err == nil || errors.Is(err, access.ErrUnauthorized) {
+		t.Errorf("well-formed session id: %v, want the lookup's error", err)
+	}
+}
+
+// TestPruneFailuresKeepsTheWindow: pruning at any time keeps the failures that still count.
+func TestPruneFailuresKeepsTheWindow(t *testing.T) {
+	svc, _, now := newService(t)
+	ctx := context.Background()
+	addUser(t, svc, "ana@example.org", "ana's password")
+	*now = time.Date(2026, 4, 1, 0, 5, 0, 0, time.UTC) // a new month, 5 minutes old
+	for range 20 {
+		svc.Login(ctx, "ana@example.org", "wrong", "")
+	}
+	*now = now.Add(-10 * time.Minute) // the failures of the last month
+	svc.Login(ctx, "bob@example.org", "wrong", "")
+	*now = now.Add(11 * time.Minute)
+	if n, err := svc.PruneFailures(ctx); err != nil || n != 0 {
+		t.Errorf("pruned %d months, %v; want none: March's failure is still in the window", n, err)
+	}
+	if _, err := svc.Login(ctx, "ana@example.org", "ana's password", ""); !errors.Is(err, access.ErrLocked) {
+		t.Errorf("after pruning, 20 failures a minute old: %v, want still locked", err)
+	}
+	*now = now.Add(24 * time.Hour)
+	if n, err := svc.PruneFailures(ctx); err != nil || n != 1 {
+		t.Errorf("a day later: pruned %d months, %v; want March", n, err)
+	}
+}

@@ -193,4 +193,26 @@ func StoreContract(t *testing.T, store access.Store) {
 			t.Errorf("counted %d, %d for strangers", e, a)
 		}
 	})
+
+	t.Run("pruning failures", func(t *testing.T) {
+		for _, at := range []time.Time{
+			time.Date(2025, 10, 15, 12, 0, 0, 0, time.UTC),
+			time.Date(2025, 11, 15, 12, 0, 0, 0, time.UTC),
+			time.Date(2025, 12, 15, 12, 0, 0, 0, time.UTC),
+		} {
+			if err := store.RecordFailure(ctx, access.Failure{Email: "old@example.org", Address: "192.0.2.9", At: at}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		months, err := store.PruneFailures(ctx, time.Date(2025, 12, 20, 0, 0, 0, 0, time.UTC))
+		if err != nil || months != 2 {
+			t.Errorf("pruned %d months, %v; want 2 (October and November)", months, err)
+		}
+		if n, _, _ := store.CountFailures(ctx, "old@example.org", "", time.Unix(0, 0)); n != 1 {
+			t.Errorf("%d failures of the account left, want December's", n)
+		}
+		if n, _, _ := store.CountFailures(ctx, "a@example.org", "", t0.Add(-time.Hour)); n != 3 {
+			t.Errorf("pruning the past dropped %d recent failures", 3-n)
+		}
+	})
 }

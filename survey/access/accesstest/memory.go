@@ -258,3 +258,19 @@ func (m *Memory) CountFailures(_ context.Context, email, address string, since t
 	}
 	return byEmail, byAddress, nil
 }
+
+func (m *Memory) PruneFailures(_ context.Context, before time.Time) (int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	b := before.UTC()
+	start := time.Date(b.Year(), b.Month(), 1, 0, 0, 0, 0, time.UTC)
+	months := map[string]bool{}
+	m.failures = slices.DeleteFunc(m.failures, func(f access.Failure) bool {
+		if f.At.Before(start) {
+			months[f.At.UTC().Format("200601")] = true
+			return true
+		}
+		return false
+	})
+	return len(months), nil
+}
