@@ -76,6 +76,7 @@ const (
 	MsgControlChars     MessageKey = "control_characters"
 	MsgMethod           MessageKey = "method_not_allowed"
 	MsgMediaType        MessageKey = "unsupported_media_type"
+	MsgErased           MessageKey = "erased"
 )
 
 // messages holds the text of every MessageKey in French, English and Spanish. Arguments are
@@ -199,6 +200,9 @@ var messages = map[MessageKey]Text{
 	MsgMethod: {French: "La méthode %s n'est pas acceptée ici (acceptées : %s).",
 		English: "Method %s is not allowed here (allowed: %s).",
 		Spanish: "El método %s no está permitido aquí (permitidos: %s)."},
+	MsgErased: {French: "Cette réponse a été effacée à la demande de son auteur ; elle ne peut pas être envoyée de nouveau.",
+		English: "This response was erased at the request of its author; it cannot be sent again.",
+		Spanish: "Esta respuesta fue borrada a petición de su autor; no se puede enviar de nuevo."},
 	MsgMediaType: {French: "Le corps de la requête doit être du JSON, envoyé avec « Content-Type: application/json ».",
 		English: "The request body must be JSON, sent with “Content-Type: application/json”.",
 		Spanish: "El cuerpo de la solicitud debe ser JSON, enviado con «Content-Type: application/json»."},
