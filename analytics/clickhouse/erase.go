@@ -180,3 +180,9 @@ func (db *DB) erasedAmong(ctx context.Context, batch []*survey.Response) (map[su
 	})
 	return erased, err
 }
+
+// HasResponse reports whether a survey holds rows of a response, in any table.
+func (db *DB) HasResponse(ctx context.Context, surveyID string, id survey.ResponseID) (bool, error) {
+	n, err := db.responseRows(ctx, surveyID, id)
+	return n > 0, err
+}
