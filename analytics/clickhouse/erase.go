@@ -35,7 +35,7 @@ var ErrEraseUnconfirmed = errors.New("the deletion was not confirmed in time; er
 // Erasure is idempotent: after an error, erasing again finishes the work, even once found
 // says false (the id is then recorded, and its rows, if any are left, are deleted).
 func (db *DB) EraseResponse(ctx context.Context, surveyID string, id survey.ResponseID) (found bool, err error) {
-	rows, err := db.responseRows(ctx, surveyID, id)
+	rows, err := db.ResponseRows(ctx, surveyID, id)
 	if err != nil {
 		return false, err
 	}
@@ -48,8 +48,8 @@ func (db *DB) EraseResponse(ctx context.Context, surveyID string, id survey.Resp
 	return true, db.deleteResponses(ctx, []survey.ResponseID{id})
 }
 
-// responseRows counts a response's rows in every table holding responses.
-func (db *DB) responseRows(ctx context.Context, surveyID string, id survey.ResponseID) (uint64, error) {
+// ResponseRows counts the rows of a survey's response in every table holding responses.
+func (db *DB) ResponseRows(ctx context.Context, surveyID string, id survey.ResponseID) (uint64, error) {
 	var total uint64
 	for _, t := range responseTables {
 		var n uint64
@@ -183,6 +183,6 @@ func (db *DB) erasedAmong(ctx context.Context, batch []*survey.Response) (map[su
 
 // HasResponse reports whether a survey holds rows of a response, in any table.
 func (db *DB) HasResponse(ctx context.Context, surveyID string, id survey.ResponseID) (bool, error) {
-	n, err := db.responseRows(ctx, surveyID, id)
+	n, err := db.ResponseRows(ctx, surveyID, id)
 	return n > 0, err
 }

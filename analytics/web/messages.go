@@ -30,6 +30,10 @@ var (
 		"Les résultats d'analyse sont réservés aux coordinateurs authentifiés. Les financeurs consultent les tableaux de bord publiés, depuis leur lien.",
 		"Analytics results are for authenticated coordinators only. Funders read the published dashboards, from their link.",
 		"Los resultados de análisis están reservados a los coordinadores autenticados. Los financiadores consultan los tableros publicados, desde su enlace.")
+	msgCoordinatorOnlyErase = phrase("erase_coordinator_only",
+		"Seul un coordinateur authentifié peut effacer une réponse.",
+		"Only an authenticated coordinator may erase a response.",
+		"Solo un coordinador autenticado puede borrar una respuesta.")
 )
 
 // badRequest is a 400 with m's text.
