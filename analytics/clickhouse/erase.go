@@ -112,7 +112,7 @@ func (db *DB) deleteResponses(ctx context.Context, ids []survey.ResponseID) erro
 }
 
 func (db *DB) eraseError(ctx context.Context, err error) error {
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+	if dl, ok := ctx.Deadline(); errors.Is(ctx.Err(), context.DeadlineExceeded) || ok && !time.Now().Before(dl) {
 		return fmt.Errorf("%w (%w)", ErrEraseUnconfirmed, err)
 	}
 	return err

@@ -180,7 +180,7 @@ func TestEraseResponseUnconfirmed(t *testing.T) {
 	}
 	stopMerges(t, db.Database()) // mutations run with merges on 18.16: this one cannot finish
 	defer func(d time.Duration) { clickhouse.EraseWait = d }(clickhouse.EraseWait)
-	clickhouse.EraseWait = time.Second
+	clickhouse.EraseWait = 3 * time.Second
 	found, err := db.EraseResponse(ctx, r.SurveyID, r.ID)
 	if !found || !errors.Is(err, clickhouse.ErrEraseUnconfirmed) {
 		t.Fatalf("erasure with merges stopped: %v, %v; want unconfirmed", found, err)

@@ -84,7 +84,9 @@ func Erase(ctx context.Context, store Store, rec audit.Recorder, req Request) er
 	if err := rec.Record(ctx, e); err != nil {
 		return unavailable(fmt.Errorf("not erased, since the audit log cannot record it: %w", err))
 	}
-	if _, err := store.EraseResponse(ctx, req.Survey, req.Response); err != nil {
+	// Once recorded, the erasure goes on if the caller goes away (a closed browser tab); the
+	// store bounds how long it waits.
+	if _, err := store.EraseResponse(context.WithoutCancel(ctx), req.Survey, req.Response); err != nil {
 		failed := e
 		failed.At, failed.Action, failed.Detail = time.Now().UTC(), audit.ActionEraseFailed, "the deletion did not finish; erase again"
 		_ = rec.Record(context.WithoutCancel(ctx), failed) // best effort: the first entry stands
