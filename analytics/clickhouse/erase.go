@@ -186,3 +186,12 @@ func (db *DB) HasResponse(ctx context.Context, surveyID string, id survey.Respon
 	n, err := db.ResponseRows(ctx, surveyID, id)
 	return n > 0, err
 }
+
+// ErasedCount counts a survey's erased responses (reports.Builder.Erasures).
+func (db *DB) ErasedCount(ctx context.Context, surveyID string) (uint64, error) {
+	var n uint64
+	if err := db.conn.QueryRow(ctx, "SELECT uniqExact(response_id) FROM erased_responses WHERE survey_id = ?", surveyID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count erased responses: %w", err)
+	}
+	return n, nil
+}

@@ -13,8 +13,7 @@ import (
 
 // ErasureConfig is what the erasure route needs.
 type ErasureConfig struct {
-	Store    erasure.Store
-	Recorder audit.Recorder
+	Eraser *erasure.Eraser // the one the console uses too
 	// Authorize says who sends the request and whether they may erase the survey's
 	// responses. It returns who acts (UserID and Email; empty for the shared coordinator
 	// token), or a *survey.Error with CodeUnauthorized (no valid credential) or
@@ -50,8 +49,7 @@ func RegisterErasure(r gin.IRouter, cfg ErasureConfig) {
 			return
 		}
 		by.Address, by.Request = c.ClientIP(), surveyweb.RequestID(c)
-		err = erasure.Erase(c.Request.Context(), cfg.Store, cfg.Recorder, erasure.Request{Survey: surveyID, Response: id,
-			Reason: c.Query("reason"), By: by})
+		err = cfg.Eraser.Erase(c.Request.Context(), erasure.Request{Survey: surveyID, Response: id, Reason: c.Query("reason"), By: by})
 		if err != nil {
 			surveyweb.AbortJSON(c, err, lang)
 			return

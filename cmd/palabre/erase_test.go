@@ -4,8 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,9 +16,13 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
+	"github.com/palabre/palabre/analytics"
 	"github.com/palabre/palabre/analytics/clickhouse"
 	"github.com/palabre/palabre/analytics/clickhouse/clickhousetest"
 	analyticsweb "github.com/palabre/palabre/analytics/web"
+	"github.com/palabre/palabre/reports"
+	"github.com/palabre/palabre/reports/links"
+	"github.com/palabre/palabre/reports/publish"
 	"github.com/palabre/palabre/survey"
 	"github.com/palabre/palabre/survey/audit"
 	surveyweb "github.com/palabre/palabre/survey/web"
@@ -77,11 +84,53 @@ func TestEraseAResponse(t *testing.T) {
 	if before == 0 {
 		t.Fatal("no rows before erasure")
 	}
+	// A published dashboard, computed again by the erasure; a workbook's data version.
+	var shared strings.Builder
+	if err := run(ctx, []string{"share", "--survey", "partners-meeting", "--min-cell", "1"}, envFrom(env), &shared); err != nil {
+		t.Fatalf("share: %v\n%s", err, shared.String())
+	}
+	builder := reports.NewBuilder(db, analytics.NewService(db, db, 1), "test")
+	plain := reports.NewBuilder(db, analytics.NewService(db, db, 1), "test")
+	builder.Erasures = db.ErasedCount
+	version := func(b *reports.Builder) string {
+		t.Helper()
+		v, err := b.DataVersion(ctx, "partners-meeting")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	v0, plain0 := version(builder), version(plain)
+	if v0 != plain0 {
+		t.Error("without erasures, the data version changed")
+	}
+	snapshot := func() time.Time {
+		t.Helper()
+		dirs, _ := filepath.Glob(filepath.Join(data, "publications", "*", "publication.json"))
+		if len(dirs) != 1 {
+			t.Fatalf("publications: %v", dirs)
+		}
+		b, err := os.ReadFile(dirs[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		var p struct{ Published time.Time }
+		if err := json.Unmarshal(b, &p); err != nil {
+			t.Fatal(err)
+		}
+		return p.Published
+	}
+	published := snapshot()
+	time.Sleep(1100 * time.Millisecond) // publication times are kept to the second
 
 	var out strings.Builder
 	err := run(ctx, []string{"erase", "--survey", "partners-meeting", "--response", erased, "--reason", "courriel du 3 mars"}, envFrom(env), &out)
-	if err != nil || !strings.Contains(out.String(), "erased response "+erased) {
+	if err != nil || !strings.Contains(out.String(), "erased response "+erased) ||
+		!strings.Contains(out.String(), "1 published dashboards of the survey computed again") {
 		t.Fatalf("palabre erase: %v\n%s", err, out.String())
+	}
+	if !snapshot().After(published) {
+		t.Error("the published dashboard was not computed again")
 	}
 	if n := storedRows(t, db, "partners-meeting", erased); n != 0 {
 		t.Errorf("%d rows of the erased response left (were %d)", n, before)
@@ -121,6 +170,22 @@ func TestEraseAResponse(t *testing.T) {
 	}
 	refused("running")
 
+	// A new response brings the count back: the workbook's data version still differs, so a
+	// workbook cached before the erasure is not served.
+	if code, _, msg := postResponse(t, base, demoBody(survey.NewResponseID().String(), 7), "fr"); code != http.StatusCreated {
+		t.Fatalf("a new response: %d %s", code, msg)
+	}
+	waitFor(t, "the new response stored", func() bool {
+		n, err := db.CountResponses(ctx, "partners-meeting", 2026)
+		return err == nil && n == 2
+	})
+	if v := version(builder); v == v0 {
+		t.Error("the data version after an erasure and a new response is the one of before")
+	}
+	if version(plain) != plain0 {
+		t.Log("note: counts alone changed too")
+	}
+
 	// Unknown, or erased already: nothing is recorded.
 	err = run(ctx, []string{"erase", "--survey", "partners-meeting", "--response", survey.NewResponseID().String()}, envFrom(env), io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "has no stored response") {
@@ -151,7 +216,7 @@ func TestEraseAResponse(t *testing.T) {
 	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := db.CountResponses(ctx, "partners-meeting", 2026); err != nil || n != 1 || storedRows(t, db, "partners-meeting", erased) != 0 {
+	if n, err := db.CountResponses(ctx, "partners-meeting", 2026); err != nil || n != 2 || storedRows(t, db, "partners-meeting", erased) != 0 {
 		t.Errorf("after the restarts: count %d (%v), rows of the erased %d", n, err, storedRows(t, db, "partners-meeting", erased))
 	}
 }
@@ -173,7 +238,15 @@ func TestEraseRoute(t *testing.T) {
 	engine := gin.New()
 	engine.Use(surveyweb.RequestIDs())
 	engine.ForwardedByClientIP = false
-	analyticsweb.RegisterErasure(engine, analyticsweb.ErasureConfig{Store: db, Recorder: db.Audit(),
+	keys, err := links.OpenKeyring(filepath.Join(t.TempDir(), "keys.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	publications, err := publish.Open(t.TempDir(), keys, reports.NewBuilder(db, analytics.NewService(db, db, 1), "test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	analyticsweb.RegisterErasure(engine, analyticsweb.ErasureConfig{Eraser: newEraser(db, publications, slog.New(slog.DiscardHandler)),
 		Authorize: func(req *http.Request, surveyID string) (audit.Entry, error) {
 			switch {
 			case req.Header.Get("Authorization") != "Bearer ana":

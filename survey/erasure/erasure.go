@@ -54,8 +54,24 @@ type Request struct {
 // MaxReason is the longest reason recorded, in characters.
 const MaxReason = 500
 
-// Erase erases req's response and records it in rec, before acting: when the entry cannot
-// be recorded nothing is erased. It fails with
+// Eraser erases responses and records each erasure. palabre serve makes one, which the API
+// route and the console share; the command line makes its own.
+type Eraser struct {
+	Store Store
+	Log   audit.Recorder
+	// After, when set, runs after each erasure that succeeded, with the survey's id: palabre
+	// computes the survey's published dashboards again there, so that no snapshot keeps what
+	// was erased. Its context outlives the caller's.
+	After func(ctx context.Context, surveyID string)
+}
+
+// Erase erases req's response as Eraser.Erase does, without an After step.
+func Erase(ctx context.Context, store Store, rec audit.Recorder, req Request) error {
+	return (&Eraser{Store: store, Log: rec}).Erase(ctx, req)
+}
+
+// Erase erases req's response and records it in the audit log, before acting: when the
+// entry cannot be recorded nothing is erased. It fails with
 //   - survey.CodeNotFound when the survey holds no such response (nothing is recorded:
 //     nothing changed);
 //   - survey.CodeErased when the response was erased already (nothing is recorded);
@@ -64,7 +80,8 @@ const MaxReason = 500
 //
 // When the deletion fails after the entry was recorded, a second entry
 // (audit.ActionEraseFailed) says so, if it can be written.
-func Erase(ctx context.Context, store Store, rec audit.Recorder, req Request) error {
+func (x *Eraser) Erase(ctx context.Context, req Request) error {
+	store, rec := x.Store, x.Log
 	has, err := store.HasResponse(ctx, req.Survey, req.Response)
 	if err != nil {
 		return unavailable(err)
@@ -91,6 +108,9 @@ func Erase(ctx context.Context, store Store, rec audit.Recorder, req Request) er
 		failed.At, failed.Action, failed.Detail = time.Now().UTC(), audit.ActionEraseFailed, "the deletion did not finish; erase again"
 		_ = rec.Record(context.WithoutCancel(ctx), failed) // best effort: the first entry stands
 		return unavailable(err)
+	}
+	if x.After != nil {
+		x.After(context.WithoutCancel(ctx), req.Survey)
 	}
 	return nil
 }

@@ -131,3 +131,25 @@ func TestEraseFailureIsRecorded(t *testing.T) {
 		t.Errorf("erasing again: %v", err)
 	}
 }
+
+func TestEraseThenAfter(t *testing.T) {
+	store, log, id := setup()
+	var after []string
+	x := &erasure.Eraser{Store: store, Log: log, After: func(ctx context.Context, s string) {
+		if ctx.Err() != nil {
+			t.Error("After runs with a cancelled context")
+		}
+		after = append(after, s)
+	}}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := x.Erase(ctx, erasure.Request{Survey: "street", Response: id}); survey.ErrorCode(err) != survey.CodeNotFound {
+		t.Fatalf("unknown: %v", err)
+	}
+	if err := x.Erase(ctx, erasure.Request{Survey: "families", Response: id}); err != nil {
+		t.Fatal(err)
+	}
+	if len(after) != 1 || after[0] != "families" {
+		t.Errorf("After ran for %v, want once for families", after)
+	}
+}
