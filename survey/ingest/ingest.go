@@ -245,6 +245,8 @@ func (p *Pipeline) isErased(ctx context.Context, id survey.ResponseID, known boo
 	if ok || !known || p.eraseSrc == nil {
 		return ok
 	}
+	ctx, cancel := context.WithTimeout(ctx, erasedCheckTimeout)
+	defer cancel()
 	erased, err := p.eraseSrc.ResponseErased(ctx, id)
 	if err != nil {
 		p.cfg.Log.Warn("ingest: cannot ask the database whether a response was erased", slog.Any("error", err))
@@ -257,6 +259,10 @@ func (p *Pipeline) isErased(ctx context.Context, id survey.ResponseID, known boo
 	}
 	return erased
 }
+
+// erasedCheckTimeout bounds asking the database about a resubmitted id, so that a database
+// away slows a resubmission by this much at most.
+const erasedCheckTimeout = time.Second
 
 // loadJournal adds the ids of the journal's undelivered records to the index. It reads up to
 // the last durable record and never waits for more: when everything was delivered there is
