@@ -268,3 +268,29 @@ func TestAuditLogAppendOnly(t *testing.T) {
 func auditEntry(id survey.ResponseID) audit.Entry {
 	return audit.Entry{At: time.Now(), Action: audit.ActionEraseResponse, Survey: "partners-meeting", Target: id.String(), Address: "cli"}
 }
+
+// An erased response delivered again is left out before anything is written: with merges
+// stopped no deletion could finish, yet the delivery succeeds at once and stores nothing of it.
+func TestWriteLeavesErasedOut(t *testing.T) {
+	db := clickhousetest.Open(t)
+	ctx := context.Background()
+	r, other := testResponse("ML", survey.Answer{Question: "comment", Text: "effacée"}), testResponse("BF")
+	if err := db.WriteResponses(ctx, []*survey.Response{r}); err != nil {
+		t.Fatal(err)
+	}
+	if found, err := db.EraseResponse(ctx, r.SurveyID, r.ID); err != nil || !found {
+		t.Fatalf("erase: %v %v", found, err)
+	}
+	stopMerges(t, db.Database())
+	defer func(d time.Duration) { clickhouse.EraseWait = d }(clickhouse.EraseWait)
+	clickhouse.EraseWait = 2 * time.Second
+	if err := db.WriteResponses(ctx, []*survey.Response{r, other}); err != nil {
+		t.Fatalf("delivery with an erased response: %v", err)
+	}
+	if got := rowsOf(t, db, r.ID); got["responses"]+got["answers"] != 0 {
+		t.Errorf("the erased response was written: %v", got)
+	}
+	if got := rowsOf(t, db, other.ID); got["responses"] != 1 {
+		t.Errorf("the other response was not written: %v", got)
+	}
+}
