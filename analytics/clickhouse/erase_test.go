@@ -294,3 +294,62 @@ func TestWriteLeavesErasedOut(t *testing.T) {
 		t.Errorf("the other response was not written: %v", got)
 	}
 }
+
+// BenchmarkWriteBatch writes batches of 200 responses of 10 answers, as the write path
+// delivers them, with 100 erased ids in the database: the erasure checks are two of its
+// queries (BenchmarkErasedCheck alone).
+func BenchmarkWriteBatch(b *testing.B) {
+	db := clickhousetest.Open(b)
+	ctx := context.Background()
+	eraseSome(b, db, 100)
+	b.ResetTimer()
+	for b.Loop() {
+		b.StopTimer()
+		batch := benchBatch(200)
+		b.StartTimer()
+		if err := db.WriteResponses(ctx, batch); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkErasedCheck is one check of a 200-response batch against 100 erased ids.
+func BenchmarkErasedCheck(b *testing.B) {
+	db := clickhousetest.Open(b)
+	ctx := context.Background()
+	eraseSome(b, db, 100)
+	batch := benchBatch(200)
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := db.ErasedAmong(ctx, batch); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func benchBatch(n int) []*survey.Response {
+	batch := make([]*survey.Response, n)
+	for i := range batch {
+		answers := make([]survey.Answer, 10)
+		for q := range answers {
+			answers[q] = survey.Answer{Question: fmt.Sprintf("q%d", q), Num: float64(q % 5), HasNum: true}
+		}
+		batch[i] = testResponse("SN", answers...)
+	}
+	return batch
+}
+
+func eraseSome(b *testing.B, db *clickhouse.DB, n int) {
+	b.Helper()
+	ctx := context.Background()
+	batch := benchBatch(n)
+	if err := db.WriteResponses(ctx, batch); err != nil {
+		b.Fatal(err)
+	}
+	conn := rawConn(b, db.Database())
+	for _, r := range batch {
+		if err := conn.Exec(ctx, "INSERT INTO erased_responses (survey_id, response_id, erased_at) SELECT ?, toUUID(?), now()", r.SurveyID, r.ID.String()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
