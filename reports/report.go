@@ -105,6 +105,10 @@ type Builder struct {
 	version string
 	// Now stamps reports; time.Now when nil.
 	Now func() time.Time
+	// Erasures, when set, counts a survey's erased responses. The count is part of the data
+	// version, so that a workbook cached before an erasure is never served after it, even
+	// once a new response has brought the number of responses back.
+	Erasures func(ctx context.Context, surveyID string) (uint64, error)
 }
 
 // NewBuilder returns a Builder; version is palabre's, written in every workbook.
@@ -281,8 +285,8 @@ func (r *Report) Entry(key string) (Entry, bool) {
 	return Entry{}, false
 }
 
-// dataVersion fingerprints the responses per edition (which only grow: a response is never
-// changed) and the editions themselves.
+// dataVersion fingerprints the responses per edition (a response is never changed; one is
+// removed only by an erasure, which Erasures counts) and the editions themselves.
 func (b *Builder) dataVersion(ctx context.Context, r *Report) error {
 	req := analytics.Request{Survey: r.Survey.ID, By: []analytics.Dimension{analytics.Edition}, Audience: analytics.Coordinator}
 	res, err := b.svc.Analyze(ctx, req)
@@ -297,6 +301,15 @@ func (b *Builder) dataVersion(ctx context.Context, r *Report) error {
 	for _, c := range res.Responses {
 		if c.N != nil {
 			fmt.Fprintf(h, "%d %d\n", c.Group.Edition, *c.N)
+		}
+	}
+	if b.Erasures != nil {
+		n, err := b.Erasures(ctx, r.Survey.ID)
+		if err != nil {
+			return err
+		}
+		if n > 0 { // no erasure keeps the versions of before
+			fmt.Fprintf(h, "erased %d\n", n)
 		}
 	}
 	r.DataVersion = hex.EncodeToString(h.Sum(nil))[:16]

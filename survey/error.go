@@ -23,6 +23,10 @@ const (
 	CodeInternal     Code = "internal"               // a fault of palabre's
 )
 
+// CodeErased says that a response id belongs to a response erased at its author's request:
+// it is refused for good, so that an erased response cannot be sent again.
+const CodeErased Code = "erased"
+
 // CodeTooMany says the client sends more requests than it may; it may try again later.
 const CodeTooMany Code = "too_many_requests"
 

@@ -76,6 +76,9 @@ const (
 	MsgControlChars     MessageKey = "control_characters"
 	MsgMethod           MessageKey = "method_not_allowed"
 	MsgMediaType        MessageKey = "unsupported_media_type"
+	MsgErased           MessageKey = "erased"
+	MsgNoSuchResponse   MessageKey = "no_such_response"
+	MsgEraseFailed      MessageKey = "erase_failed"
 )
 
 // messages holds the text of every MessageKey in French, English and Spanish. Arguments are
@@ -199,6 +202,15 @@ var messages = map[MessageKey]Text{
 	MsgMethod: {French: "La méthode %s n'est pas acceptée ici (acceptées : %s).",
 		English: "Method %s is not allowed here (allowed: %s).",
 		Spanish: "El método %s no está permitido aquí (permitidos: %s)."},
+	MsgErased: {French: "Cette réponse a été effacée à la demande de son auteur ; elle ne peut pas être envoyée de nouveau.",
+		English: "This response was erased at the request of its author; it cannot be sent again.",
+		Spanish: "Esta respuesta fue borrada a petición de su autor; no se puede enviar de nuevo."},
+	MsgNoSuchResponse: {French: "L'enquête « %[2]s » n'a aucune réponse %[1]s enregistrée. Une réponse tout juste envoyée est enregistrée en quelques secondes : réessayez alors.",
+		English: "Survey “%[2]s” has no stored response %[1]s. A response just sent is stored within seconds: try again then.",
+		Spanish: "La encuesta «%[2]s» no tiene ninguna respuesta %[1]s registrada. Una respuesta recién enviada se registra en unos segundos: vuelva a intentarlo entonces."},
+	MsgEraseFailed: {French: "La réponse n'a pas pu être effacée pour l'instant (base de données ou journal d'audit indisponible). Réessayez dans un moment : effacer de nouveau termine ce qui a été commencé.",
+		English: "The response could not be erased for now (the database or the audit log is unavailable). Try again in a moment: erasing again finishes what was begun.",
+		Spanish: "La respuesta no se pudo borrar por ahora (la base de datos o el registro de auditoría no está disponible). Vuelva a intentarlo en un momento: borrar de nuevo termina lo que se empezó."},
 	MsgMediaType: {French: "Le corps de la requête doit être du JSON, envoyé avec « Content-Type: application/json ».",
 		English: "The request body must be JSON, sent with “Content-Type: application/json”.",
 		Spanish: "El cuerpo de la solicitud debe ser JSON, enviado con «Content-Type: application/json»."},

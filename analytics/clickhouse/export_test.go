@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/palabre/palabre/analytics"
+	"github.com/palabre/palabre/survey"
 )
 
 // Hooks for the tests of package clickhouse_test.
@@ -72,4 +73,9 @@ func (db *DB) TableText(ctx context.Context, table string) ([]string, error) {
 // OptimizeFinal merges every part of table, as background merges eventually do.
 func (db *DB) OptimizeFinal(ctx context.Context, table string) error {
 	return db.conn.Exec(ctx, "OPTIMIZE TABLE "+quoteIdent(table)+" FINAL")
+}
+
+// ErasedAmong is the check WriteResponses makes before and after writing a batch.
+func (db *DB) ErasedAmong(ctx context.Context, batch []*survey.Response) (map[survey.ResponseID]bool, error) {
+	return db.erasedAmong(ctx, batch)
 }

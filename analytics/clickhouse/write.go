@@ -3,6 +3,7 @@ package clickhouse
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"slices"
 	"time"
 
@@ -22,11 +23,49 @@ import (
 // keys, which the tables fold and the queries count once: retrying a failed batch is safe.
 // A response given twice in one batch is written once, so that no part ever holds two
 // copies (parts.go relies on it).
+//
+// A response whose id was erased (EraseResponse) is never written: it is left out of the
+// batch, and should an erasure be recorded while the batch is being written, its rows are
+// deleted once written. So a response erased before it was delivered (still in palabre's
+// journal, or in another process's) never reaches the tables.
 func (db *DB) WriteResponses(ctx context.Context, batch []*survey.Response) error {
 	if len(batch) == 0 {
 		return nil
 	}
 	batch = distinct(batch)
+	erased, err := db.erasedAmong(ctx, batch)
+	if err != nil {
+		return fmt.Errorf("write responses: %w", err)
+	}
+	if len(erased) > 0 {
+		batch = slices.DeleteFunc(slices.Clone(batch), func(r *survey.Response) bool { return erased[r.ID] })
+		db.logger().Info("erased responses left out of a delivery", slog.Int("responses", len(erased)))
+		if len(batch) == 0 {
+			return nil
+		}
+	}
+	if err := db.insertResponses(ctx, batch); err != nil {
+		return err
+	}
+	// An erasure recorded while the batch was written may have begun deleting before its
+	// rows arrived: delete them now. An erasure recorded after this check deletes them itself.
+	late, err := db.erasedAmong(ctx, batch)
+	if err != nil {
+		return fmt.Errorf("write responses: %w", err)
+	}
+	if len(late) > 0 {
+		ids := make([]survey.ResponseID, 0, len(late))
+		for id := range late {
+			ids = append(ids, id)
+		}
+		if err := db.deleteResponses(ctx, ids); err != nil {
+			return fmt.Errorf("write responses: %w", err)
+		}
+	}
+	return nil
+}
+
+func (db *DB) insertResponses(ctx context.Context, batch []*survey.Response) error {
 	answers, err := answersTable(batch)
 	if err != nil {
 		return fmt.Errorf("write answers: %w", err)

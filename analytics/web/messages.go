@@ -30,6 +30,22 @@ var (
 		"Les résultats d'analyse sont réservés aux coordinateurs authentifiés. Les financeurs consultent les tableaux de bord publiés, depuis leur lien.",
 		"Analytics results are for authenticated coordinators only. Funders read the published dashboards, from their link.",
 		"Los resultados de análisis están reservados a los coordinadores autenticados. Los financiadores consultan los tableros publicados, desde su enlace.")
+	msgAdminOnly = phrase("audit_admin_only",
+		"Le journal d'audit est réservé aux administrateurs authentifiés.",
+		"The audit log is for authenticated admins only.",
+		"El registro de auditoría está reservado a los administradores autenticados.")
+	msgAuditParameter = phrase("audit_unknown_parameter",
+		"Paramètre inconnu « %s » : utilisez from, to, user, email, action, survey, limit, offset.",
+		"Unknown parameter “%s”: use from, to, user, email, action, survey, limit, offset.",
+		"Parámetro desconocido «%s»: use from, to, user, email, action, survey, limit, offset.")
+	msgAuditTime = phrase("audit_bad_time",
+		"%s doit être une date (2026-03-02) ou une heure RFC 3339 (2026-03-02T09:00:00Z).",
+		"%s must be a date (2026-03-02) or an RFC 3339 time (2026-03-02T09:00:00Z).",
+		"%s debe ser una fecha (2026-03-02) o una hora RFC 3339 (2026-03-02T09:00:00Z).")
+	msgCoordinatorOnlyErase = phrase("erase_coordinator_only",
+		"Seul un coordinateur authentifié peut effacer une réponse.",
+		"Only an authenticated coordinator may erase a response.",
+		"Solo un coordinador autenticado puede borrar una respuesta.")
 )
 
 // badRequest is a 400 with m's text.

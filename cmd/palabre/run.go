@@ -34,6 +34,7 @@ func commands() map[string]command {
 		"report":   {"write a survey's Excel workbook comparing countries and years", report},
 		"share":    {"publish a dashboard for funders and print its link; list, refresh, revoke", share},
 		"user":     {"add, list, disable, enable the console's users; print a link to set a password; API tokens", user},
+		"erase":    {"erase one response at its author's request (GDPR), keep its id refused, audit it", erase},
 	}
 }
 

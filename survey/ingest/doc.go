@@ -32,4 +32,17 @@
 // only for such ids, and only for the time one reading of the database takes. A first
 // start, with no local state at all, reads the database before Open returns and fails if it
 // cannot.
+//
+// # Erased responses
+//
+// A response erased at its author's request (package survey/erasure) keeps its id refused:
+// Submit answers survey.CodeErased (410). When the Stored given to Open implements Erased,
+// the erased ids are learnt with the database's ids (at a first start, and at each
+// reconciliation), and a submission of an id the index knows asks the database whether it
+// was erased, so that an erasure made by another process is seen at once. The index itself
+// only grows: an erased id stays in it with the digest of its erased answers, but the erased
+// set is consulted first, so that digest never makes the id a live response again. While
+// the database cannot answer, a known id is answered as before (duplicate or conflict),
+// which stores nothing either. The database refuses to store an erased id in any case, so a
+// response erased while still in the journal is left out when it is delivered.
 package ingest

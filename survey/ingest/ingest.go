@@ -28,6 +28,15 @@ type Stored interface {
 	ResponseDigests(ctx context.Context, fn func(id survey.ResponseID, digest uint64, submittedAt time.Time)) error
 }
 
+// Erased tells which response ids were erased at their author's request. When the Stored
+// given to Open implements it, those ids are refused (survey.CodeErased): they are learnt at
+// start with the database's ids, and asked of the database whenever a known id is submitted
+// again, so that an erasure made by another process (palabre erase) is seen at once.
+type Erased interface {
+	ErasedResponses(ctx context.Context, fn func(id survey.ResponseID)) error
+	ResponseErased(ctx context.Context, id survey.ResponseID) (bool, error)
+}
+
 // Config tunes the pipeline. Zero fields take their defaults.
 type Config struct {
 	Dir           string        // the journal's directory (required)
@@ -95,6 +104,10 @@ type Pipeline struct {
 	mu       sync.Mutex
 	inflight map[survey.ResponseID]*flight // being appended to the journal
 
+	eraseSrc Erased // nil when the database does not say
+	erasedMu sync.Mutex
+	erased   map[survey.ResponseID]struct{} // ids known to be erased: refused before the index is asked
+
 	stop     context.CancelFunc // stops the batcher's waiting and reconciliation, not a delivery in progress
 	draining chan struct{}      // closed by Close: deliver what is left, then return
 	done     chan struct{}      // closed when the batcher has returned
@@ -149,7 +162,9 @@ func Open(ctx context.Context, cfg Config, w Writer, stored Stored, m *Metrics) 
 	}
 	reportRecovery(cfg.Log, m, j.Recovery())
 	p := &Pipeline{cfg: cfg, journal: j, writer: w, metrics: m, index: loaded.Index, store: store,
-		inflight: map[survey.ResponseID]*flight{}, draining: make(chan struct{}), done: make(chan struct{})}
+		inflight: map[survey.ResponseID]*flight{}, draining: make(chan struct{}), done: make(chan struct{}),
+		erased: map[survey.ResponseID]struct{}{}}
+	p.eraseSrc, _ = stored.(Erased)
 	fail := func(err error) (*Pipeline, error) {
 		j.Close()
 		store.Close()
@@ -186,8 +201,11 @@ func Open(ctx context.Context, cfg Config, w Writer, stored Stored, m *Metrics) 
 	return p, nil
 }
 
-// loadStored adds the ids the database holds to the index.
+// loadStored adds the ids the database holds to the index, and learns the erased ones.
 func (p *Pipeline) loadStored(ctx context.Context, stored Stored) (int, error) {
+	if err := p.loadErased(ctx); err != nil {
+		return 0, err
+	}
 	var es []idindex.Entry
 	err := stored.ResponseDigests(ctx, func(id survey.ResponseID, digest uint64, at time.Time) {
 		es = append(es, idindex.MakeEntry(id, digest, at))
@@ -198,6 +216,53 @@ func (p *Pipeline) loadStored(ctx context.Context, stored Stored) (int, error) {
 	p.index.AddAll(es)
 	return len(es), nil
 }
+
+// loadErased learns the ids erased in the database.
+func (p *Pipeline) loadErased(ctx context.Context) error {
+	if p.eraseSrc == nil {
+		return nil
+	}
+	var ids []survey.ResponseID
+	if err := p.eraseSrc.ErasedResponses(ctx, func(id survey.ResponseID) { ids = append(ids, id) }); err != nil {
+		return fmt.Errorf("load erased response ids: %w", err)
+	}
+	p.erasedMu.Lock()
+	for _, id := range ids {
+		p.erased[id] = struct{}{}
+	}
+	p.erasedMu.Unlock()
+	return nil
+}
+
+// isErased reports whether id is known to be erased; known says whether the index holds it
+// (a submission again), in which case the database is asked too. When the database cannot
+// answer, the id is taken for not erased: the submission is then a duplicate or a conflict,
+// which stores nothing either, and the database refuses to store an erased id in any case.
+func (p *Pipeline) isErased(ctx context.Context, id survey.ResponseID, known bool) bool {
+	p.erasedMu.Lock()
+	_, ok := p.erased[id]
+	p.erasedMu.Unlock()
+	if ok || !known || p.eraseSrc == nil {
+		return ok
+	}
+	ctx, cancel := context.WithTimeout(ctx, erasedCheckTimeout)
+	defer cancel()
+	erased, err := p.eraseSrc.ResponseErased(ctx, id)
+	if err != nil {
+		p.cfg.Log.Warn("ingest: cannot ask the database whether a response was erased", slog.Any("error", err))
+		return false
+	}
+	if erased {
+		p.erasedMu.Lock()
+		p.erased[id] = struct{}{}
+		p.erasedMu.Unlock()
+	}
+	return erased
+}
+
+// erasedCheckTimeout bounds asking the database about a resubmitted id, so that a database
+// away slows a resubmission by this much at most.
+const erasedCheckTimeout = time.Second
 
 // loadJournal adds the ids of the journal's undelivered records to the index. It reads up to
 // the last durable record and never waits for more: when everything was delivered there is
@@ -251,12 +316,18 @@ func digestAll(payloads [][]byte) []idindex.Entry {
 // Submit makes r durable and returns once it is on disk. See survey.Sink.
 func (p *Pipeline) Submit(ctx context.Context, r *survey.Response) (survey.Receipt, error) {
 	digest := r.Digest()
+	if p.isErased(ctx, r.ID, false) {
+		return survey.Receipt{}, survey.Errorf(survey.CodeErased, survey.MsgErased)
+	}
 	for {
 		p.mu.Lock()
 		f, inFlight := p.inflight[r.ID]
 		if !inFlight {
 			if e, ok := p.index.Lookup(r.ID); ok {
 				p.mu.Unlock()
+				if p.isErased(ctx, r.ID, true) {
+					return survey.Receipt{}, survey.Errorf(survey.CodeErased, survey.MsgErased)
+				}
 				return p.known(r, digest, e.Digest, e.SubmittedAt())
 			}
 			f = &flight{digest: digest, submittedAt: r.SubmittedAt, durable: make(chan struct{})}
@@ -273,6 +344,9 @@ func (p *Pipeline) Submit(ctx context.Context, r *survey.Response) (survey.Recei
 		}
 		if f.failed {
 			continue // that attempt failed and freed the id; try ours
+		}
+		if p.isErased(ctx, r.ID, true) {
+			return survey.Receipt{}, survey.Errorf(survey.CodeErased, survey.MsgErased)
 		}
 		return p.known(r, digest, f.digest, f.submittedAt)
 	}

@@ -9,7 +9,8 @@ import (
 	"github.com/palabre/palabre/survey/ingest/idindex"
 )
 
-// reconcile adds to the index the ids the database holds and the local index does not: those
+// reconcile learns the ids erased in the database, and adds to the index the ids the database
+// holds and the local index does not: those
 // written by palabre seed or another process, and those delivered by a version without a
 // local index. It retries with backoff until the database answers once, or abort. Until it
 // has, such an id submitted again is taken for a new response (the database folds it by id).
@@ -20,16 +21,19 @@ func (p *Pipeline) reconcile(abort context.Context, stored Stored) {
 		start := time.Now()
 		var missing []idindex.Entry
 		seen, conflicts := 0, 0
-		err := stored.ResponseDigests(abort, func(id survey.ResponseID, digest uint64, at time.Time) {
-			seen++
-			if e, ok := p.index.Lookup(id); ok {
-				if e.Digest != digest {
-					conflicts++
+		err := p.loadErased(abort)
+		if err == nil {
+			err = stored.ResponseDigests(abort, func(id survey.ResponseID, digest uint64, at time.Time) {
+				seen++
+				if e, ok := p.index.Lookup(id); ok {
+					if e.Digest != digest {
+						conflicts++
+					}
+					return
 				}
-				return
-			}
-			missing = append(missing, idindex.MakeEntry(id, digest, at))
-		})
+				missing = append(missing, idindex.MakeEntry(id, digest, at))
+			})
+		}
 		if err == nil {
 			added, more := p.index.AddAll(missing)
 			conflicts += more

@@ -80,6 +80,9 @@ func TestSubmitJSON(t *testing.T) {
 		}},
 		{name: "conflict", body: response(id, func(a map[string]any) { a["recommend"] = "3" }), setup: submitFirst,
 			status: http.StatusConflict, code: survey.CodeConflict},
+		{name: "erased", body: response(id, nil), lang: "en", setup: func(t *testing.T, fx *fixture) {
+			fx.sink.FailWith(survey.Errorf(survey.CodeErased, survey.MsgErased))
+		}, status: http.StatusGone, code: survey.CodeErased, message: "erased at the request of its author; it cannot be sent again"},
 		{name: "malformed json", body: `{"id": "` + id + `", "answers": {`, lang: "es", status: http.StatusBadRequest,
 			code: survey.CodeMalformed, message: "La solicitud no es un JSON válido"},
 		{name: "empty body", body: ``, status: http.StatusBadRequest, code: survey.CodeMalformed, message: "Le corps de la requête est vide."},

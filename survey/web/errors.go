@@ -20,7 +20,7 @@ func Status(code survey.Code) int {
 		return http.StatusNotFound
 	case survey.CodeConflict:
 		return http.StatusConflict
-	case survey.CodeClosed:
+	case survey.CodeClosed, survey.CodeErased:
 		return http.StatusGone
 	case survey.CodeTooLarge:
 		return http.StatusRequestEntityTooLarge

@@ -69,7 +69,7 @@ func (f *Forms) postPage(c *gin.Context) {
 		in.errs, in.visible = e.Fields, ed.form.cf.Visible(sub.Values)
 	case survey.CodeMalformed: // a response id the page did not give: start with a new one
 		id = survey.NewResponseID().String()
-	case survey.CodeConflict:
+	case survey.CodeConflict, survey.CodeErased:
 		f.conflictPage(c, ed, lang, e, sub.ID)
 		return
 	}
@@ -88,13 +88,17 @@ func (f *Forms) postPage(c *gin.Context) {
 	f.render(c, Status(e.Code), "form", v)
 }
 
-// conflictPage says that this response id was already used for other answers: the first
-// ones were kept, and the draft is forgotten.
+// conflictPage says that this response id was already used for other answers (the first
+// ones were kept) or belongs to an erased response, and the draft is forgotten.
 func (f *Forms) conflictPage(c *gin.Context, ed *edition, lang string, e *survey.Error, id string) {
 	_ = c.Error(e)
 	form := ed.form.cf.Form
-	v := &messageView{page: f.newPage(c, lang, tr(lang, "already_sent"), form.Languages),
-		Heading: tr(lang, "already_sent"), Paragraphs: []string{e.Message.In(lang)},
+	heading := "already_sent"
+	if e.Code == survey.CodeErased {
+		heading = "erased"
+	}
+	v := &messageView{page: f.newPage(c, lang, tr(lang, heading), form.Languages),
+		Heading: tr(lang, heading), Paragraphs: []string{e.Message.In(lang)},
 		Links:      []link{{f.base + "/?lang=" + lang, tr(lang, "all_surveys")}},
 		ClearDraft: &draftRef{Key: draftKey(ed), ID: id}}
 	f.render(c, Status(e.Code), "message", v)

@@ -99,7 +99,7 @@ func (f *Forms) errorPage(c *gin.Context, err error, lang string) {
 	e := survey.AsError(err)
 	_ = c.Error(err)
 	heading := map[survey.Code]string{survey.CodeNotFound: "not_found", survey.CodeClosed: "closed",
-		survey.CodeConflict: "already_sent", survey.CodeTooLarge: "not_sent", survey.CodeMalformed: "not_sent",
+		survey.CodeConflict: "already_sent", survey.CodeErased: "erased", survey.CodeTooLarge: "not_sent", survey.CodeMalformed: "not_sent",
 		survey.CodeUnavailable: "not_sent", survey.CodeTooMany: "not_sent"}[e.Code]
 	if heading == "" {
 		heading = "failed"

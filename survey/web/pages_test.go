@@ -136,6 +136,14 @@ func TestPostForm(t *testing.T) {
 	if w.Code != http.StatusConflict || !strings.Contains(w.Body.String(), "Respuesta ya enviada") || !strings.Contains(w.Body.String(), `data-id="`+id+`"`) {
 		t.Errorf("conflict: %d %s", w.Code, w.Body)
 	}
+	// The response was erased at its author's request: the id is refused for good, and the
+	// draft is forgotten.
+	fx.sink.FailWith(survey.Errorf(survey.CodeErased, survey.MsgErased))
+	w = postForm(fx, v)
+	if w.Code != http.StatusGone || !strings.Contains(w.Body.String(), "Respuesta borrada") ||
+		!strings.Contains(w.Body.String(), "fue borrada a petición de su autor") || !strings.Contains(w.Body.String(), `data-id="`+id+`"`) {
+		t.Errorf("erased: %d %s", w.Code, w.Body)
+	}
 }
 
 func TestPostFormInvalid(t *testing.T) {

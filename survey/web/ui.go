@@ -51,6 +51,7 @@ var ui = map[string]survey.Text{
 	"not_found":      {"fr": "Introuvable", "en": "Not found", "es": "No encontrado"},
 	"failed":         {"fr": "Une erreur est survenue", "en": "Something went wrong", "es": "Se produjo un error"},
 	"already_sent":   {"fr": "Réponse déjà envoyée", "en": "Response already sent", "es": "Respuesta ya enviada"},
+	"erased":         {"fr": "Réponse effacée", "en": "Response erased", "es": "Respuesta borrada"},
 	"back_to_form":   {"fr": "Revenir au questionnaire", "en": "Back to the form", "es": "Volver al cuestionario"},
 	"all_surveys":    {"fr": "Toutes les enquêtes", "en": "All surveys", "es": "Todas las encuestas"},
 	"preview":        {"fr": "Aperçu.", "en": "Preview.", "es": "Vista previa."},
