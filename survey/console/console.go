@@ -35,9 +35,10 @@ type Config struct {
 	// SecureCookies marks cookies Secure even when a request did not arrive over TLS (palabre
 	// behind a proxy that ends TLS). Requests that did arrive over TLS always get Secure ones.
 	SecureCookies bool
-	// ClientAddress names where a request comes from, for login throttling and the audit log
-	// (the admission limiter's key, which honours trusted proxies); the peer's IP when nil.
-	ClientAddress func(*http.Request) string
+	// ClientAddress names where a request comes from, for login throttling and the audit log;
+	// when nil, gin's ClientIP, which believes X-Forwarded-For only from the engine's trusted
+	// proxies.
+	ClientAddress func(*gin.Context) string
 	// Now replaces time.Now (tests).
 	Now func() time.Time
 }
@@ -79,7 +80,7 @@ func New(cfg Config) (*Console, error) {
 		cfg.Now = time.Now
 	}
 	if cfg.ClientAddress == nil {
-		cfg.ClientAddress = peerAddress
+		cfg.ClientAddress = (*gin.Context).ClientIP
 	}
 	pages, err := ParseTemplates(templateFS, "templates/login.html", "templates/password.html",
 		"templates/home.html", "templates/message.html")
@@ -146,14 +147,6 @@ var cssVersion = func() string {
 func serveCSS(c *gin.Context) {
 	c.Header("Cache-Control", "public, max-age=31536000, immutable")
 	c.Data(http.StatusOK, "text/css; charset=utf-8", consoleCSS)
-}
-
-func peerAddress(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // Viewer is the signed-in user of a request.
@@ -225,7 +218,8 @@ func safeMethod(m string) bool {
 	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
 }
 
-// checkCSRF refuses a state-changing request of a session without its token (403).
+// checkCSRF refuses a state-changing request of a session without its token (403). A body
+// larger than the server's limit is answered 413, whatever its token.
 func (k *Console) checkCSRF(c *gin.Context) {
 	if safeMethod(c.Request.Method) {
 		c.Next()
@@ -234,7 +228,13 @@ func (k *Console) checkCSRF(c *gin.Context) {
 	v := ViewerOf(c)
 	got := c.GetHeader("X-CSRF-Token")
 	if got == "" {
-		got = formValue(c, "csrf")
+		var err error
+		got, err = formValue(c, "csrf")
+		if _, tooLarge := errors.AsType[*http.MaxBytesError](err); tooLarge {
+			k.Message(c, http.StatusRequestEntityTooLarge, "error_head", "too_large")
+			c.Abort()
+			return
+		}
 	}
 	if got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(v.CSRF)) != 1 {
 		k.Message(c, http.StatusForbidden, "forbidden_head", "csrf")
@@ -246,19 +246,20 @@ func (k *Console) checkCSRF(c *gin.Context) {
 
 // formValue reads a field of a urlencoded or multipart body (multipart bodies are parsed in
 // memory up to 32 MiB; the body's size is bounded before by the server's limit).
-func formValue(c *gin.Context, name string) string {
+func formValue(c *gin.Context, name string) (string, error) {
 	if strings.HasPrefix(c.ContentType(), "multipart/") {
 		if err := c.Request.ParseMultipartForm(32 << 20); err != nil {
-			return ""
+			return "", err
 		}
-		if c.Request.MultipartForm != nil {
-			if vs := c.Request.MultipartForm.Value[name]; len(vs) > 0 {
-				return vs[0]
-			}
+		if vs := c.Request.MultipartForm.Value[name]; len(vs) > 0 {
+			return vs[0], nil
 		}
-		return ""
+		return "", nil
 	}
-	return c.PostForm(name)
+	if err := c.Request.ParseForm(); err != nil {
+		return "", err
+	}
+	return c.Request.PostForm.Get(name), nil
 }
 
 const formCookie = "palabre_form"
@@ -311,7 +312,7 @@ func (k *Console) Audit(c *gin.Context, e audit.Entry) error {
 	if e.UserID == "" {
 		e.UserID, e.Email = v.User.ID, v.User.Email
 	}
-	e.Address = k.cfg.ClientAddress(c.Request)
+	e.Address = k.cfg.ClientAddress(c)
 	e.Request = surveyweb.RequestID(c)
 	return k.cfg.Audit.Record(c, e)
 }

@@ -49,7 +49,7 @@ func safeNext(next string) string {
 func (k *Console) login(c *gin.Context) {
 	email, password := c.PostForm("email"), c.PostForm("password")
 	next := safeNext(c.PostForm("next"))
-	addr := k.cfg.ClientAddress(c.Request)
+	addr := k.cfg.ClientAddress(c)
 	u, err := k.cfg.Access.Login(c, email, password, addr)
 	if err != nil {
 		status, problem := http.StatusUnauthorized, "bad_credentials"
@@ -160,7 +160,7 @@ func (k *Console) acceptInvite(c *gin.Context) {
 		k.Render(c, http.StatusUnprocessableEntity, k.pages, "password.html", p)
 		return
 	}
-	addr := k.cfg.ClientAddress(c.Request)
+	addr := k.cfg.ClientAddress(c)
 	if err := k.cfg.Audit.Record(c, audit.Entry{At: k.cfg.Now().UTC(), UserID: u.ID, Email: u.Email, Action: "user.set_password",
 		Target: u.Email, Detail: "password set through an invitation link", Address: addr}); err != nil {
 		k.cfg.Log.Warn("audit", "error", err)

@@ -51,6 +51,8 @@ var (
 		"unavailable": {"fr": "Le service est momentanément indisponible (base de données injoignable). Réessayez dans un instant ; rien de ce que vous aviez enregistré n'est perdu.",
 			"en": "The service is unavailable for a moment (database unreachable). Try again shortly; nothing you saved is lost.",
 			"es": "El servicio no está disponible por un momento (base de datos inaccesible). Inténtelo de nuevo en un instante; no se perdió nada de lo guardado."},
+		"too_large": {"fr": "Ce fichier ou ce formulaire est trop volumineux pour être reçu.", "en": "This file or form is too large to be received.",
+			"es": "Este archivo o formulario es demasiado grande para recibirse."},
 		"error_head":       {"fr": "Une erreur est survenue", "en": "Something went wrong", "es": "Se produjo un error"},
 		"back_home":        {"fr": "Revenir à l'accueil de la console", "en": "Back to the console's home", "es": "Volver al inicio de la consola"},
 		"your_surveys":     {"fr": "Vos enquêtes", "en": "Your surveys", "es": "Sus encuestas"},
