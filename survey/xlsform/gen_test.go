@@ -44,7 +44,7 @@ type gen struct {
 // words are pieces of labels and names chosen to trip a writer: numbers, booleans, formulas,
 // XML, quotes, separators, other scripts.
 var words = []string{"Oui", "non", "007", "1e3", "TRUE", "=SUM(A1)", "<b>&amp;</b>", "l'équipe", `"quoted"`,
-	"label::fr", "a|b", "${x}", "ñandú", "Ελληνικά", "中文", "line\nbreak", "2024-01-01", "-5", "  inner  space", "%s"}
+	"label::fr", "a|b", "{x}", "ñandú", "Ελληνικά", "中文", "line\nbreak", "2024-01-01", "-5", "  inner  space", "%s"}
 
 func (g *gen) word() string { return words[g.rng.IntN(len(words))] }
 
@@ -209,6 +209,9 @@ func (g *gen) question(earlier []string) survey.Question {
 		q.Choices = g.choices(2, true)
 		if q.Type == survey.Matrix {
 			q.Items = g.choices(1, true)
+			for i := range q.Items { // a row of a table-list group: an XML name for ODK
+				q.Items[i].Key = fmt.Sprintf("row_%d-%c", i, 'a'+i)
+			}
 			if rng.IntN(6) == 0 {
 				q.ConstraintMessage = g.text(false)
 			}

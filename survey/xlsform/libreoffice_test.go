@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -91,4 +92,64 @@ func TestLibreOfficeOpensWrittenWorkbooks(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestPyxformAcceptsWrittenWorkbooks converts written workbooks to XForms with pyxform, the
+// converter of ODK Central and KoboToolbox, when PALABRE_PYXFORM names a directory holding
+// its source (pyxform is not in the registries the project's machines reach): every workbook
+// converts, with no warning but for choices without a label.
+func TestPyxformAcceptsWrittenWorkbooks(t *testing.T) {
+	src := os.Getenv("PALABRE_PYXFORM")
+	if src == "" {
+		t.Skip("PALABRE_PYXFORM is not set: no pyxform to convert with")
+	}
+	dir := t.TempDir()
+	write := func(name string, f *survey.Form, editions []survey.Edition) {
+		fh, err := os.Create(filepath.Join(dir, name+".xlsx"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer fh.Close()
+		if err := xlsform.Write(fh, f, editions, xlsform.Options{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("feedback", surveytest.FeedbackForm("feedback"), nil)
+	for _, name := range demo.Files {
+		d, err := demo.Open(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		write(d.Form.SurveyID, d.Form, d.Editions)
+	}
+	for seed := range 20 {
+		f, editions := randomForm(rand.New(rand.NewPCG(uint64(seed), 13)))
+		write(fmt.Sprintf("random-%d", seed), f, editions)
+	}
+	script := `
+import glob, os, sys
+sys.path.insert(0, sys.argv[1])
+from pyxform.xls2xform import convert
+for p in sorted(glob.glob(os.path.join(sys.argv[2], "*.xlsx"))):
+    try:
+        r = convert(xlsform=p, validate=False)
+        bad = [w for w in r.warnings if "Choices should have a label" not in w]
+        print("ok" if not bad and "<h:body/>" not in r.xform else "WARN", os.path.basename(p), bad)
+    except Exception as e:
+        print("FAIL", os.path.basename(p), type(e).__name__, e)
+`
+	out, err := exec.Command("python3", "-c", script, src, dir).CombinedOutput()
+	if err != nil {
+		t.Fatalf("pyxform: %v\n%s", err, out)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(lines) != 23 {
+		t.Fatalf("pyxform converted %d workbooks, want 23:\n%s", len(lines), out)
+	}
+	for _, l := range lines {
+		if !strings.HasPrefix(l, "ok ") {
+			t.Error(l)
+		}
+	}
+	t.Logf("pyxform converted %d workbooks", len(lines))
 }

@@ -11,7 +11,7 @@ import (
 )
 
 // textColumns are the columns that hold translatable text.
-var textColumns = []string{"label", "hint", "constraint_message", "form_title", "description"}
+var textColumns = []string{"label", "hint", "constraint_message", "form_title", "description", "translated_title"}
 
 // workbook reads the sheets into a Result.
 func (r *reader) workbook(sheets map[string]*sheet) *Result {
@@ -70,7 +70,7 @@ var ignoredSettings = []string{"instance_name", "public_key", "submission_url", 
 	"allow_choice_duplicates", "namespaces", "clean_text_values", "name", "auto_send", "auto_delete"}
 
 var usedSettings = []string{"form_title", "form_id", "version", "default_language", "description",
-	"countries", "roles_list", "organisations_list", "languages"}
+	"countries", "roles_list", "organisations_list", "languages", "translated_title"}
 
 func (r *reader) settings(sh, surveySheet *sheet, f *survey.Form) settingsRow {
 	var st settingsRow
@@ -97,6 +97,14 @@ func (r *reader) settings(sh, surveySheet *sheet, f *survey.Form) settingsRow {
 	}
 	r.sources["default_language"] = r.where(sh, rw.n, sh.header("default_language"))
 	f.Title = sh.text(rw, "form_title", f.DefaultLanguage)
+	for l, s := range sh.text(rw, "translated_title", f.DefaultLanguage) {
+		if f.Title[l] == "" {
+			if f.Title == nil {
+				f.Title = survey.Text{}
+			}
+			f.Title[l] = s
+		}
+	}
 	r.sources["title"] = r.where(sh, rw.n, sh.header("form_title"))
 	st.description = sh.text(rw, "description", f.DefaultLanguage)
 	if s := sh.cell(rw, "version"); s != "" {

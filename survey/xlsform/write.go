@@ -42,8 +42,12 @@ type Options struct {
 // palabre's own columns and sheets, which ODK tools ignore: changed_in; the palabre column
 // ("type=rating min=1 max=5") when a question's type or limits would otherwise read back
 // differently, such as limits beside a constraint of the question's own; the settings
-// countries, roles_list, organisations_list, description and languages (when their order is
+// translated_title (the title's other languages: form_title holds the default language's),
+// description, countries, roles_list, organisations_list and languages (when their order is
 // not the usual one); the editions sheet.
+//
+// ODK tools also need the names of a matrix's items to be XML names (a letter or "_", then
+// letters, digits, "_", "-" or "."), since each is a question of its table-list group.
 //
 // Every edition must be of the form's survey and answered with a version up to the form's.
 // An edition's dates are written as days: opens its first day, closes its last day open.
@@ -405,8 +409,15 @@ func listKey(cs []survey.Choice) string {
 
 func (b *book) settingsSheet() {
 	f := b.f
-	head := append(b.translated("form_title"), "form_id", "version", "default_language")
-	vals := append(b.texts(f.Title), f.SurveyID, f.Version, languageName(f.DefaultLanguage))
+	// ODK's title is one text, form_title, in the default language: pyxform refuses
+	// form_title::fr. The other languages' are in palabre's translated_title columns.
+	head := []any{"form_title", "form_id", "version", "default_language"}
+	vals := []any{f.Title[f.DefaultLanguage], f.SurveyID, f.Version, languageName(f.DefaultLanguage)}
+	for _, l := range b.langs {
+		if l != f.DefaultLanguage {
+			head, vals = append(head, columnHeader("translated_title", l)), append(vals, f.Title[l])
+		}
+	}
 	if !f.Description.Empty() {
 		head, vals = append(head, b.translated("description")...), append(vals, b.texts(f.Description)...)
 	}
@@ -502,6 +513,19 @@ func (b *book) save(w io.Writer, modified time.Time) error {
 			return err
 		}
 		if err := x.SetCellStyle(sh.name, "A1", last, bold); err != nil {
+			return err
+		}
+		// The sheet's dimension, which readers in read-only mode (openpyxl's, and so
+		// pyxform's, KoboToolbox's and ODK Central's) trust to know how far to read.
+		width := 1
+		for _, row := range sh.rows {
+			width = max(width, len(row))
+		}
+		corner, err := excelize.CoordinatesToCellName(width, max(len(sh.rows), 1))
+		if err != nil {
+			return err
+		}
+		if err := x.SetSheetDimension(sh.name, "A1:"+corner); err != nil {
 			return err
 		}
 		if err := x.SetColWidth(sh.name, "A", "Z", 24); err != nil {

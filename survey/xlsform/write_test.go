@@ -155,7 +155,7 @@ func TestWriteStandardColumns(t *testing.T) {
 		settings[h] = sheets["settings"][1][i]
 	}
 	if settings["form_id"] != "feedback" || settings["version"] != "1" || settings["default_language"] != "French (fr)" ||
-		settings["form_title::English (en)"] != "Partners' meeting" {
+		settings["form_title"] != "Rencontre des partenaires" || settings["translated_title::English (en)"] != "Partners' meeting" {
 		t.Errorf("settings %v", settings)
 	}
 	rows := map[string]map[string]string{}
