@@ -1,5 +1,6 @@
 // Package xlsform reads survey definitions from XLSForm workbooks (.xlsx), as KoboToolbox and
-// ODK users write them, into a survey.Form and its editions.
+// ODK users write them, into a survey.Form and its editions; Write writes a form and its
+// editions back as a workbook that ODK tools accept and Read reads back as the same form.
 //
 // The sheets are "survey", "choices", "settings" and, a palabre extension, "editions". Header
 // names are case-insensitive, "list name" is "list_name", and translated columns are written
@@ -31,10 +32,20 @@
 //     the question's min and max, min/max selected or max length.
 //   - The survey column changed_in is the edition year from which the question's answers are
 //     not comparable with earlier years'.
+//   - The survey column palabre says what standard XLSForm cannot, as key=value pairs:
+//     "type=rating min=1 max=5". type is a palabre question type that fits the XLSForm type
+//     (single_choice for a select_one of a yes/no list, rating for a range or integer…);
+//     min, max, min_selected, max_selected and max_length are the question's limits. When
+//     the cell is filled, the question's limits are exactly those it lists: its constraint is
+//     its own, not read as limits. Write fills it only where it must.
 //   - settings: form_id is the survey's id, version a whole number up to 2147483647 (Kobo's
 //     2024101501 is fine; 1 when empty), description the survey's description, countries the
 //     ISO codes participants pick from, roles_list and organisations_list the names of
-//     choices lists for the profile questions.
+//     choices lists for the profile questions, languages the languages participants choose
+//     from in their order ("fr en es"; by default the default language, then fr, en, es,
+//     then the others alphabetically), and translated_title::LANGUAGE the title in the
+//     languages other than the default one (ODK's form_title holds one text; form_title::LANGUAGE
+//     is read too).
 //   - The editions sheet has one row per year: year, place, opens and closes (the first and
 //     last days responses are accepted, YYYY-MM-DD or spreadsheet dates), invited, and
 //     form_version (the settings' version when empty).

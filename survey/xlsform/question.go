@@ -193,7 +193,11 @@ func (r *reader) question(sh *sheet, rw row, t typeSpec, lists map[string]*list,
 			r.warn(sh, rw.n, sh.header("appearance"), key, "appearance %q only changes the layout in ODK: palabre ignores it", a)
 		}
 	}
-	r.bounds(&q)
+	if given, good := r.palabreColumn(sh, rw, t, m.list, &q); !given {
+		r.bounds(&q)
+	} else if !good {
+		ok = false
+	}
 	m.q = q
 	return m, ok
 }

@@ -11,7 +11,7 @@ import (
 )
 
 // textColumns are the columns that hold translatable text.
-var textColumns = []string{"label", "hint", "constraint_message", "form_title", "description"}
+var textColumns = []string{"label", "hint", "constraint_message", "form_title", "description", "translated_title"}
 
 // workbook reads the sheets into a Result.
 func (r *reader) workbook(sheets map[string]*sheet) *Result {
@@ -28,7 +28,11 @@ func (r *reader) workbook(sheets map[string]*sheet) *Result {
 		sh.languages(langs, textColumns...)
 	}
 	f.Languages = orderLanguages(f.DefaultLanguage, langs)
-	r.sources["languages"] = r.where(sheets["survey"], 1, "")
+	if listed := r.listedLanguages(sheets["settings"], st); listed != nil {
+		f.Languages = listed
+	} else {
+		r.sources["languages"] = r.where(sheets["survey"], 1, "")
+	}
 	res.Editions = r.editions(sheets["editions"], f)
 	return res
 }
@@ -58,6 +62,7 @@ type settingsRow struct {
 	description survey.Text
 	countries   string
 	roles, orgs string // names of choices lists
+	languages   string // the languages participants choose from, in order
 	row         int
 }
 
@@ -65,7 +70,7 @@ var ignoredSettings = []string{"instance_name", "public_key", "submission_url", 
 	"allow_choice_duplicates", "namespaces", "clean_text_values", "name", "auto_send", "auto_delete"}
 
 var usedSettings = []string{"form_title", "form_id", "version", "default_language", "description",
-	"countries", "roles_list", "organisations_list"}
+	"countries", "roles_list", "organisations_list", "languages", "translated_title"}
 
 func (r *reader) settings(sh, surveySheet *sheet, f *survey.Form) settingsRow {
 	var st settingsRow
@@ -92,6 +97,14 @@ func (r *reader) settings(sh, surveySheet *sheet, f *survey.Form) settingsRow {
 	}
 	r.sources["default_language"] = r.where(sh, rw.n, sh.header("default_language"))
 	f.Title = sh.text(rw, "form_title", f.DefaultLanguage)
+	for l, s := range sh.text(rw, "translated_title", f.DefaultLanguage) {
+		if f.Title[l] == "" {
+			if f.Title == nil {
+				f.Title = survey.Text{}
+			}
+			f.Title[l] = s
+		}
+	}
 	r.sources["title"] = r.where(sh, rw.n, sh.header("form_title"))
 	st.description = sh.text(rw, "description", f.DefaultLanguage)
 	if s := sh.cell(rw, "version"); s != "" {
@@ -117,6 +130,10 @@ func (r *reader) settings(sh, surveySheet *sheet, f *survey.Form) settingsRow {
 	st.countries = sh.cell(rw, "countries")
 	st.roles = sh.cell(rw, "roles_list")
 	st.orgs = sh.cell(rw, "organisations_list")
+	st.languages = sh.cell(rw, "languages")
+	if st.languages != "" {
+		r.sources["languages"] = r.where(sh, rw.n, sh.header("languages"))
+	}
 	return st
 }
 
@@ -249,9 +266,12 @@ func cloneChoices(cs []survey.Choice) []survey.Choice {
 	}
 	out := make([]survey.Choice, len(cs))
 	for i, c := range cs {
-		t := make(survey.Text, len(c.Label))
-		for k, v := range c.Label {
-			t[k] = v
+		var t survey.Text // a choice without a label keeps none, as definitions write it
+		if c.Label != nil {
+			t = make(survey.Text, len(c.Label))
+			for k, v := range c.Label {
+				t[k] = v
+			}
 		}
 		out[i] = survey.Choice{Key: c.Key, Label: t}
 	}

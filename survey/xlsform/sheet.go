@@ -105,7 +105,7 @@ func (r *reader) newSheet(name string, raw [][]string) *sheet {
 }
 
 // translatable are the columns palabre reads in several languages.
-var translatable = []string{"label", "hint", "constraint_message", "form_title", "description"}
+var translatable = []string{"label", "hint", "constraint_message", "form_title", "description", "translated_title"}
 
 // aliases are other spellings of columns, after normalise.
 var aliases = map[string]string{

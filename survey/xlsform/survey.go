@@ -36,7 +36,7 @@ type member struct {
 
 // surveyColumns are the survey sheet columns palabre reads.
 var surveyColumns = []string{"type", "name", "label", "hint", "required", "relevant", "constraint",
-	"constraint_message", "appearance", "parameters", "changed_in", "choice_filter"}
+	"constraint_message", "appearance", "parameters", "changed_in", "choice_filter", "palabre"}
 
 // survey reads the survey sheet into sections: a group is a section, and each run of
 // questions outside groups is a section without a key.
@@ -220,8 +220,10 @@ func (r *reader) matrix(sh *sheet, f *frame) (survey.Question, bool) {
 		Label:    f.section.Label,
 		Hint:     sh.text(f.row, "hint", r.lang),
 		Relevant: f.section.Relevant,
-		Required: groupRequired || rows[0].q.Required,
-		Choices:  cloneChoices(rows[0].list.choices),
+		// A matrix has no constraint, but keeps the message a definition may give it.
+		ConstraintMessage: sh.text(f.row, "constraint_message", r.lang),
+		Required:          groupRequired || rows[0].q.Required,
+		Choices:           cloneChoices(rows[0].list.choices),
 	}
 	if n, ok := r.changedIn(sh, f.row); ok {
 		q.ChangedIn = n

@@ -1,11 +1,13 @@
-// Command genxlsform writes a survey definition as an XLSForm workbook, the way a coordinator
-// would write it in KoboToolbox's format. `go generate ./survey/demo` runs it to keep
+// Command genxlsform writes a survey definition as an XLSForm workbook with xlsform.Write,
+// the way a coordinator would keep it in KoboToolbox: ODK's start and end rows first, lists
+// named as the definition's scales. `go generate ./survey/demo` runs it to keep
 // partners-meeting.xlsx the same survey as partners-meeting.yaml.
 //
 //	go run ./survey/demo/internal/genxlsform -o partners-meeting.xlsx partners-meeting.yaml
 package main
 
 import (
+	"bytes"
 	"flag"
 	"fmt"
 	"io"
@@ -13,10 +15,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/xuri/excelize/v2"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/palabre/palabre/survey/definition"
+	"github.com/palabre/palabre/survey/xlsform"
 )
 
 func main() {
@@ -40,90 +42,21 @@ func run(args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	scales, err := scaleNames(fs.Arg(0))
+	names, err := scaleNames(fs.Arg(0))
 	if err != nil {
 		return err
 	}
-	w, err := build(d, scales)
+	var buf bytes.Buffer
+	err = xlsform.Write(&buf, d.Form, d.Editions, xlsform.Options{ListNames: names, Metadata: true,
+		Modified: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)})
 	if err != nil {
 		return err
 	}
-	return write(w, *out)
+	return os.WriteFile(*out, buf.Bytes(), 0o644)
 }
 
-// epoch is the day spreadsheet dates count from.
-var epoch = time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
-
-func write(w *workbook, path string) error {
-	f := excelize.NewFile()
-	defer f.Close()
-	dateStyle, err := f.NewStyle(&excelize.Style{CustomNumFmt: ptr("yyyy-mm-dd")})
-	if err != nil {
-		return err
-	}
-	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
-	if err != nil {
-		return err
-	}
-	sheets := []struct {
-		name string
-		rows [][]any
-	}{{"survey", w.survey}, {"choices", w.choices}, {"settings", w.settings}, {"editions", w.editions}}
-	for i, sh := range sheets {
-		if i == 0 {
-			if err := f.SetSheetName("Sheet1", sh.name); err != nil {
-				return err
-			}
-		} else if _, err := f.NewSheet(sh.name); err != nil {
-			return err
-		}
-		for r, row := range sh.rows {
-			for c, v := range row {
-				cell, err := excelize.CoordinatesToCellName(c+1, r+1)
-				if err != nil {
-					return err
-				}
-				switch v := v.(type) {
-				case nil:
-					continue
-				case date:
-					days := int(time.Time(v).Sub(epoch).Hours() / 24)
-					if err := f.SetCellValue(sh.name, cell, days); err != nil {
-						return err
-					}
-					if err := f.SetCellStyle(sh.name, cell, cell, dateStyle); err != nil {
-						return err
-					}
-				default:
-					if s, ok := v.(string); ok && s == "" {
-						continue
-					}
-					if err := f.SetCellValue(sh.name, cell, v); err != nil {
-						return err
-					}
-				}
-			}
-		}
-		last, err := excelize.CoordinatesToCellName(len(sh.rows[0]), 1)
-		if err != nil {
-			return err
-		}
-		if err := f.SetCellStyle(sh.name, "A1", last, bold); err != nil {
-			return err
-		}
-		if err := f.SetColWidth(sh.name, "A", "Z", 24); err != nil {
-			return err
-		}
-	}
-	fixed := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Format(time.RFC3339)
-	if err := f.SetDocProps(&excelize.DocProperties{Creator: "palabre", Created: fixed, Modified: fixed}); err != nil {
-		return err
-	}
-	return f.SaveAs(path)
-}
-
-// scaleNames reads the names of the scales a YAML definition declares, by their keys, so that
-// the workbook's lists are called the same.
+// scaleNames names lists after the scales a YAML definition declares, the default agreement
+// scale included, by their keys joined with spaces.
 func scaleNames(path string) (map[string]string, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -136,6 +69,11 @@ func scaleNames(path string) (map[string]string, error) {
 		return nil, err
 	}
 	out := map[string]string{}
+	var agreement []string
+	for _, c := range definition.DefaultScale() {
+		agreement = append(agreement, c.Key)
+	}
+	out[strings.Join(agreement, " ")] = definition.DefaultScaleName
 	for name, points := range doc.Scales {
 		keys := make([]string, len(points))
 		for i, p := range points {
@@ -153,5 +91,3 @@ func scaleNames(path string) (map[string]string, error) {
 	}
 	return out, nil
 }
-
-func ptr[T any](v T) *T { return &v }
