@@ -1,11 +1,14 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/palabre/palabre/survey"
+	"github.com/palabre/palabre/survey/access"
+	"github.com/palabre/palabre/survey/access/gate"
 	"github.com/palabre/palabre/survey/audit"
 	"github.com/palabre/palabre/survey/erasure"
 	surveyweb "github.com/palabre/palabre/survey/web"
@@ -58,16 +61,40 @@ func RegisterErasure(r gin.IRouter, cfg ErasureConfig) {
 	})
 }
 
-// CoordinatorAuthorize adapts a check of the shared coordinator credential to
-// ErasureConfig.Authorize: a request it accepts acts as no particular user.
-func CoordinatorAuthorize(coordinator func(*http.Request) bool) func(*http.Request, string) (audit.Entry, error) {
-	if coordinator == nil {
-		return nil
-	}
-	return func(r *http.Request, _ string) (audit.Entry, error) {
-		if !coordinator(r) {
+// GateAuthorize adapts the API's gate to ErasureConfig.Authorize: the request must carry a
+// bearer credential (a personal token, or the deprecated shared token, which acts as no
+// particular user) of someone who may work on the survey. A session cookie does not erase:
+// DELETE is not a safe method, so the gate does not look at cookies.
+func GateAuthorize(g *gate.Gate) func(*http.Request, string) (audit.Entry, error) {
+	return func(r *http.Request, surveyID string) (audit.Entry, error) {
+		id, err := g.Identify(r)
+		switch {
+		case errors.Is(err, access.ErrUnauthorized):
 			return audit.Entry{}, &survey.Error{Code: survey.CodeUnauthorized, Message: msgCoordinatorOnlyErase.Message()}
+		case err != nil:
+			return audit.Entry{}, survey.Errorf(survey.CodeUnavailable, survey.MsgUnavailable)
+		case id.Anonymous():
+			return audit.Entry{}, &survey.Error{Code: survey.CodeUnauthorized, Message: msgCoordinatorOnlyErase.Message()}
+		case !id.May(surveyID):
+			return audit.Entry{}, gate.Forbidden(surveyID)
 		}
-		return audit.Entry{}, nil
+		return audit.Entry{UserID: id.User.ID, Email: id.User.Email}, nil
+	}
+}
+
+// GateAdmin adapts the API's gate to AuditConfig.Authorize: only an admin's personal token
+// or console session (reading) reads the audit log.
+func GateAdmin(g *gate.Gate) func(*http.Request) error {
+	return func(r *http.Request) error {
+		id, err := g.Identify(r)
+		switch {
+		case errors.Is(err, access.ErrUnauthorized) || (err == nil && id.Anonymous()):
+			return &survey.Error{Code: survey.CodeUnauthorized, Message: msgAdminOnly.Message()}
+		case err != nil:
+			return survey.Errorf(survey.CodeUnavailable, survey.MsgUnavailable)
+		case id.User.Role != access.Admin || id.User.ID == "":
+			return &survey.Error{Code: survey.CodeForbidden, Message: msgAdminOnly.Message()}
+		}
+		return nil
 	}
 }

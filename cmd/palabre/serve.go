@@ -50,7 +50,10 @@ type serveConfig struct {
 	// coordinatorToken, when set, is the deprecated shared bearer token that stands for a
 	// coordinator of every survey (personal API tokens replace it).
 	coordinatorToken string
-	minCell          int
+	// baseURL is the address people open palabre at, for the links the console hands out
+	// (empty: the address of the request); https makes cookies Secure.
+	baseURL string
+	minCell int
 	// compactAfter is how long an edition receives nothing before its parts are merged.
 	compactAfter time.Duration
 	ingest       ingest.Config
@@ -71,6 +74,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	metricsAddr := f.String("metrics-addr", "PALABRE_METRICS_ADDR", defaultMetricsAddr, "serve /metrics, a detailed /readyz and Go's pprof profiles on this address, apart from the public one (off when empty or \"off\"; keep it private)")
 	debugAddr := f.String("debug-addr", "PALABRE_DEBUG_ADDR", "", "deprecated: use --metrics-addr")
 	coordinatorToken := f.String("coordinator-token", "PALABRE_COORDINATOR_TOKEN", "", "deprecated: a shared bearer token that stands for a coordinator of every survey (none when empty); give each person an account and a personal API token instead (palabre user add, palabre user token)")
+	baseURL := f.String("base-url", "PALABRE_BASE_URL", "", "the address people open palabre at (e.g. https://palabre.example.org), for the links the console hands out; https marks its cookies Secure (default: the address each request came to)")
 	threshold := f.Int64("min-cell", "PALABRE_MIN_CELL", int64(analytics.DefaultThreshold), "smallest number of respondents a figure shown to funders may rest on")
 	compactAfter := f.Duration("compact-after", "PALABRE_COMPACT_AFTER", time.Minute, "merge an edition's stored parts into one once it has received nothing for this long, so its analytics count faster (0: never)")
 	doMigrate := f.Bool("migrate", "PALABRE_MIGRATE", true, "apply database migrations at start")
@@ -87,7 +91,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		addr: *addr, clickhouse: *dsn, dataDir: *data, maxBody: *maxBody,
 		readTimeout: *readTimeout, writeTimeout: *writeTimeout, idleTimeout: *idleTimeout,
 		shutdownTimeout: *shutdown, migrate: *doMigrate,
-		coordinatorToken: *coordinatorToken, minCell: int(*threshold), compactAfter: *compactAfter,
+		coordinatorToken: *coordinatorToken, baseURL: strings.TrimRight(*baseURL, "/"), minCell: int(*threshold), compactAfter: *compactAfter,
 		ingest: ingest.Config{BatchAnswers: int(*batchAnswers), BatchInterval: *batchInterval, DiskBudget: *diskBudget, MaxLag: *maxLag},
 	}
 	var err error
@@ -255,8 +259,13 @@ func serveWith(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io
 	analyticsGroup := engine.Group("", admitAnalytics)
 	analyticsweb.Register(analyticsGroup, analyticsweb.Config{Catalog: catalog, Store: db, Threshold: cfg.minCell,
 		Gate: apiGate})
+	newBuilder := func() *reports.Builder {
+		b := reports.NewBuilder(catalog, analytics.NewService(catalog, db, cfg.minCell), buildVersion())
+		b.Erasures = db.ErasedCount // an erasure changes the data version: cached workbooks are built again
+		return b
+	}
 	workbooks, err := reportsweb.New(reportsweb.Config{
-		Builder:  reports.NewBuilder(catalog, analytics.NewService(catalog, db, cfg.minCell), buildVersion()),
+		Builder:  newBuilder(),
 		Gate:     apiGate,
 		CacheDir: filepath.Join(dataDir, "reports"),
 		Version:  buildVersion(),
@@ -269,17 +278,23 @@ func serveWith(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io
 	if err != nil {
 		return err
 	}
-	publications, err := publish.Open(filepath.Join(dataDir, "publications"), keys,
-		reports.NewBuilder(catalog, analytics.NewService(catalog, db, cfg.minCell), buildVersion()))
+	publications, err := publish.Open(filepath.Join(dataDir, "publications"), keys, newBuilder())
 	if err != nil {
 		return err
 	}
-	dashboards, err := reportsweb.NewDashboards(reportsweb.DashboardsConfig{Store: publications, Gate: apiGate})
+	dashboards, err := reportsweb.NewDashboards(reportsweb.DashboardsConfig{Store: publications, Gate: apiGate, Audit: db.Audit()})
 	if err != nil {
 		return err
 	}
 	dashboards.RegisterPages(engine)
 	dashboards.RegisterAPI(analyticsGroup)
+	eraser := newEraser(db, publications, log)
+	analyticsweb.RegisterErasure(analyticsGroup, analyticsweb.ErasureConfig{Eraser: eraser, Authorize: analyticsweb.GateAuthorize(apiGate)})
+	analyticsweb.RegisterAudit(analyticsGroup, analyticsweb.AuditConfig{Store: db.Audit(), Authorize: analyticsweb.GateAdmin(apiGate)})
+	if err := mountConsole(engine, consoleDeps{cfg: cfg, log: log, accounts: accounts, catalog: catalog, db: db,
+		forms: forms, workbooks: workbooks, publications: publications, eraser: eraser}); err != nil {
+		return err
+	}
 	go refreshDashboards(ctx, publications, log)
 	engine.NoRoute(forms.NotFound)
 	engine.NoMethod(forms.NoMethod)
