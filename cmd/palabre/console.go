@@ -13,6 +13,8 @@ import (
 	"github.com/palabre/palabre/survey"
 	"github.com/palabre/palabre/survey/access"
 	"github.com/palabre/palabre/survey/console"
+	"github.com/palabre/palabre/survey/console/auditlog"
+	erasepage "github.com/palabre/palabre/survey/console/erase"
 	"github.com/palabre/palabre/survey/console/surveys"
 	"github.com/palabre/palabre/survey/console/users"
 	"github.com/palabre/palabre/survey/erasure"
@@ -46,6 +48,12 @@ func mountConsole(engine *gin.Engine, d consoleDeps) error {
 		return err
 	}
 	if err := users.Mount(k, d.cfg.baseURL); err != nil {
+		return err
+	}
+	if err := erasepage.Mount(k, d.eraser); err != nil {
+		return err
+	}
+	if err := auditlog.Mount(k, d.db.Audit()); err != nil {
 		return err
 	}
 	k.Register(engine)

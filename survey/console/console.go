@@ -302,18 +302,24 @@ func (k *Console) clearCookie(c *gin.Context, name string) {
 	k.setCookie(c, name, "", -1, http.SameSiteLaxMode)
 }
 
+// Actor is the audit entry's who, from where and request of a change the request's user
+// makes, for code that records its own entries (an erasure).
+func (k *Console) Actor(c *gin.Context) audit.Entry {
+	u := ViewerOf(c).User
+	return audit.Entry{UserID: u.ID, Email: u.Email, Address: k.cfg.ClientAddress(c), Request: surveyweb.RequestID(c)}
+}
+
 // Audit records a change made by the request's user; the caller refuses the change when
 // it fails. When, who, from where and the request id are filled in.
 func (k *Console) Audit(c *gin.Context, e audit.Entry) error {
-	v := ViewerOf(c)
+	who := k.Actor(c)
 	if e.At.IsZero() {
 		e.At = k.cfg.Now().UTC()
 	}
 	if e.UserID == "" {
-		e.UserID, e.Email = v.User.ID, v.User.Email
+		e.UserID, e.Email = who.UserID, who.Email
 	}
-	e.Address = k.cfg.ClientAddress(c)
-	e.Request = surveyweb.RequestID(c)
+	e.Address, e.Request = who.Address, who.Request
 	return k.cfg.Audit.Record(c, e)
 }
 
