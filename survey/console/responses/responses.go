@@ -1,0 +1,256 @@
+// Package responses is the console's live responses page: for one edition, the responses
+// stored by country and organisation against the number invited, the latest arrivals, and
+// how many responses wait to be written to the database.
+package responses
+
+import (
+	"context"
+	"embed"
+	"math"
+	"net/http"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
+
+	"github.com/palabre/palabre/analytics"
+	"github.com/palabre/palabre/survey"
+	"github.com/palabre/palabre/survey/console"
+	"github.com/palabre/palabre/survey/ingest"
+)
+
+// Store reads an edition's responses as the page shows them. analytics/clickhouse's DB
+// implements it.
+type Store interface {
+	// ResponseCounts counts distinct responses per group (analytics.Store's method); the page
+	// asks for one edition by country × organisation.
+	ResponseCounts(ctx context.Context, q analytics.Query) ([]analytics.Count, error)
+	// LatestArrivals lists the n latest responses of an edition, newest first.
+	LatestArrivals(ctx context.Context, surveyID string, year, n int) ([]analytics.Arrival, error)
+}
+
+// Delivery tells how far writing responses to the database is behind; *ingest.Pipeline
+// implements it.
+type Delivery interface {
+	Status() ingest.Status
+}
+
+// Latest is how many arrivals the page lists.
+const Latest = 20
+
+// Refresh is how often, in seconds, the page reloads itself.
+const Refresh = 15
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+type section struct {
+	k        *console.Console
+	store    Store
+	delivery Delivery
+	pages    *console.Templates
+}
+
+// Mount adds GET /console/surveys/:survey/editions/:year/responses to k. delivery may be
+// nil (no delivery status is shown then); store may not.
+func Mount(k *console.Console, store Store, delivery Delivery) {
+	if store == nil {
+		panic("responses: Mount needs a Store")
+	}
+	pages, err := console.ParseTemplates(templateFS, "templates/responses.html")
+	if err != nil {
+		panic(err) // embedded templates: a build defect
+	}
+	s := &section{k: k, store: store, delivery: delivery, pages: pages}
+	k.Mount(func(g *gin.RouterGroup) {
+		g.GET("/surveys/:survey/editions/:year/responses", s.page)
+	})
+}
+
+// body is what the page's template shows.
+type body struct {
+	Survey    survey.Survey
+	Edition   survey.Edition
+	Countries []country
+	Total     int
+	Rate      string // the total's response rate, "" when the number invited is unknown
+	Latest    []arrival
+	Delivery  *delivery
+	Updated   string // when the figures were read, UTC, to the second
+	Refresh   int
+	LatestMax int
+}
+
+type country struct {
+	Name          string
+	Organisations []organisation
+	Subtotal      int
+}
+
+type organisation struct {
+	Name string
+	N    int
+}
+
+type arrival struct {
+	At                    time.Time
+	Country, Organisation string
+}
+
+type delivery struct {
+	Waiting  uint64
+	Oldest   string // how long the oldest has waited, "" when none waits
+	Failing  bool   // the last attempt to write to the database failed
+	Refusing bool   // new responses are refused
+}
+
+func (s *section) page(c *gin.Context) {
+	surveyID := c.Param("survey")
+	if !s.k.Authorize(c, surveyID) {
+		return
+	}
+	sv, ed, ok, err := s.edition(c, surveyID, c.Param("year"))
+	if err != nil {
+		s.k.Fail(c, err)
+		return
+	}
+	if !ok {
+		s.k.NotFound(c)
+		return
+	}
+	lang := console.Language(c)
+	counts, err := s.store.ResponseCounts(c, analytics.Query{Survey: surveyID,
+		By:     []analytics.Dimension{analytics.Country, analytics.Organisation},
+		Filter: analytics.Filter{analytics.Edition: {strconv.Itoa(ed.Year)}}})
+	if err != nil {
+		s.k.Fail(c, err)
+		return
+	}
+	latest, err := s.store.LatestArrivals(c, surveyID, ed.Year, Latest)
+	if err != nil {
+		s.k.Fail(c, err)
+		return
+	}
+	names := s.organisationNames(c, ed, lang)
+	b := body{Survey: sv, Edition: ed, Updated: s.k.Now().UTC().Format("15:04:05 UTC"), Refresh: Refresh, LatestMax: Latest}
+	b.Countries, b.Total = table(counts, names, lang)
+	if ed.Invited > 0 {
+		b.Rate = percent(b.Total, ed.Invited, lang)
+	}
+	for _, a := range latest {
+		b.Latest = append(b.Latest, arrival{At: a.At, Country: countryName(a.Country, lang), Organisation: orgName(a.Organisation, names, lang)})
+	}
+	if s.delivery != nil {
+		st := s.delivery.Status()
+		d := &delivery{Waiting: st.PendingResponses, Failing: st.LastError != nil, Refusing: st.Accepting != nil}
+		if st.PendingResponses > 0 {
+			d.Oldest = age(st.Lag, lang)
+		}
+		b.Delivery = d
+	}
+	s.k.Render(c, http.StatusOK, s.pages, "responses.html", s.k.NewPage(c, "responses_title", b))
+}
+
+// edition finds a survey and one of its editions.
+func (s *section) edition(ctx context.Context, surveyID, yearParam string) (survey.Survey, survey.Edition, bool, error) {
+	year, err := strconv.Atoi(yearParam)
+	if err != nil || year < survey.MinYear || year > survey.MaxYear {
+		return survey.Survey{}, survey.Edition{}, false, nil
+	}
+	all, err := s.k.Catalog().Surveys(ctx)
+	if err != nil {
+		return survey.Survey{}, survey.Edition{}, false, err
+	}
+	i := slices.IndexFunc(all, func(sv survey.Survey) bool { return sv.ID == surveyID })
+	if i < 0 {
+		return survey.Survey{}, survey.Edition{}, false, nil
+	}
+	ed, ok := all[i].Edition(year)
+	return all[i], ed, ok, nil
+}
+
+// organisationNames maps the organisations of the edition's form, when it lists them, to
+// their names in lang; organisations typed by participants are shown as typed.
+func (s *section) organisationNames(ctx context.Context, ed survey.Edition, lang string) map[string]string {
+	f, err := s.k.Catalog().Form(ctx, ed.SurveyID, ed.FormVersion)
+	if err != nil {
+		// The names are a nicety: the keys stand in for them.
+		s.k.Log().Warn("responses: edition's form unreadable; organisations shown by key", "survey", ed.SurveyID,
+			"version", ed.FormVersion, "error", err)
+		return nil
+	}
+	names := map[string]string{}
+	for _, o := range f.Profile.Organisations {
+		names[o.Key] = o.Label.In(lang, f.DefaultLanguage)
+	}
+	return names
+}
+
+// table groups counts by country, with subtotals and the total, countries and organisations
+// in the alphabetical order of lang.
+func table(counts []analytics.Count, names map[string]string, lang string) ([]country, int) {
+	byCode := map[string]*country{}
+	var codes []string
+	total := 0
+	for _, n := range counts {
+		code := n.Group.Country
+		cr, ok := byCode[code]
+		if !ok {
+			cr = &country{Name: countryName(code, lang)}
+			byCode[code] = cr
+			codes = append(codes, code)
+		}
+		cr.Organisations = append(cr.Organisations, organisation{Name: orgName(n.Group.Organisation, names, lang), N: n.N})
+		cr.Subtotal += n.N
+		total += n.N
+	}
+	col := collate.New(language.Make(lang), collate.IgnoreCase)
+	out := make([]country, 0, len(codes))
+	for _, code := range codes {
+		cr := byCode[code]
+		slices.SortFunc(cr.Organisations, func(a, b organisation) int { return col.CompareString(a.Name, b.Name) })
+		out = append(out, *cr)
+	}
+	slices.SortFunc(out, func(a, b country) int { return col.CompareString(a.Name, b.Name) })
+	return out, total
+}
+
+func countryName(code, lang string) string {
+	if code == "" {
+		return console.T(lang, "responses_not_given")
+	}
+	return survey.CountryName(code, lang)
+}
+
+func orgName(key string, names map[string]string, lang string) string {
+	if key == "" {
+		return console.T(lang, "responses_not_given")
+	}
+	if n, ok := names[key]; ok && n != "" {
+		return n
+	}
+	return key
+}
+
+// percent writes n of of as a whole percentage, as lang writes it.
+func percent(n, of int, lang string) string {
+	p := strconv.Itoa(int(math.Round(100 * float64(n) / float64(of))))
+	if lang == survey.English {
+		return p + "%"
+	}
+	return p + "\u00a0%"
+}
+
+// age writes how long the oldest waiting response has waited.
+func age(d time.Duration, lang string) string {
+	switch {
+	case d < time.Minute:
+		return console.T(lang, "responses_age_seconds", int(d.Seconds()))
+	case d < time.Hour:
+		return console.T(lang, "responses_age_minutes", int(d.Minutes()))
+	}
+	return console.T(lang, "responses_age_hours", int(d.Hours()), int(d.Minutes())%60)
+}
