@@ -4,6 +4,7 @@
 package responses
 
 import (
+	"cmp"
 	"context"
 	"embed"
 	"math"
@@ -85,6 +86,7 @@ type body struct {
 }
 
 type country struct {
+	Code          string
 	Name          string
 	Organisations []organisation
 	Subtotal      int
@@ -199,7 +201,7 @@ func table(counts []analytics.Count, names map[string]string, lang string) ([]co
 		code := n.Group.Country
 		cr, ok := byCode[code]
 		if !ok {
-			cr = &country{Name: countryName(code, lang)}
+			cr = &country{Code: code, Name: countryName(code, lang)}
 			byCode[code] = cr
 			codes = append(codes, code)
 		}
@@ -214,7 +216,12 @@ func table(counts []analytics.Count, names map[string]string, lang string) ([]co
 		slices.SortFunc(cr.Organisations, func(a, b organisation) int { return col.CompareString(a.Name, b.Name) })
 		out = append(out, *cr)
 	}
-	slices.SortFunc(out, func(a, b country) int { return col.CompareString(a.Name, b.Name) })
+	slices.SortFunc(out, func(a, b country) int {
+		if (a.Code == "") != (b.Code == "") { // responses without a country last
+			return cmp.Compare(len(b.Code), len(a.Code))
+		}
+		return col.CompareString(a.Name, b.Name)
+	})
 	return out, total
 }
 
