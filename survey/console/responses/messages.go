@@ -9,9 +9,9 @@ func init() {
 	console.AddMessages(map[string]survey.Text{
 		"responses_title":   {"fr": "Réponses en direct", "en": "Live responses", "es": "Respuestas en directo"},
 		"responses_heading": {"fr": "Réponses en direct : %s %d", "en": "Live responses: %s %d", "es": "Respuestas en directo: %s %d"},
-		"responses_updated": {"fr": "Mis à jour à %s. La page se recharge toute seule toutes les %d secondes.",
-			"en": "Updated at %s. The page reloads itself every %d seconds.",
-			"es": "Actualizado a las %s. La página se recarga sola cada %d segundos."},
+		"responses_updated": {"fr": "Mis à jour à %s. La page se met à jour toute seule, toutes les %d secondes au plus.",
+			"en": "Updated at %s. The page updates itself, every %d seconds at most.",
+			"es": "Actualizado a las %s. La página se actualiza sola, cada %d segundos como máximo."},
 		"responses_back":  {"fr": "Retour à l'édition", "en": "Back to the edition", "es": "Volver a la edición"},
 		"responses_total": {"fr": "Réponses enregistrées : %d", "en": "Responses stored: %d", "es": "Respuestas registradas: %d"},
 		"responses_rate": {"fr": "%d réponses pour %d personnes invitées : taux de réponse %s.",

@@ -4,9 +4,13 @@
 package responses
 
 import (
+	"bytes"
 	"cmp"
 	"context"
+	"crypto/sha256"
 	"embed"
+	"encoding/base64"
+	"html/template"
 	"math"
 	"net/http"
 	"slices"
@@ -42,21 +46,40 @@ type Delivery interface {
 // Latest is how many arrivals the page lists.
 const Latest = 20
 
-// Refresh is how often, in seconds, the page reloads itself.
-const Refresh = 15
+// Refresh is how often, in seconds, the page reloads itself when the browser runs no
+// script; Every is how often the script reloads the figures while the tab is visible.
+const (
+	Refresh = 15
+	Every   = 10
+)
 
 //go:embed templates/*.html
 var templateFS embed.FS
+
+//go:embed static/responses.js
+var script []byte
+
+// scriptPath is the script's address, versioned by its content so that it can be cached.
+var scriptPath = func() string {
+	sum := sha256.Sum256(script)
+	return console.Base + "/static/responses.js?v=" + base64.RawURLEncoding.EncodeToString(sum[:6])
+}()
 
 type section struct {
 	k        *console.Console
 	store    Store
 	delivery Delivery
 	pages    *console.Templates
+	live     *template.Template // the figures alone, for the script
 }
 
-// Mount adds GET /console/surveys/:survey/editions/:year/responses to k. delivery may be
-// nil (no delivery status is shown then); store may not.
+// Mount adds to k, signed in only:
+//
+//	GET /console/surveys/:survey/editions/:year/responses       the page
+//	GET /console/surveys/:survey/editions/:year/responses/live  its figures alone (for its script)
+//	GET /console/static/responses.js                             the script
+//
+// delivery may be nil (no delivery status is shown then); store may not.
 func Mount(k *console.Console, store Store, delivery Delivery) {
 	if store == nil {
 		panic("responses: Mount needs a Store")
@@ -65,10 +88,18 @@ func Mount(k *console.Console, store Store, delivery Delivery) {
 	if err != nil {
 		panic(err) // embedded templates: a build defect
 	}
-	s := &section{k: k, store: store, delivery: delivery, pages: pages}
+	live := template.Must(template.New("responses").Funcs(console.Funcs).ParseFS(templateFS, "templates/responses.html"))
+	s := &section{k: k, store: store, delivery: delivery, pages: pages, live: live}
 	k.Mount(func(g *gin.RouterGroup) {
 		g.GET("/surveys/:survey/editions/:year/responses", s.page)
+		g.GET("/surveys/:survey/editions/:year/responses/live", s.figures)
+		g.GET("/static/responses.js", serveScript)
 	})
+}
+
+func serveScript(c *gin.Context) {
+	c.Header("Cache-Control", "private, max-age=31536000, immutable")
+	c.Data(http.StatusOK, "text/javascript; charset=utf-8", script)
 }
 
 // body is what the page's template shows.
@@ -82,7 +113,9 @@ type body struct {
 	Delivery  *delivery
 	Updated   string // when the figures were read, UTC, to the second
 	Refresh   int
+	Every     int
 	LatestMax int
+	Script    string
 }
 
 type country struct {
@@ -110,18 +143,42 @@ type delivery struct {
 }
 
 func (s *section) page(c *gin.Context) {
+	b, ok := s.read(c)
+	if !ok {
+		return
+	}
+	s.k.Render(c, http.StatusOK, s.pages, "responses.html", s.k.NewPage(c, "responses_title", b))
+}
+
+// figures answers the page's figures alone, which its script puts in place of the shown ones.
+func (s *section) figures(c *gin.Context) {
+	b, ok := s.read(c)
+	if !ok {
+		return
+	}
+	var buf bytes.Buffer
+	if err := s.live.ExecuteTemplate(&buf, "live", s.k.NewPage(c, "responses_title", b)); err != nil {
+		s.k.Fail(c, err)
+		return
+	}
+	c.Data(http.StatusOK, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// read checks the request and reads what the page shows; when it returns false, it has
+// answered.
+func (s *section) read(c *gin.Context) (body, bool) {
 	surveyID := c.Param("survey")
 	if !s.k.Authorize(c, surveyID) {
-		return
+		return body{}, false
 	}
 	sv, ed, ok, err := s.edition(c, surveyID, c.Param("year"))
 	if err != nil {
 		s.k.Fail(c, err)
-		return
+		return body{}, false
 	}
 	if !ok {
 		s.k.NotFound(c)
-		return
+		return body{}, false
 	}
 	lang := console.Language(c)
 	counts, err := s.store.ResponseCounts(c, analytics.Query{Survey: surveyID,
@@ -129,15 +186,16 @@ func (s *section) page(c *gin.Context) {
 		Filter: analytics.Filter{analytics.Edition: {strconv.Itoa(ed.Year)}}})
 	if err != nil {
 		s.k.Fail(c, err)
-		return
+		return body{}, false
 	}
 	latest, err := s.store.LatestArrivals(c, surveyID, ed.Year, Latest)
 	if err != nil {
 		s.k.Fail(c, err)
-		return
+		return body{}, false
 	}
 	names := s.organisationNames(c, ed, lang)
-	b := body{Survey: sv, Edition: ed, Updated: s.k.Now().UTC().Format("15:04:05 UTC"), Refresh: Refresh, LatestMax: Latest}
+	b := body{Survey: sv, Edition: ed, Updated: s.k.Now().UTC().Format("15:04:05 UTC"), Refresh: Refresh, Every: Every,
+		LatestMax: Latest, Script: scriptPath}
 	b.Countries, b.Total = table(counts, names, lang)
 	if ed.Invited > 0 {
 		b.Rate = percent(b.Total, ed.Invited, lang)
@@ -153,7 +211,7 @@ func (s *section) page(c *gin.Context) {
 		}
 		b.Delivery = d
 	}
-	s.k.Render(c, http.StatusOK, s.pages, "responses.html", s.k.NewPage(c, "responses_title", b))
+	return b, true
 }
 
 // edition finds a survey and one of its editions.

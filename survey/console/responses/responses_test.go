@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -140,8 +141,10 @@ func TestThePageCountsByCountryAndOrganisationAgainstInvited(t *testing.T) {
 			t.Errorf("the page lacks %q", text)
 		}
 	}
-	if !strings.Contains(r.Body, `<meta http-equiv="refresh" content="15">`) {
-		t.Error("no refresh in the page's head")
+	head := r.Body[:strings.Index(r.Body, "</head>")]
+	if !strings.Contains(head, `<noscript><meta http-equiv="refresh" content="15"></noscript>`) ||
+		!regexp.MustCompile(`<script src="/console/static/responses.js\?v=[A-Za-z0-9_-]+" defer></script>`).MatchString(head) {
+		t.Errorf("the head has no refresh without script, or no script:\n%s", head)
 	}
 
 	en := parse(t, c.Get(page2026+"?lang=en").Body)
@@ -212,6 +215,46 @@ func TestThePageCountsWaitingResponsesApart(t *testing.T) {
 	d.st = ingest.Status{}
 	if r := c.Get(page2026 + "?lang=en"); !strings.Contains(r.Body, "No response is waiting") {
 		t.Error("nothing waiting is not said")
+	}
+}
+
+func TestTheFiguresAloneForTheScript(t *testing.T) {
+	s, _ := fixture()
+	h := harness(t, s, &delivery{st: ingest.Status{PendingResponses: 2, Lag: 3 * time.Second}})
+	c := h.SignIn(t, "ana@example.org", access.Coordinator, "feedback")
+	live := page2026 + "/live?lang=en"
+	r := c.Get(live)
+	if r.Status != http.StatusOK || strings.Contains(r.Body, "<html") || strings.Contains(r.Body, "Sign out") {
+		t.Fatalf("%d: not the figures alone\n%s", r.Status, r.Body)
+	}
+	doc := parse(t, r.Body)
+	if got := rows(doc, "responses-counts"); len(got) == 0 || got[len(got)-1] != "Total|7" {
+		t.Errorf("counts: %q", got)
+	}
+	if got := rows(doc, "responses-latest"); len(got) != 8 {
+		t.Errorf("latest: %q", got)
+	}
+	if !strings.Contains(r.Body, "2 responses received are waiting") {
+		t.Error("no waiting count")
+	}
+	page := c.Get(page2026 + "?lang=en")
+	if !strings.Contains(page.Body, `<div id="live" data-src="/console/surveys/feedback/editions/2026/responses/live?lang=en" data-every="10">`) {
+		t.Errorf("the page does not name its figures' address:\n%s", page.Body)
+	}
+	js := c.Get("/console/static/responses.js")
+	if js.Status != http.StatusOK || !strings.HasPrefix(js.Header.Get("Content-Type"), "text/javascript") || !strings.Contains(js.Body, "visibilitychange") {
+		t.Errorf("script: %d %s", js.Status, js.Header.Get("Content-Type"))
+	}
+
+	other := h.SignIn(t, "eve@example.org", access.Coordinator, "other")
+	if r := other.Get(live); r.Status != http.StatusForbidden || strings.Contains(r.Body, "Samusocial") {
+		t.Errorf("a coordinator of another survey: %d", r.Status)
+	}
+	if r := h.NewClient(t).Get(live); r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Location, "/console/login") {
+		t.Errorf("without a session: %d to %q", r.Status, r.Location)
+	}
+	if r := c.Get("/console/surveys/feedback/editions/2019/responses/live"); r.Status != http.StatusNotFound {
+		t.Errorf("unknown edition: %d", r.Status)
 	}
 }
 
