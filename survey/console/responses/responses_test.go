@@ -141,6 +141,10 @@ func TestThePageCountsByCountryAndOrganisationAgainstInvited(t *testing.T) {
 			t.Errorf("the page lacks %q", text)
 		}
 	}
+	if csp := r.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") || !strings.Contains(csp, "script-src 'self'") ||
+		!strings.HasSuffix(csp, "; connect-src 'self'") {
+		t.Errorf("the page's policy: %q; want the console's, and fetching from this site", csp)
+	}
 	head := r.Body[:strings.Index(r.Body, "</head>")]
 	if !strings.Contains(head, `<noscript><meta http-equiv="refresh" content="15"></noscript>`) ||
 		!regexp.MustCompile(`<script src="/console/static/responses.js\?v=[A-Za-z0-9_-]+" defer></script>`).MatchString(head) {
