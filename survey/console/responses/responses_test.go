@@ -151,7 +151,11 @@ func TestThePageCountsByCountryAndOrganisationAgainstInvited(t *testing.T) {
 		t.Errorf("the head has no refresh without script, or no script:\n%s", head)
 	}
 
-	en := parse(t, c.Get(page2026+"?lang=en").Body)
+	enPage := c.Get(page2026 + "?lang=en")
+	if !strings.Contains(enPage.Body, "7 responses for 40 people invited: response rate 18%.") {
+		t.Error("no rate in English")
+	}
+	en := parse(t, enPage.Body)
 	if got := rows(en, "responses-counts"); !slices.Contains(got, "Samusocial Senegal|3") || !slices.Contains(got, "Subtotal Peru|1") {
 		t.Errorf("English counts: %q", got)
 	}
@@ -238,7 +242,7 @@ func TestTheFiguresAloneForTheScript(t *testing.T) {
 	if got := rows(doc, "responses-latest"); len(got) != 8 {
 		t.Errorf("latest: %q", got)
 	}
-	if !strings.Contains(r.Body, "2 responses received are waiting") {
+	if !strings.Contains(r.Body, "2 responses received are waiting to be written to the database (all surveys together); the oldest has waited 3 s.") {
 		t.Error("no waiting count")
 	}
 	page := c.Get(page2026 + "?lang=en")
