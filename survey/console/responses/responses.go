@@ -131,12 +131,13 @@ type organisation struct {
 }
 
 type arrival struct {
-	At                    time.Time
+	When                  string // UTC, to the minute
 	Country, Organisation string
 }
 
 type delivery struct {
 	Waiting  uint64
+	One      bool   // Waiting is 1
 	Oldest   string // how long the oldest has waited, "" when none waits
 	Failing  bool   // the last attempt to write to the database failed
 	Refusing bool   // new responses are refused
@@ -204,7 +205,7 @@ func (s *section) read(c *gin.Context) (body, bool) {
 		b.Rate = percent(b.Total, ed.Invited, lang)
 	}
 	for _, a := range latest {
-		b.Latest = append(b.Latest, arrival{At: a.At, Country: countryName(a.Country, lang), Organisation: orgName(a.Organisation, names, lang)})
+		b.Latest = append(b.Latest, arrival{When: a.At.UTC().Format("2006-01-02 15:04"), Country: countryName(a.Country, lang), Organisation: orgName(a.Organisation, names, lang)})
 	}
 	if s.delivery != nil {
 		st := s.delivery.Status()
@@ -212,6 +213,7 @@ func (s *section) read(c *gin.Context) (body, bool) {
 		if st.PendingResponses > 0 {
 			d.Oldest = age(st.Lag, lang)
 		}
+		d.One = st.PendingResponses == 1
 		b.Delivery = d
 	}
 	return b, true

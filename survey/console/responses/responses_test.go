@@ -167,14 +167,14 @@ func TestThePageListsTheLatestArrivalsNewestFirstWithoutAnswers(t *testing.T) {
 	c := h.SignIn(t, "ana@example.org", access.Coordinator, "feedback")
 	r := c.Get(page2026 + "?lang=fr")
 	want := []string{
-		"Arrivée|Pays|Structure",
-		"2026-11-20 09:09 UTC|Pérou|Casa Abierta",
-		"2026-11-20 09:07 UTC|Sénégal|Samusocial Sénégal",
-		"2026-11-20 09:05 UTC|Sénégal|Samusocial Sénégal",
-		"2026-11-20 09:04 UTC|(non renseigné)|(non renseigné)",
-		"2026-11-20 09:03 UTC|Sénégal|Keur Xaleyi",
-		"2026-11-20 09:02 UTC|Sénégal|Keur Xaleyi",
-		"2026-11-20 09:01 UTC|Sénégal|Samusocial Sénégal",
+		"Arrivée (UTC)|Pays|Structure",
+		"2026-11-20 09:09|Pérou|Casa Abierta",
+		"2026-11-20 09:07|Sénégal|Samusocial Sénégal",
+		"2026-11-20 09:05|Sénégal|Samusocial Sénégal",
+		"2026-11-20 09:04|(non renseigné)|(non renseigné)",
+		"2026-11-20 09:03|Sénégal|Keur Xaleyi",
+		"2026-11-20 09:02|Sénégal|Keur Xaleyi",
+		"2026-11-20 09:01|Sénégal|Samusocial Sénégal",
 	}
 	if got := rows(parse(t, r.Body), "responses-latest"); !slices.Equal(got, want) {
 		t.Errorf("latest arrivals:\n got  %q\n want %q", got, want)
@@ -220,6 +220,10 @@ func TestThePageCountsWaitingResponsesApart(t *testing.T) {
 		t.Error("the page shows an internal error")
 	}
 
+	d.st = ingest.Status{PendingResponses: 1, Lag: 4 * time.Minute}
+	if r := c.Get(page2026 + "?lang=fr"); !strings.Contains(r.Body, "Une réponse reçue attend d&#39;être écrite dans la base de données (toutes enquêtes confondues), depuis 4 min.") {
+		t.Errorf("one waiting response:\n%s", r.Body)
+	}
 	d.st = ingest.Status{}
 	if r := c.Get(page2026 + "?lang=en"); !strings.Contains(r.Body, "No response is waiting") {
 		t.Error("nothing waiting is not said")
