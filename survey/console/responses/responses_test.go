@@ -336,6 +336,14 @@ func TestAStoreFailureIsAnErrorPage(t *testing.T) {
 	if r.Status != http.StatusInternalServerError || strings.Contains(r.Body, "doesn't exist") {
 		t.Errorf("%d\n%s", r.Status, r.Body)
 	}
+
+	cat := catalog()
+	cat.FailWith(errors.New("catalog: code 210, connection reset"))
+	h = consoletest.New(t, cat, func(k *console.Console) { responses.Mount(k, newStore(), nil) })
+	c = h.SignIn(t, "ana@example.org", access.Coordinator, "feedback")
+	if r := c.Get(page2026); r.Status < 500 || strings.Contains(r.Body, "connection reset") {
+		t.Errorf("catalog failure: %d\n%s", r.Status, r.Body)
+	}
 }
 
 func parse(t *testing.T, body string) *html.Node {
