@@ -54,13 +54,8 @@ func importDefinitions(ctx context.Context, args []string, getenv func(string) s
 		return err
 	}
 	for _, d := range defs {
-		if err := db.SaveForm(ctx, d.Form); err != nil {
-			return fmt.Errorf("%s v%d: %w", d.Form.SurveyID, d.Form.Version, err)
-		}
-		for _, e := range d.Editions {
-			if err := db.SaveEdition(ctx, e); err != nil {
-				return err
-			}
+		if err := d.Save(ctx, db); err != nil {
+			return err
 		}
 		fmt.Fprintf(stdout, "imported %s version %d: %d questions, %d editions\n",
 			d.Form.SurveyID, d.Form.Version, len(d.Form.Questions()), len(d.Editions))

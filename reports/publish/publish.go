@@ -138,6 +138,9 @@ type Publication struct {
 	Published time.Time `json:"published"`         // when the figures shown were computed
 	// DataVersion names the data the figures were computed from.
 	DataVersion string `json:"data_version"`
+	// Viewed is when the link last opened, to the minute (zero when never): List and Get
+	// fill it from a file of its own, never written with the publication.
+	Viewed time.Time `json:"viewed,omitzero"`
 }
 
 // Options are a publication's lifetime.
@@ -179,6 +182,7 @@ type Store struct {
 
 	mu     sync.Mutex
 	loaded map[string]*loaded
+	viewed map[string]time.Time // when this process last recorded a view, by publication
 }
 
 type loaded struct {
@@ -192,7 +196,7 @@ func Open(dir string, keys *links.Keyring, b *reports.Builder) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("publications: %w", err)
 	}
-	return &Store{dir: dir, keys: keys, builder: b, loaded: map[string]*loaded{}}, nil
+	return &Store{dir: dir, keys: keys, builder: b, loaded: map[string]*loaded{}, viewed: map[string]time.Time{}}, nil
 }
 
 func (s *Store) now() time.Time {
@@ -368,10 +372,22 @@ func (s *Store) List() ([]Publication, error) {
 		if err := readJSON(filepath.Join(s.dir, e.Name(), "publication.json"), &p); err != nil {
 			continue // being written
 		}
+		p.Viewed = s.lastView(p.ID)
 		out = append(out, p)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Created.After(out[j].Created) })
 	return out, nil
+}
+
+// Get returns one publication by id (ErrNotFound when there is none).
+func (s *Store) Get(id string) (*Publication, error) {
+	v, err := s.load(id)
+	if err != nil {
+		return nil, err
+	}
+	p := v.Publication
+	p.Viewed = s.lastView(id)
+	return &p, nil
 }
 
 // Open checks a link's token and returns what it shows: ErrNotFound for a token palabre did
@@ -393,7 +409,45 @@ func (s *Store) Open(token string) (*View, error) {
 	case expired:
 		return v, ErrExpired
 	}
+	s.recordView(c.Publication)
 	return v, nil
+}
+
+// ViewPrecision is how precisely views are recorded: a link opened again within it after a
+// recorded view does not write.
+const ViewPrecision = time.Minute
+
+// recordView notes that a publication's link opened: the modification time of its file
+// "viewed", set at most once a ViewPrecision by this process. It is a metadata update in
+// the page cache (no sync, no rewrite of the publication), so a link's page pays for it
+// about once a minute and then only a map lookup; it cannot clobber a revocation written
+// meanwhile by another process. Errors are ignored: a view not recorded is no harm.
+func (s *Store) recordView(id string) {
+	now := s.now()
+	s.mu.Lock()
+	last, ok := s.viewed[id]
+	if ok && now.Sub(last) < ViewPrecision && !now.Before(last) {
+		s.mu.Unlock()
+		return
+	}
+	s.viewed[id] = now
+	s.mu.Unlock()
+	path := filepath.Join(s.dir, id, "viewed")
+	if err := os.Chtimes(path, now, now); errors.Is(err, os.ErrNotExist) {
+		if f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY, 0o600); err == nil {
+			f.Close()
+			_ = os.Chtimes(path, now, now)
+		}
+	}
+}
+
+// lastView is when a publication's link last opened, zero when never.
+func (s *Store) lastView(id string) time.Time {
+	st, err := os.Stat(filepath.Join(s.dir, id, "viewed"))
+	if err != nil {
+		return time.Time{}
+	}
+	return st.ModTime().UTC().Truncate(time.Second)
 }
 
 // load reads a publication and its snapshot, from memory unless its files changed.
@@ -436,6 +490,7 @@ func (s *Store) load(id string) (*View, error) {
 // write stores a publication and its figures: the snapshot first, so that a publication
 // file always has its figures.
 func (s *Store) write(p Publication, r *reports.Report) error {
+	p.Viewed = time.Time{}
 	dir := filepath.Join(s.dir, p.ID)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err

@@ -216,3 +216,155 @@ func TestPublishRefusals(t *testing.T) {
 		}
 	}
 }
+
+// TestViewsAreRecordedOnceAMinute: opening a link records the time of the view, at most once
+// a minute; another process lists it; links that do not open record nothing; revoking and
+// refreshing keep it, and it is never written into the publication.
+func TestViewsAreRecordedOnceAMinute(t *testing.T) {
+	fx := newFixture(t)
+	ctx := context.Background()
+	p, err := fx.store.Publish(ctx, publish.Scope{Survey: "partners-meeting"}, publish.Options{Expires: 48 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := fx.store.Publish(ctx, publish.Scope{Survey: "partners-meeting", Editions: []int{2025}}, publish.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	viewed := func(s *publish.Store, id string) time.Time {
+		t.Helper()
+		got, err := s.Get(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		list, err := s.List()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range list {
+			if l.ID == id && !l.Viewed.Equal(got.Viewed) {
+				t.Errorf("List says %s was viewed %s, Get %s", id, l.Viewed, got.Viewed)
+			}
+		}
+		return got.Viewed
+	}
+	if v := viewed(fx.store, p.ID); !v.IsZero() {
+		t.Fatalf("viewed %s before anyone opened the link", v)
+	}
+	first := fx.now.Add(5 * time.Minute)
+	fx.now = first
+	if _, err := fx.store.Open(p.Token); err != nil {
+		t.Fatal(err)
+	}
+	if v := viewed(fx.store, p.ID); !v.Equal(first) {
+		t.Errorf("viewed %s, want %s", v, first)
+	}
+	if v := viewed(fx.open(t), p.ID); !v.Equal(first) {
+		t.Errorf("another process reads viewed %s, want %s", v, first)
+	}
+	if v := viewed(fx.store, other.ID); !v.IsZero() {
+		t.Errorf("a link nobody opened: viewed %s", v)
+	}
+	// Within the minute: not written again.
+	fx.now = first.Add(59 * time.Second)
+	if _, err := fx.store.Open(p.Token); err != nil {
+		t.Fatal(err)
+	}
+	if v := viewed(fx.store, p.ID); !v.Equal(first) {
+		t.Errorf("a view within the minute wrote %s", v)
+	}
+	later := first.Add(time.Minute)
+	fx.now = later
+	if _, err := fx.store.Open(p.Token); err != nil {
+		t.Fatal(err)
+	}
+	if v := viewed(fx.store, p.ID); !v.Equal(later) {
+		t.Errorf("a view a minute later: viewed %s, want %s", v, later)
+	}
+	// Refreshed: the view stays, and the publication's file does not carry it.
+	fx.now = later.Add(2 * time.Minute)
+	if _, err := fx.store.Refresh(ctx, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	if v := viewed(fx.store, p.ID); !v.Equal(later) {
+		t.Errorf("after a refresh: viewed %s", v)
+	}
+	raw, err := os.ReadFile(filepath.Join(fx.dir, p.ID, "publication.json"))
+	if err != nil || strings.Contains(string(raw), "viewed") {
+		t.Errorf("publication.json holds the view: %s %v", raw, err)
+	}
+	// Links that do not open record nothing: tampered, revoked, expired.
+	flipped := []byte(other.Token)
+	flipped[len(flipped)/2] ^= 1
+	fx.store.Open(string(flipped))
+	if _, err := fx.store.Revoke(other.ID); err != nil {
+		t.Fatal(err)
+	}
+	fx.now = fx.now.Add(time.Hour)
+	if _, err := fx.store.Open(other.Token); !errors.Is(err, publish.ErrRevoked) {
+		t.Fatal(err)
+	}
+	if v := viewed(fx.store, other.ID); !v.IsZero() {
+		t.Errorf("a revoked link recorded a view at %s", v)
+	}
+	fx.now = p.Expires.Add(time.Hour)
+	if _, err := fx.store.Open(p.Token); !errors.Is(err, publish.ErrExpired) {
+		t.Fatal(err)
+	}
+	if v := viewed(fx.store, p.ID); !v.Equal(later) {
+		t.Errorf("an expired link recorded a view: %s", v)
+	}
+	if _, err := fx.store.Get("aaaaaaaaaaaaaaaa"); !errors.Is(err, publish.ErrNotFound) {
+		t.Errorf("Get of an unknown id: %v", err)
+	}
+}
+
+// BenchmarkOpenRecordingViews is a link opened over and over: the view is written once a
+// minute, so nearly every open costs a map lookup more than before.
+//
+//	go test -run '^$' -bench OpenRecordingViews ./reports/publish
+func BenchmarkOpenRecordingViews(b *testing.B) {
+	fx, token := benchFixture(b)
+	for b.Loop() {
+		if _, err := fx.store.Open(token); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkOpenWritingView is the worst case: every open is a minute after the last, so each
+// writes the view's time.
+//
+//	go test -run '^$' -bench OpenWritingView ./reports/publish
+func BenchmarkOpenWritingView(b *testing.B) {
+	fx, token := benchFixture(b)
+	for b.Loop() {
+		fx.now = fx.now.Add(publish.ViewPrecision)
+		if _, err := fx.store.Open(token); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func benchFixture(b *testing.B) (*fixture, string) {
+	b.Helper()
+	dir := b.TempDir()
+	keys, err := links.OpenKeyring(filepath.Join(dir, "keys", "links.json"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	data := analyticstest.NewStore(analyticstest.Responses(3, 40)...)
+	builder := reports.NewBuilder(analyticstest.Catalog(), analytics.NewService(analyticstest.Catalog(), data, 5), "test")
+	fx := &fixture{keys: keys, dir: filepath.Join(dir, "publications"), now: time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)}
+	s, err := publish.Open(fx.dir, keys, builder)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s.Now = func() time.Time { return fx.now }
+	fx.store = s
+	p, err := s.Publish(context.Background(), publish.Scope{Survey: "partners-meeting"}, publish.Options{Expires: -1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return fx, p.Token
+}

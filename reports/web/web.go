@@ -15,6 +15,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -114,37 +115,46 @@ func (h *Handler) serve(c *gin.Context) {
 		surveyweb.AbortJSON(c, &survey.Error{Code: survey.CodeUnauthorized, Message: msgCoordinatorOnly.Message()}, lang)
 		return
 	}
-	req, err := request(c, lang)
-	if err != nil {
-		surveyweb.AbortJSON(c, err, lang)
-		return
+	req, err := ParseRequest(c.Param("survey"), c.Request.URL.Query(), lang)
+	if err == nil {
+		err = h.Send(c, req, nil)
 	}
-	req, err = req.Normalise()
 	if err != nil {
 		surveyweb.AbortJSON(c, err, lang)
-		return
+	}
+}
+
+// Send answers c with the workbook of req: from the cache when the survey's data did not
+// change since it was built (or 304 when the client holds its ETag), else built once
+// however many requests ask for it. Whoever may download it is the caller's to check. An
+// error (*survey.Error for what the caller can fix) is returned before anything is
+// written: the caller answers it in its own way. before, when not nil, runs once the
+// workbook is ready and is about to be sent (not for a 304); its error is returned and
+// nothing is sent.
+func (h *Handler) Send(c *gin.Context, req reports.Request, before func() error) error {
+	req, err := req.Normalise()
+	if err != nil {
+		return err
 	}
 	ctx := c.Request.Context()
 	version, err := h.dataVersion(ctx, req.Survey)
 	if err != nil {
-		surveyweb.AbortJSON(c, err, lang)
-		return
+		return err
 	}
 	key := cacheKey(req, version, h.cfg.Version)
 	etag := `"` + key + `"`
-	c.Header("ETag", etag)
-	c.Header("Cache-Control", "private, no-cache")
 	if match := c.GetHeader("If-None-Match"); match != "" && (match == etag || match == "*" || slices.Contains(splitTags(match), etag)) {
+		c.Header("ETag", etag)
+		c.Header("Cache-Control", "private, no-cache")
 		c.Status(http.StatusNotModified)
-		return
+		return nil
 	}
 	// A first build of a large workbook takes longer than the server's write timeout allows
 	// an ordinary response.
 	_ = http.NewResponseController(c.Writer).SetWriteDeadline(time.Now().Add(buildTimeout))
 	path, err := h.workbook(ctx, key, req)
 	if err != nil {
-		surveyweb.AbortJSON(c, err, lang)
-		return
+		return err
 	}
 	f, err := os.Open(path)
 	if err != nil { // evicted between build and read: build again
@@ -152,20 +162,26 @@ func (h *Handler) serve(c *gin.Context) {
 			f, err = os.Open(path)
 		}
 		if err != nil {
-			surveyweb.AbortJSON(c, err, lang)
-			return
+			return err
 		}
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		surveyweb.AbortJSON(c, err, lang)
-		return
+		return err
+	}
+	if before != nil {
+		if err := before(); err != nil {
+			return err
+		}
 	}
 	name := FileName(req, h.cfg.Now())
+	c.Header("ETag", etag)
+	c.Header("Cache-Control", "private, no-cache")
 	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, name))
 	c.Header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	http.ServeContent(c.Writer, c.Request, name, st.ModTime(), f)
+	return nil
 }
 
 // dataVersion is a survey's data version, read again when older than VersionTTL.
@@ -298,10 +314,13 @@ func FileName(req reports.Request, now time.Time) string {
 	return strings.Join(parts, "_") + ".xlsx"
 }
 
-// request reads the query string into a workbook request.
-func request(c *gin.Context, lang string) (reports.Request, error) {
-	query := c.Request.URL.Query()
-	req := reports.Request{Survey: c.Param("survey"), Language: lang, Filter: analytics.Filter{}, Audience: analytics.Coordinator}
+// ParseRequest reads a workbook request for surveyID in lang from a query string: by,
+// audience (coordinator when absent) and the dimensions' filters, each a repeated or
+// comma-separated parameter. The lang parameter is allowed but read by the caller, which
+// passes the language it picked. Unknown parameters are refused; the values are checked
+// when the workbook is built.
+func ParseRequest(surveyID string, query url.Values, lang string) (reports.Request, error) {
+	req := reports.Request{Survey: surveyID, Language: lang, Filter: analytics.Filter{}, Audience: analytics.Coordinator}
 	for name := range query {
 		if !slices.Contains(parameters, name) && !analytics.Dimension(name).Valid() {
 			return req, &survey.Error{Code: survey.CodeMalformed, Message: msgUnknownParameter.Message(name)}

@@ -164,6 +164,7 @@ var (
 	ErrExpired        = errors.New("access: expired")
 	ErrWeakPassword   = errors.New("access: password too short or too long")
 	ErrUnauthorized   = errors.New("access: no valid session or token")
+	ErrLastAdmin      = errors.New("access: the last enabled admin must stay an admin")
 )
 
 // SessionCookie is the name of the cookie that carries a session id, set by the console's

@@ -244,6 +244,42 @@ func (s *Service) userByEmail(ctx context.Context, email string) (User, error) {
 	return s.store.UserByEmail(ctx, e)
 }
 
+// UserByID returns the account with that id.
+func (s *Service) UserByID(ctx context.Context, id string) (User, error) {
+	return s.store.UserByID(ctx, id)
+}
+
+// UpdateUser changes the role and surveys of the account at email, with AddUser's rules: an
+// admin has no survey list, and a coordinator's empty list means every survey. The last
+// enabled admin cannot become a coordinator (ErrLastAdmin), so that someone can still manage
+// users. Sessions and tokens are kept: the new rights hold from the next request.
+func (s *Service) UpdateUser(ctx context.Context, email string, role Role, surveys []string) (User, error) {
+	if _, err := ParseRole(string(role)); err != nil {
+		return User{}, err
+	}
+	u, err := s.userByEmail(ctx, email)
+	if err != nil {
+		return User{}, err
+	}
+	if u.Role == Admin && role != Admin && !u.Disabled {
+		all, err := s.store.Users(ctx)
+		if err != nil {
+			return User{}, err
+		}
+		if !slices.ContainsFunc(all, func(o User) bool { return o.ID != u.ID && o.Role == Admin && !o.Disabled }) {
+			return User{}, ErrLastAdmin
+		}
+	}
+	u.Role, u.Surveys = role, cleanSurveys(surveys)
+	if role == Admin {
+		u.Surveys = nil
+	}
+	if err := s.store.SaveUser(ctx, u); err != nil {
+		return User{}, err
+	}
+	return u, nil
+}
+
 // SetDisabled disables or enables the account at email. Disabling also revokes its sessions
 // and API tokens; enabling gives none back.
 func (s *Service) SetDisabled(ctx context.Context, email string, disabled bool) (User, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -120,3 +121,51 @@ func TestUserLogValueHidesTheHash(t *testing.T) {
 }
 
 func TestMemoryStoreContract(t *testing.T) { accesstest.StoreContract(t, accesstest.NewMemory()) }
+
+// TestUpdateUser changes roles and surveys with AddUser's rules, and keeps an enabled admin.
+func TestUpdateUser(t *testing.T) {
+	svc, _, _ := newService(t)
+	ctx := context.Background()
+	root, _, err := svc.AddUser(ctx, access.NewUser{Email: "root@example.org", Role: access.Admin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := svc.AddUser(ctx, access.NewUser{Email: "ana@example.org", Role: access.Coordinator}); err != nil {
+		t.Fatal(err)
+	}
+	u, err := svc.UpdateUser(ctx, "Ana@example.org", access.Coordinator, []string{" families", "partners", "families", ""})
+	if err != nil || !slices.Equal(u.Surveys, []string{"families", "partners"}) || access.Authorize(u, "other") {
+		t.Fatalf("limited to two surveys: %+v, %v", u, err)
+	}
+	if got, _ := svc.User(ctx, "ana@example.org"); !slices.Equal(got.Surveys, u.Surveys) {
+		t.Errorf("stored %+v", got)
+	}
+	if u, err = svc.UpdateUser(ctx, "ana@example.org", access.Admin, []string{"families"}); err != nil || u.Role != access.Admin || u.Surveys != nil {
+		t.Fatalf("made admin: %+v, %v", u, err)
+	}
+	if _, err := svc.UpdateUser(ctx, "ana@example.org", "owner", nil); !errors.Is(err, access.ErrBadRole) {
+		t.Errorf("role owner: %v", err)
+	}
+	if _, err := svc.UpdateUser(ctx, "nobody@example.org", access.Admin, nil); !errors.Is(err, access.ErrNotFound) {
+		t.Errorf("unknown account: %v", err)
+	}
+	// Two enabled admins: one may step down; the other then may not.
+	if _, err := svc.UpdateUser(ctx, "ana@example.org", access.Coordinator, nil); err != nil {
+		t.Fatalf("one of two admins steps down: %v", err)
+	}
+	if _, err := svc.UpdateUser(ctx, root.Email, access.Coordinator, nil); !errors.Is(err, access.ErrLastAdmin) {
+		t.Errorf("the last admin steps down: %v", err)
+	}
+	// A disabled admin does not count as one who can manage users.
+	svc.UpdateUser(ctx, "ana@example.org", access.Admin, nil)
+	svc.SetDisabled(ctx, "ana@example.org", true)
+	if _, err := svc.UpdateUser(ctx, root.Email, access.Coordinator, nil); !errors.Is(err, access.ErrLastAdmin) {
+		t.Errorf("the last enabled admin steps down: %v", err)
+	}
+	if u, err := svc.UpdateUser(ctx, "ana@example.org", access.Coordinator, nil); err != nil || u.Role != access.Coordinator || !u.Disabled {
+		t.Errorf("a disabled admin becomes a coordinator: %+v, %v", u, err)
+	}
+	if got, _ := svc.UserByID(ctx, root.ID); got.Email != root.Email || got.Role != access.Admin {
+		t.Errorf("by id: %+v", got)
+	}
+}

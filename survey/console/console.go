@@ -8,7 +8,6 @@ import (
 	"embed"
 	"encoding/base64"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -23,6 +22,7 @@ import (
 	"github.com/palabre/palabre/survey"
 	"github.com/palabre/palabre/survey/access"
 	"github.com/palabre/palabre/survey/audit"
+	surveyweb "github.com/palabre/palabre/survey/web"
 )
 
 // Config is what the console works with.
@@ -312,9 +312,7 @@ func (k *Console) Audit(c *gin.Context, e audit.Entry) error {
 		e.UserID, e.Email = v.User.ID, v.User.Email
 	}
 	e.Address = k.cfg.ClientAddress(c.Request)
-	if id, ok := c.Get("request_id"); ok {
-		e.Request = fmt.Sprint(id)
-	}
+	e.Request = surveyweb.RequestID(c)
 	return k.cfg.Audit.Record(c, e)
 }
 

@@ -2,6 +2,7 @@ package definition
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -178,4 +179,26 @@ func compileWorkbook(wb *xlsform.Result, name string) (*Definition, error) {
 	}
 	return &Definition{Form: wb.Form, Compiled: cf, Editions: wb.Editions,
 		Warnings: wb.Warnings}, nil
+}
+
+// Store is where definitions are saved: a survey.Catalog, or anything that keeps form
+// versions and editions the same way.
+type Store interface {
+	SaveForm(ctx context.Context, f *survey.Form) error
+	SaveEdition(ctx context.Context, e survey.Edition) error
+}
+
+// Save stores the definition's form version, then each of its editions (an edition of the
+// same year is replaced). Saving a version again with the same content does nothing; with
+// other content the store refuses it with survey.CodeConflict, and no edition is saved.
+func (d *Definition) Save(ctx context.Context, s Store) error {
+	if err := s.SaveForm(ctx, d.Form); err != nil {
+		return fmt.Errorf("%s v%d: %w", d.Form.SurveyID, d.Form.Version, err)
+	}
+	for _, e := range d.Editions {
+		if err := s.SaveEdition(ctx, e); err != nil {
+			return fmt.Errorf("%s edition %d: %w", d.Form.SurveyID, e.Year, err)
+		}
+	}
+	return nil
 }

@@ -40,17 +40,24 @@ func RequestIDs() gin.HandlerFunc {
 // RequestID returns the request's id.
 func RequestID(c *gin.Context) string { return c.GetString(requestIDKey) }
 
-// RedactPath is a request path as logs may show it: the token of a dashboard link
-// (/d/{token}…), a bearer secret, is replaced by "…".
+// secretPaths start paths whose next segment is a bearer secret: a funder's dashboard link
+// and an invitation to set a console password.
+var secretPaths = []string{"/d/", "/console/invite/"}
+
+// RedactPath is a request path as logs may show it: the secret segment of a link that
+// carries one (see secretPaths) is replaced by "…".
 func RedactPath(path string) string {
-	rest, ok := strings.CutPrefix(path, "/d/")
-	if !ok {
-		return path
+	for _, prefix := range secretPaths {
+		rest, ok := strings.CutPrefix(path, prefix)
+		if !ok {
+			continue
+		}
+		if i := strings.IndexByte(rest, '/'); i >= 0 {
+			return prefix + "…" + rest[i:]
+		}
+		return prefix + "…"
 	}
-	if i := strings.IndexByte(rest, '/'); i >= 0 {
-		return "/d/…" + rest[i:]
-	}
-	return "/d/…"
+	return path
 }
 
 // AccessLog writes one structured line per request; failed requests carry their errors.

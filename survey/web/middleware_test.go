@@ -108,3 +108,19 @@ func TestNegotiate(t *testing.T) {
 		}
 	}
 }
+
+func TestRedactPathHidesSecrets(t *testing.T) {
+	for in, want := range map[string]string{
+		"/d/abc.def":             "/d/…",
+		"/d/abc.def/report.xlsx": "/d/…/report.xlsx",
+		"/console/invite/XYZ":    "/console/invite/…",
+		"/console/invite/XYZ/":   "/console/invite/…/",
+		"/console/surveys/x":     "/console/surveys/x",
+		"/s/feedback/2026":       "/s/feedback/2026",
+		"/dashboard/d/abc":       "/dashboard/d/abc",
+	} {
+		if got := web.RedactPath(in); got != want {
+			t.Errorf("RedactPath(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

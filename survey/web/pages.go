@@ -190,6 +190,10 @@ func (f *Forms) latest(c *gin.Context) {
 	c.Redirect(http.StatusFound, target)
 }
 
+// EditionPath is the path of an edition's form for participants, where the Forms are
+// registered.
+func (f *Forms) EditionPath(surveyID string, year int) string { return f.editionPath(surveyID, year) }
+
 func (f *Forms) editionPath(surveyID string, year int) string {
 	return f.base + "/s/" + url.PathEscape(surveyID) + "/" + strconv.Itoa(year)
 }

@@ -53,6 +53,13 @@ var ui = map[string]survey.Text{
 	"already_sent":   {"fr": "Réponse déjà envoyée", "en": "Response already sent", "es": "Respuesta ya enviada"},
 	"back_to_form":   {"fr": "Revenir au questionnaire", "en": "Back to the form", "es": "Volver al cuestionario"},
 	"all_surveys":    {"fr": "Toutes les enquêtes", "en": "All surveys", "es": "Todas las encuestas"},
+	"preview":        {"fr": "Aperçu.", "en": "Preview.", "es": "Vista previa."},
+	"preview_note": {"fr": "Le questionnaire tel que les participants le voient ; il ne peut pas être envoyé d'ici.",
+		"en": "The form as participants see it; it cannot be sent from here.",
+		"es": "El cuestionario tal como lo ven los participantes; no se puede enviar desde aquí."},
+	"preview_title":   {"fr": "Aperçu : %s", "en": "Preview: %s", "es": "Vista previa: %s"},
+	"preview_back":    {"fr": "Quitter l'aperçu", "en": "Leave the preview", "es": "Salir de la vista previa"},
+	"preview_version": {"fr": "Version %d du questionnaire", "en": "Form version %d", "es": "Versión %d del cuestionario"},
 }
 
 // tr returns the interface text key in lang, formatted with args.

@@ -24,6 +24,10 @@ type formView struct {
 	Profile     []fieldView
 	Sections    []sectionView
 	Logic       logic
+	// Preview shows the form as participants see it, with a banner, and no way to send it:
+	// no action, the button disabled, and the script keeping no draft.
+	Preview bool
+	Back    string // in a preview: where the banner's link leads back to
 }
 
 type errorLink struct {

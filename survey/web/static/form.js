@@ -253,13 +253,16 @@
     if (!form || !logicEl) return;
     key = 'palabre:' + form.getAttribute('data-draft');
     logic = JSON.parse(logicEl.textContent);
+    // A preview applies skip logic only: it keeps no draft and sends nothing.
+    var preview = form.hasAttribute('data-preview');
     // A page shown again after a submission holds the values sent: they replace the draft.
-    if (form.hasAttribute('data-rerender')) save();
+    if (preview) { /* no draft */ } else if (form.hasAttribute('data-rerender')) save();
     else restore(load());
     apply();
-    form.addEventListener('input', function () { apply(); save(); });
-    form.addEventListener('change', function () { apply(); save(); });
-    form.addEventListener('submit', send);
+    var changed = function () { apply(); if (!preview) save(); };
+    form.addEventListener('input', changed);
+    form.addEventListener('change', changed);
+    form.addEventListener('submit', preview ? function (event) { event.preventDefault(); } : send);
     var summary = d.getElementById('errors');
     if (summary) summary.focus();
   }
