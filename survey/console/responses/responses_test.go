@@ -16,6 +16,7 @@ import (
 
 	"github.com/palabre/palabre/analytics"
 	"github.com/palabre/palabre/analytics/analyticstest"
+	"github.com/palabre/palabre/analytics/clickhouse"
 	"github.com/palabre/palabre/survey"
 	"github.com/palabre/palabre/survey/access"
 	"github.com/palabre/palabre/survey/console"
@@ -23,6 +24,12 @@ import (
 	"github.com/palabre/palabre/survey/console/responses"
 	"github.com/palabre/palabre/survey/ingest"
 	"github.com/palabre/palabre/survey/surveytest"
+)
+
+// What palabre serve mounts the page with.
+var (
+	_ responses.Store    = (*clickhouse.DB)(nil)
+	_ responses.Delivery = (*ingest.Pipeline)(nil)
 )
 
 // store is the page's Store in memory: counts from analyticstest's store, the latest
