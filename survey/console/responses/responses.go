@@ -104,18 +104,19 @@ func serveScript(c *gin.Context) {
 
 // body is what the page's template shows.
 type body struct {
-	Survey    survey.Survey
-	Edition   survey.Edition
-	Countries []country
-	Total     int
-	Rate      string // the total's response rate, "" when the number invited is unknown
-	Latest    []arrival
-	Delivery  *delivery
-	Updated   string // when the figures were read, UTC, to the second
-	Refresh   int
-	Every     int
-	LatestMax int
-	Script    string
+	Survey      survey.Survey
+	Edition     survey.Edition
+	Unavailable bool // the figures could not be read
+	Countries   []country
+	Total       int
+	Rate        string // the total's response rate, "" when the number invited is unknown
+	Latest      []arrival
+	Delivery    *delivery
+	Updated     string // when the figures were read, UTC, to the second
+	Refresh     int
+	Every       int
+	LatestMax   int
+	Script      string
 }
 
 type country struct {
@@ -151,7 +152,7 @@ func (s *section) page(c *gin.Context) {
 	// The console's policy lets a page fetch nothing; this one's script fetches its figures.
 	h := c.Writer.Header()
 	h.Set("Content-Security-Policy", h.Get("Content-Security-Policy")+"; connect-src 'self'")
-	s.k.Render(c, http.StatusOK, s.pages, "responses.html", s.k.NewPage(c, "responses_title", b))
+	s.k.Render(c, status(b), s.pages, "responses.html", s.k.NewPage(c, "responses_title", b))
 }
 
 // figures answers the page's figures alone, which its script puts in place of the shown ones.
@@ -165,11 +166,19 @@ func (s *section) figures(c *gin.Context) {
 		s.k.Fail(c, err)
 		return
 	}
-	c.Data(http.StatusOK, "text/html; charset=utf-8", buf.Bytes())
+	c.Data(status(b), "text/html; charset=utf-8", buf.Bytes())
+}
+
+// status is 503 when the figures could not be read.
+func status(b body) int {
+	if b.Unavailable {
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusOK
 }
 
 // read checks the request and reads what the page shows; when it returns false, it has
-// answered.
+// answered. Figures that cannot be read leave the page with a note in their place.
 func (s *section) read(c *gin.Context) (body, bool) {
 	surveyID := c.Param("survey")
 	if !s.k.Authorize(c, surveyID) {
@@ -185,36 +194,37 @@ func (s *section) read(c *gin.Context) (body, bool) {
 		return body{}, false
 	}
 	lang := console.Language(c)
+	b := body{Survey: sv, Edition: ed, Updated: s.k.Now().UTC().Format("15:04:05 UTC"), Refresh: Refresh, Every: Every,
+		LatestMax: Latest, Script: scriptPath}
+	if s.delivery != nil {
+		st := s.delivery.Status()
+		d := &delivery{Waiting: st.PendingResponses, One: st.PendingResponses == 1, Failing: st.LastError != nil, Refusing: st.Accepting != nil}
+		if st.PendingResponses > 0 {
+			d.Oldest = age(st.Lag, lang)
+		}
+		b.Delivery = d
+	}
 	counts, err := s.store.ResponseCounts(c, analytics.Query{Survey: surveyID,
 		By:     []analytics.Dimension{analytics.Country, analytics.Organisation},
 		Filter: analytics.Filter{analytics.Edition: {strconv.Itoa(ed.Year)}}})
-	if err != nil {
-		s.k.Fail(c, err)
-		return body{}, false
+	var latest []analytics.Arrival
+	if err == nil {
+		latest, err = s.store.LatestArrivals(c, surveyID, ed.Year, Latest)
 	}
-	latest, err := s.store.LatestArrivals(c, surveyID, ed.Year, Latest)
 	if err != nil {
-		s.k.Fail(c, err)
-		return body{}, false
+		// The page still says what waits, and keeps refreshing until the figures are back.
+		_ = c.Error(err)
+		b.Unavailable = true
+		return b, true
 	}
 	names := s.organisationNames(c, ed, lang)
-	b := body{Survey: sv, Edition: ed, Updated: s.k.Now().UTC().Format("15:04:05 UTC"), Refresh: Refresh, Every: Every,
-		LatestMax: Latest, Script: scriptPath}
 	b.Countries, b.Total = table(counts, names, lang)
 	if ed.Invited > 0 {
 		b.Rate = percent(b.Total, ed.Invited, lang)
 	}
 	for _, a := range latest {
-		b.Latest = append(b.Latest, arrival{When: a.At.UTC().Format("2006-01-02 15:04"), Country: countryName(a.Country, lang), Organisation: orgName(a.Organisation, names, lang)})
-	}
-	if s.delivery != nil {
-		st := s.delivery.Status()
-		d := &delivery{Waiting: st.PendingResponses, Failing: st.LastError != nil, Refusing: st.Accepting != nil}
-		if st.PendingResponses > 0 {
-			d.Oldest = age(st.Lag, lang)
-		}
-		d.One = st.PendingResponses == 1
-		b.Delivery = d
+		b.Latest = append(b.Latest, arrival{When: a.At.UTC().Format("2006-01-02 15:04"), Country: countryName(a.Country, lang),
+			Organisation: orgName(a.Organisation, names, lang)})
 	}
 	return b, true
 }

@@ -334,14 +334,31 @@ func TestUnknownSurveysAndEditionsAreNotFound(t *testing.T) {
 	}
 }
 
-func TestAStoreFailureIsAnErrorPage(t *testing.T) {
+func TestFiguresThatCannotBeReadLeaveThePageRefreshing(t *testing.T) {
 	s, _ := fixture()
 	s.FailWith(errors.New("code: 60, table palabre.responses doesn't exist"))
-	h := harness(t, s, nil)
+	h := harness(t, s, &delivery{st: ingest.Status{PendingResponses: 4, Lag: 30 * time.Second, LastError: errors.New("dial tcp: refused")}})
 	c := h.SignIn(t, "ana@example.org", access.Coordinator, "feedback")
-	r := c.Get(page2026)
-	if r.Status != http.StatusInternalServerError || strings.Contains(r.Body, "doesn't exist") {
-		t.Errorf("%d\n%s", r.Status, r.Body)
+	for _, path := range []string{page2026 + "?lang=en", page2026 + "/live?lang=en"} {
+		r := c.Get(path)
+		if r.Status != http.StatusServiceUnavailable || strings.Contains(r.Body, "doesn't exist") {
+			t.Errorf("%s: %d\n%s", path, r.Status, r.Body)
+		}
+		for _, text := range []string{"The figures cannot be read right now", "4 responses received are waiting", "Writing to the database is failing"} {
+			if !strings.Contains(r.Body, text) {
+				t.Errorf("%s lacks %q", path, text)
+			}
+		}
+		if strings.Contains(r.Body, "responses-counts") || strings.Contains(r.Body, "Responses stored") {
+			t.Errorf("%s shows figures it could not read", path)
+		}
+	}
+	if r := c.Get(page2026); !strings.Contains(r.Body, `<meta http-equiv="refresh"`) {
+		t.Error("the page stops refreshing")
+	}
+	s.FailWith(nil)
+	if r := c.Get(page2026 + "?lang=en"); r.Status != http.StatusOK || !strings.Contains(r.Body, "Responses stored: 7") {
+		t.Errorf("the figures are not back: %d", r.Status)
 	}
 
 	cat := catalog()

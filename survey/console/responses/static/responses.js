@@ -28,7 +28,9 @@
         location.reload(); // signed out, or no longer allowed: the page says so
         return null;
       }
-      return res.ok ? res.text() : null; // a failure keeps the figures shown, and their time
+      // 503: the figures cannot be read, which the answer says; other failures keep the
+      // figures shown, with their time.
+      return res.ok || res.status === 503 ? res.text() : null;
     }).then(function (html) {
       if (html !== null) {
         live.innerHTML = html;
