@@ -83,7 +83,7 @@ func newFormBody(ed *edition, eb editionBody, lang, label string) formBody {
 		Profile: profileBody{Organisations: choices(f.Profile.Organisations), Roles: choices(roles),
 			OrganisationMaxLength: survey.MaxOrganisationLength}}
 	for _, code := range f.Profile.Countries {
-		name, ok := countryNames[code]
+		name, ok := survey.CountryText(code)
 		if !ok {
 			name = survey.Text{def: code}
 		}

@@ -87,27 +87,8 @@ func languageName(code string) string {
 	return strings.ToUpper(code)
 }
 
-// countryNames names the network's countries (survey.NetworkCountries) in each language.
-var countryNames = map[string]survey.Text{
-	"BF": {"fr": "Burkina Faso", "en": "Burkina Faso", "es": "Burkina Faso"},
-	"CM": {"fr": "Cameroun", "en": "Cameroon", "es": "Camerún"},
-	"CG": {"fr": "République du Congo", "en": "Congo (Republic)", "es": "República del Congo"},
-	"CD": {"fr": "République démocratique du Congo", "en": "Congo (Democratic Republic)", "es": "República Democrática del Congo"},
-	"FR": {"fr": "France", "en": "France", "es": "Francia"},
-	"MG": {"fr": "Madagascar", "en": "Madagascar", "es": "Madagascar"},
-	"ML": {"fr": "Mali", "en": "Mali", "es": "Malí"},
-	"MA": {"fr": "Maroc", "en": "Morocco", "es": "Marruecos"},
-	"PE": {"fr": "Pérou", "en": "Peru", "es": "Perú"},
-	"SN": {"fr": "Sénégal", "en": "Senegal", "es": "Senegal"},
-}
-
 // countryName names an ISO 3166-1 alpha-2 country in lang; unknown codes stay codes.
-func countryName(code, lang string) string {
-	if t, ok := countryNames[code]; ok {
-		return t.In(lang, survey.DefaultLanguage)
-	}
-	return code
-}
+func countryName(code, lang string) string { return survey.CountryName(code, lang) }
 
 // countryChoices lists codes with their names in lang, in the order of the names.
 func countryChoices(codes []string, lang string) []survey.Choice {
