@@ -240,6 +240,7 @@ var words = map[string]survey.Text{
 		"es": "Cada enlace permite enviar una sola respuesta, que sigue siendo anónima: la respuesta no guarda ningún rastro del enlace."},
 	"download": {"fr": "Télécharger les liens (CSV)", "en": "Download the links (CSV)", "es": "Descargar los enlaces (CSV)"},
 	"print":    {"fr": "Pour imprimer : Ctrl+P (⌘+P sur Mac), format A4.", "en": "To print: Ctrl+P (⌘+P on a Mac), A4 paper.", "es": "Para imprimir: Ctrl+P (⌘+P en Mac), papel A4."},
+	"number":   {"fr": "n° ", "en": "No. ", "es": "n.º "},
 	"scan":     {"fr": "Scannez pour répondre", "en": "Scan to answer", "es": "Escanee para responder"},
 	"single":   {"fr": "Lien personnel, pour une seule réponse", "en": "Personal link, for one response", "es": "Enlace personal, para una sola respuesta"},
 }
@@ -258,6 +259,7 @@ body{font:11pt/1.4 system-ui,sans-serif;margin:0;color:#000;background:#fff}
 .card .n{font-weight:bold;font-size:9pt}
 .card .u{font:6.5pt/1.2 ui-monospace,monospace;word-break:break-all;margin:1mm 0 0}
 h1{font-size:14pt;margin:0}
+@media screen and (max-width:200mm){.sheet{width:auto;grid-template-columns:repeat(auto-fill,minmax(58mm,1fr))}}
 @media print{.screen{display:none}}`
 
 var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
@@ -278,7 +280,7 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
 <p><a href="{{.CSV}}" download="{{.CSVName}}">{{call .T "download"}}</a> · {{call .T "print"}}</p>
 </div>
 {{range .Pages}}<div class="sheet">
-{{range .}}<div class="card">{{.QR}}<p class="t"><span class="n">{{$.Heading}} · n° {{.N}}</span><br>{{call $.T "scan"}} — {{call $.T "single"}}</p><p class="u">{{.URL}}</p></div>
+{{range .}}<div class="card">{{.QR}}<p class="t"><span class="n">{{$.Heading}} · {{call $.T "number"}}{{.N}}</span><br>{{call $.T "scan"}} — {{call $.T "single"}}</p><p class="u">{{.URL}}</p></div>
 {{end}}</div>
 {{end}}</body>
 </html>
