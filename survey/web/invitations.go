@@ -33,7 +33,20 @@ func (f *Forms) checkInvitation(ctx context.Context, ed *edition, token string) 
 	if f.invites == nil {
 		return errNoInvitations
 	}
-	return invite.Refusal(f.invites.Check(ctx, ed.SurveyID, ed.Year, token))
+	return refusal(f.invites.Check(ctx, ed.SurveyID, ed.Year, token))
+}
+
+// storeDownRetry is how long a participant is told to wait when the invitations cannot be
+// read (the database is away): their answers stay in the browser meanwhile.
+const storeDownRetry = 30
+
+// refusal is what a participant is told for an error of the invitations: why the link is
+// refused, or, when the invitations could not be read, to try again shortly.
+func refusal(err error) error {
+	if err == nil || invitationError(err) {
+		return invite.Refusal(err)
+	}
+	return &survey.Error{Code: survey.CodeUnavailable, Message: survey.Msg(survey.MsgUnavailable), RetryAfter: storeDownRetry, Err: err}
 }
 
 var errNoInvitations = errors.New("web: an edition is by invitation but palabre was given no invitations store")
@@ -52,7 +65,7 @@ func (f *Forms) submitInvited(ctx context.Context, ed *edition, r *survey.Respon
 	}
 	checked := f.invites.Check(ctx, ed.SurveyID, ed.Year, token)
 	if checked != nil && !errors.Is(checked, invite.ErrUsed) {
-		return survey.Receipt{}, invite.Refusal(checked)
+		return survey.Receipt{}, refusal(checked)
 	}
 	// Attempts with one token in this process take turns: a form sent twice at once is then
 	// one response and one duplicate, not a response and a refusal.
@@ -72,7 +85,7 @@ func (f *Forms) submitInvited(ctx context.Context, ed *edition, r *survey.Respon
 		}
 	}
 	if err != nil {
-		return survey.Receipt{}, invite.Refusal(err)
+		return survey.Receipt{}, refusal(err)
 	}
 	rc, err := f.sink.Submit(ctx, r)
 	if err != nil || rc.Duplicate {

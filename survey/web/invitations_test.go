@@ -168,10 +168,15 @@ func TestInvitationReleasedWhenNotStored(t *testing.T) {
 	if w := post(fx.fixture, inviteResponses, response(id, nil), inviteHeader(tok)); w.Code != http.StatusCreated {
 		t.Fatalf("sent again: %d %s", w.Code, w.Body)
 	}
-	// A store that fails leaves the participant with a message, and nothing is stored.
+	// Invitations that cannot be read (the database away) ask the participant to try again
+	// shortly, and nothing is stored.
 	fx.store.FailWith(context.DeadlineExceeded)
-	if w := post(fx.fixture, inviteResponses, response(survey.NewResponseID().String(), nil), inviteHeader(fx.tokens[1])); w.Code != http.StatusInternalServerError {
+	if w := post(fx.fixture, inviteResponses, response(survey.NewResponseID().String(), nil), inviteHeader(fx.tokens[1])); w.Code != http.StatusServiceUnavailable ||
+		w.Header().Get("Retry-After") != "30" {
 		t.Fatalf("store down: %d %s", w.Code, w.Body)
+	}
+	if w := get(fx.fixture, "/s/meeting/2026?t="+fx.tokens[1], nil); w.Code != http.StatusServiceUnavailable {
+		t.Fatalf("form while the store is down: %d", w.Code)
 	}
 	if n := len(fx.sink.Responses()); n != 1 {
 		t.Errorf("%d responses stored", n)
