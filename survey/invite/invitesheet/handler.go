@@ -22,7 +22,12 @@ type Config struct {
 	// BaseURL is the public address participants reach palabre at, e.g.
 	// https://surveys.example.org (with the path palabre is served under, if any).
 	BaseURL string
-	Log     *slog.Logger // nil discards
+	// Generated, when set, is called once links were generated and before they are shown,
+	// with the request and the sheet (to record who generated how many for which edition in
+	// the audit log: Sheet.Batch, len(Sheet.Links); never the links). When it fails, the
+	// links are not shown (they stay generated, unused, counted).
+	Generated func(c *gin.Context, s Sheet) error
+	Log       *slog.Logger // nil discards
 }
 
 // Handler generates invitations and answers with them, on a POST whose route has the
@@ -74,6 +79,15 @@ func Handler(cfg Config) gin.HandlerFunc {
 			log.Error("generate invitations", slog.String("survey", c.Param("survey")), slog.Int("year", year), slog.String("error", err.Error()))
 			fail(http.StatusInternalServerError, "failed")
 			return
+		}
+		if cfg.Generated != nil {
+			if err := cfg.Generated(c, sheet); err != nil {
+				_ = c.Error(err)
+				log.Error("generated invitations not shown: their record failed", slog.String("survey", sheet.SurveyID),
+					slog.Int("year", year), slog.String("error", err.Error()))
+				fail(http.StatusInternalServerError, "failed")
+				return
+			}
 		}
 		if format == "csv" {
 			err = ServeCSV(c.Writer, sheet)

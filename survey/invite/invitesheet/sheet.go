@@ -34,6 +34,7 @@ type Sheet struct {
 	Year     int
 	Place    string
 	Created  time.Time
+	Batch    string // the generation's id
 	Links    []invite.Link
 }
 
@@ -61,7 +62,7 @@ func Generate(ctx context.Context, svc *invite.Service, catalog survey.Catalog, 
 			return Sheet{}, err
 		}
 		return Sheet{SurveyID: surveyID, Title: s.Title, Year: year, Place: e.Place, Created: b.Created,
-			Links: b.Links(baseURL)}, nil
+			Batch: b.ID, Links: b.Links(baseURL)}, nil
 	}
 	return Sheet{}, ErrNoEdition
 }

@@ -181,8 +181,16 @@ func TestHandler(t *testing.T) {
 	gin.SetMode(gin.TestMode)
 	svc := invite.NewService(&invitetest.Memory{})
 	r := gin.New()
+	// The console sets its own policy on every page; the sheet's replaces it.
+	r.Use(func(c *gin.Context) { c.Header("Content-Security-Policy", "default-src 'none'; style-src 'self'"); c.Next() })
+	var recorded []string
+	var recordErr error
 	r.POST("/console/surveys/:survey/editions/:year/invitations", invitesheet.Handler(invitesheet.Config{
-		Service: svc, Catalog: surveytest.Seed("meeting", now), BaseURL: base}))
+		Service: svc, Catalog: surveytest.Seed("meeting", now), BaseURL: base,
+		Generated: func(c *gin.Context, s invitesheet.Sheet) error {
+			recorded = append(recorded, s.SurveyID+"/"+strconv.Itoa(s.Year)+"/"+strconv.Itoa(len(s.Links))+"/"+strconv.FormatBool(s.Batch != ""))
+			return recordErr
+		}}))
 	do := func(path string, form url.Values) *httptest.ResponseRecorder {
 		req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -199,6 +207,9 @@ func TestHandler(t *testing.T) {
 	w = do(path, url.Values{"count": {"2"}, "lang": {"es"}})
 	if w.Code != http.StatusOK || !strings.Contains(html.UnescapeString(w.Body.String()), "Escanee") {
 		t.Errorf("page: %d", w.Code)
+	}
+	if csp := w.Header().Values("Content-Security-Policy"); len(csp) != 1 || !strings.Contains(csp[0], "style-src 'sha256-") {
+		t.Errorf("page policy %q", csp)
 	}
 	if c, _ := svc.Counts(context.Background(), "meeting", 2026); c.Generated != 7 {
 		t.Errorf("generated %d", c.Generated)
@@ -221,5 +232,13 @@ func TestHandler(t *testing.T) {
 	}
 	if c, _ := svc.Counts(context.Background(), "meeting", 2026); c.Generated != 7 {
 		t.Errorf("refused requests generated links: %d", c.Generated)
+	}
+	if strings.Join(recorded, ",") != "meeting/2026/5/true,meeting/2026/2/true" {
+		t.Errorf("recorded %v", recorded)
+	}
+	// Links whose generation could not be recorded are not shown.
+	recordErr = context.Canceled
+	if w := do(path, url.Values{"count": {"3"}, "format": {"csv"}, "lang": {"en"}}); w.Code != http.StatusInternalServerError || strings.Contains(w.Body.String(), "https://") {
+		t.Errorf("record failed: %d %q", w.Code, w.Body)
 	}
 }
