@@ -147,3 +147,20 @@ func clickhouseForm(t *testing.T, db *clickhouse.DB) *survey.Form {
 	}
 	return f
 }
+
+// BenchmarkInviteClaim is what an edition by invitation adds to one new response: the claim
+// of its link (the link's lookup and use count, then the claim's check, insert and read).
+func BenchmarkInviteClaim(b *testing.B) {
+	svc := invite.NewService(clickhousetest.Open(b).Invitations())
+	ctx := context.Background()
+	batch, err := svc.Generate(ctx, "meeting", 2026, b.N)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		if _, err := svc.Claim(ctx, "meeting", 2026, batch.Tokens[i]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -63,9 +63,13 @@ func (f *Forms) submitInvited(ctx context.Context, ed *edition, r *survey.Respon
 	if f.invites == nil {
 		return survey.Receipt{}, errNoInvitations
 	}
-	checked := f.invites.Check(ctx, ed.SurveyID, ed.Year, token)
-	if checked != nil && !errors.Is(checked, invite.ErrUsed) {
-		return survey.Receipt{}, refusal(checked)
+	// Only the link's shape is checked before a resubmission is recognised: a response already
+	// stored is a duplicate whether its link is used or not, and costs no query.
+	if token == "" {
+		return survey.Receipt{}, invite.Refusal(invite.ErrMissing)
+	}
+	if !invite.ValidToken(token) {
+		return survey.Receipt{}, invite.Refusal(invite.ErrInvalid)
 	}
 	// Attempts with one token in this process take turns: a form sent twice at once is then
 	// one response and one duplicate, not a response and a refusal.
@@ -73,9 +77,6 @@ func (f *Forms) submitInvited(ctx context.Context, ed *edition, r *survey.Respon
 	defer unlock()
 	if rc, known, err := f.recognizer.Recognize(ctx, r); known || err != nil {
 		return rc, err
-	}
-	if errors.Is(checked, invite.ErrUsed) {
-		return survey.Receipt{}, invite.Refusal(checked)
 	}
 	claim, err := f.invites.Claim(ctx, ed.SurveyID, ed.Year, token)
 	if errors.Is(err, invite.ErrUsed) {
