@@ -182,7 +182,10 @@ func TestHandler(t *testing.T) {
 	svc := invite.NewService(&invitetest.Memory{})
 	r := gin.New()
 	// The console sets its own policy on every page; the sheet's replaces it.
-	r.Use(func(c *gin.Context) { c.Header("Content-Security-Policy", "default-src 'none'; style-src 'self'"); c.Next() })
+	r.Use(func(c *gin.Context) {
+		c.Header("Content-Security-Policy", "default-src 'none'; style-src 'self'")
+		c.Next()
+	})
 	var recorded []string
 	var recordErr error
 	r.POST("/console/surveys/:survey/editions/:year/invitations", invitesheet.Handler(invitesheet.Config{
