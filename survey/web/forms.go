@@ -107,6 +107,12 @@ func NewForms(cfg FormsConfig) (*Forms, error) {
 //	GET  /api/v1/surveys/:survey/editions/:year/form    the form (JSON)
 //	POST /api/v1/surveys/:survey/editions/:year/responses  submit a response (JSON)
 //
+// An edition by invitation (survey.AccessInvitation) shows its form and takes a response only
+// with an unused invitation's token: ?t= on the pages (the form posts back to its link), the
+// X-Palabre-Invitation header on the API. Without one it answers 403, with a used one 410,
+// each with a message in the participant's language; a response already stored is a
+// duplicate (200, or the thank-you page) whatever its link.
+//
 // Give the engine NotFound as its NoRoute handler and NoMethod as its NoMethod handler, so
 // the API answers them in its JSON error shape.
 func (f *Forms) Register(r gin.IRouter) {

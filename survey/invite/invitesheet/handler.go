@@ -20,7 +20,9 @@ type Config struct {
 	Service *invite.Service
 	Catalog survey.Catalog
 	// BaseURL is the public address participants reach palabre at, e.g.
-	// https://surveys.example.org (with the path palabre is served under, if any).
+	// https://surveys.example.org (with the path palabre is served under, if any). When
+	// empty, the address the coordinator's request came to is used (scheme from TLS, host
+	// from the request): set it when palabre is behind a proxy.
 	BaseURL string
 	// Generated, when set, is called once links were generated and before they are shown,
 	// with the request and the sheet (to record who generated how many for which edition in
@@ -69,7 +71,11 @@ func Handler(cfg Config) gin.HandlerFunc {
 			fail(http.StatusNotFound, "edition")
 			return
 		}
-		sheet, err := Generate(c.Request.Context(), cfg.Service, cfg.Catalog, cfg.BaseURL, c.Param("survey"), year, n)
+		base := cfg.BaseURL
+		if base == "" {
+			base = requestBase(c.Request)
+		}
+		sheet, err := Generate(c.Request.Context(), cfg.Service, cfg.Catalog, base, c.Param("survey"), year, n)
 		if errors.Is(err, ErrNoEdition) {
 			fail(http.StatusNotFound, "edition")
 			return
@@ -98,6 +104,15 @@ func Handler(cfg Config) gin.HandlerFunc {
 			_ = c.Error(err)
 		}
 	}
+}
+
+// requestBase is the address a request came to: its scheme and host.
+func requestBase(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
 }
 
 var refusals = map[string]survey.Text{

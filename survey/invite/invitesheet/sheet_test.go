@@ -239,6 +239,16 @@ func TestHandler(t *testing.T) {
 	if strings.Join(recorded, ",") != "meeting/2026/5/true,meeting/2026/2/true" {
 		t.Errorf("recorded %v", recorded)
 	}
+	// Without a base address, links use the address the request came to.
+	bare := gin.New()
+	bare.POST("/g/:survey/:year", invitesheet.Handler(invitesheet.Config{Service: svc, Catalog: surveytest.Seed("meeting", now)}))
+	req := httptest.NewRequest(http.MethodPost, "http://palabre.example.net/g/meeting/2026", strings.NewReader("count=1&format=csv"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	w = httptest.NewRecorder()
+	bare.ServeHTTP(w, req)
+	if !strings.Contains(w.Body.String(), "\n1,http://palabre.example.net/s/meeting/2026?t=") {
+		t.Errorf("links without a base: %q", w.Body)
+	}
 	// Links whose generation could not be recorded are not shown.
 	recordErr = context.Canceled
 	if w := do(path, url.Values{"count": {"3"}, "format": {"csv"}, "lang": {"en"}}); w.Code != http.StatusInternalServerError || strings.Contains(w.Body.String(), "https://") {
