@@ -3,6 +3,7 @@ package survey
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"time"
 )
 
@@ -33,7 +34,36 @@ type Edition struct {
 	// Invited is how many people were invited, when known (0 = unknown); it is the base of
 	// response rates.
 	Invited int `json:"invited,omitempty"`
+	// Access says who may answer: anyone with the edition's link (AccessOpen, the default),
+	// or only a holder of a single-use invitation link (AccessInvitation).
+	Access Access `json:"access,omitempty"`
 }
+
+// Access says who may answer an edition.
+type Access string
+
+const (
+	// AccessOpen lets anyone with the edition's link answer, as often as they like.
+	AccessOpen Access = ""
+	// AccessInvitation takes one response per invitation link, each link generated for one
+	// participant and spent by the response it sends.
+	AccessInvitation Access = "invitation"
+)
+
+// ParseAccess reads an access mode as written in a definition: "open" (or nothing) or
+// "invitation".
+func ParseAccess(s string) (Access, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "open":
+		return AccessOpen, nil
+	case "invitation", "by invitation", "invitations":
+		return AccessInvitation, nil
+	}
+	return "", fmt.Errorf("access %q is neither open nor invitation", s)
+}
+
+// ByInvitation reports whether e takes responses only through invitation links.
+func (e Edition) ByInvitation() bool { return e.Access == AccessInvitation }
 
 // Status tells whether an edition accepts responses at a given moment.
 type Status string
@@ -92,6 +122,8 @@ func CheckEdition(e Edition) error {
 			e.Closes.Format(time.DateOnly), e.Opens.Format(time.DateOnly))
 	case e.Invited < 0:
 		return fmt.Errorf("edition %d: invited must not be negative", e.Year)
+	case e.Access != AccessOpen && e.Access != AccessInvitation:
+		return fmt.Errorf("edition %d: access %q is neither open nor invitation", e.Year, e.Access)
 	}
 	return nil
 }

@@ -50,7 +50,7 @@ func (db *DB) Surveys(ctx context.Context) ([]survey.Survey, error) {
 }
 
 func (db *DB) editions(ctx context.Context) (map[string][]survey.Edition, error) {
-	rows, err := db.conn.Query(ctx, `SELECT survey_id, year, form_version, place, opens, closes, invited
+	rows, err := db.conn.Query(ctx, `SELECT survey_id, year, form_version, place, opens, closes, invited, access
 FROM editions FINAL ORDER BY survey_id, year`)
 	if err != nil {
 		return nil, fmt.Errorf("list editions: %w", err)
@@ -63,12 +63,13 @@ FROM editions FINAL ORDER BY survey_id, year`)
 			year          uint16
 			version, inv  uint32
 			opens, closes time.Time
+			acc           string
 		)
-		if err := rows.Scan(&e.SurveyID, &year, &version, &e.Place, &opens, &closes, &inv); err != nil {
+		if err := rows.Scan(&e.SurveyID, &year, &version, &e.Place, &opens, &closes, &inv, &acc); err != nil {
 			return nil, fmt.Errorf("list editions: %w", err)
 		}
 		e.Year, e.FormVersion, e.Invited = int(year), int(version), int(inv)
-		e.Opens, e.Closes = fromDateTime(opens), fromDateTime(closes)
+		e.Opens, e.Closes, e.Access = fromDateTime(opens), fromDateTime(closes), survey.Access(acc)
 		out[e.SurveyID] = append(out[e.SurveyID], e)
 	}
 	return out, rows.Err()
@@ -123,10 +124,10 @@ func (db *DB) SaveEdition(ctx context.Context, e survey.Edition) error {
 	if err := survey.CheckEdition(e); err != nil {
 		return &survey.Error{Code: survey.CodeInvalid, Message: survey.Msg(survey.MsgInvalidEdition, err.Error()), Err: err}
 	}
-	err := db.conn.Exec(ctx, `INSERT INTO editions (survey_id, year, form_version, place, opens, closes, invited, revision)
-SELECT ?, toUInt16(?), toUInt32(?), ?, toDateTime(?), toDateTime(?), toUInt32(?), toUInt64(?)`,
+	err := db.conn.Exec(ctx, `INSERT INTO editions (survey_id, year, form_version, place, opens, closes, invited, access, revision)
+SELECT ?, toUInt16(?), toUInt32(?), ?, toDateTime(?), toDateTime(?), toUInt32(?), ?, toUInt64(?)`,
 		e.SurveyID, e.Year, e.FormVersion, e.Place, toDateTime(e.Opens), toDateTime(e.Closes), e.Invited,
-		time.Now().UnixNano())
+		string(e.Access), time.Now().UnixNano())
 	if err != nil {
 		return fmt.Errorf("save edition %s %d: %w", e.SurveyID, e.Year, err)
 	}

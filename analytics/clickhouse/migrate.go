@@ -3,12 +3,15 @@ package clickhouse
 import (
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	ch "github.com/ClickHouse/clickhouse-go/v2"
 )
 
 //go:embed migrations/*.sql
@@ -72,8 +75,8 @@ func (db *DB) Migrate(ctx context.Context) ([]Migration, error) {
 	}
 	var done []Migration
 	for _, m := range pending {
-		if err := db.conn.Exec(ctx, m.SQL); err != nil {
-			return done, fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, err)
+		if err := db.apply(ctx, m); err != nil {
+			return done, err
 		}
 		if err := db.conn.Exec(ctx, "INSERT INTO schema_migrations (version, name, applied_at) SELECT toUInt32(?), ?, toDateTime(?)",
 			m.Version, m.Name, time.Now().UTC().Unix()); err != nil {
@@ -82,6 +85,22 @@ func (db *DB) Migrate(ctx context.Context) ([]Migration, error) {
 		done = append(done, m)
 	}
 	return done, nil
+}
+
+// apply runs a migration's statement.
+func (db *DB) apply(ctx context.Context, m Migration) error {
+	if err := db.conn.Exec(ctx, m.SQL); err != nil && !columnExists(err) {
+		return fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, err)
+	}
+	return nil
+}
+
+// columnExists reports whether err is ClickHouse refusing to add a column that is already
+// there: 18.16 has no ADD COLUMN IF NOT EXISTS, so a migration adding a column that another
+// process added first is done.
+func columnExists(err error) bool {
+	var ex *ch.Exception
+	return errors.As(err, &ex) && ex.Code == 44 && strings.Contains(ex.Message, "already exists")
 }
 
 // PendingMigrations returns the migrations not applied yet.

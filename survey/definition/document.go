@@ -38,6 +38,7 @@ type editionDoc struct {
 	Closes      string `yaml:"closes"`
 	Invited     int    `yaml:"invited"`
 	FormVersion int    `yaml:"form_version"`
+	Access      string `yaml:"access"` // open (the default) or invitation
 }
 
 // entryDoc is one entry of a questions list: a question, or a group when Group is set.

@@ -50,6 +50,12 @@ func (b *builder) editions(docs []editionDoc, surveyID string, version int) []su
 		if !e.Closes.IsZero() {
 			e.Closes = e.Closes.AddDate(0, 0, 1) // the closing day is the last one open
 		}
+		access, err := survey.ParseAccess(d.Access)
+		if err != nil {
+			b.add(b.tree.keyLine("access", path...), "editions", "edition %d: %v", e.Year, err)
+			continue
+		}
+		e.Access = access
 		if first, dup := years[e.Year]; dup {
 			b.add(line, "editions", "edition %d is listed twice (first on line %d)", e.Year, first)
 			continue

@@ -10,20 +10,27 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/palabre/palabre/survey"
+	"github.com/palabre/palabre/survey/invite"
 )
 
-// accept validates sub against ed's form and makes the response durable. The error is a
-// *survey.Error, possibly wrapped, whose code decides the status.
-func (f *Forms) accept(ctx context.Context, ed *edition, sub survey.Submission, ch survey.Channel) (*survey.Response, survey.Receipt, error) {
+// accept validates sub against ed's form and makes the response durable; an edition by
+// invitation spends token (see submitInvited). The error is a *survey.Error, possibly
+// wrapped, whose code decides the status.
+func (f *Forms) accept(ctx context.Context, ed *edition, sub survey.Submission, ch survey.Channel, token string) (*survey.Response, survey.Receipt, error) {
 	r, err := ed.form.cf.Validate(sub, ed.Year)
 	if err != nil {
 		return nil, survey.Receipt{}, err
 	}
 	now := f.now().UTC()
 	r.SubmittedAt, r.ReceivedAt, r.Channel = now, now, ch
-	rc, err := f.sink.Submit(ctx, r)
+	var rc survey.Receipt
+	if ed.ByInvitation() {
+		rc, err = f.submitInvited(ctx, ed, r, token)
+	} else if rc, err = f.sink.Submit(ctx, r); err != nil {
+		err = fmt.Errorf("submit response %s: %w", r.ID, err)
+	}
 	if err != nil {
-		return r, rc, fmt.Errorf("submit response %s: %w", r.ID, err)
+		return r, rc, err
 	}
 	if rc.SubmittedAt.IsZero() {
 		rc.SubmittedAt = now
@@ -57,7 +64,7 @@ func (f *Forms) submitJSON(c *gin.Context) {
 		AbortJSON(c, err, lang)
 		return
 	}
-	r, rc, err := f.accept(ctx, ed, sub, survey.ChannelAPI)
+	r, rc, err := f.accept(ctx, ed, sub, survey.ChannelAPI, c.GetHeader(invite.TokenHeader))
 	if err != nil {
 		AbortJSON(c, err, lang)
 		return
@@ -112,9 +119,12 @@ type editionBody struct {
 	Opens       time.Time     `json:"opens,omitzero"`
 	Closes      time.Time     `json:"closes,omitzero"`
 	Invited     int           `json:"invited,omitempty"`
-	Form        string        `json:"form"`      // URL of the form as JSON
-	Responses   string        `json:"responses"` // URL to post responses to
-	Page        string        `json:"page"`      // URL of the participant's page
+	// Access is "invitation" for an edition that takes responses only with an invitation's
+	// token (sent in the X-Palabre-Invitation header); open editions leave it out.
+	Access    survey.Access `json:"access,omitempty"`
+	Form      string        `json:"form"`      // URL of the form as JSON
+	Responses string        `json:"responses"` // URL to post responses to
+	Page      string        `json:"page"`      // URL of the participant's page
 }
 
 // textLanguage is the language a JSON text is written in: "" (every language) for
@@ -152,7 +162,7 @@ func (f *Forms) listJSON(c *gin.Context) {
 func (f *Forms) editionBody(e survey.Edition, now time.Time) editionBody {
 	api := fmt.Sprintf("%s/api/v1/surveys/%s/editions/%d", f.base, e.SurveyID, e.Year)
 	return editionBody{Year: e.Year, Place: e.Place, FormVersion: e.FormVersion, Status: e.StatusAt(now),
-		Opens: e.Opens.UTC(), Closes: e.Closes.UTC(), Invited: e.Invited,
+		Opens: e.Opens.UTC(), Closes: e.Closes.UTC(), Invited: e.Invited, Access: e.Access,
 		Form: api + "/form", Responses: api + "/responses", Page: f.editionPath(e.SurveyID, e.Year)}
 }
 

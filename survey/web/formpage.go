@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"slices"
@@ -10,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/palabre/palabre/survey"
+	"github.com/palabre/palabre/survey/invite"
 )
 
 // formPage shows an edition's form, empty, with a fresh response id.
@@ -24,7 +26,14 @@ func (f *Forms) formPage(c *gin.Context) {
 		f.unavailablePage(c, ed, lang, why)
 		return
 	}
-	v := f.formView(c, ed, viewInput{lang: lang}, survey.NewResponseID().String())
+	token := c.Query(invite.TokenParam)
+	if ed.ByInvitation() {
+		if err := f.checkInvitation(c.Request.Context(), ed, token); err != nil {
+			f.invitationPage(c, ed, lang, err)
+			return
+		}
+	}
+	v := f.formView(c, ed, viewInput{lang: lang, token: token}, survey.NewResponseID().String())
 	f.render(c, http.StatusOK, "form", v)
 }
 
@@ -52,7 +61,8 @@ func (f *Forms) postPage(c *gin.Context) {
 	if slices.Contains(form.Languages, sub.Respondent.Language) {
 		lang = sub.Respondent.Language
 	}
-	r, rc, err := f.accept(ctx, ed, sub, survey.ChannelWeb)
+	token := c.Query(invite.TokenParam)
+	r, rc, err := f.accept(ctx, ed, sub, survey.ChannelWeb, token)
 	if err == nil {
 		target := f.editionPath(ed.SurveyID, ed.Year) + "/done?id=" + r.ID.String() + "&lang=" + url.QueryEscape(lang)
 		if rc.Duplicate {
@@ -61,8 +71,12 @@ func (f *Forms) postPage(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, target)
 		return
 	}
+	if invitationError(err) || errors.Is(err, errNoInvitations) {
+		f.invitationPage(c, ed, lang, err)
+		return
+	}
 	e := survey.AsError(err)
-	in := viewInput{lang: lang, values: sub.Values, respondent: sub.Respondent}
+	in := viewInput{lang: lang, values: sub.Values, respondent: sub.Respondent, token: token}
 	id := sub.ID
 	switch e.Code {
 	case survey.CodeInvalid:
@@ -136,7 +150,7 @@ func (f *Forms) formView(c *gin.Context, ed *edition, in viewInput, id string) *
 	title := form.Title.In(lang, form.DefaultLanguage)
 	v := &formView{page: f.newPage(c, lang, title+" "+strconv.Itoa(ed.Year), form.Languages),
 		Heading: title, Description: ed.survey.Description.In(lang, ed.survey.DefaultLanguage),
-		Action: f.editionPath(ed.SurveyID, ed.Year), DraftKey: draftKey(ed), ID: id, Logic: ed.form.logic}
+		Action: f.formAction(ed, in.token), DraftKey: draftKey(ed), ID: id, Logic: ed.form.logic}
 	sub := []string{strconv.Itoa(ed.Year)}
 	if d := editionDetail(ed.Edition, lang); d != "" {
 		sub = append(sub, d)

@@ -16,6 +16,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/palabre/palabre/survey"
+	"github.com/palabre/palabre/survey/invite"
 )
 
 // FormsConfig is what the participant's side needs.
@@ -30,6 +31,9 @@ type FormsConfig struct {
 	Log *slog.Logger
 	// Now is the clock deciding whether an edition is open; nil means time.Now.
 	Now func() time.Time
+	// Invitations checks and spends the invitations of editions by invitation; nil refuses
+	// every response to such an edition. The Sink must then be a survey.Recognizer.
+	Invitations *invite.Service
 }
 
 // Forms serves the participant's side: the list of open surveys, the HTML form of each
@@ -38,11 +42,14 @@ type FormsConfig struct {
 type Forms struct {
 	catalog survey.Catalog
 	sink    survey.Sink
-	log     *slog.Logger
-	now     func() time.Time
-	pages   *template.Template
-	assets  map[string]*asset
-	base    string // the path Register was given, for the links of pages
+	// invites and recognizer serve the editions by invitation.
+	invites    *invite.Service
+	recognizer survey.Recognizer
+	log        *slog.Logger
+	now        func() time.Time
+	pages      *template.Template
+	assets     map[string]*asset
+	base       string // the path Register was given, for the links of pages
 
 	mu    sync.Mutex
 	forms map[formKey]*formEntry
@@ -64,7 +71,14 @@ func NewForms(cfg FormsConfig) (*Forms, error) {
 	if cfg.Catalog == nil || cfg.Sink == nil {
 		return nil, errors.New("web: forms need a catalog and a sink")
 	}
-	f := &Forms{catalog: cfg.Catalog, sink: cfg.Sink, log: cfg.Log, now: cfg.Now, forms: map[formKey]*formEntry{}}
+	f := &Forms{catalog: cfg.Catalog, sink: cfg.Sink, log: cfg.Log, now: cfg.Now, forms: map[formKey]*formEntry{},
+		invites: cfg.Invitations}
+	if f.invites != nil {
+		var ok bool
+		if f.recognizer, ok = cfg.Sink.(survey.Recognizer); !ok {
+			return nil, errors.New("web: invitations need a sink that recognises responses already stored (survey.Recognizer)")
+		}
+	}
 	if f.log == nil {
 		f.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -85,13 +99,19 @@ func NewForms(cfg FormsConfig) (*Forms, error) {
 //
 //	GET  /                                              open surveys
 //	GET  /s/:survey                                     redirect to the latest open edition
-//	GET  /s/:survey/:year                               the form
+//	GET  /s/:survey/:year                               the form (?t=token for an edition by invitation)
 //	POST /s/:survey/:year                               submit it (urlencoded), 303 to done
 //	GET  /s/:survey/:year/done?id=…                     thank-you page
 //	GET  /static/form.js, /static/form.css              assets (?v=hash: cached for a year)
 //	GET  /api/v1/surveys                                surveys and editions (JSON)
 //	GET  /api/v1/surveys/:survey/editions/:year/form    the form (JSON)
 //	POST /api/v1/surveys/:survey/editions/:year/responses  submit a response (JSON)
+//
+// An edition by invitation (survey.AccessInvitation) shows its form and takes a response only
+// with an unused invitation's token: ?t= on the pages (the form posts back to its link), the
+// X-Palabre-Invitation header on the API. Without one it answers 403, with a used one 410,
+// each with a message in the participant's language; a response already stored is a
+// duplicate (200, or the thank-you page) whatever its link.
 //
 // Give the engine NotFound as its NoRoute handler and NoMethod as its NoMethod handler, so
 // the API answers them in its JSON error shape.

@@ -151,6 +151,9 @@ func (f *Forms) index(c *gin.Context) {
 	now := f.now()
 	for _, s := range all {
 		for _, e := range openEditions(s, now) {
+			if e.ByInvitation() {
+				continue // reached through each participant's own link
+			}
 			v.Surveys = append(v.Surveys, item{Href: f.editionPath(s.ID, e.Year) + "?lang=" + lang,
 				Title: s.Title.In(lang, s.DefaultLanguage) + " " + strconv.Itoa(e.Year), Detail: editionDetail(e, lang)})
 		}
@@ -225,6 +228,9 @@ func (f *Forms) unavailablePage(c *gin.Context, ed *edition, lang string, why *s
 	v := &messageView{page: f.newPage(c, lang, form.Title.In(lang, form.DefaultLanguage), form.Languages),
 		Heading: tr(lang, heading), Paragraphs: []string{why.Message.In(lang)}}
 	for _, e := range openEditions(ed.survey, f.now()) {
+		if e.ByInvitation() {
+			continue
+		}
 		v.Links = append(v.Links, link{f.editionPath(ed.survey.ID, e.Year) + "?lang=" + lang, tr(lang, "answer_edition", e.Year)})
 	}
 	v.Links = append(v.Links, link{f.base + "/?lang=" + lang, tr(lang, "all_surveys")})

@@ -140,6 +140,7 @@ type viewInput struct {
 	respondent survey.Respondent
 	errs       []survey.FieldError
 	visible    map[string]bool // nil: show every question
+	token      string          // the invitation's token, for an edition by invitation
 }
 
 func buildForm(cf *survey.Compiled, in viewInput) ([]fieldView, []sectionView, []errorLink) {

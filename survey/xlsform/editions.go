@@ -7,7 +7,7 @@ import (
 	"github.com/palabre/palabre/survey"
 )
 
-var editionColumns = []string{"year", "place", "opens", "closes", "invited", "form_version"}
+var editionColumns = []string{"year", "place", "opens", "closes", "invited", "form_version", "access"}
 
 // editions reads the editions sheet, a palabre extension: one row per year with its place,
 // the first and last days responses are accepted, how many were invited and the form version
@@ -55,6 +55,12 @@ func (r *reader) editions(sh *sheet, f *survey.Form) []survey.Edition {
 			return t
 		}
 		e.Opens, e.Closes = day("opens"), day("closes")
+		if a, err := survey.ParseAccess(sh.cell(rw, "access")); err != nil {
+			r.problem(sh, rw.n, sh.header("access"), "editions", "%q is neither open nor invitation", sh.cell(rw, "access"))
+			ok = false
+		} else {
+			e.Access = a
+		}
 		if !ok {
 			continue
 		}
