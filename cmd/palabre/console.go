@@ -15,9 +15,12 @@ import (
 	"github.com/palabre/palabre/survey/console"
 	"github.com/palabre/palabre/survey/console/auditlog"
 	erasepage "github.com/palabre/palabre/survey/console/erase"
+	"github.com/palabre/palabre/survey/console/responses"
 	"github.com/palabre/palabre/survey/console/surveys"
 	"github.com/palabre/palabre/survey/console/users"
 	"github.com/palabre/palabre/survey/erasure"
+	"github.com/palabre/palabre/survey/ingest"
+	"github.com/palabre/palabre/survey/invite"
 	"github.com/palabre/palabre/survey/web"
 )
 
@@ -32,6 +35,8 @@ type consoleDeps struct {
 	workbooks    *reportsweb.Handler
 	publications *publish.Store
 	eraser       *erasure.Eraser
+	invites      *invite.Service
+	pipeline     *ingest.Pipeline
 }
 
 // mountConsole serves the coordinators' console at /console with its sections.
@@ -41,9 +46,11 @@ func mountConsole(engine *gin.Engine, d consoleDeps) error {
 	if err != nil {
 		return err
 	}
-	if err := surveys.Mount(k, surveys.Config{Forms: d.forms, MaxUpload: d.cfg.maxBody}); err != nil {
+	if err := surveys.Mount(k, surveys.Config{Forms: d.forms, MaxUpload: d.cfg.maxBody,
+		Invitations: d.invites, BaseURL: d.cfg.baseURL}); err != nil {
 		return err
 	}
+	responses.Mount(k, d.db, d.pipeline)
 	if err := reportsconsole.Mount(k, reportsconsole.Config{Workbooks: d.workbooks, Dashboards: d.publications, BaseURL: d.cfg.baseURL}); err != nil {
 		return err
 	}

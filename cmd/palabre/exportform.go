@@ -63,7 +63,7 @@ func exportForm(ctx context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 	var buf bytes.Buffer
-	if err := xlsform.Write(&buf, form, editions, xlsform.Options{ListNames: listNames()}); err != nil {
+	if err := xlsform.Write(&buf, form, editions, xlsform.Options{ListNames: definition.DefaultListNames()}); err != nil {
 		return err
 	}
 	if output == "-" {
@@ -120,15 +120,6 @@ func catalogError(err error) error {
 		return errors.New(e.Message.In(survey.English))
 	}
 	return err
-}
-
-// listNames names the default agreement scale's list as definitions call it.
-func listNames() map[string]string {
-	var keys []string
-	for _, c := range definition.DefaultScale() {
-		keys = append(keys, c.Key)
-	}
-	return map[string]string{strings.Join(keys, " "): definition.DefaultScaleName}
 }
 
 // writeFileAtomic writes data to path through a temporary file beside it, so that a

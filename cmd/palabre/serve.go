@@ -27,6 +27,7 @@ import (
 	"github.com/palabre/palabre/survey/access"
 	"github.com/palabre/palabre/survey/access/gate"
 	"github.com/palabre/palabre/survey/ingest"
+	"github.com/palabre/palabre/survey/invite"
 	"github.com/palabre/palabre/survey/journal"
 	"github.com/palabre/palabre/survey/localcatalog"
 	"github.com/palabre/palabre/survey/web"
@@ -230,7 +231,10 @@ func serveWith(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io
 	if opsLn != nil {
 		opsBase = serveOps(ctx, opsLn, opsHandlers{metrics: metrics.Handler(), readyz: readiness.Detailed}, log)
 	}
-	forms, err := web.NewForms(web.FormsConfig{Catalog: catalog, Sink: pipeline, Log: log})
+	// Editions by invitation take one response per single-use link, claimed in ClickHouse so
+	// that every palabre process over the database honours it.
+	invites := invite.NewService(db.Invitations())
+	forms, err := web.NewForms(web.FormsConfig{Catalog: catalog, Sink: pipeline, Log: log, Invitations: invites})
 	if err != nil {
 		return err
 	}
@@ -292,7 +296,7 @@ func serveWith(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io
 	analyticsweb.RegisterErasure(analyticsGroup, analyticsweb.ErasureConfig{Eraser: eraser, Authorize: analyticsweb.GateAuthorize(apiGate)})
 	analyticsweb.RegisterAudit(analyticsGroup, analyticsweb.AuditConfig{Store: db.Audit(), Authorize: analyticsweb.GateAdmin(apiGate)})
 	if err := mountConsole(engine, consoleDeps{cfg: cfg, log: log, accounts: accounts, catalog: catalog, db: db,
-		forms: forms, workbooks: workbooks, publications: publications, eraser: eraser}); err != nil {
+		forms: forms, workbooks: workbooks, publications: publications, eraser: eraser, invites: invites, pipeline: pipeline}); err != nil {
 		return err
 	}
 	go refreshDashboards(ctx, publications, log)

@@ -218,3 +218,13 @@ func cloneText(t survey.Text) survey.Text {
 	}
 	return out
 }
+
+// DefaultListNames names the default scale's choices when a form is written back as an
+// XLSForm (xlsform.Options.ListNames), so that its list reads as a definition would name it.
+func DefaultListNames() map[string]string {
+	var keys []string
+	for _, c := range DefaultScale() {
+		keys = append(keys, c.Key)
+	}
+	return map[string]string{strings.Join(keys, " "): DefaultScaleName}
+}

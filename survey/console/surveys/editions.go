@@ -14,6 +14,7 @@ import (
 	"github.com/palabre/palabre/survey"
 	"github.com/palabre/palabre/survey/audit"
 	"github.com/palabre/palabre/survey/console"
+	"github.com/palabre/palabre/survey/invite"
 )
 
 // maxPlace is the longest place name taken, in characters, and maxInvited the largest
@@ -27,6 +28,7 @@ const (
 // Closes is the last open day, as in definition files.
 type editionForm struct {
 	Year, FormVersion, Place, Opens, Closes, Invited string
+	Access                                           string // "" (open) or "invitation"
 	Versions                                         []int
 	Lang                                             string
 }
@@ -53,14 +55,16 @@ func newEditionForm(sv survey.Survey, versions []int, now time.Time) editionForm
 // formOf shows e in its form.
 func formOf(e survey.Edition, versions []int) editionForm {
 	return editionForm{Year: strconv.Itoa(e.Year), FormVersion: strconv.Itoa(e.FormVersion), Place: e.Place,
-		Opens: dayOf(e.Opens), Closes: lastDay(e.Closes), Invited: strconv.Itoa(e.Invited), Versions: versions}
+		Opens: dayOf(e.Opens), Closes: lastDay(e.Closes), Invited: strconv.Itoa(e.Invited), Access: string(e.Access),
+		Versions: versions}
 }
 
 // readForm reads a posted edition form.
 func readForm(c *gin.Context, versions []int) editionForm {
 	return editionForm{Year: strings.TrimSpace(c.PostForm("year")), FormVersion: strings.TrimSpace(c.PostForm("form_version")),
 		Place: strings.TrimSpace(c.PostForm("place")), Opens: strings.TrimSpace(c.PostForm("opens")),
-		Closes: strings.TrimSpace(c.PostForm("closes")), Invited: strings.TrimSpace(c.PostForm("invited")), Versions: versions}
+		Closes: strings.TrimSpace(c.PostForm("closes")), Invited: strings.TrimSpace(c.PostForm("invited")),
+		Access: strings.TrimSpace(c.PostForm("access")), Versions: versions}
 }
 
 // edition reads the form into an edition of surveyID, starting from old: a date left as
@@ -82,6 +86,9 @@ func (f editionForm) edition(surveyID string, old survey.Edition, lang string) (
 		bad("surveys_err_version", f.FormVersion)
 	}
 	e.FormVersion = v
+	if e.Access, err = survey.ParseAccess(f.Access); err != nil {
+		bad("surveys_err_access")
+	}
 	e.Place = f.Place
 	if utf8.RuneCountInString(e.Place) > maxPlace {
 		bad("surveys_err_place", maxPlace)
@@ -119,6 +126,13 @@ func (f editionForm) edition(surveyID string, old survey.Edition, lang string) (
 	return e, problems
 }
 
+func accessName(a survey.Access) string {
+	if a == survey.AccessOpen {
+		return "open"
+	}
+	return string(a)
+}
+
 // day parses a YYYY-MM-DD day as midnight UTC; empty is the zero time.
 func day(s string) (time.Time, bool) {
 	if s == "" {
@@ -153,6 +167,7 @@ func changes(old, e survey.Edition) string {
 	add("opens", moment(old.Opens), moment(e.Opens))
 	add("closes", moment(old.Closes), moment(e.Closes))
 	add("invited", strconv.Itoa(old.Invited), strconv.Itoa(e.Invited))
+	add("access", accessName(old.Access), accessName(e.Access))
 	return strings.Join(out, "; ")
 }
 
@@ -237,6 +252,12 @@ type editionBody struct {
 	Back     string
 	Action   string
 	Preview  string
+	// Invitations are the counts of an edition by invitation's links (nil otherwise, or
+	// when palabre serves no invitations).
+	Invitations *invite.Counts
+	// InvitationsDown says the counts could not be read.
+	InvitationsDown bool
+	MaxBatch        int
 }
 
 func (s *section) editionPage(c *gin.Context) {
@@ -285,6 +306,15 @@ func (s *section) renderEdition(c *gin.Context, status int, sv survey.Survey, e 
 		}
 	}
 	body.State = strings.Join(state, " ")
+	if e.ByInvitation() && s.invites != nil {
+		body.MaxBatch = invite.MaxBatch
+		if n, err := s.invites.Counts(c, sv.ID, e.Year); err != nil {
+			_ = c.Error(err)
+			body.InvitationsDown = true
+		} else {
+			body.Invitations = &n
+		}
+	}
 	p := s.k.NewPage(c, "surveys_editions", body)
 	p.Title = console.T(lang, "surveys_edition_title", e.Year) + " · " + title
 	s.k.Render(c, status, s.pages, "edition.html", p)

@@ -6,9 +6,11 @@
 package surveys
 
 import (
+	"bytes"
 	"context"
 	"embed"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -19,9 +21,13 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/palabre/palabre/survey"
+	"github.com/palabre/palabre/survey/audit"
 	"github.com/palabre/palabre/survey/console"
 	"github.com/palabre/palabre/survey/definition"
+	"github.com/palabre/palabre/survey/invite"
+	"github.com/palabre/palabre/survey/invite/invitesheet"
 	"github.com/palabre/palabre/survey/web"
+	"github.com/palabre/palabre/survey/xlsform"
 )
 
 //go:embed templates/*.html
@@ -40,12 +46,19 @@ type Config struct {
 	// never more than definition.MaxSize. Give the server's limit on request bodies, which
 	// refuses larger uploads before they reach the section.
 	MaxUpload int64
+	// Invitations, when set, lets coordinators generate the single-use links of editions by
+	// invitation (a printable page of QR codes, or CSV) and see how many were used.
+	Invitations *invite.Service
+	// BaseURL is the address participants open palabre at, for those links; the address of
+	// the coordinator's request when empty.
+	BaseURL string
 }
 
 // section serves the pages.
 type section struct {
 	k         *console.Console
 	forms     *web.Forms
+	invites   *invite.Service
 	pages     *console.Templates
 	maxUpload int64
 }
@@ -74,7 +87,15 @@ func Mount(k *console.Console, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	s := &section{k: k, forms: cfg.Forms, pages: pages, maxUpload: cfg.MaxUpload}
+	s := &section{k: k, forms: cfg.Forms, invites: cfg.Invitations, pages: pages, maxUpload: cfg.MaxUpload}
+	var generate gin.HandlerFunc
+	if cfg.Invitations != nil {
+		generate = invitesheet.Handler(invitesheet.Config{Service: cfg.Invitations, Catalog: k.Catalog(), BaseURL: cfg.BaseURL,
+			Log: k.Log(), Generated: func(c *gin.Context, sh invitesheet.Sheet) error {
+				return k.Audit(c, audit.Entry{Action: "invitations.generate", Survey: sh.SurveyID, Target: strconv.Itoa(sh.Year),
+					Detail: fmt.Sprintf("%d single-use links, batch %s", len(sh.Links), sh.Batch)})
+			}})
+	}
 	k.Mount(func(g *gin.RouterGroup) {
 		g.GET("/surveys", s.list)
 		g.POST("/surveys/upload", s.upload)
@@ -85,6 +106,14 @@ func Mount(k *console.Console, cfg Config) error {
 		g.POST("/surveys/:survey/editions/:year", s.saveEdition)
 		g.POST("/surveys/:survey/editions/:year/open", s.openEdition)
 		g.POST("/surveys/:survey/editions/:year/close", s.closeEdition)
+		g.GET("/surveys/:survey/form.xlsx", s.downloadXLSForm)
+		if generate != nil {
+			g.POST("/surveys/:survey/editions/:year/invitations", func(c *gin.Context) {
+				if k.Authorize(c, c.Param("survey")) {
+					generate(c)
+				}
+			})
+		}
 	}, console.NavLink{Path: "/surveys", Key: "surveys_nav"})
 	return nil
 }
@@ -325,4 +354,49 @@ func joinInts(ns []int) string {
 		out[i] = strconv.Itoa(n)
 	}
 	return strings.Join(out, ", ")
+}
+
+// downloadXLSForm sends a form version (the latest unless ?version=N) with the survey's
+// editions as an XLSForm workbook, which KoboToolbox and ODK accept and palabre imports back
+// unchanged.
+func (s *section) downloadXLSForm(c *gin.Context) {
+	sv, ok := s.find(c)
+	if !ok {
+		return
+	}
+	versions, err := formVersions(c, s.k.Catalog(), sv)
+	if err != nil {
+		s.k.Fail(c, err)
+		return
+	}
+	if len(versions) == 0 {
+		s.k.NotFound(c)
+		return
+	}
+	version := versions[len(versions)-1]
+	if q := c.Query("version"); q != "" {
+		if version, err = strconv.Atoi(q); err != nil || !slices.Contains(versions, version) {
+			s.k.NotFound(c)
+			return
+		}
+	}
+	form, err := s.k.Catalog().Form(c, sv.ID, version)
+	if err != nil {
+		s.k.Fail(c, err)
+		return
+	}
+	var editions []survey.Edition
+	for _, e := range sv.Editions {
+		if e.FormVersion <= version {
+			editions = append(editions, e)
+		}
+	}
+	var buf bytes.Buffer
+	if err := xlsform.Write(&buf, form, editions, xlsform.Options{ListNames: definition.DefaultListNames()}); err != nil {
+		s.k.Fail(c, err)
+		return
+	}
+	name := fmt.Sprintf("%s-v%d.xlsx", sv.ID, version)
+	c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
+	c.Data(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", buf.Bytes())
 }
