@@ -16,12 +16,15 @@ all: build
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/palabre
 
-## run: install what is missing, start the local ClickHouse, migrate, serve the demo.
+## run: install what is missing, start the local ClickHouse, migrate, serve the demo. The
+## demo's admin account (DEMO_ADMIN) gets a link to set its password the first time.
+DEMO_ADMIN ?= admin@example.org
 run: build clickhouse
 	$(BIN) migrate
 	$(BIN) import --demo
 	$(BIN) seed
 	$(BIN) share --survey partners-meeting --reuse
+	$(BIN) user add --email $(DEMO_ADMIN) --name "Demo admin" --role admin --if-missing
 	$(BIN) serve
 
 ## test: start the local ClickHouse (and install test tools), then run every test against it.

@@ -44,6 +44,7 @@ func user(ctx context.Context, args []string, getenv func(string) string, stdout
 	}
 	baseURL := f.String("base-url", "PALABRE_BASE_URL", "http://"+addr, "the address users open palabre at, to print invitation links")
 	var email, role, surveys, name, tokenID *string
+	var ifMissing *bool
 	if sub != "list" {
 		email = f.FlagSet.String("email", "", "the user's e-mail address")
 	}
@@ -51,6 +52,7 @@ func user(ctx context.Context, args []string, getenv func(string) string, stdout
 		role = f.FlagSet.String("role", "", "admin (users and keys, every survey) or coordinator")
 		surveys = f.FlagSet.String("surveys", "", "a coordinator's surveys, comma-separated (default: all)")
 		name = f.FlagSet.String("name", "", "the user's name, as the console shows it")
+		ifMissing = f.FlagSet.Bool("if-missing", false, "when the account exists, add nothing: print a new link to set its password if none was set yet, else where to sign in (make run uses it)")
 	}
 	if sub == "token" {
 		name = f.FlagSet.String("name", "", "what the token is for, to recognise it in palabre user tokens")
@@ -91,6 +93,9 @@ func user(ctx context.Context, args []string, getenv func(string) string, stdout
 			return usageError{"user add: an admin sees every survey; --surveys is for coordinators"}
 		}
 		u, token, err := svc.AddUser(ctx, access.NewUser{Email: *email, Name: *name, Role: r, Surveys: list})
+		if errors.Is(err, access.ErrEmailTaken) && *ifMissing {
+			return existingUser(ctx, svc, *email, strings.TrimRight(*baseURL, "/"), link, stdout)
+		}
 		if err != nil {
 			return userError(sub, *email, err)
 		}
@@ -251,4 +256,25 @@ func listUsers(ctx context.Context, svc *access.Service, stdout io.Writer) error
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", u.Email, u.Name, u.Role, surveys, state, u.Created.Format(time.DateOnly))
 	}
 	return tw.Flush()
+}
+
+// existingUser tells how the owner of an existing account gets into the console: a new link
+// to set a password when none was set yet (the earlier link cannot be shown again), else the
+// address to sign in at.
+func existingUser(ctx context.Context, svc *access.Service, email, base string, link func(string) string, stdout io.Writer) error {
+	u, err := svc.User(ctx, email)
+	if err != nil {
+		return userError("add", email, err)
+	}
+	if u.PasswordHash != "" {
+		fmt.Fprintf(stdout, "%s already has an account: sign in at %s/console\n", u.Email, base)
+		return nil
+	}
+	token, err := svc.Invite(ctx, u.Email)
+	if err != nil {
+		return userError("add", email, err)
+	}
+	fmt.Fprintf(stdout, "%s has an account without a password yet: set it with this link (it works once, for %d days):\n%s\n",
+		u.Email, int(access.DefaultLimits.InvitationTTL.Hours()/24), link(token))
+	return nil
 }
