@@ -92,9 +92,20 @@ var Funcs = template.FuncMap{
 // ParseTemplates parses each named file of fsys as a page: a file defines "content" (and
 // may define "head"), shown inside the layout. A page is named by its file's base name.
 func ParseTemplates(fsys fs.FS, files ...string) (*Templates, error) {
+	return ParseTemplatesWith(fsys, nil, files...)
+}
+
+// ParseTemplatesWith is ParseTemplates with files of templates that every page may use
+// (pieces of forms shared by several pages).
+func ParseTemplatesWith(fsys fs.FS, shared []string, files ...string) (*Templates, error) {
 	layout, err := template.New("layout").Funcs(Funcs).Parse(layoutHTML)
 	if err != nil {
 		return nil, fmt.Errorf("console layout: %w", err)
+	}
+	if len(shared) > 0 {
+		if _, err := layout.ParseFS(fsys, shared...); err != nil {
+			return nil, fmt.Errorf("console templates %v: %w", shared, err)
+		}
 	}
 	t := &Templates{pages: map[string]*template.Template{}}
 	for _, f := range files {

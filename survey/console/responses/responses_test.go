@@ -142,7 +142,7 @@ func TestThePageCountsByCountryAndOrganisationAgainstInvited(t *testing.T) {
 	if got := rows(doc, "responses-counts"); !slices.Equal(got, want) {
 		t.Errorf("counts table:\n got  %q\n want %q", got, want)
 	}
-	for _, text := range []string{"Réponses enregistrées : 7", "7 réponses pour 40 personnes invitées : taux de réponse 18\u00a0%.",
+	for _, text := range []string{"Réponses enregistrées : 7", "Réponses : 7 sur 40 personnes invitées, taux de réponse 18\u00a0%.",
 		"le taux est donné pour le total seulement"} {
 		if !strings.Contains(r.Body, text) {
 			t.Errorf("the page lacks %q", text)
@@ -159,7 +159,7 @@ func TestThePageCountsByCountryAndOrganisationAgainstInvited(t *testing.T) {
 	}
 
 	enPage := c.Get(page2026 + "?lang=en")
-	if !strings.Contains(enPage.Body, "7 responses for 40 people invited: response rate 18%.") {
+	if !strings.Contains(enPage.Body, "Responses: 7 of 40 people invited, response rate 18%.") {
 		t.Error("no rate in English")
 	}
 	en := parse(t, enPage.Body)

@@ -82,7 +82,7 @@ func Mount(k *console.Console, cfg Config) error {
 		cfg.MaxUpload = DefaultMaxUpload
 	}
 	cfg.MaxUpload = min(cfg.MaxUpload, definition.MaxSize)
-	pages, err := console.ParseTemplates(templateFS, "templates/surveys.html", "templates/survey.html",
+	pages, err := console.ParseTemplatesWith(templateFS, []string{"templates/fields.html"}, "templates/surveys.html", "templates/survey.html",
 		"templates/edition.html", "templates/problems.html")
 	if err != nil {
 		return err
