@@ -3,7 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +22,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/palabre/palabre/analytics/clickhouse/clickhousetest"
+	"github.com/palabre/palabre/survey/access"
 	"github.com/palabre/palabre/survey/web/browsertest"
 )
 
@@ -261,4 +265,84 @@ var partnersAnswers = []browsertest.Field{
 	browsertest.F("sessions.guide_handover", "useful"),
 	browsertest.F("take_back", "tools"),
 	browsertest.F("recommend", "9"),
+}
+
+// TestTwoProcessesShareSessions runs two palabre serve processes over one database: a login
+// on one is valid on the other, and a logout on one ends the session on the other within
+// 5 seconds (sessions live in ClickHouse, not in a process).
+func TestTwoProcessesShareSessions(t *testing.T) {
+	dsn := clickhousetest.NewDSN(t)
+	clickhousetest.OpenDSN(t, dsn)
+	a := startProcess(t, map[string]string{"PALABRE_CLICKHOUSE": dsn, "PALABRE_DATA": t.TempDir()})
+	b := startProcess(t, map[string]string{"PALABRE_CLICKHOUSE": dsn, "PALABRE_DATA": t.TempDir(), "PALABRE_MIGRATE": "false"})
+	a.waitReady(time.Now())
+	b.waitReady(time.Now())
+	out := palabreCLI(t, map[string]string{"PALABRE_CLICKHOUSE": dsn}, "user", "add", "--email", "awa@example.org",
+		"--role", "admin", "--base-url", a.base)
+	invitation := regexp.MustCompile(`http://\S+/console/invite/\S+`).FindString(out)
+
+	jar, _ := cookiejar.New(nil) // cookies are per host, not per port: one browser for both
+	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	csrf := regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+	get := func(u string) (int, string) {
+		t.Helper()
+		res, err := client.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		body, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(body)
+	}
+	post := func(u string, form url.Values) int {
+		t.Helper()
+		res, err := client.PostForm(u, form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	_, page := get(invitation)
+	if code := post(invitation, url.Values{"csrf": {csrf.FindStringSubmatch(page)[1]}, "password": {"a long enough password"},
+		"password_again": {"a long enough password"}}); code != http.StatusSeeOther {
+		t.Fatalf("setting the password on A: %d", code)
+	}
+	code, home := get(b.base + "/console")
+	if code != http.StatusOK || !strings.Contains(home, "awa@example.org") {
+		t.Fatalf("the session of A on B: %d", code)
+	}
+	// The logout clears the browser's cookie; a copy of it (another tab, a stolen cookie) must
+	// stop working on B too.
+	var session string
+	u, _ := url.Parse(a.base)
+	for _, c := range jar.Cookies(u) {
+		if c.Name == access.SessionCookie {
+			session = c.Value
+		}
+	}
+	if session == "" {
+		t.Fatal("no session cookie")
+	}
+	if code := post(a.base+"/console/logout", url.Values{"csrf": {csrf.FindStringSubmatch(home)[1]}}); code != http.StatusSeeOther {
+		t.Fatalf("logout on A: %d", code)
+	}
+	start := time.Now()
+	for {
+		req, _ := http.NewRequest(http.MethodGet, b.base+"/console", nil)
+		req.AddCookie(&http.Cookie{Name: access.SessionCookie, Value: session})
+		res, err := (&http.Client{CheckRedirect: client.CheckRedirect}).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode == http.StatusSeeOther {
+			break
+		}
+		if time.Since(start) > 5*time.Second {
+			t.Fatalf("the session ended on A still works on B after %v", time.Since(start))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Logf("a logout on A took effect on B after %v", time.Since(start).Round(time.Millisecond))
 }
