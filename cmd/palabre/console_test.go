@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -21,8 +23,16 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/xuri/excelize/v2"
 
+	"github.com/palabre/palabre/analytics"
 	"github.com/palabre/palabre/analytics/clickhouse/clickhousetest"
+	"github.com/palabre/palabre/reports"
+	"github.com/palabre/palabre/reports/links"
+	"github.com/palabre/palabre/reports/publish"
+	reportsweb "github.com/palabre/palabre/reports/web"
 	"github.com/palabre/palabre/survey/access"
+	"github.com/palabre/palabre/survey/ingest"
+	"github.com/palabre/palabre/survey/invite"
+	"github.com/palabre/palabre/survey/web"
 	"github.com/palabre/palabre/survey/web/browsertest"
 )
 
@@ -345,4 +355,106 @@ func TestTwoProcessesShareSessions(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Logf("a logout on A took effect on B after %v", time.Since(start).Round(time.Millisecond))
+}
+
+// TestEveryConsoleChangeNeedsASessionAndItsToken lists every state-changing route of the
+// console as palabre serve mounts it, and sends each one a request without a session (it
+// must lead to the login page) and one with a session but without the CSRF token (403).
+// A route added later is covered without anyone writing its test.
+func TestEveryConsoleChangeNeedsASessionAndItsToken(t *testing.T) {
+	dsn := clickhousetest.NewDSN(t)
+	db := clickhousetest.OpenDSN(t, dsn)
+	ctx := context.Background()
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	data := t.TempDir()
+	log := slog.New(slog.DiscardHandler)
+	pipeline, err := ingest.Open(ctx, ingest.Config{Dir: filepath.Join(data, "journal"), Log: log}, db, db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pipeline.Close(context.Background()) })
+	invites := invite.NewService(db.Invitations())
+	forms, err := web.NewForms(web.FormsConfig{Catalog: db, Sink: pipeline, Log: log, Invitations: invites})
+	if err != nil {
+		t.Fatal(err)
+	}
+	accounts := access.New(db.Access(), access.WithParams(access.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}))
+	builder := reports.NewBuilder(db, analytics.NewService(db, db, 5), "test")
+	workbooks, err := reportsweb.New(reportsweb.Config{Builder: builder, CacheDir: filepath.Join(data, "reports")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := links.OpenKeyring(filepath.Join(data, "keys.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	publications, err := publish.Open(filepath.Join(data, "publications"), keys, builder)
+	if err != nil {
+		t.Fatal(err)
+	}
+	engine := newEngine(log, 1<<20)
+	if err := mountConsole(engine, consoleDeps{cfg: serveConfig{maxBody: 1 << 20}, log: log, accounts: accounts, catalog: db, db: db,
+		forms: forms, workbooks: workbooks, publications: publications, eraser: newEraser(db, publications, log),
+		invites: invites, pipeline: pipeline}); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(engine)
+	t.Cleanup(srv.Close)
+
+	_, token, err := accounts.AddUser(ctx, access.NewUser{Email: "root@example.org", Role: access.Admin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := accounts.AcceptInvitation(ctx, token, "a long enough password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	session, _, err := accounts.StartSession(ctx, u, "192.0.2.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	param := strings.NewReplacer(":survey", "partners-meeting", ":year", "2026", ":id", "x", ":token", "x")
+	var changes int
+	for _, r := range engine.Routes() {
+		if r.Method == http.MethodGet || r.Method == http.MethodHead || !strings.HasPrefix(r.Path, "/console") {
+			continue
+		}
+		path := param.Replace(r.Path)
+		send := func(withSession bool, form url.Values) *http.Response {
+			req, _ := http.NewRequest(r.Method, srv.URL+path, strings.NewReader(form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			if withSession {
+				req.AddCookie(&http.Cookie{Name: access.SessionCookie, Value: session})
+			}
+			res, err := noRedirect.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			return res
+		}
+		if path == "/console/login" || strings.HasPrefix(path, "/console/invite/") {
+			// Before there is a session: the form's own token (its cookie) is required.
+			if res := send(false, url.Values{"email": {"root@example.org"}, "password": {"a long enough password"}}); res.StatusCode != http.StatusForbidden {
+				t.Errorf("%s %s without the form's token: %d, want 403", r.Method, path, res.StatusCode)
+			}
+			continue
+		}
+		changes++
+		if res := send(false, url.Values{}); res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/console/login") {
+			t.Errorf("%s %s without a session: %d to %q, want 303 to the login page", r.Method, path, res.StatusCode, res.Header.Get("Location"))
+		}
+		for _, form := range []url.Values{{}, {"csrf": {"forged"}}} {
+			if res := send(true, form); res.StatusCode != http.StatusForbidden {
+				t.Errorf("%s %s with a session, csrf %q: %d, want 403", r.Method, path, form.Get("csrf"), res.StatusCode)
+			}
+		}
+	}
+	if changes < 20 {
+		t.Fatalf("only %d state-changing console routes found", changes)
+	}
+	t.Logf("%d state-changing console routes refuse a request without a session or without its CSRF token", changes)
 }
