@@ -51,7 +51,6 @@ func palabreCLI(t *testing.T, env map[string]string, args ...string) string {
 	return string(out)
 }
 
-
 // submitAndWait clicks sel and waits for the page that answers (the old body is marked
 // first, so that the new one is told apart).
 func submitAndWait(sel string) chromedp.Action[chromedp.Void] {

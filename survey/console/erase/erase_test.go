@@ -68,7 +68,9 @@ func setup(t *testing.T) (*consoletest.Harness, *store, survey.ResponseID, surve
 // auditOf defers to the harness's recorder, which exists once New returns.
 type lateAudit struct{ h **consoletest.Harness }
 
-func (l lateAudit) Record(ctx context.Context, e audit.Entry) error { return (*l.h).Audit.Record(ctx, e) }
+func (l lateAudit) Record(ctx context.Context, e audit.Entry) error {
+	return (*l.h).Audit.Record(ctx, e)
+}
 
 func auditOf(h **consoletest.Harness) lateAudit { return lateAudit{h} }
 
