@@ -195,7 +195,10 @@ func (r *reader) question(sh *sheet, rw row, t typeSpec, lists map[string]*list,
 		r.problem(sh, rw.n, typeCol, key, "unexpected %q after the type", strings.Join(t.extra, " "))
 		ok = false
 	}
-	if key == "" {
+	if key == "" && t.base == "note" {
+		key = fmt.Sprintf("note_%d", rw.n)
+		r.warn(sh, rw.n, sh.header("name"), key, "the note has no name: it is called %s", key)
+	} else if key == "" {
 		r.problem(sh, rw.n, sh.header("name"), "", "the question has no name")
 		ok = false
 	}
@@ -237,7 +240,7 @@ func (r *reader) question(sh *sheet, rw row, t typeSpec, lists map[string]*list,
 		r.problem(sh, rw.n, sh.header("appearance"), key, "search() appearances read external data, which is not supported")
 		ok = false
 	}
-	if q.Label == nil && key != "" && t.base != "note" {
+	if q.Label == nil && key != "" {
 		q.Label = survey.Text{lang: key}
 		r.warn(sh, rw.n, sh.header("label"), key, "the question has no label: its name %s is shown instead", key)
 	}
@@ -284,6 +287,9 @@ func (r *reader) question(sh *sheet, rw row, t typeSpec, lists map[string]*list,
 			default:
 				q.Type = survey.SingleChoice
 			}
+		}
+		if q.Type != survey.YesNo && q.Type != survey.Likert {
+			q.Choices = r.questionChoices(l, q.Choices)
 		}
 		used["label"], used["list-nolabel"] = true, true // the rows of a table-list matrix
 	}

@@ -264,6 +264,25 @@ type list struct {
 	name    string
 	row     int
 	choices []survey.Choice
+	rows    []int // the row of each choice
+	sheet   *sheet
+	labeled bool // choices without a label have been given their name
+}
+
+// questionChoices are a list's choices as a question shows them: a choice without a label
+// is shown with its name, as ODK does, with a warning the first time.
+func (r *reader) questionChoices(l *list, cs []survey.Choice) []survey.Choice {
+	for i := range cs {
+		if cs[i].Label != nil {
+			continue
+		}
+		cs[i].Label = survey.Text{r.lang: cs[i].Key}
+		if !l.labeled && l.sheet != nil && i < len(l.rows) {
+			r.warn(l.sheet, l.rows[i], l.sheet.header("label"), l.name, "the choice %s has no label: its name is shown instead", cs[i].Key)
+		}
+	}
+	l.labeled = true
+	return cs
 }
 
 func (r *reader) lists(sh *sheet, lang string) map[string]*list {
@@ -284,10 +303,11 @@ func (r *reader) lists(sh *sheet, lang string) map[string]*list {
 		}
 		l := out[name]
 		if l == nil {
-			l = &list{name: name, row: rw.n}
+			l = &list{name: name, row: rw.n, sheet: sh}
 			out[name] = l
 		}
 		l.choices = append(l.choices, survey.Choice{Key: key, Label: sh.text(rw, "label", lang)})
+		l.rows = append(l.rows, rw.n)
 	}
 	return out
 }

@@ -111,7 +111,8 @@ func (r *reader) newSheet(name string, raw [][]string) *sheet {
 		for j := range cells {
 			cells[j] = strings.TrimSpace(cells[j])
 		}
-		if strings.Join(cells, "") != "" {
+		// A row with text only in columns without a header is empty, as pyxform reads it.
+		if slices.ContainsFunc(sh.columns, func(c column) bool { return c.index < len(cells) && cells[c.index] != "" }) {
 			sh.rows = append(sh.rows, row{n: i + 2, cells: cells})
 		}
 	}
@@ -139,6 +140,10 @@ var settingsAliases = map[string]string{
 func (r *reader) parseHeader(sh *sheet, h string) (column, bool) {
 	c := column{header: h}
 	parts := strings.Split(h, "::")
+	if base, lang, found := strings.Cut(h, ":"); found && len(parts) == 1 && !strings.Contains(lang, ":") &&
+		slices.Contains(translatable, normalise(base)) {
+		parts = []string{base, lang} // pyxform's older "label:English"
+	}
 	c.base = normalise(parts[0])
 	if a, ok := aliases[c.base]; ok {
 		c.base = a

@@ -346,10 +346,13 @@ func (r *reader) matrix(sh *sheet, f *frame) (survey.Question, bool) {
 		if !groupRequired && m.q.Required != rows[0].q.Required {
 			r.problem(sh, m.row.n, sh.header("required"), f.key, "the rows of a matrix are either all required or none")
 		}
-		for _, col := range []string{"relevant", "constraint", "hint"} {
-			if sh.cell(m.row, col) != "" || (col == "hint" && m.q.Hint != nil) {
+		for _, col := range []string{"relevant", "constraint"} {
+			if sh.cell(m.row, col) != "" {
 				r.problem(sh, m.row.n, sh.header(col), f.key, "a row of a matrix cannot have its own %s: set it on the group", col)
 			}
+		}
+		if m.q.Hint != nil {
+			r.warn(sh, m.row.n, sh.header("hint"), f.key, "a row of a matrix has no hint of its own: palabre ignores it")
 		}
 		if m.q.ChangedIn != 0 {
 			r.problem(sh, m.row.n, sh.header("changed_in"), f.key, "a row of a matrix cannot have its own changed_in: set it on the group")
