@@ -44,8 +44,8 @@ func firstReason(err error) string {
 // change that loads fewer fails.
 func TestPyxformExamples(t *testing.T) {
 	const (
-		wantLoad = 0
-		wantDrop = 0
+		wantLoad = 14
+		wantDrop = 27
 	)
 	files, err := filepath.Glob("testdata/pyxform/*.xlsx")
 	if err != nil || len(files) != 44 {
