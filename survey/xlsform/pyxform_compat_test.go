@@ -295,6 +295,18 @@ func TestDropUnsupported(t *testing.T) {
 	if !slices.Equal(keys, []string{"name", "last"}) {
 		t.Errorf("kept %v", keys)
 	}
+	// A group whose questions are all left out is left out too; an empty group is kept.
+	res, err = FromSheetsWith(survey1("begin_group|media|Media\nimage|p|P\nend_group\nbegin_group|empty|E\nend_group\ntext|t|T"), "f.xlsx", ReadOptions{DropUnsupported: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var groups []string
+	for _, s := range res.Form.Sections {
+		groups = append(groups, s.Key)
+	}
+	if !slices.Equal(groups, []string{"empty", ""}) {
+		t.Errorf("sections %q", groups)
+	}
 	// Mistakes are refused all the same.
 	_, err = FromSheetsWith(survey1("interger|age|Age\nimage|p|P"), "f.xlsx", ReadOptions{DropUnsupported: true})
 	surveytest.CheckProblems(t, err, []string{`f.xlsx, survey sheet, row 2, column "type": age: unknown type "interger" (did you mean integer?)`})

@@ -24,6 +24,7 @@ type frame struct {
 	key     string
 	section survey.Section
 	members []member // the rows of a table-list group
+	dropped int      // questions left out before the group began
 }
 
 // member is a question read inside a table-list group, with what makes it a matrix row.
@@ -127,6 +128,9 @@ func (r *reader) survey(sh *sheet, lists map[string]*list, lang string) []survey
 			stack = stack[:len(stack)-1]
 			switch f.kind {
 			case groupFrame:
+				if len(f.section.Questions) == 0 && len(r.dropped) > f.dropped {
+					continue // every question of the group is left out, and so is the group
+				}
 				sections = append(sections, f.section)
 			case tableFrame:
 				if q, ok := r.matrix(sh, f); ok {
@@ -244,7 +248,7 @@ func (r *reader) dropDependents(sh *sheet, sections []survey.Section) []survey.S
 // beginGroup reads a begin_group row.
 func (r *reader) beginGroup(sh *sheet, rw row, stack []*frame, lang string) *frame {
 	key := sh.cell(rw, "name")
-	f := &frame{kind: groupFrame, row: rw, key: key}
+	f := &frame{kind: groupFrame, row: rw, key: key, dropped: len(r.dropped)}
 	if key == "" {
 		r.problem(sh, rw.n, sh.header("name"), "", "the group has no name")
 	} else {
