@@ -311,3 +311,15 @@ func TestDropUnsupported(t *testing.T) {
 	_, err = FromSheetsWith(survey1("interger|age|Age\nimage|p|P"), "f.xlsx", ReadOptions{DropUnsupported: true})
 	surveytest.CheckProblems(t, err, []string{`f.xlsx, survey sheet, row 2, column "type": age: unknown type "interger" (did you mean integer?)`})
 }
+
+// TestOnlySheetIsSurvey reads a workbook of one sheet, whatever its name, as its survey
+// sheet, as pyxform does; with more sheets, only "survey" is.
+func TestOnlySheetIsSurvey(t *testing.T) {
+	res, err := FromSheets(Sheets{"Sheet1": table("type|name|label\ntext|q|Q")}, "one.xlsx")
+	compiled(t, res, err)
+	if len(res.Warnings) == 0 || res.Warnings[0].String() != `one.xlsx, Sheet1 sheet: the only sheet, "Sheet1", is read as the "survey" sheet` {
+		t.Errorf("warnings %v", res.Warnings)
+	}
+	_, err = FromSheets(Sheets{"Sheet1": table("type|name|label\ntext|q|Q"), "Sheet2": table("a\nb")}, "two.xlsx")
+	surveytest.CheckProblems(t, err, []string{`two.xlsx: the workbook has no "survey" sheet`})
+}

@@ -89,8 +89,9 @@ func ReadWith(r io.Reader, name string, opts ReadOptions) (*Result, error) {
 	}
 	defer f.Close()
 	sheets := Sheets{}
-	for _, sh := range f.GetSheetList() {
-		if _, ok := sheetKind(sh); !ok {
+	list := f.GetSheetList()
+	for _, sh := range list {
+		if _, ok := sheetKind(sh); !ok && len(list) > 1 {
 			continue
 		}
 		rows, err := f.GetRows(sh, excelize.Options{RawCellValue: true})
@@ -144,6 +145,12 @@ func FromSheetsWith(sheets Sheets, name string, opts ReadOptions) (*Result, erro
 	byKind := map[string]*sheet{}
 	for sheetName, rows := range sheets {
 		kind, ok := sheetKind(sheetName)
+		if !ok && len(sheets) == 1 {
+			// A workbook of one sheet is a survey sheet whatever its name, as pyxform reads it.
+			kind, ok = "survey", true
+			r.warnings = append(r.warnings, survey.Problem{Source: name + ", " + sheetName + " sheet",
+				Reason: fmt.Sprintf(`the only sheet, %q, is read as the "survey" sheet`, sheetName)})
+		}
 		if !ok {
 			continue
 		}
