@@ -145,7 +145,7 @@ func FromSheetsWith(sheets Sheets, name string, opts ReadOptions) (*Result, erro
 	byKind := map[string]*sheet{}
 	for sheetName, rows := range sheets {
 		kind, ok := sheetKind(sheetName)
-		if !ok && len(sheets) == 1 {
+		if !ok && len(sheets) == 1 && strings.TrimSpace(sheetName) != "" {
 			// A workbook of one sheet is a survey sheet whatever its name, as pyxform reads it.
 			kind, ok = "survey", true
 			r.warnings = append(r.warnings, survey.Problem{Source: name + ", " + sheetName + " sheet",
