@@ -7,6 +7,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -623,5 +624,34 @@ func TestEditionOpenClose(t *testing.T) {
 	if entries := fx.h.Audit.Entries(); len(entries) != 3 || entries[2].Action != "edition.open" ||
 		!strings.HasPrefix(entries[2].Detail, "closes: ") || !strings.HasSuffix(entries[2].Detail, " → —") {
 		t.Fatalf("audit %+v", entries)
+	}
+}
+
+// A workbook with questions palabre cannot collect is refused, unless the coordinator ticks
+// the box that loads it without them; what was left out goes to the audit log.
+func TestUploadDropUnsupported(t *testing.T) {
+	fx := newFixture(t)
+	c := fx.h.SignIn(t, "ana@example.org", access.Coordinator)
+	data, err := os.ReadFile("../../xlsform/testdata/pyxform/widgets.xls.xlsx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := upload(t, c, "widgets.xlsx", data); r.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("without the box: %d", r.Status)
+	}
+	var b bytes.Buffer
+	w := multipart.NewWriter(&b)
+	w.WriteField("csrf", c.CSRF)
+	w.WriteField("drop_unsupported", "yes")
+	fw, _ := w.CreateFormFile("definition", "widgets.xlsx")
+	fw.Write(data)
+	w.Close()
+	r := c.PostBody("/console/surveys/upload?lang=en", w.FormDataContentType(), &b)
+	if r.Status != http.StatusSeeOther || !strings.HasSuffix(r.Location, "?done=surveys_uploaded_dropped") {
+		t.Fatalf("with the box: %d to %q\n%s", r.Status, r.Location, r.Body)
+	}
+	e := fx.h.Audit.Entries()
+	if len(e) != 1 || !strings.Contains(e[0].Detail, "left out") || !strings.Contains(e[0].Detail, "image") {
+		t.Fatalf("audit: %+v", e)
 	}
 }

@@ -49,7 +49,8 @@ func (s *section) upload(c *gin.Context) {
 		s.problems(c, http.StatusUnprocessableEntity, name, console.T(lang, "surveys_not_definition"))
 		return
 	}
-	d, err := parse(fh, format, name)
+	drop := c.PostForm("drop_unsupported") == "yes"
+	d, err := parse(fh, format, name, definition.Options{DropUnsupported: drop})
 	var de *survey.DefinitionError
 	if errors.As(err, &de) {
 		list := problemList{File: name, Problems: de.Problems, Note: true,
@@ -80,6 +81,13 @@ func (s *section) upload(c *gin.Context) {
 	}
 	detail := fmt.Sprintf("%s: version %d (%s), %d questions, editions %s", name, v,
 		map[bool]string{false: "new", true: "unchanged"}[again], len(d.Form.Questions()), years(d.Editions))
+	if len(d.Dropped) > 0 {
+		left := make([]string, len(d.Dropped))
+		for i, q := range d.Dropped {
+			left[i] = q.String()
+		}
+		detail += fmt.Sprintf("; left out %d questions palabre cannot collect: %s", len(d.Dropped), strings.Join(left, "; "))
+	}
 	if err := s.k.Audit(c, audit.Entry{Action: "survey.upload", Survey: id, Target: fmt.Sprintf("version %d", v), Detail: detail}); err != nil {
 		s.k.Fail(c, fmt.Errorf("audit survey.upload: %w", err))
 		return
@@ -92,17 +100,21 @@ func (s *section) upload(c *gin.Context) {
 		s.k.Fail(c, err)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, surveyPath(id)+"?done=surveys_uploaded")
+	done := "surveys_uploaded"
+	if len(d.Dropped) > 0 {
+		done = "surveys_uploaded_dropped"
+	}
+	c.Redirect(http.StatusSeeOther, surveyPath(id)+"?done="+done)
 }
 
 // parse reads an uploaded definition as `palabre validate` reads a file.
-func parse(fh *multipart.FileHeader, format definition.Format, name string) (*definition.Definition, error) {
+func parse(fh *multipart.FileHeader, format definition.Format, name string, opts definition.Options) (*definition.Definition, error) {
 	f, err := fh.Open()
 	if err != nil {
 		return nil, fmt.Errorf("open upload: %w", err)
 	}
 	defer f.Close()
-	return definition.Parse(f, format, name)
+	return definition.ParseWith(f, format, name, opts)
 }
 
 // nextVersion is the version after the survey's last one (after v when none is found).
