@@ -1,0 +1,52 @@
+// Package pastdata loads past years' responses from another tool's export: a KoboToolbox or
+// ODK Central export, as XLSX or CSV, into one edition of a palabre survey.
+//
+// Read parses a file (Table), maps its columns to the form version of the edition (Plan),
+// and validates every row with the form's own validation (survey.Compiled.Validate): it
+// returns the responses, or every row that cannot be loaded, with its row number as in the
+// file, its column, its value and the reason. Load writes the responses through a Store in
+// one go, all or nothing, and counts those already there: the id of an imported response
+// is derived from the export's _uuid or instanceID (ResponseID), so loading the same file
+// twice stores each response once.
+//
+// # What a file may hold
+//
+//   - XLSX (the first sheet) or CSV (separated by "," or ";", with or without a UTF-8 byte
+//     order mark). The first row names the columns.
+//   - Headers as names ("XML values and headers") or as labels in any of the form's
+//     languages ("Labels"), with or without their groups' path, separated by "/" or "-":
+//     group_a/q1, group_a-q1 and q1 all name question q1.
+//   - Values as choice names or as labels in any of the form's languages. Yes/no questions
+//     take yes/no, oui/non, sí/no, true/false or 1/0.
+//   - Multiple choice in one column (names separated by spaces, or labels separated by
+//     spaces, commas or semicolons), or split into one column per choice (q/choice, holding
+//     1/0, true/false, or the choice itself), or both.
+//   - A matrix (palabre's table-list group) as one column per row: matrix/row.
+//   - The profile in columns named country, organisation (or organization), role and
+//     language, or through the mapping file; country as an ISO code or a country's name,
+//     role and organisation as names or labels, language as a code. A constant in the
+//     mapping file fills a profile field for every row (a file from one country).
+//   - KoboToolbox and ODK meta columns: _uuid, meta/instanceID, KEY (the response's id),
+//     _submission_time, SubmissionDate, end, start (when it was submitted) are used;
+//     _id, _index, _validation_status, _status, _submitted_by, _tags, _notes,
+//     _attachments, __version__, formhub/uuid, deviceid, SubmitterID… are ignored.
+//
+// # The mapping file
+//
+// When the export's names differ from the form's, a YAML file says how to read it:
+//
+//	columns:                       # column header (as in the file) → question key,
+//	  q_satisf: overall_satisfaction   # profile.country, profile.organisation,
+//	  q_sessions/q_a: sessions.sharing_experiences  # profile.role, profile.language,
+//	  Pays: profile.country          # matrix.row, or "-" to ignore the column
+//	  remarks: "-"
+//	values:                        # question key (or profile.FIELD) → value → choice name
+//	  overall_satisfaction: {"Très content": very_satisfied}
+//	  profile.country: {Dakar: SN}
+//	constants:                     # a profile field for every row
+//	  country: SN
+//	  language: fr
+//
+// A column named in columns is read as the mapping says; the others as above. A value in
+// values is replaced before anything else reads it.
+package pastdata
