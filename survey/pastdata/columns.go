@@ -112,6 +112,34 @@ func choiceKey(choices []survey.Choice, s string) (string, bool) {
 	return "", false
 }
 
+// choiceIndex finds choices by name or label (choiceKey), from a map built once per list.
+type choiceIndex map[*survey.Choice]map[string]string
+
+func (ci choiceIndex) key(choices []survey.Choice, s string) (string, bool) {
+	if len(choices) == 0 {
+		return "", false
+	}
+	m, ok := ci[&choices[0]]
+	if !ok {
+		m = map[string]string{}
+		for _, c := range choices {
+			for _, l := range c.Label {
+				if l = norm(l); l != "" {
+					if _, dup := m[l]; !dup {
+						m[l] = c.Key
+					}
+				}
+			}
+		}
+		for _, c := range choices { // a name wins over another choice's label
+			m[norm(c.Key)] = c.Key
+		}
+		ci[&choices[0]] = m
+	}
+	k, ok := m[norm(s)]
+	return k, ok
+}
+
 // separators returns the positions after each group separator of h, 0 first: the starts of
 // the suffixes that may name a question once groups are stripped.
 func separators(h string) []int {

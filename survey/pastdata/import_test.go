@@ -392,6 +392,12 @@ func TestImportIntoClickHouse(t *testing.T) {
 	}
 }
 
+// pastdataRun is one load the benchmark keeps to check.
+type pastdataRun struct {
+	db  *clickhouse.DB
+	set *pastdata.Set
+}
+
 // failingDB writes the first half of a batch for real, then fails, as a connection lost
 // between the two inserts would.
 type failingDB struct{ *clickhouse.DB }

@@ -103,13 +103,16 @@ type Set struct {
 }
 
 type plan struct {
-	form    *survey.Compiled
-	target  *Target
-	mapping *Mapping
-	names   *names
-	cols    []column
-	id      int // the column of the response's id, -1 when none
-	times   []int
+	form      *survey.Compiled
+	target    *Target
+	mapping   *Mapping
+	names     *names
+	choices   choiceIndex
+	countries map[string]string                 // country codes by code and name, normalised
+	joined    map[*survey.Question][]choiceName // splitChoices' names, longest first
+	cols      []column
+	id        int // the column of the response's id, -1 when none
+	times     []int
 }
 
 // Read maps every row of t to a response of the target edition, validating each with the
@@ -119,7 +122,8 @@ func Read(t *Table, target *Target, m *Mapping, now time.Time) (*Set, error) {
 	if m == nil {
 		m = &Mapping{}
 	}
-	p := &plan{form: target.Form, target: target, mapping: m, names: indexForm(target.Form.Form), id: -1}
+	p := &plan{form: target.Form, target: target, mapping: m, names: indexForm(target.Form.Form), id: -1,
+		choices: choiceIndex{}, joined: map[*survey.Question][]choiceName{}}
 	var problems []Problem
 	seen := map[string]int{}
 	for i, h := range t.Header {
@@ -225,7 +229,7 @@ func (p *plan) row(row Row, now time.Time) (*survey.Response, survey.ResponseID,
 			}
 			sub.Values[tg] = append(sub.Values[tg], vals...)
 		case colChoice:
-			on, ok := selected(raw, c.q, c.choice)
+			on, ok := p.selected(raw, c.q, c.choice)
 			if !ok {
 				fail(i, "expected 1 or 0 (selected or not)")
 				continue
@@ -234,7 +238,7 @@ func (p *plan) row(row Row, now time.Time) (*survey.Response, survey.ResponseID,
 				sub.Values[tg] = append(sub.Values[tg], c.choice)
 			}
 		case colItem:
-			if key, ok := choiceKey(c.q.Choices, raw); ok {
+			if key, ok := p.choices.key(c.q.Choices, raw); ok {
 				raw = key
 			}
 			sub.Values[tg] = append(sub.Values[tg], raw)
@@ -327,7 +331,7 @@ var (
 func (p *plan) value(q *survey.Question, raw string) ([]string, string) {
 	switch q.Type {
 	case survey.SingleChoice, survey.Likert:
-		if key, ok := choiceKey(q.Choices, raw); ok {
+		if key, ok := p.choices.key(q.Choices, raw); ok {
 			return []string{key}, ""
 		}
 	case survey.YesNo:
@@ -339,7 +343,7 @@ func (p *plan) value(q *survey.Question, raw string) ([]string, string) {
 			return []string{"no"}, ""
 		}
 	case survey.MultipleChoice:
-		if keys, ok := splitChoices(q.Choices, raw); ok {
+		if keys, ok := p.splitChoices(q, raw); ok {
 			return keys, ""
 		}
 		return strings.Fields(raw), ""
@@ -353,19 +357,21 @@ func (p *plan) value(q *survey.Question, raw string) ([]string, string) {
 
 // splitChoices reads a multiple choice joined in one cell: names separated by spaces, or
 // labels (which may hold spaces) separated by spaces, commas or semicolons.
-func splitChoices(choices []survey.Choice, raw string) ([]string, bool) {
-	type name struct{ text, key string }
-	var all []name
-	for _, c := range choices {
-		all = append(all, name{norm(c.Key), c.Key})
-		for _, l := range c.Label {
-			if l = norm(l); l != "" {
-				all = append(all, name{l, c.Key})
+func (p *plan) splitChoices(q *survey.Question, raw string) ([]string, bool) {
+	all, ok := p.joined[q]
+	if !ok {
+		for _, c := range q.Choices {
+			all = append(all, choiceName{norm(c.Key), c.Key})
+			for _, l := range c.Label {
+				if l = norm(l); l != "" {
+					all = append(all, choiceName{l, c.Key})
+				}
 			}
 		}
+		// The longest names first, so that a label is not read as a shorter one it begins with.
+		slices.SortStableFunc(all, func(a, b choiceName) int { return cmp.Compare(len(b.text), len(a.text)) })
+		p.joined[q] = all
 	}
-	// The longest names first, so that a label is not read as a shorter one it begins with.
-	slices.SortStableFunc(all, func(a, b name) int { return cmp.Compare(len(b.text), len(a.text)) })
 	s := norm(raw)
 	isSep := func(b byte) bool { return b == ' ' || b == ',' || b == ';' }
 	// fail[i]: s[i:] cannot be read, memoised so the search stays linear in practice.
@@ -395,8 +401,11 @@ func splitChoices(choices []survey.Choice, raw string) ([]string, bool) {
 	return walk(0)
 }
 
+// choiceName is a choice's name or one of its labels, normalised.
+type choiceName struct{ text, key string }
+
 // selected reads a split multiple choice's cell.
-func selected(raw string, q *survey.Question, choice string) (on, ok bool) {
+func (p *plan) selected(raw string, q *survey.Question, choice string) (on, ok bool) {
 	l := norm(raw)
 	switch {
 	case slices.Contains(yesWords, l) || l == "x":
@@ -407,7 +416,7 @@ func selected(raw string, q *survey.Question, choice string) (on, ok bool) {
 	if n, err := strconv.ParseFloat(l, 64); err == nil && (n == 0 || n == 1) {
 		return n == 1, true
 	}
-	if key, found := choiceKey(q.Choices, raw); found && key == choice {
+	if key, found := p.choices.key(q.Choices, raw); found && key == choice {
 		return true, true
 	}
 	return false, false
@@ -419,24 +428,28 @@ func (p *plan) profileValue(field, raw string) string {
 	f := p.form.Form
 	switch field {
 	case "country":
-		for _, code := range f.Profile.Countries {
-			if strings.EqualFold(code, raw) {
-				return code
-			}
-			if t, ok := survey.CountryText(code); ok {
-				for _, name := range t {
-					if norm(name) == norm(raw) {
-						return code
+		if p.countries == nil {
+			p.countries = map[string]string{}
+			for _, code := range f.Profile.Countries {
+				if t, ok := survey.CountryText(code); ok {
+					for _, name := range t {
+						p.countries[norm(name)] = code
 					}
 				}
 			}
+			for _, code := range f.Profile.Countries {
+				p.countries[norm(code)] = code
+			}
+		}
+		if code, ok := p.countries[norm(raw)]; ok {
+			return code
 		}
 	case "role":
-		if key, ok := choiceKey(f.Profile.Roles, raw); ok {
+		if key, ok := p.choices.key(f.Profile.Roles, raw); ok {
 			return key
 		}
 	case "organisation":
-		if key, ok := choiceKey(f.Profile.Organisations, raw); ok {
+		if key, ok := p.choices.key(f.Profile.Organisations, raw); ok {
 			return key
 		}
 	case "language":
