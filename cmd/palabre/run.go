@@ -80,7 +80,7 @@ func usage(w io.Writer, cmds map[string]command) {
 	fmt.Fprintln(w, "palabre: surveys and feedback, compared across countries and years.")
 	fmt.Fprintln(w, "\nUsage: palabre COMMAND [flags]\n\nCommands:")
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-12s %s\n", n, cmds[n].summary)
+		fmt.Fprintf(w, "  %-17s %s\n", n, cmds[n].summary)
 	}
 	fmt.Fprintln(w, "\nRun `palabre COMMAND -h` for a command's flags; each flag defaults from the environment variable shown.")
 }
