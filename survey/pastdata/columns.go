@@ -54,7 +54,8 @@ var (
 		"uuid", "formhub/uuid", "deviceid", "today", "username", "simserial", "subscriberid",
 		"phonenumber", "audit", "instancename", "submitterid", "submittername",
 		"attachmentspresent", "attachmentsexpected", "status", "reviewstate", "edits",
-		"formversion", "__system", "meta"}
+		"formversion", "__system", "deprecatedid", "rootuuid", "_duration", "_media_all_received",
+		"_xform_id", "_media_count", "_total_media"}
 )
 
 // profileNames are the column names read as profile fields.

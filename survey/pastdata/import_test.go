@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/palabre/palabre/analytics"
 	"github.com/palabre/palabre/analytics/analyticstest"
 	"github.com/palabre/palabre/analytics/clickhouse"
@@ -460,4 +462,51 @@ func editCSV(t testing.TB, data []byte, edit func([][]string)) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// TestReadTypedXLSXCells reads a workbook whose numbers and dates are typed cells, as
+// spreadsheet software saves them, rather than text.
+func TestReadTypedXLSXCells(t *testing.T) {
+	d := loadDemo(t)
+	x := excelize.NewFile()
+	defer x.Close()
+	rows := [][]any{
+		{"_uuid", "_submission_time", "country", "organisation", "role", "arrival_date", "first_meeting", "overall_satisfaction",
+			"sessions/sharing_experiences", "sessions/questioning_practices", "sessions/pooling_tools", "sessions/building_tools",
+			"sessions/partner_visit", "sessions/guide_handover", "take_back", "recommend", "colleagues_to_share"},
+		{"U-1", time.Date(2024, 11, 2, 8, 30, 0, 0, time.UTC), "MG", "Centre Ndaari", "head_of_service", time.Date(2024, 10, 28, 0, 0, 0, 0, time.UTC),
+			"no", "satisfied", "useful", "useful", "useful", "useful", "useful", "useful", "tools contacts", 8, 12.0},
+	}
+	for i, r := range rows {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		if err := x.SetSheetRow("Sheet1", cell, &r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	style, _ := x.NewStyle(&excelize.Style{NumFmt: 14}) // m/d/yy, as a spreadsheet shows dates
+	x.SetCellStyle("Sheet1", "F2", "F2", style)
+	var buf bytes.Buffer
+	if err := x.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	set, err := pastdata.Read(readFile(t, "typed.xlsx", buf.Bytes()), d.target(t, 2024), nil, importNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := set.Responses[0]
+	if !r.SubmittedAt.Equal(time.Date(2024, 11, 2, 8, 30, 0, 0, time.UTC)) {
+		t.Fatalf("submitted at %v", r.SubmittedAt)
+	}
+	for _, a := range r.Answers {
+		switch a.Question {
+		case "arrival_date":
+			if a.Text != "2024-10-28" {
+				t.Fatalf("arrival_date = %q", a.Text)
+			}
+		case "recommend", "colleagues_to_share":
+			if !a.HasNum || (a.Num != 8 && a.Num != 12) {
+				t.Fatalf("%s = %+v", a.Question, a)
+			}
+		}
+	}
 }

@@ -60,7 +60,9 @@ func readXLSX(data []byte) (*Table, error) {
 	defer rows.Close()
 	var cells [][]string
 	for rows.Next() {
-		c, err := rows.Columns()
+		// Raw values: a date stays its serial number, which Read converts, rather than
+		// whatever the cell's format shows (11/20/19).
+		c, err := rows.Columns(excelize.Options{RawCellValue: true})
 		if err != nil {
 			return nil, fmt.Errorf("sheet %s: %w", sheets[0], err)
 		}
