@@ -28,13 +28,25 @@ func benchResponses() int {
 // load: the edition's analytics equal the file's, and a second load changes nothing.
 //
 //	make bench-import
+//
+// The sub-benchmark csv loads the same responses as an ODK Central-style CSV (names, "-"
+// separators, ";"), to show what the XLSX reading costs.
 func BenchmarkImport(b *testing.B) {
+	b.Run("xlsx", func(b *testing.B) {
+		benchImport(b, exportStyle{labels: true, sep: "/", split: true}, "kobo-partners-meeting-2019.xlsx")
+	})
+	b.Run("csv", func(b *testing.B) {
+		benchImport(b, exportStyle{sep: "-", csv: true, split: true}, "odk-partners-meeting-2019.csv")
+	})
+}
+
+func benchImport(b *testing.B, style exportStyle, name string) {
 	d := loadDemo(b)
 	n := benchResponses()
-	data, want := genExport(b, d, 2019, n, exportStyle{labels: true, sep: "/", split: true}, 10)
-	path := filepath.Join(b.TempDir(), "kobo-partners-meeting-2019.xlsx")
-	if keep := os.Getenv("PALABRE_BENCH_IMPORT_FILE"); keep != "" {
-		path = keep // kept, to load with palabre import-responses
+	data, want := genExport(b, d, 2019, n, style, 10)
+	path := filepath.Join(b.TempDir(), name)
+	if dir := os.Getenv("PALABRE_BENCH_IMPORT_DIR"); dir != "" {
+		path = filepath.Join(dir, name) // kept, to load with palabre import-responses (PALABRE_BENCH_IMPORT_DIR keeps the files)
 	}
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		b.Fatal(err)
