@@ -106,6 +106,9 @@ func benchImport(b *testing.B, style exportStyle, name string) {
 		b.Fatalf("after the second load: %d responses, %v", c, err)
 	}
 	checkAnalytics(b, last.db, 2019, want)
+	if style.csv {
+		checkFileFigures(b, last.db, 2019, data, style.sep)
+	}
 }
 
 // cpuTime is the process's CPU time so far (user and system): on a shared machine it varies

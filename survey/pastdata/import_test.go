@@ -6,9 +6,11 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -443,6 +445,7 @@ func TestImportUndoesAFailedWrite(t *testing.T) {
 	if err != nil || got.New != 170 || got.Already != 30 {
 		t.Fatalf("Load again = %+v, %v", got, err)
 	}
+	checkFileFigures(t, db, 2021, data, "/")
 }
 
 // editCSV changes the records of a ";"-separated CSV export.
@@ -508,5 +511,90 @@ func TestReadTypedXLSXCells(t *testing.T) {
 				t.Fatalf("%s = %+v", a.Question, a)
 			}
 		}
+	}
+}
+
+// checkFileFigures computes, straight from a CSV export written with names (sep its group
+// separator), the responses by country, the shares of interpretation and the mean of
+// recommend by country, and holds the analytics of edition year to them.
+func checkFileFigures(t testing.TB, db *clickhouse.DB, year int, data []byte, sep string) {
+	t.Helper()
+	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\uFEFF"))))
+	r.Comma = ';'
+	recs, err := r.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := func(name string) int {
+		i := slices.Index(recs[0], name)
+		if i < 0 {
+			t.Fatalf("no column %s", name)
+		}
+		return i
+	}
+	country, interp, rec := col("profile"+sep+"country"), col("organisation"+sep+"interpretation"), col("recommend")
+	type fig struct {
+		n, answered, recN int
+		choices           map[string]int
+		recSum            float64
+	}
+	want := map[string]*fig{}
+	for _, row := range recs[1:] {
+		f := want[row[country]]
+		if f == nil {
+			f = &fig{choices: map[string]int{}}
+			want[row[country]] = f
+		}
+		f.n++
+		if row[interp] != "" {
+			f.answered++
+			f.choices[row[interp]]++
+		}
+		if v, err := strconv.ParseFloat(row[rec], 64); err == nil {
+			f.recN++
+			f.recSum += v
+		}
+	}
+	ctx := context.Background()
+	svc := analytics.NewService(db, db, analytics.DefaultThreshold)
+	ask := func(q string) *analytics.Result {
+		res, err := svc.Analyze(ctx, analytics.Request{Survey: "partners-meeting", Question: q, By: []analytics.Dimension{analytics.Country},
+			Filter: analytics.Filter{analytics.Edition: {fmt.Sprint(year)}}, Audience: analytics.Coordinator})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	counts := ask("")
+	if len(counts.Responses) != len(want) {
+		t.Fatalf("%d countries in the analytics, %d in the file", len(counts.Responses), len(want))
+	}
+	for _, c := range counts.Responses {
+		if f := want[c.Group.Country]; f == nil || c.N == nil || *c.N != f.n {
+			t.Fatalf("%s: %v responses, the file has %+v", c.Group.Country, c.N, f)
+		}
+	}
+	checked := 0
+	for _, c := range ask("interpretation").Cells {
+		f := want[c.Group.Country]
+		if c.N == nil || *c.N != f.answered {
+			t.Fatalf("interpretation, %s: %v answered, the file has %d", c.Group.Country, c.N, f.answered)
+		}
+		for _, ch := range c.Choices {
+			if ch.Count != f.choices[ch.Key] || math.Abs(ch.Share-float64(f.choices[ch.Key])/float64(f.answered)) > 1e-12 {
+				t.Fatalf("interpretation, %s, %s: %d (%.4f), the file has %d of %d", c.Group.Country, ch.Key, ch.Count, ch.Share, f.choices[ch.Key], f.answered)
+			}
+			checked++
+		}
+	}
+	for _, c := range ask("recommend").Cells {
+		f := want[c.Group.Country]
+		if c.Scale == nil || math.Abs(c.Scale.Mean-f.recSum/float64(f.recN)) > 1e-9 {
+			t.Fatalf("recommend, %s: mean %+v, the file's is %v", c.Group.Country, c.Scale, f.recSum/float64(f.recN))
+		}
+		checked++
+	}
+	if checked < len(want)*5 {
+		t.Fatalf("only %d figures checked", checked)
 	}
 }
