@@ -229,6 +229,12 @@ func (p *plan) mapped(c column, t string) (column, error) {
 	case t == Ignore:
 		c.kind = colIgnore
 		return c, nil
+	case t == MetaID:
+		c.kind, c.rank = colID, -1
+		return c, nil
+	case t == MetaSubmitted:
+		c.kind, c.rank = colTime, -1
+		return c, nil
 	case strings.HasPrefix(t, "profile."):
 		c.kind, c.field = colProfile, strings.TrimPrefix(t, "profile.")
 		return c, nil
@@ -252,5 +258,5 @@ func (p *plan) mapped(c column, t string) (column, error) {
 			}
 		}
 	}
-	return c, fmt.Errorf("the mapping file maps it to %q, which is no question (KEY, MATRIX.ROW or MULTIPLE.CHOICE) of form version %d, nor a profile field", t, p.form.Form.Version)
+	return c, fmt.Errorf("the mapping file maps it to %q, which is no question (KEY, MATRIX.ROW or MULTIPLE.CHOICE) of form version %d, nor a profile field, %s or %s", t, p.form.Form.Version, MetaID, MetaSubmitted)
 }

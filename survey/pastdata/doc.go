@@ -33,18 +33,24 @@
 //
 // # The mapping file
 //
-// When the export's names differ from the form's, a YAML file says how to read it:
+// When the export's names differ from the form's, a YAML file (--mapping) says how to read
+// it. Every part is optional:
 //
-//	columns:                       # column header (as in the file) → question key,
-//	  q_satisf: overall_satisfaction   # profile.country, profile.organisation,
-//	  q_sessions/q_a: sessions.sharing_experiences  # profile.role, profile.language,
-//	  Pays: profile.country          # matrix.row, or "-" to ignore the column
-//	  remarks: "-"
-//	values:                        # question key (or profile.FIELD) → value → choice name
-//	  overall_satisfaction: {"Très content": very_satisfied}
+//	columns:                  # column header, exactly as in the file → what it holds
+//	  Q3: overall_satisfaction    # a question's key
+//	  "Q4 a": sessions.sharing_experiences   # a matrix row: MATRIX.ROW
+//	  "Q5 tools": take_back.tools # one choice of a split multiple choice: QUESTION.CHOICE
+//	  Pays: profile.country       # profile.country, .organisation, .role, .language
+//	  Ref: meta.id                # the response's id, when not in _uuid or instanceID
+//	  Date: meta.submitted        # when it was submitted
+//	  Remarques: "-"              # ignore the column
+//	values:                   # QUESTION (or profile.FIELD) → cell value → choice name
+//	  overall_satisfaction: {"Très content": very_satisfied, "Content": satisfied}
 //	  profile.country: {Dakar: SN}
-//	constants:                     # a profile field for every row
+//	constants:                # a profile field for every row (a file from one country)
 //	  country: SN
+//	  organisation: Foyer Saint-Paul
+//	  role: social_worker
 //	  language: fr
 //
 // A column named in columns is read as the mapping says; the others as above. A value in

@@ -130,7 +130,7 @@ func TestMappingFile(t *testing.T) {
 	d := loadDemo(t)
 	m, err := pastdata.ParseMapping(strings.NewReader(`
 columns:
-  ID: _uuid
+  ID: meta.id
   Q1: first_meeting
   Satisf: overall_satisfaction
   Reco: recommend
@@ -148,7 +148,7 @@ constants:
 		t.Fatal(err)
 	}
 	// A column the mapping names is read as it says, even one that looks like a meta column.
-	m.Columns["ID"] = "-"
+	m.Columns["_uuid"] = "-"
 	csv := "ID;_uuid;Q1;Satisf;Reco;Useful sharing;Took tools;Remarks;s_q;s_p;s_b;s_v;s_g\n" +
 		"x;B2;non;Très content;10;Utile;1;Très bien;useful;useful;useful;useful;useful\n"
 	for col, it := range map[string]string{"s_q": "questioning_practices", "s_p": "pooling_tools", "s_b": "building_tools", "s_v": "partner_visit", "s_g": "guide_handover"} {
@@ -159,6 +159,9 @@ constants:
 		t.Fatal(err)
 	}
 	r := set.Responses[0]
+	if r.ID != pastdata.ResponseID("partners-meeting", "x") {
+		t.Fatal("the id does not come from the column mapped to meta.id")
+	}
 	if r.Country != "SN" || r.Role != "lawyer" || r.Organisation != "Foyer Saint-Paul" {
 		t.Fatalf("constants not applied: %+v", r.Respondent)
 	}

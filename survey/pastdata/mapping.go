@@ -13,7 +13,8 @@ import (
 // documentation for its YAML format).
 type Mapping struct {
 	// Columns maps a column header to a target: a question key, "matrix.row",
-	// "profile.country" (organisation, role, language), or "-" to ignore the column.
+	// "multiple.choice" (a split column), "profile.country" (organisation, role, language),
+	// "meta.id", "meta.submitted", or "-" to ignore the column.
 	Columns map[string]string `yaml:"columns"`
 	// Values maps a target to the values to replace in its columns.
 	Values map[string]map[string]string `yaml:"values"`
@@ -21,8 +22,12 @@ type Mapping struct {
 	Constants map[string]string `yaml:"constants"`
 }
 
-// Ignore is the target of a column the mapping says to skip.
-const Ignore = "-"
+// Targets of the mapping's columns besides questions and profile fields.
+const (
+	Ignore        = "-"              // skip the column
+	MetaID        = "meta.id"        // the response's id in the export (instead of _uuid)
+	MetaSubmitted = "meta.submitted" // when it was submitted (instead of _submission_time)
+)
 
 // profileFields are the profile's fields, as mapping targets name them after "profile.".
 var profileFields = []string{"country", "organisation", "role", "language"}
