@@ -1,8 +1,8 @@
 // Package pastdata loads past years' responses from another tool's export: a KoboToolbox or
 // ODK Central export, as XLSX or CSV, into one edition of a palabre survey.
 //
-// Read parses a file (Table), maps its columns to the form version of the edition (Plan),
-// and validates every row with the form's own validation (survey.Compiled.Validate): it
+// ReadTable parses a file; Read maps its columns to the form version of the edition
+// (Prepare finds it in the catalog) and validates every row with the form's own validation (survey.Compiled.Validate): it
 // returns the responses, or every row that cannot be loaded, with its row number as in the
 // file, its column, its value and the reason. Load writes the responses through a Store in
 // one go, all or nothing, and counts those already there: the id of an imported response
@@ -30,6 +30,21 @@
 //     _submission_time, SubmissionDate, end, start (when it was submitted) are used;
 //     _id, _index, _validation_status, _status, _submitted_by, _tags, _notes,
 //     _attachments, __version__, formhub/uuid, deviceid, SubmitterID… are ignored.
+//     A column that names nothing else is ignored when empty; holding values, it refuses
+//     the file until the mapping file says what it is (or "-").
+//
+// # All or nothing
+//
+// Read refuses the whole file when any row or column cannot be loaded, listing every
+// problem. Load then writes every new response in one call (analytics/clickhouse
+// WriteResponses: one INSERT for the answers, one for the responses). On ClickHouse an
+// INSERT is atomic per block and partition only: the rows of one edition fall in one
+// partition, and up to max_insert_block_size rows (1,048,576 answers by default) in one
+// block, but the two tables are two INSERTs, so a failure between or during them can leave
+// part of the file written. Load therefore undoes a failed write itself, deleting the
+// responses it was writing (never those that were there before), and waits until they are
+// gone. If the process dies before it can, nothing is counted twice: the ids are stable and
+// the tables fold rows with the same id, so loading the file again completes it.
 //
 // # The mapping file
 //
