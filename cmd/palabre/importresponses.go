@@ -83,7 +83,12 @@ func importResponses(ctx context.Context, args []string, getenv func(string) str
 	set, err := pastdata.Read(table, target, mapping, time.Now())
 	var refused *pastdata.Refused
 	if errors.As(err, &refused) {
-		fmt.Fprintf(stdout, "%s: %d rows of data; %d cannot be loaded, so nothing is:\n", files[0], refused.Rows, len(refused.Problems))
+		rows := map[int]bool{}
+		for _, p := range refused.Problems {
+			rows[p.Row] = true
+		}
+		fmt.Fprintf(stdout, "%s: %d rows of data; %s in %s, so nothing is loaded:\n", files[0], refused.Rows,
+			plural(len(refused.Problems), "problem"), plural(len(rows), "row"))
 		for i, p := range refused.Problems {
 			if i == maxProblemsShown {
 				fmt.Fprintf(stdout, "  … and %d more\n", len(refused.Problems)-maxProblemsShown)
@@ -91,7 +96,7 @@ func importResponses(ctx context.Context, args []string, getenv func(string) str
 			}
 			fmt.Fprintf(stdout, "  %s\n", p)
 		}
-		return fmt.Errorf("import-responses: %s refused: %d problems, nothing loaded", filepath.Base(files[0]), len(refused.Problems))
+		return fmt.Errorf("import-responses: %s refused (%s), nothing loaded", filepath.Base(files[0]), plural(len(refused.Problems), "problem"))
 	}
 	if err != nil {
 		return err
@@ -114,4 +119,12 @@ func importResponses(ctx context.Context, args []string, getenv func(string) str
 		fmt.Fprintf(stdout, "%d responses were erased at their author's request and are not loaded again\n", loaded.Erased)
 	}
 	return nil
+}
+
+// plural writes "1 problem", "2 problems".
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }

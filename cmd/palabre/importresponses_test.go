@@ -58,7 +58,7 @@ func TestImportResponses(t *testing.T) {
 
 	bad := write("bad.csv", head+row("c0ffee00-0000-4000-8000-000000000003", "SN", "8")+row("c0ffee00-0000-4000-8000-000000000004", "SN", "12"))
 	out, err = palabre("import-responses", "--survey", "partners-meeting", "--edition", "2020", bad)
-	if err == nil || !strings.Contains(out, `row 3, column "recommend", value "12"`) || !strings.Contains(out, "nothing is") {
+	if err == nil || !strings.Contains(out, `row 3, column "recommend", value "12"`) || !strings.Contains(out, "1 problem in 1 row, so nothing is loaded") {
 		t.Fatalf("bad file: %v\n%s", err, out)
 	}
 	if n, err := db.CountResponses(ctx, "partners-meeting", 2020); err != nil || n != 0 {
