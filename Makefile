@@ -9,7 +9,7 @@ VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo 
 LDFLAGS     := -s -w -X main.version=$(VERSION)
 
 .PHONY: all build run test test-deps clickhouse clickhouse-stop clickhouse-status vet fmt clean \
-	bench-tool bench-ingest bench-flood bench-analytics bench-restart bench-report bench-dashboard chaos mutate
+	bench-tool bench-ingest bench-flood bench-analytics bench-restart bench-report bench-dashboard bench-import chaos mutate
 
 all: build
 
@@ -81,6 +81,14 @@ bench-dashboard: clickhouse
 		$(GO) test -count=1 -run '^TestReportBenchReport$$' -timeout 90m ./reports/excel
 	PALABRE_TEST_CLICKHOUSE=$(CLICKHOUSE_DSN) PALABRE_BENCH=1 \
 		$(GO) test -count=1 -run '^TestDashboardBenchReport$$' -v -timeout 30m ./cmd/palabre
+
+## bench-import: palabre import-responses' work on a KoboToolbox export of 10,000 responses
+## of partners-meeting (XLSX, French labels, groups, multiple choice joined and split, a
+## matrix) into a fresh database: read, map and validate, write; then the edition's analytics
+## are checked against the file's and a second load must change nothing. RESPONSES=n resizes it.
+bench-import: clickhouse
+	PALABRE_TEST_CLICKHOUSE=$(CLICKHOUSE_DSN) $(if $(RESPONSES),PALABRE_BENCH_IMPORT=$(RESPONSES)) \
+		$(GO) test -count=1 -run '^$$' -bench '^BenchmarkImport$$' -benchtime 3x -timeout 30m ./survey/pastdata
 
 ## mutate: mutation testing with gremlins over the unit-tested packages, one package at a
 ## time and its own tests only (subpackages excluded, integration tests skipped, -short

@@ -88,6 +88,9 @@ const (
 	ChannelWeb  Channel = "web"  // the participant's HTML form
 	ChannelAPI  Channel = "api"  // the JSON API
 	ChannelSeed Channel = "seed" // generated demo data
+	// ChannelImport marks a past response loaded from another tool's export
+	// (palabre import-responses, survey/pastdata).
+	ChannelImport Channel = "import"
 )
 
 // Response is one participant's validated answers to one edition of a survey.

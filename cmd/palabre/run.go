@@ -25,17 +25,18 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"serve":       {"serve forms, API and reports", serve},
-		"migrate":     {"apply database migrations, then exit", migrate},
-		"version":     {"print the version", printVersion},
-		"import":      {"load survey definitions (YAML, JSON, XLSForm) or the demo surveys", importDefinitions},
-		"validate":    {"check survey definition files without loading them", validateDefinitions},
-		"export-form": {"write a survey's form and editions from the catalog as an XLSForm workbook", exportForm},
-		"seed":        {"generate realistic demo responses for the surveys in the catalog", seedResponses},
-		"report":      {"write a survey's Excel workbook comparing countries and years", report},
-		"share":       {"publish a dashboard for funders and print its link; list, refresh, revoke", share},
-		"user":        {"add, list, disable, enable the console's users; print a link to set a password; API tokens", user},
-		"erase":       {"erase one response at its author's request (GDPR), keep its id refused, audit it", erase},
+		"serve":            {"serve forms, API and reports", serve},
+		"migrate":          {"apply database migrations, then exit", migrate},
+		"version":          {"print the version", printVersion},
+		"import":           {"load survey definitions (YAML, JSON, XLSForm) or the demo surveys", importDefinitions},
+		"validate":         {"check survey definition files without loading them", validateDefinitions},
+		"export-form":      {"write a survey's form and editions from the catalog as an XLSForm workbook", exportForm},
+		"seed":             {"generate realistic demo responses for the surveys in the catalog", seedResponses},
+		"report":           {"write a survey's Excel workbook comparing countries and years", report},
+		"share":            {"publish a dashboard for funders and print its link; list, refresh, revoke", share},
+		"user":             {"add, list, disable, enable the console's users; print a link to set a password; API tokens", user},
+		"import-responses": {"load past responses from a KoboToolbox or ODK Central export (XLSX, CSV) into an edition", importResponses},
+		"erase":            {"erase one response at its author's request (GDPR), keep its id refused, audit it", erase},
 	}
 }
 
@@ -79,7 +80,7 @@ func usage(w io.Writer, cmds map[string]command) {
 	fmt.Fprintln(w, "palabre: surveys and feedback, compared across countries and years.")
 	fmt.Fprintln(w, "\nUsage: palabre COMMAND [flags]\n\nCommands:")
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-12s %s\n", n, cmds[n].summary)
+		fmt.Fprintf(w, "  %-17s %s\n", n, cmds[n].summary)
 	}
 	fmt.Fprintln(w, "\nRun `palabre COMMAND -h` for a command's flags; each flag defaults from the environment variable shown.")
 }
