@@ -3,7 +3,9 @@ package xlsform
 import (
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -46,6 +48,15 @@ const (
 // Read reads an XLSForm workbook (.xlsx); name says where it comes from in problems. Its
 // errors are a *survey.DefinitionError listing every problem with its sheet, row and column.
 func Read(r io.Reader, name string) (*Result, error) {
+	sheets, err := readSheets(r, name)
+	if err != nil {
+		return nil, err
+	}
+	return FromSheets(sheets, name)
+}
+
+// readSheets reads the cells of a workbook's XLSForm sheets.
+func readSheets(r io.Reader, name string) (Sheets, error) {
 	f, err := excelize.OpenReader(r, excelize.Options{UnzipSizeLimit: MaxUnzipped, UnzipXMLSizeLimit: MaxUnzippedPart})
 	if err != nil {
 		return nil, &survey.DefinitionError{Problems: []survey.Problem{{Source: name,
@@ -64,17 +75,18 @@ func Read(r io.Reader, name string) (*Result, error) {
 		}
 		sheets[sh] = rows
 	}
-	return FromSheets(sheets, name)
+	return sheets, nil
 }
 
-// ReadFile reads the XLSForm workbook at path.
+// ReadFile reads the XLSForm workbook at path, with the CSV files of choices beside it
+// (see ReadBeside).
 func ReadFile(path string) (*Result, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read xlsform: %w", err)
 	}
 	defer f.Close()
-	return Read(f, path)
+	return ReadBeside(f, path, os.DirFS(filepath.Dir(path)))
 }
 
 // Sheets holds a workbook's cells as text, by sheet name: rows, then cells, from A1. Numbers
@@ -94,7 +106,11 @@ func sheetKind(name string) (string, bool) {
 // FromSheets reads a workbook already split into cells. Read uses it; it is exported for
 // callers that get the cells another way.
 func FromSheets(sheets Sheets, name string) (*Result, error) {
-	r := &reader{file: name, sources: map[string]string{"": name}}
+	return fromSheets(sheets, name, nil)
+}
+
+func fromSheets(sheets Sheets, name string, files fs.FS) (*Result, error) {
+	r := &reader{file: name, sources: map[string]string{"": name}, files: files}
 	byKind := map[string]*sheet{}
 	for sheetName, rows := range sheets {
 		kind, ok := sheetKind(sheetName)
