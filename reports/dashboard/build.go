@@ -448,7 +448,7 @@ func (b *builder) question(res *analytics.Result) section {
 		return s
 	}
 	switch q.Type {
-	case survey.SingleChoice, survey.YesNo, survey.MultipleChoice:
+	case survey.SingleChoice, survey.YesNo, survey.MultipleChoice, survey.Acknowledge:
 		s.Parts = append(s.Parts, b.choices(res))
 	case survey.Likert, survey.Matrix, survey.Rating, survey.Number:
 		s.Parts = append(s.Parts, b.scale(res)...)
