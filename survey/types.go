@@ -124,11 +124,16 @@ func ParseDateTime(s string) (string, bool) {
 }
 
 // ParseGeopoint reads a position: "lat lon [alt [accuracy]]", numbers separated by spaces
-// (or commas), in decimal degrees and metres; latitude within ±90, longitude within ±180,
+// (a comma may follow each), in decimal degrees and metres; latitude within ±90, longitude within ±180,
 // accuracy not negative. It returns the position as stored: four numbers, 0 for a part not
 // given.
 func ParseGeopoint(s string) (string, bool) {
-	f := strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' || r == ';' || r == '\t' })
+	// "14.6937, -17.4441" as maps copy it: a comma may end a number, never stand inside one,
+	// where it would be a decimal comma ("14,69" is not 14 and 69).
+	f := strings.Fields(s)
+	for i, w := range f {
+		f[i] = strings.TrimSuffix(w, ",")
+	}
 	if len(f) < 2 || len(f) > 4 {
 		return "", false
 	}
