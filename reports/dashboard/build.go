@@ -417,6 +417,8 @@ func (b *builder) typeNote(q *analytics.QuestionInfo) string {
 		t = b.w("q_number")
 	case survey.Date:
 		t = b.w("q_date")
+	case survey.Time, survey.DateTime, survey.Geopoint, survey.Acknowledge:
+		t = b.w("q_" + string(q.Type))
 	default:
 		t = b.w("q_text")
 	}
