@@ -9,12 +9,15 @@
 // Cells may be text or numbers; spaces around them are trimmed and empty rows skipped. Every
 // problem is reported with its sheet, row (1-based, as spreadsheets number them) and column.
 //
-// Types: text (long text with the appearance multiline), integer, decimal, date, note,
-// select_one and select_multiple with a list of the choices sheet, range (0 to 10 by 1 is a
-// rating, other ranges a number within start..end), begin_group/end_group. Metadata types
-// (start, end, today, deviceid, username…) are skipped with a warning. Everything else
-// (calculate, geopoint, image, begin_repeat, select_one_from_file, or_other, choice_filter…)
-// is a problem: nothing is silently dropped. Groups do not nest, except that a table-list
+// Types: text (long text with the appearance multiline), integer, decimal, date, time,
+// dateTime, geopoint, acknowledge, note, select_one and select_multiple with a list of the
+// choices sheet, range (0 to 10 by 1 is a rating, other ranges a number within start..end on
+// its steps), begin_group/end_group; select_one_from_file and select_multiple_from_file with
+// a CSV file, and select_one_external with a list of itemsets.csv, when ReadBeside (or
+// ReadFile) is given the files beside the workbook. Metadata types (start, end, today,
+// deviceid, username…) are skipped with a warning. Everything else (calculate, image, audio,
+// file, geotrace, begin_repeat, or_other, choice_filter…) is a problem: nothing is silently
+// dropped. Groups do not nest, except that a table-list
 // matrix may be inside a group.
 //
 // palabre conventions on top of XLSForm:
