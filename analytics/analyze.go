@@ -343,6 +343,9 @@ func (p *plan) info() *QuestionInfo {
 			info.Choices = append(info.Choices, Label{k, yesNoLabels[k].In(lang, survey.DefaultLanguage)})
 		}
 	}
+	if q.Type == survey.Acknowledge {
+		info.Choices = append(info.Choices, Label{survey.AcknowledgeValue, acknowledgeLabel.In(lang, survey.DefaultLanguage)})
+	}
 	for _, c := range q.Items {
 		info.Items = append(info.Items, Label{c.Key, c.Label.In(lang, fb)})
 	}

@@ -101,3 +101,6 @@ func ReasonMessage(reason Reason, year int, lang string) string {
 	}
 	return m.Text(year).In(lang, survey.DefaultLanguage)
 }
+
+// acknowledgeLabel names the one answer to an acknowledge question, its box ticked.
+var acknowledgeLabel = survey.Text{survey.French: "Confirmé", survey.English: "Confirmed", survey.Spanish: "Confirmado"}

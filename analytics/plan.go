@@ -152,7 +152,7 @@ func (p *plan) valueKinds() map[Value][]int {
 // valueOf says which part of an answer to q its statistics count.
 func valueOf(q *survey.Question) Value {
 	switch q.Type {
-	case survey.SingleChoice, survey.YesNo, survey.Date:
+	case survey.SingleChoice, survey.YesNo, survey.Date, survey.Acknowledge:
 		return ValueText
 	case survey.MultipleChoice:
 		return ValueChoices

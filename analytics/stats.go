@@ -148,6 +148,10 @@ func (p *plan) choiceStats(q *survey.Question, counts map[string]int, n int) []C
 			add(key, yesNoLabels[key].In(p.lang, survey.DefaultLanguage))
 		}
 	}
+	if q.Type == survey.Acknowledge {
+		known[survey.AcknowledgeValue] = true
+		add(survey.AcknowledgeValue, acknowledgeLabel.In(p.lang, survey.DefaultLanguage))
+	}
 	for _, c := range q.Choices {
 		known[c.Key] = true
 		add(c.Key, c.Label.In(p.lang, p.survey.DefaultLanguage))

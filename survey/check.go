@@ -155,7 +155,7 @@ func (c *checker) question(q *Question) {
 		if q.Type == Matrix && len(q.Items) == 0 {
 			c.add(k, "a matrix needs at least one item (row)")
 		}
-	case YesNo, Rating, Number, ShortText, LongText, Date, Note:
+	case YesNo, Rating, Number, ShortText, LongText, Date, Note, Time, DateTime, Geopoint, Acknowledge:
 	default:
 		c.add(k, "unknown type %q", q.Type)
 		return
@@ -192,6 +192,9 @@ func (c *checker) question(q *Question) {
 	}
 	if q.Min != nil && q.Max != nil && *q.Min > *q.Max {
 		c.add(k, "min (%v) is above max (%v)", *q.Min, *q.Max)
+	}
+	if q.Step != nil && (q.Type != Number || !(*q.Step > 0) || *q.Step > 1e15) {
+		c.add(k, "only a number question has a step, and it must be above 0")
 	}
 	if q.Integer && q.Type != Number {
 		c.add(k, "only a number question can be limited to whole numbers")

@@ -79,7 +79,10 @@ type Question struct {
 	Min         *float64 `json:"min,omitempty"`          // number, rating
 	Max         *float64 `json:"max,omitempty"`          // number, rating
 	Integer     bool     `json:"integer,omitempty"`      // number
-	MaxLength   int      `json:"max_length,omitempty"`   // text, long text
+	// Step: a number's answers are Min (or 0) plus a whole number of Steps, as an XLSForm
+	// range's; nil for any number.
+	Step      *float64 `json:"step,omitempty"`
+	MaxLength int      `json:"max_length,omitempty"` // text, long text
 
 	// ChangedIn is the edition year from which this question's wording or meaning changed
 	// in a way that makes earlier years' answers not comparable with later ones (0 = never).

@@ -223,6 +223,9 @@ func (v *validation) question(q *Question) []Answer {
 func (v *validation) parse(q *Question, vals []string) (Answer, expr.Value, bool) {
 	a := Answer{Question: q.Key}
 	s := vals[0]
+	if a, val, ok, handled := v.parseNew(q, s); handled {
+		return a, val, ok
+	}
 	switch q.Type {
 	case SingleChoice:
 		if _, ok := q.Choice(s); !ok {
@@ -330,6 +333,10 @@ func (v *validation) number(q *Question, s string) (float64, bool) {
 	}
 	if hasHi && n > hi {
 		v.fail(q.Key, MsgAboveMax, expr.FormatNumber(hi))
+		return 0, false
+	}
+	if !q.OnStep(n) {
+		v.fail(q.Key, MsgOffStep, expr.FormatNumber(q.StepBase()), expr.FormatNumber(*q.Step))
 		return 0, false
 	}
 	return n, true

@@ -1,6 +1,8 @@
 package seed
 
 import (
+	"fmt"
+	"github.com/palabre/palabre/survey/expr"
 	"math"
 	"strconv"
 	"strings"
@@ -78,6 +80,15 @@ func (g *generator) answer(p *participant, q *survey.Question, submitted time.Ti
 		out[q.Key] = []string{clip(p.pick(words), q.TextLimit())}
 	case survey.LongText:
 		out[q.Key] = []string{clip(p.pick(comments), q.TextLimit())}
+	case survey.Acknowledge:
+		out[q.Key] = []string{survey.AcknowledgeValue}
+	case survey.Time:
+		out[q.Key] = []string{fmt.Sprintf("%02d:%02d", 8+rng.IntN(10), 5*rng.IntN(12))}
+	case survey.DateTime:
+		day := g.start().Add(-time.Duration(1+rng.IntN(330)) * 24 * time.Hour)
+		out[q.Key] = []string{day.Format(time.DateOnly) + fmt.Sprintf("T%02d:%02d", 8+rng.IntN(10), 5*rng.IntN(12))}
+	case survey.Geopoint:
+		out[q.Key] = []string{fmt.Sprintf("%.5f %.5f 0 %d", -30+60*rng.Float64(), -90+120*rng.Float64(), 5+rng.IntN(30))}
 	case survey.Date:
 		// In the year before the edition opens, so that the same seed gives the same dates
 		// whatever the day; only if a constraint refuses such a date (an edition opening in
@@ -165,6 +176,19 @@ func (p *participant) number(q *survey.Question) string {
 		}
 	} else {
 		v = math.Round(v*10) / 10
+	}
+	if q.Step != nil && *q.Step > 0 {
+		// On the steps of a range, within its bounds.
+		base, step := q.StepBase(), *q.Step
+		k := math.Round((v - base) / step)
+		if hasHi && base+k*step > hi {
+			k = math.Floor((hi - base) / step)
+		}
+		if k < 0 && hasLo {
+			k = 0
+		}
+		v = base + k*step
+		return expr.FormatNumber(math.Round(v*1e9) / 1e9)
 	}
 	return strconv.FormatFloat(v, 'f', -1, 64)
 }

@@ -417,6 +417,8 @@ func (b *builder) typeNote(q *analytics.QuestionInfo) string {
 		t = b.w("q_number")
 	case survey.Date:
 		t = b.w("q_date")
+	case survey.Time, survey.DateTime, survey.Geopoint, survey.Acknowledge:
+		t = b.w("q_" + string(q.Type))
 	default:
 		t = b.w("q_text")
 	}
@@ -448,7 +450,7 @@ func (b *builder) question(res *analytics.Result) section {
 		return s
 	}
 	switch q.Type {
-	case survey.SingleChoice, survey.YesNo, survey.MultipleChoice:
+	case survey.SingleChoice, survey.YesNo, survey.MultipleChoice, survey.Acknowledge:
 		s.Parts = append(s.Parts, b.choices(res))
 	case survey.Likert, survey.Matrix, survey.Rating, survey.Number:
 		s.Parts = append(s.Parts, b.scale(res)...)

@@ -104,6 +104,10 @@ var words = map[string][3]string{
 	"q_rating_nps":      {"note de 0 à 10, avec NPS (promoteurs 9–10 moins détracteurs 0–6)", "0–10 rating, with NPS (promoters 9–10 minus detractors 0–6)", "puntuación de 0 a 10, con NPS (promotores 9–10 menos detractores 0–6)"},
 	"q_number":          {"nombre", "number", "número"},
 	"q_date":            {"date", "date", "fecha"},
+	"q_time":            {"heure", "time of day", "hora"},
+	"q_datetime":        {"date et heure", "date and time", "fecha y hora"},
+	"q_geopoint":        {"position", "position", "posición"},
+	"q_acknowledge":     {"case à cocher", "tick box", "casilla"},
 	"q_text":            {"texte libre", "free text", "texto libre"},
 }
 

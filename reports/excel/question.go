@@ -33,7 +33,7 @@ func ci(i *analytics.Interval, high bool) any {
 func (b *book) questionColumns(q *analytics.QuestionInfo) []column {
 	var cols []column
 	switch q.Type {
-	case survey.SingleChoice, survey.YesNo, survey.MultipleChoice:
+	case survey.SingleChoice, survey.YesNo, survey.MultipleChoice, survey.Acknowledge:
 		for _, ch := range q.Choices {
 			find := func(c *analytics.Cell) *analytics.ChoiceStat {
 				for i := range c.Choices {
@@ -282,7 +282,7 @@ func (b *book) chart(sheet string, res *analytics.Result, cols []column, top, bo
 	var axis excelize.ChartAxis
 	zero, one := 0.0, 1.0
 	switch res.Question.Type {
-	case survey.SingleChoice, survey.YesNo:
+	case survey.SingleChoice, survey.YesNo, survey.Acknowledge:
 		kind = excelize.BarStacked
 		axis = excelize.ChartAxis{Minimum: &zero, Maximum: &one, MajorGridLines: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0%"}}
 	case survey.MultipleChoice:

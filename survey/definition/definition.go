@@ -84,7 +84,32 @@ func LoadWith(path string, opts Options) (*Definition, error) {
 		return nil, fmt.Errorf("load definition: %w", err)
 	}
 	defer f.Close()
+	if format == XLSForm {
+		// The CSV files of select_one_from_file and select_one_external are beside it.
+		data, err := readLimited(f, path)
+		if err != nil {
+			return nil, err
+		}
+		wb, err := xlsform.ReadBesideWith(bytes.NewReader(data), path, os.DirFS(filepath.Dir(path)),
+			xlsform.ReadOptions{DropUnsupported: opts.DropUnsupported})
+		if err != nil {
+			return nil, err
+		}
+		return compileWorkbook(wb, path)
+	}
 	return ParseWith(f, format, path, opts)
+}
+
+// readLimited reads a definition file of at most MaxSize bytes.
+func readLimited(r io.Reader, name string) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read definition %s: %w", name, err)
+	}
+	if len(data) > MaxSize {
+		return nil, problem(name, fmt.Sprintf("the file is larger than %d MiB", MaxSize>>20))
+	}
+	return data, nil
 }
 
 // Parse reads a definition in format from r; name says where it comes from in problems.
@@ -94,12 +119,9 @@ func Parse(r io.Reader, format Format, name string) (*Definition, error) {
 
 // ParseWith is Parse with options.
 func ParseWith(r io.Reader, format Format, name string, opts Options) (*Definition, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxSize+1))
+	data, err := readLimited(r, name)
 	if err != nil {
-		return nil, fmt.Errorf("read definition %s: %w", name, err)
-	}
-	if len(data) > MaxSize {
-		return nil, problem(name, fmt.Sprintf("the file is larger than %d MiB", MaxSize>>20))
+		return nil, err
 	}
 	switch format {
 	case YAML, JSON:

@@ -37,7 +37,8 @@
 // language is a mistake.
 //
 // A question has key and type (single_choice, multiple_choice, yes_no, likert, matrix,
-// rating, number, text, long_text, date, note) and label; it may have hint, required,
+// rating, number, text, long_text, date, time, datetime, geopoint, acknowledge, note) and
+// label; it may have hint, required,
 // relevant, constraint, constraint_message (XLSForm expressions, see survey/expr) and
 // changed_in (the edition year from which its answers are not comparable with earlier
 // years'). Settings that only some types take, refused on the others:
@@ -47,7 +48,7 @@
 //	likert           scale or choices (the points); DefaultScale when neither
 //	matrix           items (the rows), and scale or choices as for likert
 //	rating           min, max (0 and 10 when absent)
-//	number           min, max, integer
+//	number           min, max, integer, step (answers are min, or 0, plus whole steps)
 //	text, long_text  max_length
 //
 // choices, items and the points of a scale are {key, label}, or a plain string used as both.

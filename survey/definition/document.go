@@ -62,6 +62,7 @@ type entryDoc struct {
 	Min               *float64    `yaml:"min"`
 	Max               *float64    `yaml:"max"`
 	Integer           bool        `yaml:"integer"`
+	Step              *float64    `yaml:"step"`
 	MaxLength         int         `yaml:"max_length"`
 	ChangedIn         int         `yaml:"changed_in"`
 }

@@ -20,7 +20,7 @@ var (
 		survey.Likert:         {"scale", "choices"},
 		survey.Matrix:         {"scale", "choices", "items"},
 		survey.Rating:         {"min", "max"},
-		survey.Number:         {"min", "max", "integer"},
+		survey.Number:         {"min", "max", "integer", "step"},
 		survey.ShortText:      {"max_length"},
 		survey.LongText:       {"max_length"},
 	}
@@ -161,6 +161,9 @@ func (b *builder) question(e *entryDoc, path []any) survey.Question {
 		q.Min, q.Max = e.Min, e.Max
 	}
 	q.Integer = takes("integer") && e.Integer
+	if takes("step") {
+		q.Step = e.Step
+	}
 	if takes("max_length") {
 		q.MaxLength = e.MaxLength
 	}

@@ -59,6 +59,7 @@ type questionBody struct {
 	Min               *float64            `json:"min,omitempty"`
 	Max               *float64            `json:"max,omitempty"`
 	Integer           bool                `json:"integer,omitempty"`
+	Step              *float64            `json:"step,omitempty"`
 	MaxLength         int                 `json:"max_length,omitempty"`
 }
 
@@ -113,6 +114,7 @@ func newFormBody(ed *edition, eb editionBody, lang, label string) formBody {
 					qb.Max = &hi
 				}
 				qb.Integer = q.Integer || q.Type == survey.Rating
+				qb.Step = q.Step
 			case survey.ShortText, survey.LongText:
 				qb.MaxLength = q.TextLimit()
 			}

@@ -27,6 +27,8 @@ type logicQuestion struct {
 	Min        *float64            `json:"min,omitempty"`
 	Max        *float64            `json:"max,omitempty"`
 	Integer    bool                `json:"integer,omitempty"`
+	Step       *float64            `json:"step,omitempty"`
+	StepBase   float64             `json:"step_base,omitempty"`
 	MinSel     int                 `json:"min_selected,omitempty"`
 	MaxSel     int                 `json:"max_selected,omitempty"`
 	MaxLength  int                 `json:"max_length,omitempty"`
@@ -51,6 +53,9 @@ func newLogic(cf *survey.Compiled) logic {
 				}
 				if hasHi {
 					lq.Max = &hi
+				}
+				if q.Step != nil {
+					lq.Step, lq.StepBase = q.Step, q.StepBase()
 				}
 			case survey.ShortText, survey.LongText:
 				lq.MaxLength = q.TextLimit()

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"math"
 	"strconv"
 	"strings"
 
@@ -70,6 +71,7 @@ type questionView struct {
 	Step      string
 	InputMode string
 	MaxLength int
+	Geo       bool // a position: the script adds a button that fills it from the device
 }
 
 type rowView struct {
@@ -213,6 +215,16 @@ func buildForm(cf *survey.Compiled, in viewInput) ([]fieldView, []sectionView, [
 				qv.Control, qv.MaxLength = "textarea", q.TextLimit()
 			case survey.Date:
 				qv.Control = "date"
+			case survey.Time:
+				qv.Control = "time"
+			case survey.DateTime:
+				qv.Control = "datetime-local"
+			case survey.Geopoint:
+				qv.Control, qv.Geo = "text", true
+				qv.Hint = strings.TrimSpace(qv.Hint + " " + tr(lang, "geopoint_format"))
+			case survey.Acknowledge:
+				qv.Control = "check"
+				qv.Options = options(qv.ID, q.Key, []survey.Choice{{Key: survey.AcknowledgeValue, Label: ui["acknowledge"]}})
 			default:
 				qv.Control = "note"
 			}
@@ -265,6 +277,15 @@ func numberView(qv *questionView, q *survey.Question, options func(id, field str
 	}
 	if hasHi {
 		qv.Max = expr.FormatNumber(hi)
+	}
+	if q.Step != nil {
+		qv.Step, qv.Min = expr.FormatNumber(*q.Step), expr.FormatNumber(q.StepBase())
+		if *q.Step != math.Trunc(*q.Step) || q.StepBase() != math.Trunc(q.StepBase()) {
+			qv.InputMode = "decimal"
+		}
+		if q.StepBase() < 0 {
+			qv.InputMode = "text"
+		}
 	}
 }
 

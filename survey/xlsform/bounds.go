@@ -14,8 +14,8 @@ import (
 var aroundEqualsRE = regexp.MustCompile(`\s*=\s*`)
 
 // rangeQuestion reads a range question: parameters "start=0 end=10 step=1" (ODK's defaults
-// are 1, 10 and 1). 0 to 10 by 1 is a rating; any other range a number with those bounds,
-// whole when start, end and step are.
+// are 1, 10 and 1). 0 to 10 by 1 is a rating; any other range a number with those bounds
+// and that step, whole when start, end and step are.
 func (r *reader) rangeQuestion(sh *sheet, rw row, q *survey.Question) bool {
 	col := sh.header("parameters")
 	p := map[string]float64{"start": 1, "end": 10, "step": 1}
@@ -44,11 +44,8 @@ func (r *reader) rangeQuestion(sh *sheet, rw row, q *survey.Question) bool {
 		q.Type = survey.Rating
 		return true
 	}
-	q.Type, q.Min, q.Max = survey.Number, &lo, &hi
+	q.Type, q.Min, q.Max, q.Step = survey.Number, &lo, &hi, &step
 	q.Integer = lo == math.Trunc(lo) && hi == math.Trunc(hi) && step == math.Trunc(step)
-	if step != 1 {
-		r.warn(sh, rw.n, col, q.Key, "palabre checks the bounds of a range, not its step")
-	}
 	return true
 }
 

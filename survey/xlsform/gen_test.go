@@ -237,7 +237,16 @@ func (g *gen) question(earlier []string) survey.Question {
 				q.Min, q.Max = q.Max, q.Min
 			}
 		}
+		if rng.IntN(3) == 0 { // a range of any step; written as a range when it can be
+			q.Step = []*float64{ptr(1), ptr(0.5), ptr(5), ptr(1.0 / 3), ptr(0.05)}[rng.IntN(5)]
+			if rng.IntN(2) == 0 {
+				q.Min, q.Max = ptr(0), ptr(1)
+				q.Integer = false
+			}
+		}
 		constraint(". != 7", ". >= 1", ". > 0 and . < 100", "0 <= .")
+	case survey.Time, survey.DateTime, survey.Geopoint, survey.Acknowledge:
+		constraint(". != ''")
 	case survey.ShortText, survey.LongText:
 		if rng.IntN(2) == 0 {
 			q.MaxLength = []int{1, 40, 500, 100000}[rng.IntN(4)]

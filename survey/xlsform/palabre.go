@@ -19,6 +19,10 @@ var palabreTypes = map[string][]survey.QuestionType{
 	"decimal":         {survey.Number},
 	"text":            {survey.ShortText, survey.LongText},
 	"date":            {survey.Date},
+	"time":            {survey.Time},
+	"datetime":        {survey.DateTime},
+	"geopoint":        {survey.Geopoint},
+	"acknowledge":     {survey.Acknowledge},
 	"note":            {survey.Note},
 }
 
@@ -33,7 +37,7 @@ func (r *reader) palabreColumn(sh *sheet, rw row, t typeSpec, l *list, q *survey
 		return false, true
 	}
 	col := sh.header("palabre")
-	q.Min, q.Max, q.MinSelected, q.MaxSelected, q.MaxLength = nil, nil, 0, 0, 0
+	q.Min, q.Max, q.Step, q.MinSelected, q.MaxSelected, q.MaxLength = nil, nil, nil, 0, 0, 0
 	ok = true
 	src = aroundEqualsRE.ReplaceAllString(src, "=")
 	for _, kv := range strings.Fields(src) {
@@ -64,17 +68,20 @@ func (r *reader) palabreColumn(sh *sheet, rw row, t typeSpec, l *list, q *survey
 			} else if t.base != "range" {
 				q.Integer = t.base == "integer"
 			}
-		case "min", "max":
+		case "min", "max", "step":
 			f, err := strconv.ParseFloat(v, 64)
 			if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
 				r.problem(sh, rw.n, col, q.Key, "%s=%q is not a number", k, v)
 				ok = false
 				continue
 			}
-			if k == "min" {
+			switch k {
+			case "min":
 				q.Min = &f
-			} else {
+			case "max":
 				q.Max = &f
+			default:
+				q.Step = &f
 			}
 		case "min_selected", "max_selected", "max_length":
 			n, err := strconv.Atoi(v)
@@ -92,7 +99,7 @@ func (r *reader) palabreColumn(sh *sheet, rw row, t typeSpec, l *list, q *survey
 				q.MaxLength = n
 			}
 		default:
-			r.problem(sh, rw.n, col, q.Key, "unknown setting %q in the palabre column: it takes type, min, max, min_selected, max_selected and max_length", k)
+			r.problem(sh, rw.n, col, q.Key, "unknown setting %q in the palabre column: it takes type, min, max, step, min_selected, max_selected and max_length", k)
 			ok = false
 		}
 	}

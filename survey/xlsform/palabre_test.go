@@ -75,7 +75,7 @@ select_multiple sat|e|E|max_selected=-1`),
 	_, err = FromSheets(bad, "f.xlsx")
 	surveytest.CheckProblems(t, err, []string{
 		`f.xlsx, survey sheet, row 2, column "palabre": a: type=likert does not fit a text question`,
-		`f.xlsx, survey sheet, row 3, column "palabre": b: unknown setting "colour" in the palabre column: it takes type, min, max, min_selected, max_selected and max_length`,
+		`f.xlsx, survey sheet, row 3, column "palabre": b: unknown setting "colour" in the palabre column: it takes type, min, max, step, min_selected, max_selected and max_length`,
 		`f.xlsx, survey sheet, row 4, column "palabre": c: min="low" is not a number`,
 		`f.xlsx, survey sheet, row 4, column "palabre": c: max="1e999" is not a number`,
 		`f.xlsx, survey sheet, row 5, column "palabre": d: type=yes_no needs a list whose names are yes and no`,

@@ -25,11 +25,9 @@ select one from file villages.csv|village2|Village
 time|when|Quand
 rank sat|order|Ordre`), []string{
 			`f.xlsx, survey sheet, row 2, column "type": total: type calculate: calculations are not supported`,
-			`f.xlsx, survey sheet, row 3, column "type": where: type geopoint: locations are not collected`,
 			`f.xlsx, survey sheet, row 4, column "type": photo: type image: files and media are not collected`,
-			`f.xlsx, survey sheet, row 5, column "type": village: type select_one_from_file: choices from a file are not supported: put them in the choices sheet`,
-			`f.xlsx, survey sheet, row 6, column "type": village2: type select_one_from_file: choices from a file are not supported: put them in the choices sheet`,
-			`f.xlsx, survey sheet, row 7, column "type": when: type time: times are not collected: use date`,
+			`f.xlsx, survey sheet, row 5, column "type": village: select_one_from_file takes its choices from villages.csv, which is not given: put the file beside the workbook and load the workbook from its folder`,
+			`f.xlsx, survey sheet, row 6, column "type": village2: select_one_from_file takes its choices from villages.csv, which is not given: put the file beside the workbook and load the workbook from its folder`,
 			`f.xlsx, survey sheet, row 8, column "type": order: type rank: ranking is not supported`,
 		}},
 		{"repeat", survey1(`begin_repeat|children|Enfants

@@ -24,9 +24,9 @@ func TestTypeSpellings(t *testing.T) {
 		{"select1 l", typeSpec{base: "select_one", list: "l"}},
 		{"select one l or other", typeSpec{base: "select_one", list: "l", orOther: true}},
 		{"add select multiple prompt using l", typeSpec{base: "select_multiple", list: "l"}},
-		{"select one from file towns.csv", typeSpec{base: "select_one_from_file", extra: []string{"towns.csv"}}},
-		{"select_one_external c1", typeSpec{base: "select_one_external", extra: []string{"c1"}}},
-		{"select one external c1", typeSpec{base: "select_one_external", extra: []string{"c1"}}},
+		{"select one from file towns.csv", typeSpec{base: "select_one_from_file", list: "towns.csv"}},
+		{"select_one_external c1", typeSpec{base: "select_one_external", list: "c1"}},
+		{"select one external c1", typeSpec{base: "select_one_external", list: "c1"}},
 		{"string", typeSpec{base: "text"}},
 		{"int", typeSpec{base: "integer"}},
 		{"dateTime", typeSpec{base: "datetime"}},
@@ -266,7 +266,6 @@ func TestDropUnsupported(t *testing.T) {
 		`f.xlsx, survey sheet, row 3, column "type": photo: type image: files and media are not collected`,
 		`f.xlsx, survey sheet, row 4, column "type": total: type calculate: calculations are not supported`,
 		`f.xlsx, survey sheet, row 6, column "type": kids: repeats are not supported: palabre collects one answer per question`,
-		`f.xlsx, survey sheet, row 9, column "type": where: type geopoint: locations are not collected`,
 		`f.xlsx, survey sheet, row 12, column "choice_filter": filtered: choice filters are not supported: palabre shows every choice of the list`,
 	})
 	res, err := FromSheetsWith(survey1(unsupportedForm), "f.xlsx", ReadOptions{DropUnsupported: true})

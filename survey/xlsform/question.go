@@ -45,12 +45,12 @@ func parseType(s string) typeSpec {
 		base = a
 	}
 	t := typeSpec{base: base}
-	if base == "select_one" || base == "select_multiple" || base == "begin_repeat" && len(rest) > 0 {
-		if base == "begin_repeat" {
-			t.list, rest = rest[0], rest[1:] // begin loop over LIST
-			t.extra = rest
-			return t
-		}
+	if base == "begin_repeat" && len(rest) > 0 {
+		t.list, rest = rest[0], rest[1:] // begin loop over LIST
+		t.extra = rest
+		return t
+	}
+	if strings.HasPrefix(base, "select_") {
 		if len(rest) > 0 {
 			t.list, rest = rest[0], rest[1:]
 		}
@@ -142,33 +142,27 @@ var metadataTypes = []string{"start", "end", "today", "deviceid", "username", "s
 
 // unsupported explains the XLSForm types palabre does not collect.
 var unsupported = map[string]string{
-	"calculate":                 "calculations are not supported",
-	"geopoint":                  "locations are not collected",
-	"geotrace":                  "locations are not collected",
-	"geoshape":                  "locations are not collected",
-	"image":                     "files and media are not collected",
-	"audio":                     "files and media are not collected",
-	"video":                     "files and media are not collected",
-	"file":                      "files and media are not collected",
-	"background-video":          "files and media are not collected",
-	"barcode":                   "barcodes are not collected",
-	"time":                      "times are not collected: use date",
-	"datetime":                  "times are not collected: use date",
-	"acknowledge":               "acknowledge is not supported: use a required select_one with a single yes choice",
-	"hidden":                    "hidden fields are not supported",
-	"rank":                      "ranking is not supported",
-	"trigger":                   "trigger is not supported",
-	"xml-external":              "external data is not supported",
-	"osm":                       "OpenStreetMap questions are not supported",
-	"csv-external":              "external data is not supported",
-	"select_one_from_file":      "choices from a file are not supported: put them in the choices sheet",
-	"select_multiple_from_file": "choices from a file are not supported: put them in the choices sheet",
-	"select_one_external":       "external choices are not supported: put them in the choices sheet",
+	"calculate":        "calculations are not supported",
+	"geotrace":         "locations are not collected",
+	"geoshape":         "locations are not collected",
+	"image":            "files and media are not collected",
+	"audio":            "files and media are not collected",
+	"video":            "files and media are not collected",
+	"file":             "files and media are not collected",
+	"background-video": "files and media are not collected",
+	"barcode":          "barcodes are not collected",
+	"hidden":           "hidden fields are not supported",
+	"osm":              "OpenStreetMap questions are not supported",
+	"rank":             "ranking is not supported",
+	"trigger":          "trigger is not supported",
+	"xml-external":     "external data is not supported",
+	"csv-external":     "external data is not supported",
 }
 
 // supportedTypes are the types palabre reads, for suggestions.
 var supportedTypes = []string{"text", "integer", "decimal", "date", "note", "range", "select_one",
-	"select_multiple", "begin_group", "end_group"}
+	"select_multiple", "begin_group", "end_group", "time", "datetime", "geopoint", "acknowledge",
+	"select_one_from_file", "select_multiple_from_file", "select_one_external"}
 
 // question reads a question row. ok is false when the row is skipped or has problems.
 func (r *reader) question(sh *sheet, rw row, t typeSpec, lists map[string]*list, lang string) (member, bool) {
@@ -259,6 +253,18 @@ func (r *reader) question(sh *sheet, rw row, t typeSpec, lists map[string]*list,
 		q.Type = survey.Date
 	case "note":
 		q.Type = survey.Note
+	case "time", "datetime", "geopoint", "acknowledge":
+		q.Type = map[string]survey.QuestionType{"time": survey.Time, "datetime": survey.DateTime,
+			"geopoint": survey.Geopoint, "acknowledge": survey.Acknowledge}[t.base]
+	case "select_one_from_file", "select_multiple_from_file", "select_one_external":
+		l, good := r.fileList(sh, rw, t, lang)
+		if !good {
+			return m, false
+		}
+		q.Type, q.Choices = survey.SingleChoice, cloneChoices(l.choices)
+		if t.base == "select_multiple_from_file" {
+			q.Type = survey.MultipleChoice
+		}
 	case "range":
 		ok = r.rangeQuestion(sh, rw, &q) && ok
 	case "select_one", "select_multiple":

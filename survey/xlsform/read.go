@@ -3,7 +3,9 @@ package xlsform
 import (
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -82,6 +84,15 @@ func Read(r io.Reader, name string) (*Result, error) {
 
 // ReadWith is Read with options.
 func ReadWith(r io.Reader, name string, opts ReadOptions) (*Result, error) {
+	sheets, err := readSheets(r, name)
+	if err != nil {
+		return nil, err
+	}
+	return fromSheets(sheets, name, nil, opts)
+}
+
+// readSheets reads the cells of a workbook's XLSForm sheets.
+func readSheets(r io.Reader, name string) (Sheets, error) {
 	f, err := excelize.OpenReader(r, excelize.Options{UnzipSizeLimit: MaxUnzipped, UnzipXMLSizeLimit: MaxUnzippedPart})
 	if err != nil {
 		return nil, &survey.DefinitionError{Problems: []survey.Problem{{Source: name,
@@ -101,10 +112,11 @@ func ReadWith(r io.Reader, name string, opts ReadOptions) (*Result, error) {
 		}
 		sheets[sh] = rows
 	}
-	return FromSheetsWith(sheets, name, opts)
+	return sheets, nil
 }
 
-// ReadFile reads the XLSForm workbook at path.
+// ReadFile reads the XLSForm workbook at path, with the CSV files of choices beside it
+// (see ReadBeside).
 func ReadFile(path string) (*Result, error) {
 	return ReadFileWith(path, ReadOptions{})
 }
@@ -116,7 +128,7 @@ func ReadFileWith(path string, opts ReadOptions) (*Result, error) {
 		return nil, fmt.Errorf("read xlsform: %w", err)
 	}
 	defer f.Close()
-	return ReadWith(f, path, opts)
+	return ReadBesideWith(f, path, os.DirFS(filepath.Dir(path)), opts)
 }
 
 // Sheets holds a workbook's cells as text, by sheet name: rows, then cells, from A1. Numbers
@@ -141,7 +153,11 @@ func FromSheets(sheets Sheets, name string) (*Result, error) {
 
 // FromSheetsWith is FromSheets with options.
 func FromSheetsWith(sheets Sheets, name string, opts ReadOptions) (*Result, error) {
-	r := &reader{file: name, sources: map[string]string{"": name}, opts: opts}
+	return fromSheets(sheets, name, nil, opts)
+}
+
+func fromSheets(sheets Sheets, name string, files fs.FS, opts ReadOptions) (*Result, error) {
+	r := &reader{file: name, sources: map[string]string{"": name}, files: files, opts: opts}
 	byKind := map[string]*sheet{}
 	for sheetName, rows := range sheets {
 		kind, ok := sheetKind(sheetName)

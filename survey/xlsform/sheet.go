@@ -2,6 +2,7 @@ package xlsform
 
 import (
 	"fmt"
+	"io/fs"
 	"math"
 	"regexp"
 	"slices"
@@ -43,6 +44,7 @@ type reader struct {
 	warned   map[string]bool   // sheet and column already warned about
 	lang     string            // the form's default language
 	rows     map[string]int    // question or group name → the row it is first defined on
+	files    fs.FS             // the files beside the workbook (CSV choices); nil when none
 	opts     ReadOptions
 	dropped  []Dropped
 }

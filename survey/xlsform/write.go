@@ -3,6 +3,7 @@ package xlsform
 import (
 	"fmt"
 	"io"
+	"math"
 	"reflect"
 	"slices"
 	"strconv"
@@ -243,10 +244,18 @@ func (b *book) question(q survey.Question) ([]cells, error) {
 		c["type"], c["appearance"] = "text", "multiline"
 	case survey.Date:
 		c["type"] = "date"
+	case survey.Time, survey.Geopoint, survey.Acknowledge:
+		c["type"] = string(q.Type)
+	case survey.DateTime:
+		c["type"] = "dateTime"
 	case survey.Number:
 		c["type"] = "decimal"
 		if q.Integer {
 			c["type"] = "integer"
+		}
+		if q.Step != nil {
+			stepped(q, c)
+			return []cells{c}, nil
 		}
 	case survey.Rating:
 		lo, _, hi, _ := q.Bounds()
@@ -333,6 +342,23 @@ func limits(q survey.Question, c cells) {
 	c["palabre"] = palabreCell(q)
 }
 
+// stepped writes a number with a step as an XLSForm range when the reader gives it back
+// equal from the range's parameters; else as a number whose palabre column gives its limits.
+func stepped(q survey.Question, c cells) {
+	if q.Min != nil && q.Max != nil && q.Constraint == "" && q.ConstraintMessage == nil {
+		lo, hi, step := *q.Min, *q.Max, *q.Step
+		steps := (hi - lo) / step
+		whole := lo == math.Trunc(lo) && hi == math.Trunc(hi) && step == math.Trunc(step)
+		if lo <= hi && whole == q.Integer && math.Abs(steps-math.Round(steps)) <= 1e-9 &&
+			!(lo == 0 && hi == 10 && step == 1) && max(-lo, hi, step) <= 1e15 {
+			c["type"] = "range"
+			c["parameters"] = fmt.Sprintf("start=%s end=%s step=%s", expr.FormatNumber(lo), expr.FormatNumber(hi), expr.FormatNumber(step))
+			return
+		}
+	}
+	c["palabre"] = palabreCell(q)
+}
+
 // palabreCell writes the palabre column of a question: its type and limits.
 func palabreCell(q survey.Question) string {
 	parts := []string{"type=" + string(q.Type)}
@@ -348,6 +374,7 @@ func palabreCell(q survey.Question) string {
 	}
 	num("min", q.Min)
 	num("max", q.Max)
+	num("step", q.Step)
 	whole("min_selected", q.MinSelected)
 	whole("max_selected", q.MaxSelected)
 	whole("max_length", q.MaxLength)

@@ -94,7 +94,7 @@ func TestKoboWorkbook(t *testing.T) {
 		"colleagues": {Key: "colleagues", Type: survey.Number, Integer: true, Label: survey.Text{"fr": "Collègues", "en": "Colleagues"}, Min: ptr(0), Max: ptr(500)},
 		"share":      {Key: "share", Type: survey.Number, Label: survey.Text{"fr": "Part", "en": "Share"}, Constraint: ". > 0"},
 		"nps":        {Key: "nps", Type: survey.Rating, Label: survey.Text{"fr": "Recommander", "en": "Recommend"}},
-		"stars":      {Key: "stars", Type: survey.Number, Integer: true, Label: survey.Text{"fr": "Étoiles", "en": "Stars"}, Min: ptr(1), Max: ptr(5)},
+		"stars":      {Key: "stars", Type: survey.Number, Integer: true, Label: survey.Text{"fr": "Étoiles", "en": "Stars"}, Min: ptr(1), Max: ptr(5), Step: ptr(1)},
 		"comments":   {Key: "comments", Type: survey.LongText, Label: survey.Text{"fr": "Commentaires", "en": "Comments"}, MaxLength: 1000},
 		"arrival":    {Key: "arrival", Type: survey.Date, Label: survey.Text{"fr": "Arrivée", "en": "Arrival"}},
 	}

@@ -24,7 +24,7 @@ func F(name string, values ...string) Field { return Field{Name: name, Values: v
 // Fill fills the fields in order, as a person would: it clicks radio buttons and
 // checkboxes (in view, so a question that skip logic hides cannot be answered), picks
 // select options, types into text inputs and text areas (replacing what they hold) and
-// sets date inputs. Keep the order of the page, so that a question appears before it is
+// sets date and time inputs. Keep the order of the page, so that a question appears before it is
 // filled. It works with and without the page's JavaScript.
 func Fill(fields ...Field) chromedp.Action[chromedp.Void] {
 	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
@@ -66,7 +66,7 @@ func fill(ctx context.Context, t *chromedp.Target, f Field) error {
 			}
 		}
 		return nil
-	case "select", "date":
+	case "select", "date", "time", "datetime-local":
 		// Headless Chromium draws neither the list of a select nor a date picker: set the
 		// value and tell the page, as the browser does after a choice.
 		return set(ctx, t, sel, first(f.Values))

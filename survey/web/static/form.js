@@ -155,6 +155,7 @@
       if (q.type === 'number' || q.type === 'rating') {
         v = Number(v.replace(',', '.'));
         if (!isFinite(v) || (q.integer && v !== Math.trunc(v)) || (q.min !== undefined && v < q.min) || (q.max !== undefined && v > q.max)) return null;
+        if (q.step) { var k = (v - (q.step_base || 0)) / q.step; if (Math.abs(k - Math.round(k)) > 1e-6) return null; }
       } else if (q.max_length && points(v).length > q.max_length) return null;
     }
     if (q.constraint && !bool(ev(q.constraint, { values: env, self: v }))) return null;
@@ -241,6 +242,39 @@
       });
   }
 
+  // A position question gets a button that fills it from the device's location; typing it
+  // stays possible, and is what the page offers without script or without a location.
+  function geopoints() {
+    if (!navigator.geolocation) return;
+    var inputs = form.querySelectorAll('input[data-geopoint]');
+    Array.prototype.forEach.call(inputs, function (input) {
+      var b = d.createElement('button'), note = d.createElement('p');
+      b.type = 'button';
+      b.className = 'geo';
+      b.textContent = input.getAttribute('data-geopoint');
+      note.className = 'err';
+      note.hidden = true;
+      note.setAttribute('role', 'status');
+      b.addEventListener('click', function () {
+        b.disabled = true;
+        navigator.geolocation.getCurrentPosition(function (p) {
+          var c = p.coords;
+          input.value = [c.latitude, c.longitude, c.altitude || 0, c.accuracy || 0].map(fmt).join(' ');
+          note.hidden = true;
+          b.disabled = false;
+          input.dispatchEvent(new Event('input', { bubbles: true }));
+        }, function () {
+          note.textContent = input.getAttribute('data-geo-error');
+          note.hidden = false;
+          b.disabled = false;
+          input.focus();
+        }, { enableHighAccuracy: true, timeout: 30000, maximumAge: 60000 });
+      });
+      input.parentNode.insertBefore(b, input.nextSibling);
+      input.parentNode.insertBefore(note, b.nextSibling);
+    });
+  }
+
   function start() {
     form = d.getElementById('survey');
     var logicEl = d.getElementById('logic'), done = d.getElementById('done');
@@ -258,6 +292,7 @@
     // A page shown again after a submission holds the values sent: they replace the draft.
     if (preview) { /* no draft */ } else if (form.hasAttribute('data-rerender')) save();
     else restore(load());
+    geopoints();
     apply();
     var changed = function () { apply(); if (!preview) save(); };
     form.addEventListener('input', changed);
