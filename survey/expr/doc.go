@@ -83,12 +83,32 @@
 //	coalesce(a, b)     a, unchanged, unless its string form is ""; else b
 //	contains(a, b)     whether the string of a contains the string of b
 //	starts-with(a, b)  whether the string of a starts with the string of b
+//	concat(a, ...)     the strings of its arguments (any number) joined, unanswered as ""
+//	round(x)           the number of x rounded to a whole number, halves away from zero
+//	round(x, d)        rounded to d decimals (d truncated, clamped to -15..15; negative d
+//	                   rounds to tens, hundreds…): Round(x*10^d)/10^d, or Round(x/10^-d)*10^-d
+//	                   (JS: Math.round of the absolute value, sign put back); NaN d gives NaN
+//	selected-at(l, i)  the choice at 0-based position i of l (counted as selected() does),
+//	                   "" when i is out of range or not a number
+//	substr(s, i)       the code points of the string of s from 0-based position i
+//	substr(s, i, j)    from i to j, excluded; positions truncated and clamped to 0..length,
+//	                   NaN i is 0 and NaN j the length; j <= i gives ""
+//	now()              the current UTC time as a "YYYY-MM-DDTHH:MM:SSZ" string
+//	boolean-from-string(s)  whether the string of s is 'true' or '1'
 //
 // Patterns use Go's RE2 syntax on the server; in the browser use new RegExp(p).test(s),
 // which agrees on common patterns ([0-9]{3}, \d, ^, $, alternation, classes). Where the
 // two engines differ, the server's check when a response is submitted decides. The server
 // refuses patterns larger than about 1000 elements once repetitions are expanded
 // (a{600}b{600} is too large): a parse error when the pattern is a literal, false otherwise.
+//
+// # Choice filters
+//
+// ParseFilter reads the choice_filter of a select question: the same syntax, where a bare
+// name that is not a function or an operator, such as country in country = ${country},
+// is the value (a string) of that column of the choice being checked, "" when the choice
+// has no such column. The filter is evaluated once per choice; a choice is offered when it
+// holds.
 //
 // # JSON tree
 //
@@ -104,6 +124,8 @@
 //	["not", x]               not(x)
 //	["neg", x]               -x
 //	["call", f, args...]     any other function f from the table above, arguments in order
+//	["col", name]            in a choice filter (ParseFilter), the bare name of a column of
+//	                         the choice being checked ("name" is the choice's name)
 //
 // For example ${age} >= 18 and not(selected(${roles}, 'minor')) is
 //

@@ -198,12 +198,39 @@ type Env interface {
 	Today() string
 }
 
+// ColumnEnv is an Env that also gives a choice filter (ParseFilter) the columns of the
+// choice it is checked for; "name" is the choice's name. An Env without it answers "".
+type ColumnEnv interface {
+	Env
+	Column(name string) Value
+}
+
+// NowEnv is an Env that fixes what now() returns, written as NowLayout; without it now()
+// is the current UTC time.
+type NowEnv interface {
+	Env
+	Now() string
+}
+
 // MapEnv is an Env backed by a map.
 type MapEnv struct {
 	Answers map[string]Value // by question name
 	Current Value            // the value of "."
 	Date    string           // today() as "YYYY-MM-DD"; empty means the local date now
+	Time    string           // now() as NowLayout; empty means the UTC time now
+	Columns map[string]Value // the choice columns a choice filter reads
 }
+
+// Now returns m.Time, or the UTC time now when m.Time is empty.
+func (m MapEnv) Now() string {
+	if m.Time != "" {
+		return m.Time
+	}
+	return time.Now().UTC().Format(NowLayout)
+}
+
+// Column returns the choice column named name, or Value{}.
+func (m MapEnv) Column(name string) Value { return m.Columns[name] }
 
 // Lookup returns the answer named name, or Value{}.
 func (m MapEnv) Lookup(name string) Value { return m.Answers[name] }

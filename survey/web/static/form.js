@@ -91,6 +91,7 @@
     switch (n[0]) {
       case 'ref': a = env.values[n[1]]; return a === undefined ? null : a;
       case 'self': return env.self === undefined ? null : env.self;
+      case 'col': a = (env.cols || {})[n[1]]; return a === undefined ? null : a;
       case 'num': case 'str': case 'bool': return n[1];
       case 'not': return !bool(ev(n[1], env));
       case 'neg': return -num(ev(n[1], env));
@@ -112,10 +113,36 @@
     }
     return null;
   }
+  function round(x, d) {
+    var r = function (y) { return y < 0 ? -Math.round(-y) : Math.round(y); }, p;
+    if (d !== d) return NaN;
+    d = Math.max(-15, Math.min(15, d));
+    if (d >= 0) { p = Math.pow(10, d); return r(x * p) / p; }
+    p = Math.pow(10, -d);
+    return r(x / p) * p;
+  }
+  function index(f, def, n) {
+    f = Math.trunc(f);
+    return f !== f ? def : f < 0 ? 0 : f > n ? n : f;
+  }
   function call(f, args, env) {
     if (f === 'if') return bool(ev(args[0], env)) ? ev(args[1], env) : ev(args[2], env);
     if (f === 'today') return today();
-    var a = args.map(function (x) { return ev(x, env); });
+    if (f === 'now') return new Date().toISOString().slice(0, 19) + 'Z';
+    var a = args.map(function (x) { return ev(x, env); }), w, i, j;
+    switch (f) {
+      case 'concat': return a.map(str).join('');
+      case 'round': return round(num(a[0]), a.length > 1 ? Math.trunc(num(a[1])) : 0);
+      case 'selected-at':
+        w = words(a[0]); i = Math.trunc(num(a[1]));
+        return i >= 0 && i < w.length ? w[i] : '';
+      case 'substr':
+        w = points(str(a[0]));
+        i = index(num(a[1]), 0, w.length);
+        j = a.length > 2 ? index(num(a[2]), w.length, w.length) : w.length;
+        return j <= i ? '' : String.fromCodePoint.apply(String, w.slice(i, j));
+      case 'boolean-from-string': return str(a[0]) === 'true' || str(a[0]) === '1';
+    }
     switch (f) {
       case 'selected': return a[0] !== null && words(a[0]).indexOf(str(a[1])) >= 0;
       case 'count-selected': return words(a[0]).length;
@@ -131,7 +158,7 @@
     return null;
   }
   // Exposed so that tests compare this evaluator with the server's.
-  window.palabre = { eval: function (tree, values, self) { return ev(tree, { values: values || {}, self: self }); } };
+  window.palabre = { eval: function (tree, values, self, cols) { return ev(tree, { values: values || {}, self: self, cols: cols }); } };
 
   var form, logic;
 
