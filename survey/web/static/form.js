@@ -198,12 +198,35 @@
       s.questions.forEach(function (q) {
         var on = shown && (!q.relevant || bool(ev(q.relevant, { values: env })));
         toggle(form.querySelector('[data-q="' + q.key + '"]'), on);
-        if (on && q.type !== 'note' && q.type !== 'matrix') {
+        if (q.calculation) calculate(q, on, env);
+        else if (on && q.type !== 'note' && q.type !== 'matrix') {
+          if (q.filter) filter(q, env);
           var v = value(q, env);
           if (v !== null) env[q.key] = v;
         }
       });
     });
+  }
+  // calculate shows a calculate question's value, as the server will compute and store it,
+  // and gives it to later expressions: an empty text or a NaN or infinite number is no value.
+  function calculate(q, on, env) {
+    var v = on ? ev(q.calculation, { values: env }) : null, out = form.querySelector('[data-calc="' + q.key + '"]');
+    if (v !== null && (typeof v === 'number' ? !isFinite(v) : str(v) === '')) v = null;
+    if (v !== null) env[q.key] = v;
+    if (!out) return;
+    out.textContent = v === null ? '' : str(v);
+    if (out.nextElementSibling) out.nextElementSibling.hidden = true;
+  }
+  // filter offers only the choices the question's choice filter holds for: the others are
+  // hidden, unchecked and disabled, so they are not sent.
+  function filter(q, env) {
+    var els = form.querySelectorAll('[name="' + q.key + '"]');
+    for (var i = 0; i < els.length; i++) {
+      var e = els[i], ok = bool(ev(q.filter, { values: env, cols: q.columns[e.value] || {} }));
+      if (!ok) e.checked = false;
+      e.disabled = !ok;
+      if (e.parentNode) e.parentNode.hidden = !ok;
+    }
   }
   function toggle(el, on) {
     if (!el || el.hidden === !on) return;
