@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/palabre/palabre/survey"
+	"github.com/palabre/palabre/survey/expr"
 )
 
 // typeSpec is a type cell read: "select_one agreement or_other" has base "select_one",
@@ -57,7 +58,6 @@ var metadataTypes = []string{"start", "end", "today", "deviceid", "username", "s
 
 // unsupported explains the XLSForm types palabre does not collect.
 var unsupported = map[string]string{
-	"calculate":                 "calculations are not supported",
 	"geopoint":                  "locations are not collected",
 	"geotrace":                  "locations are not collected",
 	"geoshape":                  "locations are not collected",
@@ -81,7 +81,7 @@ var unsupported = map[string]string{
 }
 
 // supportedTypes are the types palabre reads, for suggestions.
-var supportedTypes = []string{"text", "integer", "decimal", "date", "note", "range", "select_one",
+var supportedTypes = []string{"text", "integer", "decimal", "date", "note", "range", "calculate", "select_one",
 	"select_multiple", "begin_group", "end_group"}
 
 // question reads a question row. ok is false when the row is skipped or has problems.
@@ -132,8 +132,13 @@ func (r *reader) question(sh *sheet, rw row, t typeSpec, lists map[string]*list,
 	} else {
 		ok = false
 	}
-	if f := sh.cell(rw, "choice_filter"); f != "" {
-		r.problem(sh, rw.n, sh.header("choice_filter"), key, "choice filters are not supported: palabre shows every choice of the list")
+	filter := sh.cell(rw, "choice_filter")
+	if filter != "" && t.base != "select_one" && t.base != "select_multiple" {
+		r.problem(sh, rw.n, sh.header("choice_filter"), key, "only a select_one or select_multiple question can have a choice_filter")
+		ok = false
+	}
+	if c := sh.cell(rw, "calculation"); c != "" && t.base != "calculate" {
+		r.problem(sh, rw.n, sh.header("calculation"), key, "only a calculate question has a calculation")
 		ok = false
 	}
 	m := member{row: rw, appearance: sh.cell(rw, "appearance")}
@@ -158,6 +163,12 @@ func (r *reader) question(sh *sheet, rw row, t typeSpec, lists map[string]*list,
 		q.Type = survey.Date
 	case "note":
 		q.Type = survey.Note
+	case "calculate":
+		q.Type, q.Calculation = survey.Calculate, sh.cell(rw, "calculation")
+		if q.Calculation == "" {
+			r.problem(sh, rw.n, sh.header("calculation"), key, "a calculate question needs a calculation")
+			ok = false
+		}
 	case "range":
 		ok = r.rangeQuestion(sh, rw, &q) && ok
 	case "select_one", "select_multiple":
@@ -187,6 +198,7 @@ func (r *reader) question(sh *sheet, rw row, t typeSpec, lists map[string]*list,
 			}
 		}
 		used["label"], used["list-nolabel"] = true, true // the rows of a table-list matrix
+		q.ChoiceFilter = filter
 	}
 	for _, a := range appearance {
 		if !used[a] && !strings.HasPrefix(a, "search(") {
@@ -197,6 +209,9 @@ func (r *reader) question(sh *sheet, rw row, t typeSpec, lists map[string]*list,
 		r.bounds(&q)
 	} else if !good {
 		ok = false
+	}
+	if q.ChoiceFilter != "" && m.list != nil {
+		filterColumns(&q, m.list)
 	}
 	m.q = q
 	return m, ok
@@ -225,4 +240,23 @@ func (r *reader) changedIn(sh *sheet, rw row) (int, bool) {
 		return 0, false
 	}
 	return int(n), true
+}
+
+// filterColumns gives q's choices the columns of their list that its choice filter reads;
+// the filter's own problems are reported when the form is checked.
+func filterColumns(q *survey.Question, l *list) {
+	e, err := expr.ParseFilter(q.ChoiceFilter)
+	if err != nil || len(q.Choices) != len(l.columns) {
+		return
+	}
+	for i := range q.Choices {
+		for _, col := range e.Columns() {
+			if v, ok := l.columns[i][col]; ok {
+				if q.Choices[i].Columns == nil {
+					q.Choices[i].Columns = map[string]string{}
+				}
+				q.Choices[i].Columns[col] = v
+			}
+		}
+	}
 }

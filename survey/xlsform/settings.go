@@ -1,6 +1,7 @@
 package xlsform
 
 import (
+	"maps"
 	"math"
 	"path/filepath"
 	"slices"
@@ -8,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/palabre/palabre/survey"
+	"github.com/palabre/palabre/survey/expr"
 )
 
 // textColumns are the columns that hold translatable text.
@@ -205,6 +207,29 @@ type list struct {
 	name    string
 	row     int
 	choices []survey.Choice
+	// columns holds, for each choice, its cells in the choices sheet's other columns
+	// (such as country), which a choice_filter reads by name.
+	columns []map[string]string
+}
+
+// choiceColumns are the choices sheet columns that are not values a choice filter reads.
+var choiceColumns = []string{"list_name", "name", "label", "image", "audio", "video", "big-image", "media"}
+
+// extraColumns returns the cells of rw in the choices sheet's columns that a choice filter
+// may read: untranslated columns with a name an expression can write, other than
+// choiceColumns.
+func extraColumns(sh *sheet, rw row) map[string]string {
+	var out map[string]string
+	for _, c := range sh.columns {
+		if c.lang != "" || slices.Contains(choiceColumns, c.base) || !expr.ValidName(c.base) || c.index >= len(rw.cells) || rw.cells[c.index] == "" {
+			continue
+		}
+		if out == nil {
+			out = map[string]string{}
+		}
+		out[c.base] = rw.cells[c.index]
+	}
+	return out
 }
 
 func (r *reader) lists(sh *sheet, lang string) map[string]*list {
@@ -213,7 +238,8 @@ func (r *reader) lists(sh *sheet, lang string) map[string]*list {
 		return out
 	}
 	for _, rw := range sh.rows {
-		r.unusedColumns(sh, rw, []string{"list_name", "name", "label"}, nil)
+		extra := extraColumns(sh, rw)
+		r.unusedColumns(sh, rw, append([]string{"list_name", "name", "label"}, slices.Collect(maps.Keys(extra))...), nil)
 		name, key := sh.cell(rw, "list_name"), sh.cell(rw, "name")
 		switch {
 		case name == "":
@@ -229,6 +255,7 @@ func (r *reader) lists(sh *sheet, lang string) map[string]*list {
 			out[name] = l
 		}
 		l.choices = append(l.choices, survey.Choice{Key: key, Label: sh.text(rw, "label", lang)})
+		l.columns = append(l.columns, extra)
 	}
 	return out
 }

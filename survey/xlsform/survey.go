@@ -36,7 +36,7 @@ type member struct {
 
 // surveyColumns are the survey sheet columns palabre reads.
 var surveyColumns = []string{"type", "name", "label", "hint", "required", "relevant", "constraint",
-	"constraint_message", "appearance", "parameters", "changed_in", "choice_filter", "palabre"}
+	"constraint_message", "appearance", "parameters", "changed_in", "choice_filter", "calculation", "palabre"}
 
 // survey reads the survey sheet into sections: a group is a section, and each run of
 // questions outside groups is a section without a key.
