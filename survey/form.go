@@ -1,5 +1,7 @@
 package survey
 
+import "github.com/palabre/palabre/survey/expr"
+
 // QuestionType is the kind of a question, which decides its input and its validation.
 type QuestionType string
 
@@ -172,6 +174,17 @@ func (q *Question) Item(key string) (Choice, bool) {
 		}
 	}
 	return Choice{}, false
+}
+
+// CalculatesNumber reports whether q is a calculate question whose calculation always gives
+// a number (see expr.Expr.Numeric): analytics then treats its answers as numbers, and
+// those of any other calculation as text.
+func (q *Question) CalculatesNumber() bool {
+	if q.Type != Calculate {
+		return false
+	}
+	e, err := expr.Parse(q.Calculation)
+	return err == nil && e.Numeric()
 }
 
 // TakesAnswer reports whether the question collects an answer (every type but Note).

@@ -302,3 +302,27 @@ func appendJSONString(b []byte, s string) []byte {
 	}
 	return append(b, '"')
 }
+
+// Numeric reports whether e always evaluates to a number, whatever the answers: arithmetic,
+// number(), int(), round(), count-selected(), string-length(), and if() or coalesce() whose
+// branches are all numeric. A reference is not: its question may be of any type.
+func (e *Expr) Numeric() bool { return e != nil && e.root != nil && numeric(e.root) }
+
+func numeric(n *node) bool {
+	switch n.kind {
+	case nNum, nNeg:
+		return true
+	case nOp:
+		return n.op >= opAdd
+	case nCall:
+		switch n.fn {
+		case fnNumber, fnInt, fnRound, fnCountSelected, fnStringLength:
+			return true
+		case fnIf:
+			return numeric(n.args[1]) && numeric(n.args[2])
+		case fnCoalesce:
+			return numeric(n.args[0]) && numeric(n.args[1])
+		}
+	}
+	return false
+}

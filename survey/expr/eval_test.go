@@ -494,3 +494,20 @@ func TestValueString(t *testing.T) {
 		}
 	}
 }
+
+func TestNumeric(t *testing.T) {
+	for src, want := range map[string]bool{
+		"${a} + ${b}": true, "-${a}": true, "round(${a} div ${b}, 2)": true, "int(${a})": true, "number(${a})": true,
+		"count-selected(${a})": true, "string-length(${a})": true, "if(${a} > 1, 1, 0)": true, "coalesce(${a} * 2, 0)": true,
+		"3": true, "${a}": false, "${a} > 1": false, "if(${a}, 1, 'x')": false, "coalesce(${a}, 0)": false,
+		"concat(1, 2)": false, "'1'": false, "selected-at(${a}, 0)": false, "true()": false,
+	} {
+		if got := MustParse(src).Numeric(); got != want {
+			t.Errorf("%s: Numeric() = %v, want %v", src, got, want)
+		}
+	}
+	var nilExpr *Expr
+	if nilExpr.Numeric() {
+		t.Error("a nil expression is numeric")
+	}
+}
