@@ -175,4 +175,3 @@ cities|other|Elsewhere|`,
 		t.Errorf("the report has no row for the household size; sheets %v", x.GetSheetList())
 	}
 }
-

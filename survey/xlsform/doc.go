@@ -11,9 +11,12 @@
 //
 // Types: text (long text with the appearance multiline), integer, decimal, date, note,
 // select_one and select_multiple with a list of the choices sheet, range (0 to 10 by 1 is a
-// rating, other ranges a number within start..end), begin_group/end_group. Metadata types
-// (start, end, today, deviceid, username…) are skipped with a warning. Everything else
-// (calculate, geopoint, image, begin_repeat, select_one_from_file, or_other, choice_filter…)
+// rating, other ranges a number within start..end), calculate with its calculation column
+// (computed by the server from earlier answers and stored), begin_group/end_group. A
+// select's choice_filter keeps the choices it holds for: in it a bare name such as country
+// is that column of the choices sheet, which the other choices sheet columns provide (media
+// columns aside). Metadata types (start, end, today, deviceid, username…) are skipped with a
+// warning. Everything else (geopoint, image, begin_repeat, select_one_from_file, or_other…)
 // is a problem: nothing is silently dropped. Groups do not nest, except that a table-list
 // matrix may be inside a group.
 //
