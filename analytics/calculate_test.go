@@ -1,6 +1,7 @@
 package analytics
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/palabre/palabre/survey"
@@ -20,6 +21,23 @@ func TestCalculateValues(t *testing.T) {
 		q := &survey.Question{Key: "c", Type: survey.Calculate, Calculation: calc}
 		if got := valueOf(q); got != want {
 			t.Errorf("%s: %s, want %s", calc, got, want)
+		}
+	}
+}
+
+func TestCalculateComparable(t *testing.T) {
+	q := func(calc string) *survey.Question {
+		return &survey.Question{Key: "c", Type: survey.Calculate, Calculation: calc}
+	}
+	if r, ok := Comparable(q("${a}+${b}"), 2024, q("${a} + ${b}"), 2025); !ok {
+		t.Errorf("the same calculation, spaced otherwise: %s", r)
+	}
+	if r, ok := Comparable(q("${a} + ${b}"), 2024, q("${a} * ${b}"), 2025); ok || r != CalculationChanged {
+		t.Errorf("another calculation: %q %v", r, ok)
+	}
+	for _, lang := range []string{"fr", "en", "es"} {
+		if m := reasonMessages[CalculationChanged].Message(2025).In(lang); m == "" || strings.Contains(m, "analytics_") {
+			t.Errorf("%s: %q", lang, m)
 		}
 	}
 }
