@@ -42,8 +42,13 @@
 //     else the shortest decimal that reads back exactly, without exponent (JS String(n)
 //     agrees for 1e-6 <= |n| < 1e21).
 //   - to number: true is 1, false 0, unanswered NaN; a string (a list through its string
-//     form) is its value when it matches /^[ \t\r\n]*-?(\d+(\.\d*)?|\.\d+)[ \t\r\n]*$/, else
-//     NaN. (JS Number() differs: Number("") is 0 and Number('1e3') is 1000.)
+//     form) that is exactly a valid date "YYYY-MM-DD" (years 0000 to 9999, no spaces) is the
+//     number of days from 1970-01-01 to it, negative before, so that
+//     (today() - ${birth}) div 365.25 is an age as in ODK; another string is its value when
+//     it matches /^[ \t\r\n]*-?(\d+(\.\d*)?|\.\d+)[ \t\r\n]*$/, else NaN. (JS Number()
+//     differs: Number("") is 0 and Number('1e3') is 1000. In JS, a date's days are
+//     Date.UTC of a date set with setUTCFullYear, divided by 86400000.) Only conversions
+//     to number read dates: "=" and the orderings still compare two strings as strings.
 //   - to boolean: a number is true unless 0 or NaN; a string or list unless its string
 //     form is ""; unanswered is false.
 //

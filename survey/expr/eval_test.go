@@ -345,6 +345,28 @@ func TestEvalCalculateFunctions(t *testing.T) {
 	})
 }
 
+func TestEvalDatesAsNumbers(t *testing.T) {
+	runEval(t, []evalCase{
+		{"number('1970-01-01')", Num(0)},
+		{"number('1970-01-02')", Num(1)},
+		{"number('1969-12-31')", Num(-1)},
+		{"number('2024-06-01')", Num(19875)},
+		{"today() - ${dob}", Num(12434)},
+		{"int((today() - ${dob}) div 365.25)", Num(34)},
+		{"'2024-03-01' - '2024-02-28'", Num(2)},
+		{"${dob} + 1", Num(7442)},
+		{"number('2024-02-30')", Num(nan)},
+		{"number('2024-2-3')", Num(nan)},
+		{"number(' 2024-02-03')", Num(nan)},
+		{"number('0000-01-01')", Num(-719528)},
+		{"${dob} = '1990-05-17'", Bool(true)},
+		{"${dob} = 7440", Bool(false)},
+		{"${dob} < '2000-01-01'", Bool(true)},
+		{"${dob} > 7000", Bool(true)},
+		{"string(${dob})", Str("1990-05-17")},
+	})
+}
+
 func TestEvalNowWithoutClock(t *testing.T) {
 	got := MustParse("now()").Eval(nil).Str
 	if _, err := time.Parse(NowLayout, got); err != nil {

@@ -8,12 +8,15 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
 // This file interprets the JSON tree following the package documentation alone, as the
 // browser's evaluator does, without using the package's own evaluator. Tests and the fuzz
 // target check that it agrees with Eval and that the tree holds the whole expression.
+
+var refDate = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
 
 var refNumber = regexp.MustCompile(`^[ \t\r\n]*-?(\d+(\.\d*)?|\.\d+)[ \t\r\n]*$`)
 
@@ -98,6 +101,11 @@ func refNum(x any) float64 {
 		return x
 	}
 	s := refString(x)
+	if refDate.MatchString(s) {
+		if t, err := time.Parse("2006-01-02", s); err == nil {
+			return math.Floor(float64(t.Unix()) / 86400)
+		}
+	}
 	if !refNumber.MatchString(s) {
 		return math.NaN()
 	}

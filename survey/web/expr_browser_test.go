@@ -49,6 +49,11 @@ func TestBrowserExpressions(t *testing.T) {
 		"boolean-from-string('true')", "boolean-from-string('1')", "boolean-from-string(1)", "boolean-from-string('yes')",
 		"boolean-from-string(${missing})", "string-length(now()) = 20", "substr(now(), 10, 11)",
 		"if(${n} >= 7, concat('big ', ${s}), 'small')", "coalesce(${missing}, round(2.5))", "coalesce(${empty}, 'none')",
+		// dates in arithmetic: days since 1970-01-01
+		"number('1970-01-01')", "number('1969-12-31')", "${date} - '2024-01-01'", "int((${date} - '1990-05-18') div 365.25)",
+		"number('2024-02-30')", "number('2023-02-29')", "number('2024-02-29')", "number('0050-01-01')", "number('0000-03-01')",
+		"number('9999-12-31')", "number(' 2024-01-01')", "number('2024-1-01')", "${date} + 1", "${date} > 19000", "${date} = 19860",
+		"count-selected(${list}) + number('2024-05-17')",
 	}
 	srv := newFixture(t).server(t)
 	ctx := browsertest.NewContext(t, browsertest.Options{})

@@ -30,11 +30,19 @@
     return v;
   }
   function parse(s) { return NUM.test(s) ? parseFloat(s) : NaN; }
+  function days(s) { // a valid date "YYYY-MM-DD": days since 1970-01-01, else NaN
+    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s), t = new Date(0);
+    if (!m) return NaN;
+    t.setUTCFullYear(+m[1], +m[2] - 1, +m[3]);
+    if (t.getUTCFullYear() !== +m[1] || t.getUTCMonth() !== +m[2] - 1 || t.getUTCDate() !== +m[3]) return NaN;
+    return Math.floor(t.getTime() / 864e5);
+  }
   function num(v) {
     if (typeof v === 'boolean') return v ? 1 : 0;
     if (typeof v === 'number') return v;
     if (v === null || v === undefined) return NaN;
-    return parse(str(v));
+    var s = str(v), n = days(s);
+    return n === n ? n : parse(s);
   }
   function bool(v) {
     if (typeof v === 'boolean') return v;
