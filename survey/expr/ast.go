@@ -69,6 +69,8 @@ const (
 	fnNow
 	fnSubstr
 	fnBooleanFromString
+	fnOnce
+	fnAbs
 )
 
 // variadic is the maximum arity of a function that takes any number of arguments.
@@ -100,6 +102,8 @@ var funcs = [...]struct {
 	fnNow:               {"now", 0, 0},
 	fnSubstr:            {"substr", 2, 3},
 	fnBooleanFromString: {"boolean-from-string", 1, 0},
+	fnOnce:              {"once", 1, 0},
+	fnAbs:               {"abs", 1, 0},
 }
 
 func lookupFunc(name string) (fnID, bool) {
@@ -316,8 +320,10 @@ func numeric(n *node) bool {
 		return n.op >= opAdd
 	case nCall:
 		switch n.fn {
-		case fnNumber, fnInt, fnRound, fnCountSelected, fnStringLength:
+		case fnNumber, fnInt, fnRound, fnCountSelected, fnStringLength, fnAbs:
 			return true
+		case fnOnce:
+			return numeric(n.args[0])
 		case fnIf:
 			return numeric(n.args[1]) && numeric(n.args[2])
 		case fnCoalesce:

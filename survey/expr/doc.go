@@ -100,6 +100,9 @@
 //	                   NaN i is 0 and NaN j the length; j <= i gives ""
 //	now()              the current UTC time as a "YYYY-MM-DDTHH:MM:SSZ" string
 //	boolean-from-string(s)  whether the string of s is 'true' or '1'
+//	abs(x)             the absolute value of the number of x
+//	once(x)            x (ODK keeps a value computed once; palabre computes a calculation
+//	                   once, when the response is submitted)
 //
 // Patterns use Go's RE2 syntax on the server; in the browser use new RegExp(p).test(s),
 // which agrees on common patterns ([0-9]{3}, \d, ^, $, alternation, classes). Where the

@@ -178,6 +178,10 @@ func evalCall(n *node, env Env) Value {
 		return Num(a.AsNumber())
 	case fnInt:
 		return Num(math.Trunc(a.AsNumber()))
+	case fnAbs:
+		return Num(math.Abs(a.AsNumber()))
+	case fnOnce:
+		return a
 	case fnBooleanFromString:
 		s := a.AsString()
 		return Bool(s == "true" || s == "1")

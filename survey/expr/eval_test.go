@@ -342,6 +342,11 @@ func TestEvalCalculateFunctions(t *testing.T) {
 		{"boolean-from-string(${missing})", Bool(false)},
 		{"if(${age} >= 18, concat('adult ', ${name}), 'minor')", Str("adult Ana")},
 		{"coalesce(${missing}, round(2.5))", Num(3)},
+		{"abs(-2.5)", Num(2.5)},
+		{"abs(${missing})", Num(nan)},
+		{"abs('-3')", Num(3)},
+		{"once(${fruits})", List("apple", "pear")},
+		{"once(${missing})", Value{}},
 	})
 }
 
@@ -522,7 +527,7 @@ func TestNumeric(t *testing.T) {
 		"${a} + ${b}": true, "-${a}": true, "round(${a} div ${b}, 2)": true, "int(${a})": true, "number(${a})": true,
 		"count-selected(${a})": true, "string-length(${a})": true, "if(${a} > 1, 1, 0)": true, "coalesce(${a} * 2, 0)": true,
 		"3": true, "${a}": false, "${a} > 1": false, "if(${a}, 1, 'x')": false, "coalesce(${a}, 0)": false,
-		"concat(1, 2)": false, "'1'": false, "selected-at(${a}, 0)": false, "true()": false,
+		"concat(1, 2)": false, "abs(${a})": true, "once(${a} + 1)": true, "once(${a})": false, "'1'": false, "selected-at(${a}, 0)": false, "true()": false,
 	} {
 		if got := MustParse(src).Numeric(); got != want {
 			t.Errorf("%s: Numeric() = %v, want %v", src, got, want)

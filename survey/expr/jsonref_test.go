@@ -291,6 +291,10 @@ func refEval(tree any, env Env) any {
 		return string(r[i:j])
 	case "now":
 		return env.(NowEnv).Now()
+	case "abs":
+		return math.Abs(refNum(arg(2)))
+	case "once":
+		return arg(2)
 	case "boolean-from-string":
 		s := refString(arg(2))
 		return s == "true" || s == "1"

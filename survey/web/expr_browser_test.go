@@ -53,7 +53,7 @@ func TestBrowserExpressions(t *testing.T) {
 		"number('1970-01-01')", "number('1969-12-31')", "${date} - '2024-01-01'", "int((${date} - '1990-05-18') div 365.25)",
 		"number('2024-02-30')", "number('2023-02-29')", "number('2024-02-29')", "number('0050-01-01')", "number('0000-03-01')",
 		"number('9999-12-31')", "number(' 2024-01-01')", "number('2024-1-01')", "${date} + 1", "${date} > 19000", "${date} = 19860",
-		"count-selected(${list}) + number('2024-05-17')",
+		"count-selected(${list}) + number('2024-05-17')", "abs(-${n})", "abs(${missing})", "abs('-0.5')", "once(${list})", "once(${missing})",
 	}
 	srv := newFixture(t).server(t)
 	ctx := browsertest.NewContext(t, browsertest.Options{})

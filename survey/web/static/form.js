@@ -150,6 +150,8 @@
         j = a.length > 2 ? index(num(a[2]), w.length, w.length) : w.length;
         return j <= i ? '' : String.fromCodePoint.apply(String, w.slice(i, j));
       case 'boolean-from-string': return str(a[0]) === 'true' || str(a[0]) === '1';
+      case 'abs': return Math.abs(num(a[0]));
+      case 'once': return a[0];
     }
     switch (f) {
       case 'selected': return a[0] !== null && words(a[0]).indexOf(str(a[1])) >= 0;
