@@ -18,6 +18,7 @@ func importDefinitions(ctx context.Context, args []string, getenv func(string) s
 	f := newFlags("import", getenv, stdout)
 	dsn := f.String("clickhouse", "PALABRE_CLICKHOUSE", defaultClickHouse, "ClickHouse DSN")
 	withDemo := f.Bool("demo", "PALABRE_IMPORT_DEMO", false, "also import the demo surveys shipped with palabre")
+	drop := f.Bool("drop-unsupported", "PALABRE_DROP_UNSUPPORTED", false, dropUsage)
 	if err := f.Parse(args); err != nil {
 		if errors.Is(err, flagErrHelp) {
 			return err
@@ -37,10 +38,11 @@ func importDefinitions(ctx context.Context, args []string, getenv func(string) s
 		defs = append(defs, d...)
 	}
 	for _, path := range files {
-		d, err := definition.Load(path)
+		d, err := definition.LoadWith(path, definition.Options{DropUnsupported: *drop})
 		if err != nil {
 			return err
 		}
+		printDropped(stdout, path, d, "left out")
 		defs = append(defs, d)
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
@@ -66,6 +68,7 @@ func importDefinitions(ctx context.Context, args []string, getenv func(string) s
 // validateDefinitions checks definition files without loading them anywhere.
 func validateDefinitions(_ context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	f := newFlags("validate", getenv, stdout)
+	drop := f.Bool("drop-unsupported", "PALABRE_DROP_UNSUPPORTED", false, dropUsage)
 	if err := f.Parse(args); err != nil {
 		if errors.Is(err, flagErrHelp) {
 			return err
@@ -77,17 +80,37 @@ func validateDefinitions(_ context.Context, args []string, getenv func(string) s
 	}
 	bad := 0
 	for _, path := range f.Args() {
-		d, err := definition.Load(path)
+		d, err := definition.LoadWith(path, definition.Options{DropUnsupported: *drop})
 		if err != nil {
 			fmt.Fprintf(stdout, "%s: %v\n", path, err)
+			if !*drop {
+				if d, err := definition.LoadWith(path, definition.Options{DropUnsupported: true}); err == nil {
+					fmt.Fprintf(stdout, "%s: with --drop-unsupported it loads without %d questions\n", path, len(d.Dropped))
+				}
+			}
 			bad++
 			continue
 		}
 		fmt.Fprintf(stdout, "%s: ok: %s version %d, %d questions, %d editions, languages %v\n", path,
 			d.Form.SurveyID, d.Form.Version, len(d.Form.Questions()), len(d.Editions), d.Form.Languages)
+		printDropped(stdout, path, d, "import would leave out")
 	}
 	if bad > 0 {
 		return fmt.Errorf("%d of %d definitions are invalid", bad, f.NArg())
 	}
 	return nil
+}
+
+const dropUsage = "load XLSForms without the questions palabre cannot collect (repeats, media, locations, calculations…), listing each, instead of refusing them"
+
+// printDropped lists the questions of a definition read with --drop-unsupported that are
+// left out.
+func printDropped(w io.Writer, path string, d *definition.Definition, verb string) {
+	if len(d.Dropped) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "%s: %s %d questions palabre cannot collect:\n", path, verb, len(d.Dropped))
+	for _, q := range d.Dropped {
+		fmt.Fprintf(w, "  %s\n", q)
+	}
 }

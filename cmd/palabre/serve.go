@@ -409,7 +409,11 @@ func printURLs(ctx context.Context, w io.Writer, base, opsBase string, catalog s
 		now := time.Now()
 		for _, s := range list {
 			for _, e := range s.Editions {
-				if e.StatusAt(now) == survey.StatusOpen {
+				switch {
+				case e.StatusAt(now) != survey.StatusOpen:
+				case e.ByInvitation():
+					fmt.Fprintf(w, "  form:      %s/s/%s/%d (by invitation: single-use links from the console)\n", base, s.ID, e.Year)
+				default:
 					fmt.Fprintf(w, "  form:      %s/s/%s/%d\n", base, s.ID, e.Year)
 				}
 			}
@@ -425,6 +429,7 @@ func printURLs(ctx context.Context, w io.Writer, base, opsBase string, catalog s
 		}
 		fmt.Fprintf(w, "  dashboards: %d published for funders (their links: palabre share --list)\n", live)
 	}
+	fmt.Fprintf(w, "  console:   %s/console\n", base)
 	fmt.Fprintf(w, "  API:       %s/api/v1/surveys\n  health:    %s/healthz   readiness: %s/readyz\n", base, base, base)
 	if opsBase != "" {
 		fmt.Fprintf(w, "  metrics:   %s/metrics   readiness with details: %s/readyz   profiles: %s/debug/pprof/\n",

@@ -27,6 +27,17 @@ type Definition struct {
 	// Warnings are parts of the file that were read but have no effect in palabre, such as
 	// XLSForm metadata questions (start, end, deviceid) and layout appearances.
 	Warnings []survey.Problem
+	// Dropped are the questions of an XLSForm left out because palabre cannot collect
+	// them, when it was read with Options.DropUnsupported.
+	Dropped []xlsform.Dropped
+}
+
+// Options change how a definition is read.
+type Options struct {
+	// DropUnsupported loads an XLSForm without the questions palabre cannot collect
+	// (repeats, media, locations, calculations…), listing each in Definition.Dropped,
+	// instead of refusing it. YAML and JSON definitions are read as they are.
+	DropUnsupported bool
 }
 
 // Format is the format of a definition file.
@@ -58,6 +69,11 @@ func FormatOf(path string) (Format, bool) {
 // definition with mistakes gives a *survey.DefinitionError listing every one, each with its
 // place in the file.
 func Load(path string) (*Definition, error) {
+	return LoadWith(path, Options{})
+}
+
+// LoadWith is Load with options.
+func LoadWith(path string, opts Options) (*Definition, error) {
 	format, ok := FormatOf(path)
 	if !ok {
 		return nil, &survey.DefinitionError{Problems: []survey.Problem{{Source: path,
@@ -68,11 +84,16 @@ func Load(path string) (*Definition, error) {
 		return nil, fmt.Errorf("load definition: %w", err)
 	}
 	defer f.Close()
-	return Parse(f, format, path)
+	return ParseWith(f, format, path, opts)
 }
 
 // Parse reads a definition in format from r; name says where it comes from in problems.
 func Parse(r io.Reader, format Format, name string) (*Definition, error) {
+	return ParseWith(r, format, name, Options{})
+}
+
+// ParseWith is Parse with options.
+func ParseWith(r io.Reader, format Format, name string, opts Options) (*Definition, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("read definition %s: %w", name, err)
@@ -84,7 +105,7 @@ func Parse(r io.Reader, format Format, name string) (*Definition, error) {
 	case YAML, JSON:
 		return parseDocument(data, format, name)
 	case XLSForm:
-		return parseWorkbook(data, name)
+		return parseWorkbook(data, name, opts)
 	}
 	return nil, fmt.Errorf("parse definition %s: unknown format %q", name, format)
 }
@@ -154,8 +175,8 @@ func parseDocument(data []byte, format Format, name string) (*Definition, error)
 	return &Definition{Form: form, Compiled: cf, Editions: editions}, nil
 }
 
-func parseWorkbook(data []byte, name string) (*Definition, error) {
-	wb, err := xlsform.Read(bytes.NewReader(data), name)
+func parseWorkbook(data []byte, name string, opts Options) (*Definition, error) {
+	wb, err := xlsform.ReadWith(bytes.NewReader(data), name, xlsform.ReadOptions{DropUnsupported: opts.DropUnsupported})
 	if err != nil {
 		return nil, err
 	}
@@ -178,7 +199,7 @@ func compileWorkbook(wb *xlsform.Result, name string) (*Definition, error) {
 		return nil, &survey.DefinitionError{Problems: out}
 	}
 	return &Definition{Form: wb.Form, Compiled: cf, Editions: wb.Editions,
-		Warnings: wb.Warnings}, nil
+		Warnings: wb.Warnings, Dropped: wb.Dropped}, nil
 }
 
 // Store is where definitions are saved: a survey.Catalog, or anything that keeps form

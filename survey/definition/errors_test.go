@@ -230,12 +230,37 @@ func TestWorkbookProblems(t *testing.T) {
 	}
 	_, err = compileWorkbook(wb, "w.xlsx")
 	surveytest.CheckProblems(t, err, []string{
-		`w.xlsx, settings sheet, row 2, column "form_title": title: the survey needs a title in its default language "fr"`,
 		`w.xlsx, survey sheet, rows 2 and 4: q: relevant refers to ${r}, which is not a question before this one`,
 		`w.xlsx, survey sheet, row 3: r: a single_choice question needs at least 2 choices, it has 1`,
 		`w.xlsx, survey sheet, rows 2 and 4: q: the name is used twice`,
 		`w.xlsx, survey sheet, row 5: m: has no label`,
 		`w.xlsx, survey sheet, row 5: m: a matrix question needs a scale of at least 2 points, it has 1`,
-		`w.xlsx, survey sheet, row 5: m items: choice "a" has no label`,
 	})
+}
+
+// TestDropUnsupported loads one of pyxform's example forms, which has a picture and a
+// location question: refused as it is, loaded without them with DropUnsupported.
+func TestDropUnsupported(t *testing.T) {
+	const path = "../xlsform/testdata/pyxform/sms_info.xls.xlsx"
+	if _, err := Load(path); err == nil {
+		t.Fatal("a form with a picture question loads")
+	}
+	d, err := LoadWith(path, Options{DropUnsupported: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, q := range d.Dropped {
+		names = append(names, q.Name+" "+q.Type)
+	}
+	if strings.Join(names, ", ") != "picture image, gps geopoint" || d.Compiled == nil {
+		t.Errorf("dropped %v", d.Dropped)
+	}
+	if _, _, ok := d.Form.Question("picture"); ok {
+		t.Error("picture is still a question")
+	}
+	// YAML definitions are read as they are.
+	if _, err := ParseWith(strings.NewReader("survey: s\ntitle: T\nquestions: [{key: q, type: geopoint, label: Q}]"), YAML, "t.yaml", Options{DropUnsupported: true}); err == nil {
+		t.Error("a YAML definition with an unknown type loads")
+	}
 }

@@ -4,21 +4,43 @@
 //
 // The sheets are "survey", "choices", "settings" and, a palabre extension, "editions". Header
 // names are case-insensitive, "list name" is "list_name", and translated columns are written
-// "label::French (fr)", "label::fr" or "label::Français"; the untranslated "label" column is
-// the default language (settings default_language, "French (fr)" or "fr"; French when unset).
-// Cells may be text or numbers; spaces around them are trimmed and empty rows skipped. Every
-// problem is reported with its sheet, row (1-based, as spreadsheets number them) and column.
+// "label::French (fr)", "label::fr", "label::Français", "label::chinese" or, as older forms
+// do, "label:English": a language's name in English, French, Spanish or in itself is read as
+// its ISO 639-1 code (golang.org/x/text/language/display), with a warning only when the name
+// fits several languages; a name no language has is refused. The untranslated "label" column
+// is the default language (settings default_language, "French (fr)" or "fr"; French when
+// unset). Cells may be text or numbers; spaces around them are trimmed and empty rows
+// skipped. Every problem is reported with its sheet, row (1-based, as spreadsheets number
+// them) and column.
 //
 // Types: text (long text with the appearance multiline), integer, decimal, date, note,
 // select_one and select_multiple with a list of the choices sheet, range (0 to 10 by 1 is a
 // rating, other ranges a number within start..end), calculate with its calculation column
-// (computed by the server from earlier answers and stored), begin_group/end_group. A
-// select's choice_filter keeps the choices it holds for: in it a bare name such as country
-// is that column of the choices sheet, which the other choices sheet columns provide (media
-// columns aside). Metadata types (start, end, today, deviceid, username…) are skipped with a
-// warning. Everything else (geopoint, image, begin_repeat, select_one_from_file, or_other…)
-// is a problem: nothing is silently dropped. Groups do not nest, except that a table-list
-// matrix may be inside a group.
+// (computed by the server from earlier answers and stored), begin_group/end_group, and every other
+// spelling pyxform accepts for them ("select one from LIST", "select all that apply from
+// LIST", "select1", "string", "int", "begin group"…). "or_other" (or "or other", "or specify
+// other") after a list adds the choice other to it, unless the list has it, and after the
+// question a text question NAME_other asked when other is chosen (relevant
+// selected(${NAME}, 'other')), as pyxform does. Metadata types (start, end, today, deviceid,
+// username, "get device id"…) are skipped with a warning. A select's choice_filter keeps the
+// choices it holds for: in it a bare name such as country is that column of the choices
+// sheet, which the choices sheet's other columns provide (media columns aside). Everything
+// else (geopoint, image, begin_repeat, select_one_from_file…) is a problem, unless
+// the workbook is read with ReadOptions.DropUnsupported: then those questions, the questions
+// inside a repeat and the questions whose relevant or constraint refers to a question left
+// out are left out, each listed in Result.Dropped; mistakes (an unknown type, a missing
+// list) are refused all the same.
+//
+// Groups nest to any depth: a group inside a group is not shown on its own, its questions
+// join the outermost group, each with its relevant and those of the inner groups it is in
+// joined by "and", so that skip logic is the same. A table-list group is a matrix (below)
+// wherever it is.
+//
+// Settings are forgiving: without form_id (or id_string) the survey is named after the
+// file, and a form_id that is not a valid id ("My Survey") is made one ("my-survey"), with
+// a warning; without form_title (or title) the title is the id. A question without a label
+// is shown with its name, a note without a name is called note_ROW, and a choice without a
+// label is shown with its name, each with a warning.
 //
 // palabre conventions on top of XLSForm:
 //

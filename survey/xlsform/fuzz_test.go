@@ -3,9 +3,12 @@ package xlsform
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/palabre/palabre/survey"
 )
@@ -44,10 +47,15 @@ func FuzzReadXLSForm(f *testing.F) {
 	f.Add("type|name|label::fr|label::Español (es)\nselect one l|q|Q|P\n#choices\nlist name|name|label\nl|yes|Y\nl|no|N")
 	f.Add("type|name|label|appearance\nbegin group|m|M|table-list\nselect_one l|a|A|label\nselect_one l|b|B\nend group\n#choices\nlist_name|name|label\nl|1|x\nl|2|y")
 	f.Add("type|name|label|parameters|constraint\nrange|r|R|start=10 end=0 step=0.5|. >= -1\ninteger|i|I||. > 3 and 10 >= .")
+	f.Add("type|name|label\nbegin group|a|A\nbegin_group|b||${x} = 1\nselect one from l or specify other|c|\nend group\nend_group\nbegin repeat|r\nimage|i\nend repeat\ncalculate|k\ntext|t|T||${k}\n#choices\nlist name|name|label:English\nl|x|X\nl|y\n#settings\nid_string|title\nMy Form|")
+	for _, seed := range pyxformSeeds(f) {
+		f.Add(seed)
+	}
 	f.Fuzz(func(t *testing.T, text string) {
 		tm := time.AfterFunc(5*time.Second, func() { panic(fmt.Sprintf("slow: %q", text)) })
 		defer tm.Stop()
-		res, err := FromSheets(sheetsOf(text), "f.xlsx")
+		drop := strings.HasPrefix(text, "!") // read leaving out what palabre cannot collect
+		res, err := FromSheetsWith(sheetsOf(strings.TrimPrefix(text, "!")), "f.xlsx", ReadOptions{DropUnsupported: drop})
 		if err != nil {
 			var de *survey.DefinitionError
 			if !errors.As(err, &de) || len(de.Problems) == 0 {
@@ -59,6 +67,14 @@ func FuzzReadXLSForm(f *testing.F) {
 				}
 			}
 			return
+		}
+		if len(res.Dropped) > 0 && !drop {
+			t.Fatalf("questions dropped without DropUnsupported: %v", res.Dropped)
+		}
+		for _, d := range res.Dropped {
+			if d.Sheet == "" || d.Row < 2 || d.Reason == "" {
+				t.Fatalf("dropped question %+v is not placed", d)
+			}
 		}
 		cf, err := survey.Compile(res.Form)
 		var de *survey.DefinitionError
@@ -80,4 +96,41 @@ func FuzzReadXLSForm(f *testing.F) {
 		}
 		_ = cf.Form.Digest()
 	})
+}
+
+// pyxformSeeds are pyxform's example workbooks (testdata/pyxform) written as text, each read
+// as it is and leaving out what palabre cannot collect.
+func pyxformSeeds(tb testing.TB) []string {
+	files, err := filepath.Glob("testdata/pyxform/*.xlsx")
+	if err != nil || len(files) == 0 {
+		tb.Fatalf("no pyxform examples: %v", err)
+	}
+	var out []string
+	for _, path := range files {
+		wb, err := excelize.OpenFile(path)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		sheets := Sheets{}
+		for _, name := range wb.GetSheetList() {
+			kind, ok := sheetKind(name)
+			if !ok {
+				continue
+			}
+			rows, err := wb.GetRows(name, excelize.Options{RawCellValue: true})
+			if err != nil {
+				tb.Fatal(err)
+			}
+			for i, r := range rows { // the text form separates cells with | and rows with newlines
+				for j, c := range r {
+					rows[i][j] = strings.NewReplacer("|", "/", "\n", " ", "\r", " ").Replace(c)
+				}
+			}
+			sheets[kind] = rows
+		}
+		wb.Close()
+		text := textOf(sheets)
+		out = append(out, text, "!"+text)
+	}
+	return out
 }

@@ -41,12 +41,13 @@ end_repeat`), []string{
 select_one|q1|Q
 select_one satisfaction|q2|Q
 select_one sat or_other|q3|Q
-select_multiple sat extra|q4|Q`), []string{
+select_multiple sat extra|q4|Q
+select one from nolist or specify other|q5|Q`), []string{
 			`f.xlsx, survey sheet, row 2, column "type": age: unknown type "interger" (did you mean integer?)`,
 			`f.xlsx, survey sheet, row 3, column "type": q1: select_one needs the name of a choices list`,
 			`f.xlsx, survey sheet, row 4, column "type": q2: there is no choices list "satisfaction" in the choices sheet`,
-			`f.xlsx, survey sheet, row 5, column "type": q3: or_other is not supported: add an "other" choice, and a text question relevant when it is selected`,
 			`f.xlsx, survey sheet, row 6, column "type": q4: unexpected "extra" after the type`,
+			`f.xlsx, survey sheet, row 7, column "type": q5: there is no choices list "nolist" in the choices sheet`,
 		}},
 		{"cells", survey1(`text|q1|Q|if(${x}, true(), false())
 text||Q
@@ -71,7 +72,6 @@ end_group
 end_group
 begin_group|open|Ouvert
 text|q2|Q`), []string{
-			`f.xlsx, survey sheet, row 3, column "type": inner: groups cannot be nested (a table-list matrix may be inside a group): end the enclosing group first, and give the questions a relevant if they depend on it`,
 			`f.xlsx, survey sheet, row 7, column "type": end_group without a matching begin_group`,
 			`f.xlsx, survey sheet, row 8, column "type": open: begin_group has no matching end`,
 		}},
@@ -82,23 +82,15 @@ end_group`), []string{
 			`f.xlsx, survey sheet, row 4, column "required": m: the rows of a matrix are either all required or none`,
 			`f.xlsx, survey sheet, row 4, column "relevant": m: a row of a matrix cannot have its own relevant: set it on the group`,
 		}},
-		{"a table-list that is not a matrix, inside a group", survey1(`begin_group|g|G
-begin_group|t|T||||table-list
-select_one sat|a|A
-text|b|B
-end_group
-end_group`), []string{
-			`f.xlsx, survey sheet, row 3, column "type": t: groups cannot be nested, and this table-list group is not a matrix (its rows are not all select_one questions)`,
-		}},
 		{"headers", Sheets{
-			"survey":   table("type|name|label|label::Wolof|label|hint::Bambara (bm)\ntext|q|Q||"),
-			"settings": table("form_id|version|default_language\nMon Enquête|v1.2|Klingon"),
+			"survey":   table("type|name|label|label::Klingon|label|hint::Bambara (bm)\ntext|q|Q||"),
+			"settings": table("form_id|version|default_language\n-|v1.2|Klingon"),
 		}, []string{
-			`f.xlsx, survey sheet, row 1, column "label::Wolof": cannot tell the language of "Wolof": write it with its code, such as "Wolof (wo)"`,
+			`f.xlsx, survey sheet, row 1, column "label::Klingon": cannot tell the language of "Klingon": write it with its code, such as "Wolof (wo)"`,
 			`f.xlsx, survey sheet, row 1, column "label": the column is given twice`,
 			`f.xlsx, settings sheet, row 2, column "default_language": default_language: cannot tell the language of "Klingon": write it as a code such as fr, or as "French (fr)"`,
 			`f.xlsx, settings sheet, row 2, column "version": version: "v1.2" is not a whole number between 1 and 2147483647 (a date-like version such as 2024101501 is fine)`,
-			`f.xlsx, settings sheet, row 2, column "form_id": survey: form_id "Mon Enquête" must be lower-case letters, digits, '-' or '_' (at most 64)`,
+			`f.xlsx, settings sheet, row 2, column "form_id": survey: form_id "-" must be lower-case letters, digits, '-' or '_' (at most 64)`,
 		}},
 		{"version too large", Sheets{
 			"survey":   table("type|name|label\ntext|q|Q"),
@@ -150,11 +142,19 @@ func TestFormIDFromFileName(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Form.SurveyID != "family-support" || res.Form.Version != 1 || len(res.Warnings) != 1 {
-		t.Errorf("id %q version %d warnings %v", res.Form.SurveyID, res.Form.Version, res.Warnings)
+	if res.Form.SurveyID != "family-support" || res.Form.Version != 1 || res.Form.Title["fr"] != "family-support" || len(res.Warnings) != 2 {
+		t.Errorf("id %q version %d title %v warnings %v", res.Form.SurveyID, res.Form.Version, res.Form.Title, res.Warnings)
 	}
-	_, err = FromSheets(Sheets{"survey": table("type|name|label\ntext|q|Q")}, "Mon Enquête.xlsx")
-	surveytest.CheckProblems(t, err, []string{`Mon Enquête.xlsx: survey: the settings sheet needs a form_id: the survey's stable name, such as partners-meeting`})
+	res, err = FromSheets(Sheets{"survey": table("type|name|label\ntext|q|Q")}, "Mon Enquête.xls.xlsx")
+	if err != nil || res.Form.SurveyID != "mon-enquete" {
+		t.Errorf("from Mon Enquête.xls.xlsx: %v %v", res, err)
+	}
+	_, err = FromSheets(Sheets{"survey": table("type|name|label\ntext|q|Q")}, "Été.xlsx")
+	if err != nil {
+		t.Error(err)
+	}
+	_, err = FromSheets(Sheets{"survey": table("type|name|label\ntext|q|Q")}, "¿?.xlsx")
+	surveytest.CheckProblems(t, err, []string{`¿?.xlsx: survey: the settings sheet needs a form_id: the survey's stable name, such as partners-meeting`})
 }
 
 func TestMatrixRequiredByGroup(t *testing.T) {

@@ -19,36 +19,121 @@ type typeSpec struct {
 }
 
 // parseType reads a type cell. Type words are case-insensitive and may be written with a
-// space ("begin group", "select one"); list names are kept as written.
+// space ("begin group", "select one"); list names are kept as written. Every spelling
+// pyxform accepts is read as its canonical type: "select one from LIST", "select all that
+// apply from LIST", "select1", "string", "int", "gps", "get device id"…; "or_other", "or
+// other" and "or specify other" after a list ask for an "other" choice.
 func parseType(s string) typeSpec {
 	f := strings.Fields(s)
 	if len(f) == 0 {
 		return typeSpec{}
 	}
-	base, rest := strings.ToLower(f[0]), f[1:]
-	if (base == "begin" || base == "end") && len(rest) > 0 {
-		base, rest = base+"_"+strings.ToLower(rest[0]), rest[1:]
+	lower := make([]string, len(f))
+	for i, w := range f {
+		lower[i] = strings.ToLower(w)
 	}
-	if base == "select" && len(rest) > 0 {
-		if w := strings.ToLower(rest[0]); w == "one" || w == "multiple" {
-			base, rest = base+"_"+w, rest[1:]
+	if base, ok := typeAliases[strings.Join(lower, " ")]; ok {
+		return typeSpec{base: base}
+	}
+	base, rest := lower[0], f[1:]
+	for _, p := range typePrefixes {
+		if n := len(p.words); n <= len(lower) && slices.Equal(lower[:n], p.words) {
+			base, rest = p.base, f[n:]
+			break
 		}
 	}
-	if (base == "select_one" || base == "select_multiple") && len(rest) >= 2 &&
-		strings.EqualFold(rest[0], "from") && strings.EqualFold(rest[1], "file") {
-		base, rest = base+"_from_file", rest[2:]
+	if a, ok := typeAliases[base]; ok {
+		base = a
 	}
 	t := typeSpec{base: base}
-	if base == "select_one" || base == "select_multiple" {
+	if base == "select_one" || base == "select_multiple" || base == "begin_repeat" && len(rest) > 0 {
+		if base == "begin_repeat" {
+			t.list, rest = rest[0], rest[1:] // begin loop over LIST
+			t.extra = rest
+			return t
+		}
 		if len(rest) > 0 {
 			t.list, rest = rest[0], rest[1:]
 		}
-		if len(rest) > 0 && strings.EqualFold(rest[0], "or_other") {
-			t.orOther, rest = true, rest[1:]
+		for _, other := range [][]string{{"or_other"}, {"or", "specify", "other"}, {"or", "other"}} {
+			if len(rest) == len(other) && slices.EqualFunc(rest, other, strings.EqualFold) {
+				t.orOther, rest = true, nil
+				break
+			}
 		}
 	}
 	t.extra = rest
 	return t
+}
+
+// typePrefix is a type spelt in several words, followed by a list name or nothing.
+type typePrefix struct {
+	words []string
+	base  string
+}
+
+// typePrefixes are the spellings of types in several words, longest first so that
+// "select one from file" is not read as "select one from" a list called "file".
+var typePrefixes = func() []typePrefix {
+	m := map[string]string{
+		"begin group": "begin_group", "end group": "end_group",
+		"begin repeat": "begin_repeat", "end repeat": "end_repeat",
+		"begin loop over": "begin_repeat", "begin loop": "begin_repeat", "end loop": "end_repeat",
+		"begin lgroup": "begin_repeat", "end lgroup": "end_repeat",
+		"begin looped group": "begin_repeat", "end looped group": "end_repeat",
+		"select one from file": "select_one_from_file", "select multiple from file": "select_multiple_from_file",
+		"select_one from file": "select_one_from_file", "select_multiple from file": "select_multiple_from_file",
+		"select one external": "select_one_external",
+		"select one from":     "select_one", "select one using": "select_one", "select one": "select_one",
+		"add select one prompt using": "select_one", "q select1": "select_one",
+		"select all that apply from": "select_multiple", "select all that apply": "select_multiple",
+		"select multiple from": "select_multiple", "select multiple using": "select_multiple",
+		"select multiple": "select_multiple", "add select multiple prompt using": "select_multiple",
+		"q select": "select_multiple",
+	}
+	var out []typePrefix
+	for k, v := range m {
+		out = append(out, typePrefix{words: strings.Fields(k), base: v})
+	}
+	slices.SortFunc(out, func(a, b typePrefix) int {
+		if d := len(b.words) - len(a.words); d != 0 {
+			return d
+		}
+		return strings.Compare(strings.Join(a.words, " "), strings.Join(b.words, " "))
+	})
+	return out
+}()
+
+// typeAliases are pyxform's other names of types (pyxform/question_type_dictionary.py and
+// aliases.py), written in lower case with single spaces.
+var typeAliases = map[string]string{
+	"select1": "select_one", "select_all_that_apply": "select_multiple",
+	"string": "text", "q string": "text", "add text prompt": "text",
+	"int": "integer", "q int": "integer", "add integer prompt": "integer",
+	"q decimal": "decimal", "add decimal prompt": "decimal",
+	"q date": "date", "add date prompt": "date",
+	"q note": "note", "add note prompt": "note",
+	"date time": "datetime", "q date time": "datetime", "q datetime": "datetime",
+	"add datetime prompt": "datetime", "add date time prompt": "datetime",
+	"q time": "time", "add time prompt": "time",
+	"gps": "geopoint", "location": "geopoint", "q location": "geopoint", "q geopoint": "geopoint",
+	"add location prompt": "geopoint", "q geoshape": "geoshape", "q geotrace": "geotrace",
+	"photo": "image", "q picture": "image", "q image": "image", "add image prompt": "image",
+	"add photo prompt": "image", "q audio": "audio", "add audio prompt": "audio",
+	"q video": "video", "add video prompt": "video", "add file prompt": "file",
+	"q barcode": "barcode", "add barcode prompt": "barcode",
+	"q acknowledge": "acknowledge", "add acknowledge prompt": "acknowledge",
+	"q calculate": "calculate", "add calculate prompt": "calculate",
+	"q range":        "range",
+	"get start time": "start", "start time": "start", "get end time": "end", "end time": "end",
+	"get today": "today", "get device id": "deviceid", "device id": "deviceid",
+	"uri:deviceid": "deviceid", "imei": "deviceid", "phone number": "phonenumber",
+	"get phone number": "phonenumber", "uri:phonenumber": "phonenumber",
+	"sim id": "simserial", "get sim id": "simserial", "uri:simserial": "simserial",
+	"subscriber id": "subscriberid", "get subscriber id": "subscriberid",
+	"uri:subscriberid": "subscriberid", "uri:username": "username", "uri:email": "email",
+	"number of days in last month": "calculate", "number of days in last six months": "calculate",
+	"number of days in last year": "calculate", "percentage": "calculate",
 }
 
 // metadataTypes are the XLSForm types that record facts about the filling-in rather than
@@ -74,6 +159,7 @@ var unsupported = map[string]string{
 	"rank":                      "ranking is not supported",
 	"trigger":                   "trigger is not supported",
 	"xml-external":              "external data is not supported",
+	"osm":                       "OpenStreetMap questions are not supported",
 	"csv-external":              "external data is not supported",
 	"select_one_from_file":      "choices from a file are not supported: put them in the choices sheet",
 	"select_multiple_from_file": "choices from a file are not supported: put them in the choices sheet",
@@ -93,7 +179,7 @@ func (r *reader) question(sh *sheet, rw row, t typeSpec, lists map[string]*list,
 		return member{}, false
 	}
 	if why, ok := unsupported[t.base]; ok {
-		r.problem(sh, rw.n, typeCol, key, "type %s: %s", t.base, why)
+		r.drop(sh, rw, typeCol, "type %s: %s", t.base, why)
 		return member{}, false
 	}
 	if !slices.Contains(supportedTypes, t.base) {
@@ -109,7 +195,10 @@ func (r *reader) question(sh *sheet, rw row, t typeSpec, lists map[string]*list,
 		r.problem(sh, rw.n, typeCol, key, "unexpected %q after the type", strings.Join(t.extra, " "))
 		ok = false
 	}
-	if key == "" {
+	if key == "" && t.base == "note" {
+		key = fmt.Sprintf("note_%d", rw.n)
+		r.warn(sh, rw.n, sh.header("name"), key, "the note has no name: it is called %s", key)
+	} else if key == "" {
 		r.problem(sh, rw.n, sh.header("name"), "", "the question has no name")
 		ok = false
 	}
@@ -145,8 +234,16 @@ func (r *reader) question(sh *sheet, rw row, t typeSpec, lists map[string]*list,
 	appearance := strings.Fields(m.appearance)
 	used := map[string]bool{}
 	if slices.ContainsFunc(appearance, func(a string) bool { return strings.HasPrefix(a, "search(") }) {
+		if r.opts.DropUnsupported && ok {
+			r.drop(sh, rw, sh.header("appearance"), "search() appearances read external data, which is not supported")
+			return m, false
+		}
 		r.problem(sh, rw.n, sh.header("appearance"), key, "search() appearances read external data, which is not supported")
 		ok = false
+	}
+	if q.Label == nil && key != "" && t.base != "calculate" { // a calculation is not asked: it needs no label
+		q.Label = survey.Text{lang: key}
+		r.warn(sh, rw.n, sh.header("label"), key, "the question has no label: its name %s is shown instead", key)
 	}
 	if sh.cell(rw, "parameters") != "" && t.base != "range" {
 		r.warn(sh, rw.n, sh.header("parameters"), key, "palabre ignores the parameters of a %s question", t.base)
@@ -163,6 +260,10 @@ func (r *reader) question(sh *sheet, rw row, t typeSpec, lists map[string]*list,
 		q.Type = survey.Date
 	case "note":
 		q.Type = survey.Note
+		if r.notes == nil {
+			r.notes = map[string]bool{}
+		}
+		r.notes[key] = true
 	case "calculate":
 		q.Type, q.Calculation = survey.Calculate, sh.cell(rw, "calculation")
 		if q.Calculation == "" {
@@ -180,22 +281,26 @@ func (r *reader) question(sh *sheet, rw row, t typeSpec, lists map[string]*list,
 		case !found:
 			r.problem(sh, rw.n, typeCol, key, "there is no choices list %q in the choices sheet", t.list)
 			return m, false
-		case t.orOther:
-			r.problem(sh, rw.n, typeCol, key, "or_other is not supported: add an \"other\" choice, and a text question relevant when it is selected")
-			ok = false
 		}
 		m.list = l
 		q.Type, q.Choices = survey.MultipleChoice, cloneChoices(l.choices)
+		if t.orOther {
+			q.Choices = r.withOther(q.Choices)
+			m.other = r.otherQuestion(key)
+		}
 		if t.base == "select_one" {
-			m.selectOne = true
+			m.selectOne = !t.orOther
 			switch {
-			case slices.Contains(appearance, "likert"):
+			case slices.Contains(appearance, "likert") && !t.orOther:
 				q.Type, used["likert"] = survey.Likert, true
-			case isYesNo(l):
+			case isYesNo(l) && !t.orOther:
 				q.Type, q.Choices = survey.YesNo, nil
 			default:
 				q.Type = survey.SingleChoice
 			}
+		}
+		if q.Type != survey.YesNo && q.Type != survey.Likert {
+			q.Choices = r.questionChoices(l, q.Choices)
 		}
 		used["label"], used["list-nolabel"] = true, true // the rows of a table-list matrix
 		q.ChoiceFilter = filter
@@ -213,8 +318,86 @@ func (r *reader) question(sh *sheet, rw row, t typeSpec, lists map[string]*list,
 	if q.ChoiceFilter != "" && m.list != nil {
 		filterColumns(&q, m.list)
 	}
+	if r.opts.DropUnsupported && ok {
+		if col, why := r.unusable(sh, &q, m.list); why != "" {
+			r.drop(sh, rw, col, "%s", why)
+			return m, false
+		}
+	}
 	m.q = q
 	return m, ok
+}
+
+// unusable says why palabre cannot use a question's calculation or choice filter, which
+// pyxform takes as written: an expression palabre does not read (a function it does not
+// have, such as pulldata), a calculation that refers to a note, a filter that reads a
+// column the choices sheet does not have, or a filtered list that repeats choice names.
+// It returns the column at fault, or "" when both can be used.
+func (r *reader) unusable(sh *sheet, q *survey.Question, l *list) (col, why string) {
+	if q.Type == survey.Calculate {
+		e, err := expr.Parse(q.Calculation)
+		if err != nil {
+			return sh.header("calculation"), fmt.Sprintf("palabre cannot evaluate the calculation %q: %v", q.Calculation, err)
+		}
+		for _, ref := range e.Refs() {
+			if r.notes[ref] {
+				return sh.header("calculation"), fmt.Sprintf("the calculation refers to the note %s, which has no value in palabre", ref)
+			}
+		}
+	}
+	if q.ChoiceFilter == "" || l == nil {
+		return "", ""
+	}
+	e, err := expr.ParseFilter(q.ChoiceFilter)
+	if err != nil {
+		return sh.header("choice_filter"), fmt.Sprintf("palabre cannot evaluate the choice_filter %q: %v", q.ChoiceFilter, err)
+	}
+	for _, c := range e.Columns() {
+		has := c == "name"
+		for _, cols := range l.columns {
+			_, ok := cols[c]
+			has = has || ok
+		}
+		if !has {
+			return sh.header("choice_filter"), fmt.Sprintf("the choice_filter reads the column %q, which the choices sheet does not have", c)
+		}
+	}
+	seen := map[string]bool{}
+	for _, c := range l.choices {
+		if seen[c.Key] {
+			return sh.header("choice_filter"), fmt.Sprintf("the list %s repeats the choice name %s, which palabre does not support", l.name, c.Key)
+		}
+		seen[c.Key] = true
+	}
+	return "", ""
+}
+
+// otherChoice is the choice or_other adds to a list, as pyxform names it.
+var otherChoice = survey.Choice{Key: "other", Label: survey.Text{survey.French: "Autre", survey.English: "Other", survey.Spanish: "Otro"}}
+
+// withOther adds the "other" choice to a select's choices, unless the list has it.
+func (r *reader) withOther(cs []survey.Choice) []survey.Choice {
+	for _, c := range cs {
+		if c.Key == otherChoice.Key {
+			return cs
+		}
+	}
+	c := cloneChoices([]survey.Choice{otherChoice})[0]
+	if c.Label[r.lang] == "" {
+		c.Label[r.lang] = otherChoice.Label[survey.English]
+	}
+	return append(cs, c)
+}
+
+// otherQuestion is the text question or_other adds after a select: KEY_other, asked when
+// "other" is chosen (so only when the select itself is asked), as pyxform writes it.
+func (r *reader) otherQuestion(key string) *survey.Question {
+	label := survey.Text{survey.French: "Précisez", survey.English: "Specify other", survey.Spanish: "Especifique"}
+	if label[r.lang] == "" {
+		label[r.lang] = label[survey.English]
+	}
+	return &survey.Question{Key: key + "_other", Type: survey.ShortText, Label: label,
+		Relevant: fmt.Sprintf("selected(${%s}, 'other')", key)}
 }
 
 // isYesNo reports whether a list's names are exactly yes and no: such a select_one is a
@@ -246,10 +429,10 @@ func (r *reader) changedIn(sh *sheet, rw row) (int, bool) {
 // the filter's own problems are reported when the form is checked.
 func filterColumns(q *survey.Question, l *list) {
 	e, err := expr.ParseFilter(q.ChoiceFilter)
-	if err != nil || len(q.Choices) != len(l.columns) {
+	if err != nil {
 		return
 	}
-	for i := range q.Choices {
+	for i := range min(len(q.Choices), len(l.columns)) { // or_other adds "other" last
 		for _, col := range e.Columns() {
 			if v, ok := l.columns[i][col]; ok {
 				if q.Choices[i].Columns == nil {

@@ -19,7 +19,38 @@ type Result struct {
 	// Warnings are what was read but has no effect in palabre: metadata questions,
 	// appearances that only change the layout in ODK, columns palabre does not use.
 	Warnings []survey.Problem
-	sources  map[string]string
+	// Dropped are the questions left out because palabre cannot collect them, when the
+	// workbook was read with ReadOptions.DropUnsupported; empty otherwise.
+	Dropped []Dropped
+	sources map[string]string
+}
+
+// ReadOptions change how a workbook is read.
+type ReadOptions struct {
+	// DropUnsupported leaves out the questions palabre cannot collect (repeats and what
+	// they hold, media, locations, calculations…) instead of refusing the workbook, and
+	// lists each in Result.Dropped. Mistakes (an unknown type, a missing list) are still
+	// refused.
+	DropUnsupported bool
+}
+
+// Dropped is a question left out of a form read with ReadOptions.DropUnsupported.
+type Dropped struct {
+	Sheet  string `json:"sheet"`
+	Row    int    `json:"row"`
+	Name   string `json:"name"`
+	Type   string `json:"type"`   // the type cell as written
+	Reason string `json:"reason"` // why palabre cannot collect it
+}
+
+// String writes a dropped question as `survey sheet, row 7: photo (image): files and media
+// are not collected`.
+func (d Dropped) String() string {
+	name := d.Name
+	if name == "" {
+		name = "(no name)"
+	}
+	return fmt.Sprintf("%s sheet, row %d: %s (%s): %s", d.Sheet, d.Row, name, d.Type, d.Reason)
 }
 
 // Source returns where the question, group or setting a survey.Problem names (its Field) is
@@ -46,6 +77,11 @@ const (
 // Read reads an XLSForm workbook (.xlsx); name says where it comes from in problems. Its
 // errors are a *survey.DefinitionError listing every problem with its sheet, row and column.
 func Read(r io.Reader, name string) (*Result, error) {
+	return ReadWith(r, name, ReadOptions{})
+}
+
+// ReadWith is Read with options.
+func ReadWith(r io.Reader, name string, opts ReadOptions) (*Result, error) {
 	f, err := excelize.OpenReader(r, excelize.Options{UnzipSizeLimit: MaxUnzipped, UnzipXMLSizeLimit: MaxUnzippedPart})
 	if err != nil {
 		return nil, &survey.DefinitionError{Problems: []survey.Problem{{Source: name,
@@ -53,8 +89,9 @@ func Read(r io.Reader, name string) (*Result, error) {
 	}
 	defer f.Close()
 	sheets := Sheets{}
-	for _, sh := range f.GetSheetList() {
-		if _, ok := sheetKind(sh); !ok {
+	list := f.GetSheetList()
+	for _, sh := range list {
+		if _, ok := sheetKind(sh); !ok && len(list) > 1 {
 			continue
 		}
 		rows, err := f.GetRows(sh, excelize.Options{RawCellValue: true})
@@ -64,17 +101,22 @@ func Read(r io.Reader, name string) (*Result, error) {
 		}
 		sheets[sh] = rows
 	}
-	return FromSheets(sheets, name)
+	return FromSheetsWith(sheets, name, opts)
 }
 
 // ReadFile reads the XLSForm workbook at path.
 func ReadFile(path string) (*Result, error) {
+	return ReadFileWith(path, ReadOptions{})
+}
+
+// ReadFileWith is ReadFile with options.
+func ReadFileWith(path string, opts ReadOptions) (*Result, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read xlsform: %w", err)
 	}
 	defer f.Close()
-	return Read(f, path)
+	return ReadWith(f, path, opts)
 }
 
 // Sheets holds a workbook's cells as text, by sheet name: rows, then cells, from A1. Numbers
@@ -94,10 +136,21 @@ func sheetKind(name string) (string, bool) {
 // FromSheets reads a workbook already split into cells. Read uses it; it is exported for
 // callers that get the cells another way.
 func FromSheets(sheets Sheets, name string) (*Result, error) {
-	r := &reader{file: name, sources: map[string]string{"": name}}
+	return FromSheetsWith(sheets, name, ReadOptions{})
+}
+
+// FromSheetsWith is FromSheets with options.
+func FromSheetsWith(sheets Sheets, name string, opts ReadOptions) (*Result, error) {
+	r := &reader{file: name, sources: map[string]string{"": name}, opts: opts}
 	byKind := map[string]*sheet{}
 	for sheetName, rows := range sheets {
 		kind, ok := sheetKind(sheetName)
+		if !ok && len(sheets) == 1 && strings.TrimSpace(sheetName) != "" {
+			// A workbook of one sheet is a survey sheet whatever its name, as pyxform reads it.
+			kind, ok = "survey", true
+			r.warnings = append(r.warnings, survey.Problem{Source: name + ", " + sheetName + " sheet",
+				Reason: fmt.Sprintf(`the only sheet, %q, is read as the "survey" sheet`, sheetName)})
+		}
 		if !ok {
 			continue
 		}
@@ -131,6 +184,7 @@ func FromSheets(sheets Sheets, name string) (*Result, error) {
 		return nil, &survey.DefinitionError{Problems: r.problems}
 	}
 	res.Warnings = r.warnings
+	res.Dropped = r.dropped
 	res.sources = r.sources
 	return res, nil
 }

@@ -7,6 +7,11 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/palabre/palabre/survey"
 	"github.com/palabre/palabre/survey/expr"
@@ -124,11 +129,19 @@ func (r *reader) settings(sh, surveySheet *sheet, f *survey.Form) settingsRow {
 	case f.SurveyID == "":
 		r.formIDFromFile(f, sh)
 	case !survey.ValidSlug(f.SurveyID):
+		if id := slug(f.SurveyID); id != "" {
+			r.warn(sh, rw.n, sh.header("form_id"), "survey",
+				"form_id %q is not lower-case letters, digits, '-' or '_': the survey is called %s", f.SurveyID, id)
+			f.SurveyID = id
+			r.sources["survey"] = r.where(sh, rw.n, sh.header("form_id"))
+			break
+		}
 		r.problem(sh, rw.n, sh.header("form_id"), "survey",
 			"form_id %q must be lower-case letters, digits, '-' or '_' (at most 64)", f.SurveyID)
 	default:
 		r.sources["survey"] = r.where(sh, rw.n, sh.header("form_id"))
 	}
+	r.titleFromID(f, sh, rw.n)
 	st.countries = sh.cell(rw, "countries")
 	st.roles = sh.cell(rw, "roles_list")
 	st.orgs = sh.cell(rw, "organisations_list")
@@ -141,20 +154,66 @@ func (r *reader) settings(sh, surveySheet *sheet, f *survey.Form) settingsRow {
 
 // formIDFromFile names a form without form_id after its file, as ODK tools do.
 func (r *reader) formIDFromFile(f *survey.Form, sh *sheet) {
+	defer r.titleFromID(f, sh, 0)
 	stem := strings.TrimSuffix(filepath.Base(r.file), filepath.Ext(r.file))
+	stem = strings.TrimSuffix(stem, ".xls") // NAME.xls.xlsx, a converted .xls
 	where := r.file
 	if sh != nil {
 		where = r.where(sh, 0, "form_id")
 	}
 	r.sources["survey"] = where
-	if survey.ValidSlug(stem) {
-		f.SurveyID = stem
+	if id := slug(stem); id != "" {
+		f.SurveyID = id
 		r.warnings = append(r.warnings, survey.Problem{Source: where, Field: "survey",
-			Reason: "no form_id in the settings sheet: the survey is called " + stem + " after the file"})
+			Reason: "no form_id in the settings sheet: the survey is called " + id + " after the file"})
 		return
 	}
 	r.problems = append(r.problems, survey.Problem{Source: where, Field: "survey",
 		Reason: "the settings sheet needs a form_id: the survey's stable name, such as partners-meeting"})
+}
+
+// titleFromID titles a form without form_title after its id, as ODK tools do.
+func (r *reader) titleFromID(f *survey.Form, sh *sheet, n int) {
+	if f.SurveyID == "" || f.Title[f.DefaultLanguage] != "" {
+		return
+	}
+	if f.Title == nil {
+		f.Title = survey.Text{}
+	}
+	f.Title[f.DefaultLanguage] = f.SurveyID
+	where := r.file
+	if sh != nil {
+		where = r.where(sh, n, "form_title")
+	}
+	r.sources["title"] = where
+	r.warnings = append(r.warnings, survey.Problem{Source: where, Field: "title",
+		Reason: "no form_title: the survey's title is its id, " + f.SurveyID})
+}
+
+// slug writes a name as a survey id: lower case, accents removed, '-' for what is not a
+// letter, digit, '-' or '_'; "" when nothing is left.
+func slug(s string) string {
+	s, _, _ = transform.String(transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC), s)
+	var b strings.Builder
+	dash := false
+	for _, c := range strings.ToLower(s) {
+		switch {
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '_':
+			b.WriteRune(c)
+			dash = false
+		case !dash && b.Len() > 0:
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	out := strings.TrimRight(b.String(), "-")
+	if len(out) > 64 {
+		out = strings.TrimRight(out[:64], "-")
+	}
+	if !survey.ValidSlug(out) {
+		return ""
+	}
+	return out
 }
 
 // defaultLanguage picks the default language when settings name none: French when the
@@ -207,6 +266,9 @@ type list struct {
 	name    string
 	row     int
 	choices []survey.Choice
+	rows    []int // the row of each choice
+	sheet   *sheet
+	labeled bool // choices without a label have been given their name
 	// columns holds, for each choice, its cells in the choices sheet's other columns
 	// (such as country), which a choice_filter reads by name.
 	columns []map[string]string
@@ -232,6 +294,22 @@ func extraColumns(sh *sheet, rw row) map[string]string {
 	return out
 }
 
+// questionChoices are a list's choices as a question shows them: a choice without a label
+// is shown with its name, as ODK does, with a warning the first time.
+func (r *reader) questionChoices(l *list, cs []survey.Choice) []survey.Choice {
+	for i := range cs {
+		if cs[i].Label != nil {
+			continue
+		}
+		cs[i].Label = survey.Text{r.lang: cs[i].Key}
+		if !l.labeled && l.sheet != nil && i < len(l.rows) {
+			r.warn(l.sheet, l.rows[i], l.sheet.header("label"), l.name, "the choice %s has no label: its name is shown instead", cs[i].Key)
+		}
+	}
+	l.labeled = true
+	return cs
+}
+
 func (r *reader) lists(sh *sheet, lang string) map[string]*list {
 	out := map[string]*list{}
 	if sh == nil {
@@ -251,11 +329,12 @@ func (r *reader) lists(sh *sheet, lang string) map[string]*list {
 		}
 		l := out[name]
 		if l == nil {
-			l = &list{name: name, row: rw.n}
+			l = &list{name: name, row: rw.n, sheet: sh}
 			out[name] = l
 		}
 		l.choices = append(l.choices, survey.Choice{Key: key, Label: sh.text(rw, "label", lang)})
 		l.columns = append(l.columns, extra)
+		l.rows = append(l.rows, rw.n)
 	}
 	return out
 }

@@ -43,6 +43,21 @@ type reader struct {
 	warned   map[string]bool   // sheet and column already warned about
 	lang     string            // the form's default language
 	rows     map[string]int    // question or group name → the row it is first defined on
+	opts     ReadOptions
+	dropped  []Dropped
+	notes    map[string]bool // names of the notes read so far
+}
+
+// drop leaves out the question on rw when the workbook is read with DropUnsupported, and
+// reports it as a problem on col otherwise.
+func (r *reader) drop(sh *sheet, rw row, col, format string, args ...any) {
+	key := sh.cell(rw, "name")
+	if !r.opts.DropUnsupported {
+		r.problem(sh, rw.n, col, key, format, args...)
+		return
+	}
+	r.dropped = append(r.dropped, Dropped{Sheet: sh.name, Row: rw.n, Name: key,
+		Type: sh.cell(rw, "type"), Reason: fmt.Sprintf(format, args...)})
 }
 
 // where writes the place of a cell: `file, survey sheet, row 7, column "relevant"`. A row of
@@ -97,7 +112,8 @@ func (r *reader) newSheet(name string, raw [][]string) *sheet {
 		for j := range cells {
 			cells[j] = strings.TrimSpace(cells[j])
 		}
-		if strings.Join(cells, "") != "" {
+		// A row with text only in columns without a header is empty, as pyxform reads it.
+		if slices.ContainsFunc(sh.columns, func(c column) bool { return c.index < len(cells) && cells[c.index] != "" }) {
 			sh.rows = append(sh.rows, row{n: i + 2, cells: cells})
 		}
 	}
@@ -114,25 +130,44 @@ var aliases = map[string]string{
 	"list":             "list_name",
 }
 
+// settingsAliases are pyxform's other names of settings columns.
+var settingsAliases = map[string]string{
+	"set_form_id": "form_id", "id_string": "form_id",
+	"set_form_title": "form_title", "title": "form_title",
+}
+
 // parseHeader reads a header cell. "label::French (fr)" is the label in French; a header
 // whose last "::" part is not a language, such as "media::image", is a column of its own.
 func (r *reader) parseHeader(sh *sheet, h string) (column, bool) {
 	c := column{header: h}
 	parts := strings.Split(h, "::")
+	if base, lang, found := strings.Cut(h, ":"); found && len(parts) == 1 && !strings.Contains(lang, ":") &&
+		slices.Contains(translatable, normalise(base)) {
+		parts = []string{base, lang} // pyxform's older "label:English"
+	}
 	c.base = normalise(parts[0])
 	if a, ok := aliases[c.base]; ok {
 		c.base = a
+	}
+	if kind, _ := sheetKind(sh.name); kind == "settings" {
+		if a, ok := settingsAliases[c.base]; ok {
+			c.base = a
+		}
 	}
 	if len(parts) == 1 {
 		return c, true
 	}
 	last := parts[len(parts)-1]
-	lang, ok := languageCode(last)
+	lang, ambiguous, ok := languageOf(last)
 	if len(parts) == 2 && slices.Contains(translatable, c.base) {
 		if !ok {
 			r.problem(sh, 1, h, "", "cannot tell the language of %q: write it with its code, such as %q",
 				strings.TrimSpace(last), "Wolof (wo)")
 			return c, false
+		}
+		if ambiguous {
+			r.warn(sh, 1, h, "", "%q names several languages: read as %s; write it with its code, such as %q, to choose",
+				strings.TrimSpace(last), lang, "Wolof (wo)")
 		}
 		c.lang = lang
 		return c, true
@@ -156,26 +191,28 @@ var (
 	bareCodeRE     = regexp.MustCompile(`^[a-z]{2,3}$`)
 )
 
-// languageNames are the names coordinators give the network's languages without a code.
-var languageNames = map[string]string{
-	"french": "fr", "français": "fr", "francais": "fr", "francés": "fr", "frances": "fr",
-	"english": "en", "anglais": "en", "inglés": "en", "ingles": "en",
-	"spanish": "es", "español": "es", "espanol": "es", "espagnol": "es", "castellano": "es",
-	"default": "",
+// languageCode reads the language of a translated column: "French (fr)", "fr",
+// "Français", "chinese" (any language's name in English, French, Spanish or itself).
+// "default" is the default language, "".
+func languageCode(s string) (string, bool) {
+	code, _, ok := languageOf(s)
+	return code, ok
 }
 
-// languageCode reads the language of a translated column: "French (fr)", "fr", "Français".
-func languageCode(s string) (string, bool) {
+// languageOf is languageCode, telling also whether a name fits several languages.
+func languageOf(s string) (code string, ambiguous, ok bool) {
 	s = strings.TrimSpace(s)
 	if m := codeInParensRE.FindStringSubmatch(s); m != nil {
-		return strings.ToLower(m[1]), true
+		return strings.ToLower(m[1]), false, true
 	}
 	l := strings.ToLower(s)
 	if bareCodeRE.MatchString(l) {
-		return l, true
+		return l, false, true
 	}
-	code, ok := languageNames[l]
-	return code, ok
+	if l == "default" {
+		return "", false, true
+	}
+	return nameLanguage(l)
 }
 
 // cell returns the text of row's cell in the column with base name and no language.

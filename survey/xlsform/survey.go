@@ -2,6 +2,7 @@ package xlsform
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/palabre/palabre/survey"
@@ -13,7 +14,7 @@ type frameKind int
 const (
 	groupFrame  frameKind = iota // a group: a section of the form
 	tableFrame                   // a table-list group: a matrix, if its rows allow
-	nestedFrame                  // a group inside a group, reported as a problem
+	innerFrame                   // a group inside a group: its questions join the outer one
 	repeatFrame                  // a repeat, reported as a problem
 )
 
@@ -23,6 +24,7 @@ type frame struct {
 	key     string
 	section survey.Section
 	members []member // the rows of a table-list group
+	dropped int      // questions left out before the group began
 }
 
 // member is a question read inside a table-list group, with what makes it a matrix row.
@@ -32,6 +34,7 @@ type member struct {
 	list       *list
 	selectOne  bool
 	appearance string
+	other      *survey.Question // the text question or_other adds after it
 }
 
 // surveyColumns are the survey sheet columns palabre reads.
@@ -52,12 +55,16 @@ func (r *reader) survey(sh *sheet, lists map[string]*list, lang string) []survey
 		return stack[len(stack)-1]
 	}
 	// emit adds a question to the innermost group, or to the run of questions outside groups.
+	// A group inside a group adds its relevant to each of its questions, which join the
+	// enclosing group: the model has one level of groups, and skip logic stays the same.
 	emit := func(m member) {
 		for i := len(stack) - 1; i >= 0; i-- {
 			switch f := stack[i]; f.kind {
 			case tableFrame:
 				f.members = append(f.members, m)
 				return
+			case innerFrame:
+				m.q.Relevant = and(f.section.Relevant, m.q.Relevant)
 			case groupFrame:
 				f.section.Questions = append(f.section.Questions, m.q)
 				return
@@ -70,20 +77,42 @@ func (r *reader) survey(sh *sheet, lists map[string]*list, lang string) []survey
 		}
 		sections[len(sections)-1].Questions = append(sections[len(sections)-1].Questions, m.q)
 	}
+	emitAll := func(m member) {
+		emit(m)
+		if m.other != nil {
+			r.defined(sh, m.other.Key, m.row.n)
+			emit(member{q: *m.other, row: m.row})
+		}
+	}
+	skip, skipped := 0, "" // rows inside a repeat left out with DropUnsupported
 	for _, rw := range sh.rows {
-		r.unusedColumns(sh, rw, surveyColumns, nil)
 		typ := sh.cell(rw, "type")
+		t := parseType(typ)
+		if skip > 0 {
+			switch {
+			case strings.HasPrefix(t.base, "begin_"):
+				skip++
+			case strings.HasPrefix(t.base, "end_"):
+				skip--
+			case typ != "" && !slices.Contains(metadataTypes, t.base):
+				r.drop(sh, rw, sh.header("type"), "inside the repeat %s: repeats are not supported", skipped)
+			}
+			continue
+		}
+		r.unusedColumns(sh, rw, surveyColumns, nil)
 		if typ == "" {
 			r.warn(sh, rw.n, sh.header("type"), sh.cell(rw, "name"), "the row has no type: palabre skips it")
 			continue
 		}
-		t := parseType(typ)
 		switch t.base {
 		case "begin_group":
 			stack = append(stack, r.beginGroup(sh, rw, stack, lang))
 		case "begin_repeat":
-			r.problem(sh, rw.n, sh.header("type"), sh.cell(rw, "name"),
-				"repeats are not supported: palabre collects one answer per question")
+			r.drop(sh, rw, sh.header("type"), "repeats are not supported: palabre collects one answer per question")
+			if r.opts.DropUnsupported {
+				skip, skipped = 1, sh.cell(rw, "name")
+				continue
+			}
 			stack = append(stack, &frame{kind: repeatFrame, row: rw})
 		case "end_group", "end_repeat":
 			f := top()
@@ -99,12 +128,19 @@ func (r *reader) survey(sh *sheet, lists map[string]*list, lang string) []survey
 			stack = stack[:len(stack)-1]
 			switch f.kind {
 			case groupFrame:
+				if len(f.section.Questions) == 0 && len(r.dropped) > f.dropped {
+					continue // every question of the group is left out, and so is the group
+				}
 				sections = append(sections, f.section)
 			case tableFrame:
 				if q, ok := r.matrix(sh, f); ok {
 					emit(member{q: q, row: f.row})
 				} else if len(stack) > 0 {
-					r.problem(sh, f.row.n, sh.header("type"), f.key, "groups cannot be nested, and this table-list group is not a matrix (%s)", r.notMatrix(f))
+					r.warn(sh, f.row.n, sh.header("appearance"), f.key, "table-list ignored: %s, so its questions are shown in the enclosing group", r.notMatrix(f))
+					for _, m := range f.members {
+						m.q.Relevant = and(f.section.Relevant, m.q.Relevant)
+						emit(m)
+					}
 				} else {
 					s := f.section
 					for _, m := range f.members {
@@ -119,12 +155,95 @@ func (r *reader) survey(sh *sheet, lists map[string]*list, lang string) []survey
 				if m.q.Key != "" {
 					r.defined(sh, m.q.Key, rw.n)
 				}
-				emit(m)
+				emitAll(m)
 			}
 		}
 	}
 	for _, f := range stack {
 		r.problem(sh, f.row.n, sh.header("type"), f.key, "%s has no matching end", sh.cell(f.row, "type"))
+	}
+	if skip > 0 {
+		r.problem(sh, 0, sh.header("type"), skipped, "the repeat %s has no matching end", skipped)
+	}
+	return r.dropDependents(sh, sections)
+}
+
+// and joins two relevant expressions: both must hold.
+func and(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return "(" + a + ") and (" + b + ")"
+}
+
+// dropDependents leaves out, with DropUnsupported, the questions and groups whose relevant,
+// constraint, calculation or choice filter refers to a dropped question, and those that
+// refer to them in turn.
+func (r *reader) dropDependents(sh *sheet, sections []survey.Section) []survey.Section {
+	if len(r.dropped) == 0 {
+		return sections
+	}
+	gone := map[string]bool{}
+	for _, d := range r.dropped {
+		if d.Name != "" {
+			gone[d.Name] = true
+		}
+	}
+	uses := func(e string) string {
+		for name := range gone {
+			if strings.Contains(e, "${"+name+"}") {
+				return name
+			}
+		}
+		return ""
+	}
+	dropRow := func(key, ref string) {
+		n := r.rows[key]
+		d := Dropped{Sheet: sh.name, Row: n, Name: key,
+			Reason: fmt.Sprintf("it depends on %s, which is left out", ref)}
+		for _, rw := range sh.rows {
+			if rw.n == n {
+				d.Type = sh.cell(rw, "type")
+			}
+		}
+		r.dropped = append(r.dropped, d)
+		gone[key] = true
+	}
+	for changed := true; changed; {
+		changed = false
+		var kept []survey.Section
+		for _, s := range sections {
+			if ref := uses(s.Relevant); ref != "" {
+				for _, q := range s.Questions {
+					dropRow(q.Key, ref)
+				}
+				changed = true
+				continue
+			}
+			var qs []survey.Question
+			for _, q := range s.Questions {
+				ref := uses(q.Relevant)
+				for _, e := range []string{q.Constraint, q.Calculation, q.ChoiceFilter} {
+					if ref == "" {
+						ref = uses(e)
+					}
+				}
+				if ref != "" {
+					dropRow(q.Key, ref)
+					changed = true
+					continue
+				}
+				qs = append(qs, q)
+			}
+			if len(qs) > 0 || len(s.Questions) == 0 {
+				s.Questions = qs
+				kept = append(kept, s)
+			}
+		}
+		sections = kept
 	}
 	return sections
 }
@@ -132,7 +251,7 @@ func (r *reader) survey(sh *sheet, lists map[string]*list, lang string) []survey
 // beginGroup reads a begin_group row.
 func (r *reader) beginGroup(sh *sheet, rw row, stack []*frame, lang string) *frame {
 	key := sh.cell(rw, "name")
-	f := &frame{kind: groupFrame, row: rw, key: key}
+	f := &frame{kind: groupFrame, row: rw, key: key, dropped: len(r.dropped)}
 	if key == "" {
 		r.problem(sh, rw.n, sh.header("name"), "", "the group has no name")
 	} else {
@@ -157,17 +276,18 @@ func (r *reader) beginGroup(sh *sheet, rw row, stack []*frame, lang string) *fra
 	}
 	nested := false
 	for _, outer := range stack {
-		if outer.kind != repeatFrame && (!table || outer.kind == tableFrame) {
+		if outer.kind != repeatFrame {
 			nested = true
 		}
 	}
 	switch {
-	case nested:
-		r.problem(sh, rw.n, sh.header("type"), key,
-			"groups cannot be nested (a table-list matrix may be inside a group): end the enclosing group first, and give the questions a relevant if they depend on it")
-		f.kind = nestedFrame
 	case table:
 		f.kind = tableFrame
+	case nested:
+		f.kind = innerFrame
+		if f.section.Label != nil {
+			r.warn(sh, rw.n, sh.header("label"), key, "a group inside a group is not shown on its own: its questions are part of the enclosing group, asked when both groups' relevant hold")
+		}
 	}
 	return f
 }
@@ -196,7 +316,7 @@ func (r *reader) notMatrix(f *frame) string {
 func (r *reader) matrix(sh *sheet, f *frame) (survey.Question, bool) {
 	var rows []member
 	for _, m := range f.members {
-		if !m.selectOne || m.list == nil || m.list != f.members[0].list {
+		if !m.selectOne || m.list == nil || m.list != f.members[0].list || m.q.Relevant != sh.cell(m.row, "relevant") {
 			return survey.Question{}, false
 		}
 	}
@@ -233,10 +353,13 @@ func (r *reader) matrix(sh *sheet, f *frame) (survey.Question, bool) {
 		if !groupRequired && m.q.Required != rows[0].q.Required {
 			r.problem(sh, m.row.n, sh.header("required"), f.key, "the rows of a matrix are either all required or none")
 		}
-		for _, col := range []string{"relevant", "constraint", "hint"} {
-			if sh.cell(m.row, col) != "" || (col == "hint" && m.q.Hint != nil) {
+		for _, col := range []string{"relevant", "constraint"} {
+			if sh.cell(m.row, col) != "" {
 				r.problem(sh, m.row.n, sh.header(col), f.key, "a row of a matrix cannot have its own %s: set it on the group", col)
 			}
+		}
+		if m.q.Hint != nil {
+			r.warn(sh, m.row.n, sh.header("hint"), f.key, "a row of a matrix has no hint of its own: palabre ignores it")
 		}
 		if m.q.ChangedIn != 0 {
 			r.problem(sh, m.row.n, sh.header("changed_in"), f.key, "a row of a matrix cannot have its own changed_in: set it on the group")
