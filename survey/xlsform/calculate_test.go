@@ -116,3 +116,46 @@ func TestCalculateAndChoiceFilterProblems(t *testing.T) {
 		t.Errorf("the problem's source is %q, want the city's row", src)
 	}
 }
+
+// TestDropUnusableCalculationsAndFilters reads, with DropUnsupported, calculations and
+// filters that pyxform takes but palabre cannot use: their questions are left out and
+// listed, with those that depend on them; without the option the form is refused.
+func TestDropUnusableCalculationsAndFilters(t *testing.T) {
+	sh := cascading()
+	sh["survey"] = rows(`type|name|label|calculation|choice_filter|relevant
+integer|adults|Adults||
+note|intro|Hello||
+calculate|fruit||pulldata('fruits', 'name', 'name', 'mango')|
+calculate|echo||${intro}|
+select_one countries|country|Country||
+select_one cities|city|City||region = ${country}
+text|why|Why?|||${city} = 'dakar'
+text|last|Last||`)
+	res, err := xlsform.FromSheetsWith(sh, "drop.xlsx", xlsform.ReadOptions{DropUnsupported: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := survey.Compile(res.Form); err != nil {
+		t.Fatalf("Compile: %v", err)
+	}
+	var got []string
+	for _, d := range res.Dropped {
+		got = append(got, d.String())
+	}
+	want := []string{
+		`survey sheet, row 4: fruit (calculate): palabre cannot evaluate the calculation "pulldata('fruits', 'name', 'name', 'mango')": unknown function "pulldata" at offset 0`,
+		`survey sheet, row 5: echo (calculate): the calculation refers to the note intro, which has no value in palabre`,
+		`survey sheet, row 7: city (select_one cities): the choice_filter reads the column "region", which the choices sheet does not have`,
+		`survey sheet, row 8: why (text): it depends on city, which is left out`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("dropped\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	res, err = xlsform.FromSheets(sh, "drop.xlsx")
+	if err == nil {
+		_, err = survey.Compile(res.Form)
+	}
+	if err == nil || !strings.Contains(err.Error(), `unknown function "pulldata"`) {
+		t.Errorf("without DropUnsupported: %v", err)
+	}
+}
