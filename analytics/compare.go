@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/palabre/palabre/survey"
+	"github.com/palabre/palabre/survey/expr"
 )
 
 // Reason says why answers from two editions are not compared.
@@ -16,6 +17,8 @@ const (
 	TypeChanged    Reason = "type_changed"    // the question's type differs
 	ScaleChanged   Reason = "scale_changed"   // the points of a Likert or matrix scale, or a rating's bounds, differ
 	ChoicesChanged Reason = "choices_changed" // the choices, or how many may be selected, differ
+	// CalculationChanged: a calculate question's calculation differs (written alike aside).
+	CalculationChanged Reason = "calculation_changed"
 )
 
 // Comparable reports whether the answers to question a in edition from and to question b
@@ -44,6 +47,10 @@ func Comparable(a *survey.Question, from int, b *survey.Question, to int) (Reaso
 		blo, _, bhi, _ := b.Bounds()
 		if alo != blo || ahi != bhi {
 			return ScaleChanged, false
+		}
+	case survey.Calculate:
+		if canonical(a.Calculation) != canonical(b.Calculation) {
+			return CalculationChanged, false
 		}
 	case survey.SingleChoice, survey.MultipleChoice:
 		ka, kb := choiceKeys(a.Choices), choiceKeys(b.Choices)
@@ -203,3 +210,11 @@ func ratio(k, n int) float64 {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// canonical is an expression in canonical form, or as written when it does not parse.
+func canonical(src string) string {
+	if e, err := expr.Parse(src); err == nil {
+		return e.String()
+	}
+	return src
+}

@@ -68,6 +68,8 @@ var reasonMessages = map[Reason]message{
 		"échelle modifiée en %d", "scale changed in %d", "escala modificada en %d"),
 	ChoicesChanged: phrase("analytics_choices_changed",
 		"choix proposés modifiés en %d", "choices changed in %d", "opciones modificadas en %d"),
+	CalculationChanged: phrase("analytics_calculation_changed",
+		"calcul modifié en %d", "calculation changed in %d", "cálculo modificado en %d"),
 }
 
 // yes/no questions have no choice labels of their own.

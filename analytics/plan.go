@@ -158,6 +158,11 @@ func valueOf(q *survey.Question) Value {
 		return ValueChoices
 	case survey.Likert, survey.Matrix, survey.Rating, survey.Number:
 		return ValueNumber
+	case survey.Calculate: // stored with its Text, and its Num when it reads as a number
+		if q.CalculatesNumber() {
+			return ValueNumber
+		}
+		return ValueText
 	default:
 		return ValueAnswered
 	}

@@ -140,7 +140,7 @@ func (c *checker) choices(field string, cs []Choice, needLabel bool) {
 // question checks one question's own settings (not its expressions).
 func (c *checker) question(q *Question) {
 	k := q.Key
-	if q.Label.Empty() {
+	if q.Label.Empty() && q.Type != Calculate {
 		c.add(k, "has no label")
 	}
 	switch q.Type {
@@ -155,6 +155,13 @@ func (c *checker) question(q *Question) {
 		if q.Type == Matrix && len(q.Items) == 0 {
 			c.add(k, "a matrix needs at least one item (row)")
 		}
+	case Calculate:
+		if strings.TrimSpace(q.Calculation) == "" {
+			c.add(k, "a calculate question needs a calculation")
+		}
+		if q.Required || q.Constraint != "" {
+			c.add(k, "a calculate question is not asked: it cannot be required or constrained")
+		}
 	case YesNo, Rating, Number, ShortText, LongText, Date, Note, Time, DateTime, Geopoint, Acknowledge:
 	default:
 		c.add(k, "unknown type %q", q.Type)
@@ -165,6 +172,19 @@ func (c *checker) question(q *Question) {
 	default:
 		if len(q.Choices) > 0 {
 			c.add(k, "a %s question has no choices", q.Type)
+		}
+	}
+	if q.Calculation != "" && q.Type != Calculate {
+		c.add(k, "only a calculate question has a calculation")
+	}
+	if q.ChoiceFilter != "" && q.Type != SingleChoice && q.Type != MultipleChoice {
+		c.add(k, "only a single or multiple choice question has a choice filter")
+	}
+	for _, ch := range q.Choices {
+		for col := range ch.Columns {
+			if col == "name" || col == "label" || !expr.ValidName(col) {
+				c.add(k, "choice %q: %q cannot name a choice column (a letter, then letters, digits, '_', '-' or '.'; not name or label)", ch.Key, col)
+			}
 		}
 	}
 	if q.Type == Matrix && q.Constraint != "" {
@@ -210,6 +230,31 @@ func (c *checker) question(q *Question) {
 	}
 }
 
+// choiceFilter parses the choice filter of q, checking its references as expression does
+// and that every column it reads is "name" or a column of one of q's choices.
+func (c *checker) choiceFilter(q *Question, earlier map[string]QuestionType) *expr.Expr {
+	if strings.TrimSpace(q.ChoiceFilter) == "" {
+		return nil
+	}
+	e, err := expr.ParseFilter(q.ChoiceFilter)
+	if err != nil {
+		c.add(q.Key, "choice_filter %q: %v", q.ChoiceFilter, err)
+		return nil
+	}
+	c.refs(q.Key, "choice_filter", e, earlier, false)
+	for _, col := range e.Columns() {
+		has := col == "name"
+		for _, ch := range q.Choices {
+			_, ok := ch.Columns[col]
+			has = has || ok
+		}
+		if !has {
+			c.add(q.Key, "choice_filter reads the column %q, which no choice of this question has", col)
+		}
+	}
+	return e
+}
+
 // expression parses src, checking that it refers only to questions answered before it.
 func (c *checker) expression(field, column, src string, earlier map[string]QuestionType, self bool) *expr.Expr {
 	if strings.TrimSpace(src) == "" {
@@ -220,6 +265,13 @@ func (c *checker) expression(field, column, src string, earlier map[string]Quest
 		c.add(field, "%s %q: %v", column, src, err)
 		return nil
 	}
+	c.refs(field, column, e, earlier, self)
+	return e
+}
+
+// refs checks that e refers only to questions answered before it, and uses "." only where
+// self allows it.
+func (c *checker) refs(field, column string, e *expr.Expr, earlier map[string]QuestionType, self bool) {
 	for _, ref := range e.Refs() {
 		switch t, ok := earlier[ref]; {
 		case !ok:
@@ -231,7 +283,6 @@ func (c *checker) expression(field, column, src string, earlier map[string]Quest
 	if e.UsesSelf() && !self {
 		c.add(field, "%s uses \".\", which only a constraint can", column)
 	}
-	return e
 }
 
 // Nearest returns the name in names closest to s, if it is within two edits, to suggest in

@@ -10,6 +10,8 @@ type Compiled struct {
 	Form       *Form
 	relevant   map[string]*expr.Expr // by question or section key
 	constraint map[string]*expr.Expr // by question key
+	calc       map[string]*expr.Expr // calculations, by question key
+	filter     map[string]*expr.Expr // choice filters, by question key
 	countries  map[string]bool
 	roles      map[string]bool
 	orgs       map[string]bool
@@ -25,6 +27,8 @@ func Compile(f *Form) (*Compiled, error) {
 		Form:       f,
 		relevant:   map[string]*expr.Expr{},
 		constraint: map[string]*expr.Expr{},
+		calc:       map[string]*expr.Expr{},
+		filter:     map[string]*expr.Expr{},
 		countries:  set(f.Profile.Countries),
 		roles:      map[string]bool{},
 		orgs:       map[string]bool{},
@@ -70,6 +74,14 @@ func Compile(f *Form) (*Compiled, error) {
 			if e := c.expression(q.Key, "constraint", q.Constraint, earlier, true); e != nil {
 				cf.constraint[q.Key] = e
 			}
+			if q.Type == Calculate {
+				if e := c.expression(q.Key, "calculation", q.Calculation, earlier, false); e != nil {
+					cf.calc[q.Key] = e
+				}
+			}
+			if e := c.choiceFilter(q, earlier); e != nil {
+				cf.filter[q.Key] = e
+			}
 			earlier[q.Key] = q.Type
 		}
 	}
@@ -93,3 +105,9 @@ func (cf *Compiled) Relevant(key string) *expr.Expr { return cf.relevant[key] }
 
 // Constraint returns the parsed constraint of a question, or nil.
 func (cf *Compiled) Constraint(key string) *expr.Expr { return cf.constraint[key] }
+
+// Calculation returns the parsed calculation of a calculate question, or nil.
+func (cf *Compiled) Calculation(key string) *expr.Expr { return cf.calc[key] }
+
+// ChoiceFilter returns the parsed choice filter of a choice question, or nil.
+func (cf *Compiled) ChoiceFilter(key string) *expr.Expr { return cf.filter[key] }

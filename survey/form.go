@@ -1,5 +1,7 @@
 package survey
 
+import "github.com/palabre/palabre/survey/expr"
+
 // QuestionType is the kind of a question, which decides its input and its validation.
 type QuestionType string
 
@@ -16,11 +18,14 @@ const (
 	LongText       QuestionType = "long_text"       // several lines, at most MaxLength characters
 	Date           QuestionType = "date"            // YYYY-MM-DD
 	Note           QuestionType = "note"            // text shown to the participant; takes no answer
+	// Calculate is not asked: its answer is the value of Calculation over earlier answers,
+	// computed by the server when the response is submitted (and shown live by the page).
+	Calculate QuestionType = "calculate"
 )
 
 // QuestionTypes lists every type, in the order documentation presents them.
 var QuestionTypes = []QuestionType{SingleChoice, MultipleChoice, YesNo, Likert, Matrix, Rating,
-	Number, ShortText, LongText, Date, Note}
+	Number, ShortText, LongText, Date, Time, DateTime, Geopoint, Acknowledge, Note, Calculate}
 
 // Default limits, applied when a definition does not set its own.
 const (
@@ -69,6 +74,13 @@ type Question struct {
 	Constraint        string `json:"constraint,omitempty"`
 	ConstraintMessage Text   `json:"constraint_message,omitempty"`
 
+	// Calculation is the expression a calculate question's answer is computed from.
+	Calculation string `json:"calculation,omitempty"`
+	// ChoiceFilter, on a single or multiple choice question, is an expression checked for
+	// each choice (survey/expr ParseFilter): bare names are the choice's Columns ("name" its
+	// key), ${x} earlier answers. Only the choices it holds for are offered and accepted.
+	ChoiceFilter string `json:"choice_filter,omitempty"`
+
 	// Choices: the options of a choice question, or the points of a Likert or matrix scale.
 	Choices []Choice `json:"choices,omitempty"`
 	// Items: the rows of a matrix.
@@ -94,6 +106,8 @@ type Question struct {
 type Choice struct {
 	Key   string `json:"key"`
 	Label Text   `json:"label"`
+	// Columns are values a choice filter reads by name (such as the country of a city).
+	Columns map[string]string `json:"columns,omitempty"`
 }
 
 // Profile configures the questions about the respondent that every response carries:
@@ -163,6 +177,17 @@ func (q *Question) Item(key string) (Choice, bool) {
 		}
 	}
 	return Choice{}, false
+}
+
+// CalculatesNumber reports whether q is a calculate question whose calculation always gives
+// a number (see expr.Expr.Numeric): analytics then treats its answers as numbers, and
+// those of any other calculation as text.
+func (q *Question) CalculatesNumber() bool {
+	if q.Type != Calculate {
+		return false
+	}
+	e, err := expr.Parse(q.Calculation)
+	return err == nil && e.Numeric()
 }
 
 // TakesAnswer reports whether the question collects an answer (every type but Note).

@@ -64,6 +64,7 @@ const (
 	MsgTooLong          MessageKey = "too_long"
 	MsgBadDate          MessageKey = "bad_date"
 	MsgConstraint       MessageKey = "constraint"
+	MsgChoiceFiltered   MessageKey = "choice_filtered"
 	MsgUnknownQuestion  MessageKey = "unknown_question"
 	MsgUnknownItem      MessageKey = "unknown_item"
 	MsgNoAnswerExpected MessageKey = "no_answer_expected"
@@ -172,6 +173,9 @@ var messages = map[MessageKey]Text{
 	MsgConstraint: {French: "Cette réponse n'est pas acceptée.",
 		English: "This answer is not accepted.",
 		Spanish: "Esta respuesta no es aceptada."},
+	MsgChoiceFiltered: {French: "Le choix « %s » ne correspond pas à vos réponses précédentes : choisissez parmi ceux qui s'y rapportent.",
+		English: "The choice “%s” does not match your earlier answers: choose one of those that go with them.",
+		Spanish: "La opción «%s» no corresponde a sus respuestas anteriores: elija una de las que les corresponden."},
 	MsgUnknownQuestion: {French: "Le questionnaire n'a pas de question « %s ».",
 		English: "The form has no question “%s”.",
 		Spanish: "El cuestionario no tiene la pregunta «%s»."},

@@ -31,8 +31,6 @@ const (
 const AcknowledgeValue = "OK"
 
 func init() {
-	// After Date, before Note: the order documentation presents them in.
-	QuestionTypes = append(QuestionTypes[:len(QuestionTypes)-1], Time, DateTime, Geopoint, Acknowledge, Note)
 	for k, t := range typeMessages {
 		messages[k] = t
 	}

@@ -1,6 +1,7 @@
 package survey
 
 import (
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -69,19 +70,47 @@ func (cf *Compiled) Validate(sub Submission, edition int) (*Response, error) {
 // number out of range, a constraint broken): a question they show stays shown, with what
 // was typed in it, while the participant corrects them.
 func (cf *Compiled) Visible(values map[string][]string) map[string]bool {
+	return cf.Live(values).Visible
+}
+
+// Live is what the page's script shows for the values sent so far, as the server computes
+// it to render a form again without script: the questions shown, the calculated values
+// and the choices a choice filter rules out. Values are read as Visible reads them.
+type Live struct {
+	Visible map[string]bool // by question and group key
+	// Calculated holds the value of each shown calculate question with a value, as text.
+	Calculated map[string]string
+	// Excluded holds, for each shown question with a choice filter, the keys of the
+	// choices it rules out.
+	Excluded map[string]map[string]bool
+}
+
+// Live computes what the page shows for values; see Live.
+func (cf *Compiled) Live(values map[string][]string) Live {
 	v := &validation{cf: cf, values: values, env: answerEnv{}, lenient: true}
-	out := map[string]bool{}
+	out := Live{Visible: map[string]bool{}, Calculated: map[string]string{}, Excluded: map[string]map[string]bool{}}
 	for si := range cf.Form.Sections {
 		s := &cf.Form.Sections[si]
 		shown := v.holds(cf.relevant[s.Key])
 		if s.Key != "" {
-			out[s.Key] = shown
+			out.Visible[s.Key] = shown
 		}
 		for qi := range s.Questions {
 			q := &s.Questions[qi]
-			out[q.Key] = shown && v.holds(cf.relevant[q.Key])
-			if out[q.Key] {
-				v.question(q) // records the typed value for later expressions
+			out.Visible[q.Key] = shown && v.holds(cf.relevant[q.Key])
+			if !out.Visible[q.Key] {
+				continue
+			}
+			if cf.filter[q.Key] != nil {
+				out.Excluded[q.Key] = map[string]bool{}
+				for _, c := range q.Choices {
+					if !v.offered(q, c) {
+						out.Excluded[q.Key][c.Key] = true
+					}
+				}
+			}
+			if as := v.question(q); q.Type == Calculate && len(as) == 1 {
+				out.Calculated[q.Key] = as[0].Text
 			}
 		}
 	}
@@ -188,8 +217,17 @@ func (v *validation) respondent(in Respondent) Respondent {
 
 // question validates one shown question and returns its answers (none when unanswered).
 func (v *validation) question(q *Question) []Answer {
-	if q.Type == Matrix {
+	switch q.Type {
+	case Matrix:
 		return v.matrix(q)
+	case Calculate:
+		v.raw(q.Key) // a value sent for it is ignored: the server computes its own
+		a, val, ok := Calculated(q.Key, v.cf.calc[q.Key].Eval(v.env))
+		if !ok {
+			return nil
+		}
+		v.env[q.Key] = val
+		return []Answer{a}
 	}
 	vals := v.raw(q.Key)
 	if !q.TakesAnswer() {
@@ -228,8 +266,13 @@ func (v *validation) parse(q *Question, vals []string) (Answer, expr.Value, bool
 	}
 	switch q.Type {
 	case SingleChoice:
-		if _, ok := q.Choice(s); !ok {
+		c, ok := q.Choice(s)
+		if !ok {
 			v.fail(q.Key, MsgNotAChoice, s)
+			return a, expr.Value{}, false
+		}
+		if !v.lenient && !v.offered(q, c) {
+			v.fail(q.Key, MsgChoiceFiltered, s)
 			return a, expr.Value{}, false
 		}
 		a.Text = s
@@ -289,8 +332,14 @@ func (v *validation) multiple(q *Question, vals []string) (Answer, expr.Value, b
 	seen := map[string]bool{}
 	ok := true
 	for _, s := range vals {
-		if _, known := q.Choice(s); !known {
+		c, known := q.Choice(s)
+		if !known {
 			v.fail(q.Key, MsgNotAChoice, s)
+			ok = false
+			continue
+		}
+		if !v.lenient && !v.offered(q, c) {
+			v.fail(q.Key, MsgChoiceFiltered, s)
 			ok = false
 			continue
 		}
@@ -388,6 +437,48 @@ func normaliseText(s string, multiline bool) string {
 		s = strings.Join(strings.Fields(s), " ")
 	}
 	return strings.TrimSpace(strings.ToValidUTF8(s, "\uFFFD"))
+}
+
+// offered reports whether q's choice filter, if any, holds for c given the answers so far.
+func (v *validation) offered(q *Question, c Choice) bool {
+	f := v.cf.filter[q.Key]
+	return f == nil || f.True(choiceEnv{v.env, c})
+}
+
+// Calculated turns the value of a calculation into the answer stored for the calculate
+// question key, and the value later expressions see. A value whose string form is empty,
+// and a number that is NaN or infinite, make no answer (ok false). The answer's Text is
+// the value's string form; its Num is set too when that form reads as a number, so that
+// analytics can treat a numeric calculation as a number.
+func Calculated(key string, x expr.Value) (a Answer, val expr.Value, ok bool) {
+	a = Answer{Question: key}
+	if x.Kind == expr.KindNumber && (math.IsNaN(x.Num) || math.IsInf(x.Num, 0)) {
+		return a, expr.Value{}, false
+	}
+	a.Text = x.AsString()
+	if a.Text == "" {
+		return a, expr.Value{}, false
+	}
+	if n, isNum := expr.ParseNumber(a.Text); isNum && !math.IsInf(n, 0) {
+		a.Num, a.HasNum = n, true
+	}
+	return a, x, true
+}
+
+// choiceEnv gives a choice filter the answers so far and the columns of one choice.
+type choiceEnv struct {
+	answerEnv
+	c Choice
+}
+
+func (e choiceEnv) Column(name string) expr.Value {
+	if name == "name" {
+		return expr.Str(e.c.Key)
+	}
+	if s, ok := e.c.Columns[name]; ok {
+		return expr.Str(s)
+	}
+	return expr.Value{}
 }
 
 // answerEnv gives expressions the values of the questions answered so far.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/palabre/palabre/analytics"
 	"github.com/palabre/palabre/survey"
+	"github.com/palabre/palabre/survey/expr"
 )
 
 // Reference computes the result of req over responses held in memory, from the form
@@ -507,6 +508,12 @@ func comparable(a *survey.Question, from int, b *survey.Question, to int) (analy
 		blo, bhi := ratingBounds(b)
 		if alo != blo || ahi != bhi {
 			return analytics.ScaleChanged, false
+		}
+	case survey.Calculate: // compared as parsed: spacing and quotes aside
+		ea, errA := expr.Parse(a.Calculation)
+		eb, errB := expr.Parse(b.Calculation)
+		if errA != nil || errB != nil || ea.String() != eb.String() {
+			return analytics.CalculationChanged, false
 		}
 	case survey.SingleChoice, survey.MultipleChoice:
 		ka, kb := keys(a), keys(b)

@@ -72,7 +72,7 @@ func (b *builder) choices(cs []choiceDoc, field string) []survey.Choice {
 	}
 	out := make([]survey.Choice, len(cs))
 	for i, c := range cs {
-		out[i] = survey.Choice{Key: strings.TrimSpace(c.Key), Label: b.text(c.Label, field)}
+		out[i] = survey.Choice{Key: strings.TrimSpace(c.Key), Label: b.text(c.Label, field), Columns: c.Columns}
 	}
 	return out
 }

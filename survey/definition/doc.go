@@ -37,14 +37,15 @@
 // language is a mistake.
 //
 // A question has key and type (single_choice, multiple_choice, yes_no, likert, matrix,
-// rating, number, text, long_text, date, time, datetime, geopoint, acknowledge, note) and
-// label; it may have hint, required,
+// rating, number, text, long_text, date, time, datetime, geopoint, acknowledge, note,
+// calculate) and label (a calculate needs none); it may have hint, required,
 // relevant, constraint, constraint_message (XLSForm expressions, see survey/expr) and
 // changed_in (the edition year from which its answers are not comparable with earlier
 // years'). Settings that only some types take, refused on the others:
 //
-//	single_choice    choices
-//	multiple_choice  choices, min_selected, max_selected
+//	single_choice    choices, choice_filter
+//	multiple_choice  choices, min_selected, max_selected, choice_filter
+//	calculate        calculation (an expression over earlier answers; its value is stored)
 //	likert           scale or choices (the points); DefaultScale when neither
 //	matrix           items (the rows), and scale or choices as for likert
 //	rating           min, max (0 and 10 when absent)
@@ -52,6 +53,9 @@
 //	text, long_text  max_length
 //
 // choices, items and the points of a scale are {key, label}, or a plain string used as both.
+// A choice may also have columns, values a choice_filter reads by name: with
+// `choices: [{key: dakar, label: Dakar, columns: {country: SN}}]`, the filter
+// `country = ${country}` offers Dakar only when the answer to country is SN.
 // `scale: agreement` names DefaultScale unless the file defines a scale of that name.
 //
 // An entry with group is a group: group (its key), label, relevant and questions. Groups do

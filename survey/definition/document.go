@@ -65,6 +65,8 @@ type entryDoc struct {
 	Step              *float64    `yaml:"step"`
 	MaxLength         int         `yaml:"max_length"`
 	ChangedIn         int         `yaml:"changed_in"`
+	Calculation       string      `yaml:"calculation"`
+	ChoiceFilter      string      `yaml:"choice_filter"`
 }
 
 // text is a label as written: a plain string in the default language, or a map from
@@ -90,12 +92,13 @@ func (t *text) UnmarshalYAML(n *yaml.Node) error {
 // choiceDoc is a choice, scale point or matrix row: {key, label}, or a plain string used as
 // both key and label.
 type choiceDoc struct {
-	Key   string
-	Label text
-	line  int
+	Key     string
+	Label   text
+	Columns map[string]string
+	line    int
 }
 
-var choiceFields = []string{"key", "label"}
+var choiceFields = []string{"key", "label", "columns"}
 
 func (c *choiceDoc) UnmarshalYAML(n *yaml.Node) error {
 	n = resolveAlias(n)
@@ -116,8 +119,9 @@ func (c *choiceDoc) UnmarshalYAML(n *yaml.Node) error {
 			}
 		}
 		var v struct {
-			Key   string `yaml:"key"`
-			Label text   `yaml:"label"`
+			Key     string            `yaml:"key"`
+			Label   text              `yaml:"label"`
+			Columns map[string]string `yaml:"columns"`
 		}
 		if err := n.Decode(&v); err != nil {
 			if te, ok := err.(*yaml.TypeError); ok {
@@ -129,7 +133,7 @@ func (c *choiceDoc) UnmarshalYAML(n *yaml.Node) error {
 		if len(errs) > 0 {
 			return &yaml.TypeError{Errors: errs}
 		}
-		c.Key, c.Label = v.Key, v.Label
+		c.Key, c.Label, c.Columns = v.Key, v.Label, v.Columns
 		return nil
 	}
 	return typeError(n, "expected a choice: a name, or {key: name, label: text}")

@@ -65,7 +65,7 @@ title: T
 questions:
   - key: q
     label: Q
-`, []string{`t.yaml:4: q: the question has no type; one of single_choice, multiple_choice, yes_no, likert, matrix, rating, number, text, long_text, date, time, datetime, geopoint, acknowledge, note`}},
+`, []string{`t.yaml:4: q: the question has no type; one of single_choice, multiple_choice, yes_no, likert, matrix, rating, number, text, long_text, date, time, datetime, geopoint, acknowledge, note, calculate`}},
 		{"a field the type does not take", `survey: s
 title: T
 questions:

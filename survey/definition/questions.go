@@ -15,8 +15,9 @@ var (
 	questionKeys = []string{"key", "type", "label", "hint", "required", "relevant", "constraint",
 		"constraint_message", "changed_in"}
 	typeKeys = map[survey.QuestionType][]string{
-		survey.SingleChoice:   {"choices"},
-		survey.MultipleChoice: {"choices", "min_selected", "max_selected"},
+		survey.SingleChoice:   {"choices", "choice_filter"},
+		survey.MultipleChoice: {"choices", "min_selected", "max_selected", "choice_filter"},
+		survey.Calculate:      {"calculation"},
 		survey.Likert:         {"scale", "choices"},
 		survey.Matrix:         {"scale", "choices", "items"},
 		survey.Rating:         {"min", "max"},
@@ -166,6 +167,12 @@ func (b *builder) question(e *entryDoc, path []any) survey.Question {
 	}
 	if takes("max_length") {
 		q.MaxLength = e.MaxLength
+	}
+	if takes("calculation") {
+		q.Calculation = strings.TrimSpace(e.Calculation)
+	}
+	if takes("choice_filter") {
+		q.ChoiceFilter = strings.TrimSpace(e.ChoiceFilter)
 	}
 	if qt == survey.Likert || qt == survey.Matrix {
 		q.Choices = b.scale(e, path, key, q.Choices)

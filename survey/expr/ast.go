@@ -63,27 +63,47 @@ const (
 	fnCoalesce
 	fnContains
 	fnStartsWith
+	fnConcat
+	fnRound
+	fnSelectedAt
+	fnNow
+	fnSubstr
+	fnBooleanFromString
+	fnOnce
+	fnAbs
 )
 
+// variadic is the maximum arity of a function that takes any number of arguments.
+const variadic = -1
+
 var funcs = [...]struct {
-	name  string
-	arity int
+	name     string
+	arity    int // least number of arguments
+	maxArity int // most, variadic for no limit; 0 means arity
 }{
-	fnNot:           {"not", 1},
-	fnTrue:          {"true", 0},
-	fnFalse:         {"false", 0},
-	fnSelected:      {"selected", 2},
-	fnCountSelected: {"count-selected", 1},
-	fnStringLength:  {"string-length", 1},
-	fnString:        {"string", 1},
-	fnNumber:        {"number", 1},
-	fnInt:           {"int", 1},
-	fnIf:            {"if", 3},
-	fnRegex:         {"regex", 2},
-	fnToday:         {"today", 0},
-	fnCoalesce:      {"coalesce", 2},
-	fnContains:      {"contains", 2},
-	fnStartsWith:    {"starts-with", 2},
+	fnNot:               {"not", 1, 0},
+	fnTrue:              {"true", 0, 0},
+	fnFalse:             {"false", 0, 0},
+	fnSelected:          {"selected", 2, 0},
+	fnCountSelected:     {"count-selected", 1, 0},
+	fnStringLength:      {"string-length", 1, 0},
+	fnString:            {"string", 1, 0},
+	fnNumber:            {"number", 1, 0},
+	fnInt:               {"int", 1, 0},
+	fnIf:                {"if", 3, 0},
+	fnRegex:             {"regex", 2, 0},
+	fnToday:             {"today", 0, 0},
+	fnCoalesce:          {"coalesce", 2, 0},
+	fnContains:          {"contains", 2, 0},
+	fnStartsWith:        {"starts-with", 2, 0},
+	fnConcat:            {"concat", 0, variadic},
+	fnRound:             {"round", 1, 2},
+	fnSelectedAt:        {"selected-at", 2, 0},
+	fnNow:               {"now", 0, 0},
+	fnSubstr:            {"substr", 2, 3},
+	fnBooleanFromString: {"boolean-from-string", 1, 0},
+	fnOnce:              {"once", 1, 0},
+	fnAbs:               {"abs", 1, 0},
 }
 
 func lookupFunc(name string) (fnID, bool) {
@@ -107,6 +127,7 @@ const (
 	nNot                  // not(args[0])
 	nNeg                  // -args[0]
 	nCall                 // fn(args...)
+	nCol                  // s is a column of the choice a choice filter is checked for
 )
 
 type node struct {
@@ -135,16 +156,30 @@ func (n *node) prec() int {
 type Expr struct {
 	root *node
 	refs []string
+	cols []string
 	self bool
 }
 
-func newExpr(root *node, refs map[string]bool, self bool) *Expr {
+func newExpr(root *node, refs, cols map[string]bool, self bool) *Expr {
 	e := &Expr{root: root, self: self}
 	for name := range refs {
 		e.refs = append(e.refs, name)
 	}
+	for name := range cols {
+		e.cols = append(e.cols, name)
+	}
 	slices.Sort(e.refs)
+	slices.Sort(e.cols)
 	return e
+}
+
+// Columns returns the choice columns a choice filter (ParseFilter) refers to by bare
+// name, sorted, each once.
+func (e *Expr) Columns() []string {
+	if e == nil {
+		return nil
+	}
+	return slices.Clone(e.cols)
 }
 
 // Refs returns the names of the questions e refers to as ${name}, sorted, each once.
@@ -176,6 +211,8 @@ func writeSource(b *strings.Builder, n *node) {
 		b.WriteString("${" + n.s + "}")
 	case nSelf:
 		b.WriteByte('.')
+	case nCol:
+		b.WriteString(n.s)
 	case nNum:
 		b.WriteString(FormatNumber(n.num))
 	case nStr:
@@ -230,6 +267,8 @@ func appendJSON(b []byte, n *node) []byte {
 		b = appendJSONString(append(b, `["ref",`...), n.s)
 	case nSelf:
 		b = append(b, `["self"`...)
+	case nCol:
+		b = appendJSONString(append(b, `["col",`...), n.s)
 	case nNum:
 		b = append(append(b, `["num",`...), FormatNumber(n.num)...)
 	case nStr:
@@ -266,4 +305,30 @@ func appendJSONString(b []byte, s string) []byte {
 		}
 	}
 	return append(b, '"')
+}
+
+// Numeric reports whether e always evaluates to a number, whatever the answers: arithmetic,
+// number(), int(), round(), count-selected(), string-length(), and if() or coalesce() whose
+// branches are all numeric. A reference is not: its question may be of any type.
+func (e *Expr) Numeric() bool { return e != nil && e.root != nil && numeric(e.root) }
+
+func numeric(n *node) bool {
+	switch n.kind {
+	case nNum, nNeg:
+		return true
+	case nOp:
+		return n.op >= opAdd
+	case nCall:
+		switch n.fn {
+		case fnNumber, fnInt, fnRound, fnCountSelected, fnStringLength, fnAbs:
+			return true
+		case fnOnce:
+			return numeric(n.args[0])
+		case fnIf:
+			return numeric(n.args[1]) && numeric(n.args[2])
+		case fnCoalesce:
+			return numeric(n.args[0]) && numeric(n.args[1])
+		}
+	}
+	return false
 }

@@ -42,8 +42,13 @@
 //     else the shortest decimal that reads back exactly, without exponent (JS String(n)
 //     agrees for 1e-6 <= |n| < 1e21).
 //   - to number: true is 1, false 0, unanswered NaN; a string (a list through its string
-//     form) is its value when it matches /^[ \t\r\n]*-?(\d+(\.\d*)?|\.\d+)[ \t\r\n]*$/, else
-//     NaN. (JS Number() differs: Number("") is 0 and Number('1e3') is 1000.)
+//     form) that is exactly a valid date "YYYY-MM-DD" (years 0000 to 9999, no spaces) is the
+//     number of days from 1970-01-01 to it, negative before, so that
+//     (today() - ${birth}) div 365.25 is an age as in ODK; another string is its value when
+//     it matches /^[ \t\r\n]*-?(\d+(\.\d*)?|\.\d+)[ \t\r\n]*$/, else NaN. (JS Number()
+//     differs: Number("") is 0 and Number('1e3') is 1000. In JS, a date's days are
+//     Date.UTC of a date set with setUTCFullYear, divided by 86400000.) Only conversions
+//     to number read dates: "=" and the orderings still compare two strings as strings.
 //   - to boolean: a number is true unless 0 or NaN; a string or list unless its string
 //     form is ""; unanswered is false.
 //
@@ -83,12 +88,35 @@
 //	coalesce(a, b)     a, unchanged, unless its string form is ""; else b
 //	contains(a, b)     whether the string of a contains the string of b
 //	starts-with(a, b)  whether the string of a starts with the string of b
+//	concat(a, ...)     the strings of its arguments (any number) joined, unanswered as ""
+//	round(x)           the number of x rounded to a whole number, halves away from zero
+//	round(x, d)        rounded to d decimals (d truncated, clamped to -15..15; negative d
+//	                   rounds to tens, hundreds…): Round(x*10^d)/10^d, or Round(x/10^-d)*10^-d
+//	                   (JS: Math.round of the absolute value, sign put back); NaN d gives NaN
+//	selected-at(l, i)  the choice at 0-based position i of l (counted as selected() does),
+//	                   "" when i is out of range or not a number
+//	substr(s, i)       the code points of the string of s from 0-based position i
+//	substr(s, i, j)    from i to j, excluded; positions truncated and clamped to 0..length,
+//	                   NaN i is 0 and NaN j the length; j <= i gives ""
+//	now()              the current UTC time as a "YYYY-MM-DDTHH:MM:SSZ" string
+//	boolean-from-string(s)  whether the string of s is 'true' or '1'
+//	abs(x)             the absolute value of the number of x
+//	once(x)            x (ODK keeps a value computed once; palabre computes a calculation
+//	                   once, when the response is submitted)
 //
 // Patterns use Go's RE2 syntax on the server; in the browser use new RegExp(p).test(s),
 // which agrees on common patterns ([0-9]{3}, \d, ^, $, alternation, classes). Where the
 // two engines differ, the server's check when a response is submitted decides. The server
 // refuses patterns larger than about 1000 elements once repetitions are expanded
 // (a{600}b{600} is too large): a parse error when the pattern is a literal, false otherwise.
+//
+// # Choice filters
+//
+// ParseFilter reads the choice_filter of a select question: the same syntax, where a bare
+// name that is not a function or an operator, such as country in country = ${country},
+// is the value (a string) of that column of the choice being checked, "" when the choice
+// has no such column. The filter is evaluated once per choice; a choice is offered when it
+// holds.
 //
 // # JSON tree
 //
@@ -104,6 +132,8 @@
 //	["not", x]               not(x)
 //	["neg", x]               -x
 //	["call", f, args...]     any other function f from the table above, arguments in order
+//	["col", name]            in a choice filter (ParseFilter), the bare name of a column of
+//	                         the choice being checked ("name" is the choice's name)
 //
 // For example ${age} >= 18 and not(selected(${roles}, 'minor')) is
 //

@@ -4,6 +4,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -28,6 +29,11 @@ func eval(n *node, env Env) Value {
 		return env.Lookup(n.s)
 	case nSelf:
 		return env.Self()
+	case nCol:
+		if c, ok := env.(ColumnEnv); ok {
+			return c.Column(n.s)
+		}
+		return Value{}
 	case nNum:
 		return Num(n.num)
 	case nStr:
@@ -145,6 +151,17 @@ func evalCall(n *node, env Env) Value {
 		return eval(args[1], env)
 	case fnToday:
 		return Str(env.Today())
+	case fnNow:
+		if c, ok := env.(NowEnv); ok {
+			return Str(c.Now())
+		}
+		return Str(time.Now().UTC().Format(NowLayout))
+	case fnConcat:
+		var b strings.Builder
+		for _, x := range args {
+			b.WriteString(eval(x, env).AsString())
+		}
+		return Str(b.String())
 	}
 	a := eval(args[0], env)
 	switch n.fn {
@@ -161,6 +178,40 @@ func evalCall(n *node, env Env) Value {
 		return Num(a.AsNumber())
 	case fnInt:
 		return Num(math.Trunc(a.AsNumber()))
+	case fnAbs:
+		return Num(math.Abs(a.AsNumber()))
+	case fnOnce:
+		return a
+	case fnBooleanFromString:
+		s := a.AsString()
+		return Bool(s == "true" || s == "1")
+	case fnRound:
+		digits := 0.0
+		if len(args) == 2 {
+			digits = math.Trunc(eval(args[1], env).AsNumber())
+		}
+		return Num(round(a.AsNumber(), digits))
+	case fnSelectedAt:
+		items := a.List
+		if a.Kind != KindList {
+			items = splitChoices(a.AsString())
+		}
+		i := math.Trunc(eval(args[1], env).AsNumber())
+		if !(i >= 0 && i < float64(len(items))) {
+			return Str("")
+		}
+		return Str(items[int(i)])
+	case fnSubstr:
+		r := []rune(a.AsString())
+		start := clampIndex(eval(args[1], env).AsNumber(), 0, len(r))
+		end := len(r)
+		if len(args) == 3 {
+			end = clampIndex(eval(args[2], env).AsNumber(), len(r), len(r))
+		}
+		if end <= start {
+			return Str("")
+		}
+		return Str(string(r[start:end]))
 	}
 	s, t := a.AsString(), eval(args[1], env).AsString()
 	switch n.fn {
@@ -186,4 +237,39 @@ func evalCall(n *node, env Env) Value {
 		return Bool(strings.HasPrefix(s, t))
 	}
 	return Value{}
+}
+
+// NowLayout is how now() writes the current time: UTC, to the second.
+const NowLayout = "2006-01-02T15:04:05Z"
+
+// round rounds x to digits decimal places (negative: to tens, hundreds…), halves away from
+// zero. digits is clamped to -15..15; NaN digits give NaN.
+func round(x, digits float64) float64 {
+	switch {
+	case math.IsNaN(digits):
+		return math.NaN()
+	case digits > 15:
+		digits = 15
+	case digits < -15:
+		digits = -15
+	}
+	if digits >= 0 {
+		p := math.Pow10(int(digits))
+		return math.Round(x*p) / p
+	}
+	p := math.Pow10(int(-digits))
+	return math.Round(x/p) * p
+}
+
+// clampIndex truncates f to an index between 0 and n; NaN gives def.
+func clampIndex(f float64, def, n int) int {
+	switch f = math.Trunc(f); {
+	case math.IsNaN(f):
+		return def
+	case f < 0:
+		return 0
+	case f > float64(n):
+		return n
+	}
+	return int(f)
 }

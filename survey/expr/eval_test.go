@@ -3,7 +3,9 @@ package expr
 import (
 	"math"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 )
 
 var nan = math.NaN()
@@ -27,6 +29,7 @@ var testEnv = MapEnv{
 	},
 	Current: Str("abc123"),
 	Date:    "2024-06-01",
+	Time:    "2024-06-01T12:30:00Z",
 }
 
 // sameValue is Value equality where NaN equals NaN.
@@ -285,6 +288,147 @@ func TestEvalFunctions(t *testing.T) {
 	})
 }
 
+func TestEvalCalculateFunctions(t *testing.T) {
+	runEval(t, []evalCase{
+		{"concat()", Str("")},
+		{"concat(${name})", Str("Ana")},
+		{"concat(${name}, ' is ', ${age})", Str("Ana is 30")},
+		{"concat(${missing}, '-', ${fruits}, true(), 0.5)", Str("-apple peartrue0.5")},
+		{"concat(1 div 0, 0 div 0)", Str("InfinityNaN")},
+		{"round(2.5)", Num(3)},
+		{"round(-2.5)", Num(-3)},
+		{"round(2.4999)", Num(2)},
+		{"round(-0.4)", Num(0)},
+		{"round(3.14159, 2)", Num(3.14)},
+		{"round(1234.5, -2)", Num(1200)},
+		{"round(1250, -2)", Num(1300)},
+		{"round(2.55, 1.9)", Num(2.6)},
+		{"round('7.25', 1)", Num(7.3)},
+		{"round(${missing})", Num(nan)},
+		{"round(${name})", Num(nan)},
+		{"round(1.5, ${missing})", Num(nan)},
+		{"round(1.5, 400)", Num(1.5)},
+		{"round(123456, -400)", Num(0)},
+		{"round(1 div 0)", Num(math.Inf(1))},
+		{"int(${age} div 7)", Num(4)},
+		{"selected-at(${fruits}, 0)", Str("apple")},
+		{"selected-at(${fruits}, 1)", Str("pear")},
+		{"selected-at(${fruits}, 1.9)", Str("pear")},
+		{"selected-at(${fruits}, 2)", Str("")},
+		{"selected-at(${fruits}, -1)", Str("")},
+		{"selected-at(${fruits}, 'x')", Str("")},
+		{"selected-at(${missing}, 0)", Str("")},
+		{"selected-at(${nolist}, 0)", Str("")},
+		{"selected-at(' a  b ', 1)", Str("b")},
+		{"selected-at(${age}, 0)", Str("30")},
+		{"count-selected(${fruits}) + count-selected(${age})", Num(3)},
+		{"string-length(${fruits})", Num(10)},
+		{"string-length(concat(${name}, '😀'))", Num(4)},
+		{"substr('héllo', 1)", Str("éllo")},
+		{"substr('héllo', 1, 3)", Str("él")},
+		{"substr('héllo', -5, 100)", Str("héllo")},
+		{"substr('héllo', 3, 1)", Str("")},
+		{"substr('héllo', 'x', 2)", Str("hé")},
+		{"substr('héllo', 2, 'x')", Str("llo")},
+		{"substr(${missing}, 0, 2)", Str("")},
+		{"substr(${age}, 1)", Str("0")},
+		{"now()", Str("2024-06-01T12:30:00Z")},
+		{"now() > today()", Bool(true)},
+		{"substr(now(), 0, 10) = today()", Bool(true)},
+		{"boolean-from-string('true')", Bool(true)},
+		{"boolean-from-string('1')", Bool(true)},
+		{"boolean-from-string(1)", Bool(true)},
+		{"boolean-from-string('yes')", Bool(false)},
+		{"boolean-from-string(${missing})", Bool(false)},
+		{"if(${age} >= 18, concat('adult ', ${name}), 'minor')", Str("adult Ana")},
+		{"coalesce(${missing}, round(2.5))", Num(3)},
+		{"abs(-2.5)", Num(2.5)},
+		{"abs(${missing})", Num(nan)},
+		{"abs('-3')", Num(3)},
+		{"once(${fruits})", List("apple", "pear")},
+		{"once(${missing})", Value{}},
+	})
+}
+
+func TestEvalDatesAsNumbers(t *testing.T) {
+	runEval(t, []evalCase{
+		{"number('1970-01-01')", Num(0)},
+		{"number('1970-01-02')", Num(1)},
+		{"number('1969-12-31')", Num(-1)},
+		{"number('2024-06-01')", Num(19875)},
+		{"today() - ${dob}", Num(12434)},
+		{"int((today() - ${dob}) div 365.25)", Num(34)},
+		{"'2024-03-01' - '2024-02-28'", Num(2)},
+		{"${dob} + 1", Num(7442)},
+		{"number('2024-02-30')", Num(nan)},
+		{"number('2024-2-3')", Num(nan)},
+		{"number(' 2024-02-03')", Num(nan)},
+		{"number('0000-01-01')", Num(-719528)},
+		{"${dob} = '1990-05-17'", Bool(true)},
+		{"${dob} = 7440", Bool(false)},
+		{"${dob} < '2000-01-01'", Bool(true)},
+		{"${dob} > 7000", Bool(true)},
+		{"string(${dob})", Str("1990-05-17")},
+	})
+}
+
+func TestEvalNowWithoutClock(t *testing.T) {
+	got := MustParse("now()").Eval(nil).Str
+	if _, err := time.Parse(NowLayout, got); err != nil {
+		t.Fatalf("now() = %q: %v", got, err)
+	}
+}
+
+func TestChoiceFilter(t *testing.T) {
+	e, err := ParseFilter("country = ${country} and name != 'other'")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := e.Columns(); !slices.Equal(got, []string{"country", "name"}) {
+		t.Fatalf("Columns() = %v", got)
+	}
+	if got := e.Refs(); !slices.Equal(got, []string{"country"}) {
+		t.Fatalf("Refs() = %v", got)
+	}
+	if got := e.String(); got != "country = ${country} and name != 'other'" {
+		t.Fatalf("String() = %q", got)
+	}
+	if b, _ := e.MarshalJSON(); !strings.Contains(string(b), `["col","country"]`) {
+		t.Fatalf("MarshalJSON() = %s", b)
+	}
+	answers := map[string]Value{"country": Str("SN")}
+	for _, tt := range []struct {
+		cols map[string]Value
+		want bool
+	}{
+		{map[string]Value{"country": Str("SN"), "name": Str("dakar")}, true},
+		{map[string]Value{"country": Str("ML"), "name": Str("bamako")}, false},
+		{map[string]Value{"country": Str("SN"), "name": Str("other")}, false},
+		{map[string]Value{"name": Str("nowhere")}, false},
+	} {
+		if got := e.True(MapEnv{Answers: answers, Columns: tt.cols}); got != tt.want {
+			t.Errorf("columns %v: %v, want %v", tt.cols, got, tt.want)
+		}
+	}
+	if e.True(MapEnv{Columns: map[string]Value{"country": Str("SN")}}) {
+		t.Error("unanswered ${country} matched a country")
+	}
+	if e.True(noColumns{}) {
+		t.Error("an Env without columns matched")
+	}
+	if _, err := ParseFilter("country = "); err == nil {
+		t.Error("ParseFilter accepted an incomplete expression")
+	}
+	if _, err := ParseFilter("nosuch(1)"); err == nil {
+		t.Error("ParseFilter accepted an unknown function")
+	}
+}
+
+// noColumns answers "SN" to every question and has no choice columns.
+type noColumns struct{ noEnv }
+
+func (noColumns) Lookup(string) Value { return Str("SN") }
+
 // countingEnv records the questions looked up.
 type countingEnv struct {
 	MapEnv
@@ -375,5 +519,22 @@ func TestValueString(t *testing.T) {
 		if got := tt.v.String(); got != tt.want {
 			t.Errorf("String() = %s, want %s", got, tt.want)
 		}
+	}
+}
+
+func TestNumeric(t *testing.T) {
+	for src, want := range map[string]bool{
+		"${a} + ${b}": true, "-${a}": true, "round(${a} div ${b}, 2)": true, "int(${a})": true, "number(${a})": true,
+		"count-selected(${a})": true, "string-length(${a})": true, "if(${a} > 1, 1, 0)": true, "coalesce(${a} * 2, 0)": true,
+		"3": true, "${a}": false, "${a} > 1": false, "if(${a}, 1, 'x')": false, "coalesce(${a}, 0)": false,
+		"concat(1, 2)": false, "abs(${a})": true, "once(${a} + 1)": true, "once(${a})": false, "'1'": false, "selected-at(${a}, 0)": false, "true()": false,
+	} {
+		if got := MustParse(src).Numeric(); got != want {
+			t.Errorf("%s: Numeric() = %v, want %v", src, got, want)
+		}
+	}
+	var nilExpr *Expr
+	if nilExpr.Numeric() {
+		t.Error("a nil expression is numeric")
 	}
 }

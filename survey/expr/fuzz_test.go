@@ -17,7 +17,7 @@ func fuzzEnvs(e *Expr, num float64, str string) []Env {
 	refs := e.Refs()
 	var envs []Env
 	for k := range values {
-		env := MapEnv{Answers: map[string]Value{}, Current: values[k], Date: "2024-06-01"}
+		env := MapEnv{Answers: map[string]Value{}, Current: values[k], Date: "2024-06-01", Time: "2024-06-01T12:30:00Z"}
 		for i, name := range refs {
 			env.Answers[name] = values[(i+k+1)%len(values)]
 		}
@@ -33,6 +33,7 @@ func FuzzParse(f *testing.F) {
 	f.Add("${a} mod ${b} div -${c} = ''", 0.0, "")
 	f.Add("regex(${a}, ${b}) and selected(${b}, ${a})", -3.0, "(")
 	f.Add("coalesce(${a}, .) < today()", math.Inf(1), "1990-01-01")
+	f.Add("concat(round(${a}, ${b}), selected-at(${b}, 1), substr(${a}, 1, ${c}), now())", 2.5, "a b c")
 	f.Fuzz(func(t *testing.T, src string, num float64, str string) {
 		str = strings.ToValidUTF8(str, "?") // answers arrive as valid UTF-8
 		e, err := Parse(src)

@@ -8,12 +8,15 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
 // This file interprets the JSON tree following the package documentation alone, as the
 // browser's evaluator does, without using the package's own evaluator. Tests and the fuzz
 // target check that it agrees with Eval and that the tree holds the whole expression.
+
+var refDate = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
 
 var refNumber = regexp.MustCompile(`^[ \t\r\n]*-?(\d+(\.\d*)?|\.\d+)[ \t\r\n]*$`)
 
@@ -98,6 +101,11 @@ func refNum(x any) float64 {
 		return x
 	}
 	s := refString(x)
+	if refDate.MatchString(s) {
+		if t, err := time.Parse("2006-01-02", s); err == nil {
+			return math.Floor(float64(t.Unix()) / 86400)
+		}
+	}
 	if !refNumber.MatchString(s) {
 		return math.NaN()
 	}
@@ -177,6 +185,11 @@ func refEval(tree any, env Env) any {
 		return refValue(env.Lookup(n[1].(string)))
 	case "self":
 		return refValue(env.Self())
+	case "col":
+		if c, ok := env.(ColumnEnv); ok {
+			return refValue(c.Column(n[1].(string)))
+		}
+		return nil
 	case "num", "str", "bool":
 		return n[1]
 	case "not":
@@ -233,6 +246,58 @@ func refEval(tree any, env Env) any {
 		return strings.Contains(refString(arg(2)), refString(arg(3)))
 	case "starts-with":
 		return strings.HasPrefix(refString(arg(2)), refString(arg(3)))
+	case "concat":
+		var b strings.Builder
+		for i := 2; i < len(n); i++ {
+			b.WriteString(refString(arg(i)))
+		}
+		return b.String()
+	case "round":
+		d := 0.0
+		if len(n) > 3 {
+			d = math.Trunc(refNum(arg(3)))
+		}
+		x := refNum(arg(2))
+		if math.IsNaN(d) {
+			return math.NaN()
+		}
+		d = math.Max(-15, math.Min(15, d))
+		if d >= 0 {
+			return math.Round(x*math.Pow(10, d)) / math.Pow(10, d)
+		}
+		return math.Round(x/math.Pow(10, -d)) * math.Pow(10, -d)
+	case "selected-at":
+		l, i := refChoices(arg(2)), math.Trunc(refNum(arg(3)))
+		if i >= 0 && i < float64(len(l)) {
+			return l[int(i)]
+		}
+		return ""
+	case "substr":
+		r := []rune(refString(arg(2)))
+		at := func(f float64, def int) int {
+			f = math.Trunc(f)
+			if math.IsNaN(f) {
+				return def
+			}
+			return int(math.Max(0, math.Min(float64(len(r)), f)))
+		}
+		i, j := at(refNum(arg(3)), 0), len(r)
+		if len(n) > 4 {
+			j = at(refNum(arg(4)), len(r))
+		}
+		if j <= i {
+			return ""
+		}
+		return string(r[i:j])
+	case "now":
+		return env.(NowEnv).Now()
+	case "abs":
+		return math.Abs(refNum(arg(2)))
+	case "once":
+		return arg(2)
+	case "boolean-from-string":
+		s := refString(arg(2))
+		return s == "true" || s == "1"
 	}
 	panic("unknown node " + refString(n[1]))
 }
@@ -255,6 +320,8 @@ func refSource(tree any) (src string, prec int) {
 		return "${" + n[1].(string) + "}", 8
 	case "self":
 		return ".", 8
+	case "col":
+		return n[1].(string), 8
 	case "num":
 		return refString(n[1]), 8
 	case "str":

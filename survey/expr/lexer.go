@@ -155,6 +155,10 @@ func isNameChar(r rune) bool {
 	return isNameStart(r) || r == '-' || r == '.' || unicode.IsDigit(r)
 }
 
+// ValidName reports whether name can be written in an expression: as ${name}, or bare as
+// a choice column in a choice filter.
+func ValidName(name string) bool { return validName(name) }
+
 // validName reports whether name is a valid question name: a letter or "_", then
 // letters, digits, "_", "-" or ".".
 func validName(name string) bool {

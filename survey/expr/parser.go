@@ -30,6 +30,7 @@ type parser struct {
 	tok   token // current token
 	depth int
 	refs  map[string]bool
+	cols  map[string]bool // bare names read as choice columns; nil outside a choice filter
 	self  bool
 }
 
@@ -39,7 +40,14 @@ func (p *parser) failf(pos int, format string, args ...any) {
 }
 
 // Parse parses src. Its errors are *SyntaxError.
-func Parse(src string) (e *Expr, err error) {
+func Parse(src string) (*Expr, error) { return parse(src, false) }
+
+// ParseFilter parses a choice filter: like Parse, but a bare name that is not a function
+// call or an operator (country, name) is a column of the choice being filtered, read
+// through the Env's Column method (see ColumnEnv).
+func ParseFilter(src string) (*Expr, error) { return parse(src, true) }
+
+func parse(src string, filter bool) (e *Expr, err error) {
 	if len(src) > MaxLen {
 		return nil, &SyntaxError{Offset: MaxLen, Reason: fmt.Sprintf("expression longer than %d bytes", MaxLen)}
 	}
@@ -51,6 +59,9 @@ func Parse(src string) (e *Expr, err error) {
 		i += n
 	}
 	p := &parser{src: src, refs: map[string]bool{}}
+	if filter {
+		p.cols = map[string]bool{}
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			se, ok := r.(*SyntaxError)
@@ -68,7 +79,7 @@ func Parse(src string) (e *Expr, err error) {
 	if p.tok.kind != tEOF {
 		p.failf(p.tok.pos, "unexpected %s", p.tok.describe())
 	}
-	return newExpr(root, p.refs, p.self), nil
+	return newExpr(root, p.refs, p.cols, p.self), nil
 }
 
 // MustParse is like Parse but panics on error. It is meant for expressions written in Go code.
@@ -183,6 +194,10 @@ func (p *parser) call() *node {
 		if _, ok := lookupOp(name.text); ok {
 			p.failf(name.pos, "unexpected %q", name.text)
 		}
+		if p.cols != nil && !known {
+			p.cols[name.text] = true
+			return &node{kind: nCol, pos: name.pos, s: name.text}
+		}
 		p.failf(name.pos, "unexpected name %q (quote text as '%s')", name.text, name.text)
 	}
 	if !known {
@@ -205,12 +220,17 @@ func (p *parser) call() *node {
 	}
 	p.next()
 	p.depth--
-	if want := funcs[fn].arity; len(args) != want {
+	if lo, hi := funcs[fn].arity, funcs[fn].maxArity; hi == 0 && len(args) != lo {
 		plural := "s"
-		if want == 1 {
+		if lo == 1 {
 			plural = ""
 		}
-		p.failf(name.pos, "%s() takes %d argument%s, not %d", name.text, want, plural, len(args))
+		p.failf(name.pos, "%s() takes %d argument%s, not %d", name.text, lo, plural, len(args))
+	} else if len(args) < lo || hi != variadic && hi != 0 && len(args) > hi {
+		if hi == variadic {
+			p.failf(name.pos, "%s() takes at least %d arguments, not %d", name.text, lo, len(args))
+		}
+		p.failf(name.pos, "%s() takes %d or %d arguments, not %d", name.text, lo, hi, len(args))
 	}
 	switch fn {
 	case fnTrue, fnFalse:

@@ -33,6 +33,12 @@ var realistic = []string{
 	"${visited} = 'no' or (${visited} = 'yes' and ${visits} > 0)",
 	"regex(${id}, ${id_pattern})",
 	"${dob} < '2006-01-01' and ${dob} > '1900-01-01'",
+	"concat(${first}, ' ', ${last})",
+	"round(${weight} div (${height} * ${height}), 1)",
+	"if(count-selected(${crops}) > 0, selected-at(${crops}, 0), 'none')",
+	"substr(${phone}, 0, 3) = '+33'",
+	"now() > ${start}",
+	"boolean-from-string(${flag}) and round(${x}) = 3",
 }
 
 func TestParseCanonical(t *testing.T) {
@@ -109,6 +115,11 @@ func TestParseErrors(t *testing.T) {
 		{"too few args", "if(1, 2)", 0, "if() takes 3 arguments, not 2"},
 		{"args to today", "today(1)", 0, "today() takes 0 arguments, not 1"},
 		{"no args to selected", "selected()", 0, "selected() takes 2 arguments, not 0"},
+		{"round with three args", "round(1, 2, 3)", 0, "round() takes 1 or 2 arguments, not 3"},
+		{"substr with one arg", "substr('abc')", 0, "substr() takes 2 or 3 arguments, not 1"},
+		{"selected-at with one arg", "selected-at(${a})", 0, "selected-at() takes 2 arguments, not 1"},
+		{"args to now", "now(1)", 0, "now() takes 0 arguments, not 1"},
+		{"bare column outside a filter", "country = ${c}", 0, `unexpected name "country" (quote text as 'country')`},
 		{"unknown function", "1 + foo(2)", 4, `unknown function "foo"`},
 		{"function names are lowercase", "NOT(1)", 0, `unknown function "NOT"`},
 		{"bare word", "${a} = yes", 7, `unexpected name "yes" (quote text as 'yes')`},

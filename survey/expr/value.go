@@ -85,8 +85,9 @@ func (v Value) AsString() string {
 	return ""
 }
 
-// AsNumber converts v to a number: booleans are 1 and 0, strings (and lists, through
-// their string form) as ParseNumber does, unanswered is NaN.
+// AsNumber converts v to a number: booleans are 1 and 0, a date "YYYY-MM-DD" the days
+// since 1970-01-01, other strings (and lists, through their string form) as ParseNumber
+// does, unanswered is NaN.
 func (v Value) AsNumber() float64 {
 	switch v.Kind {
 	case KindNumber:
@@ -97,10 +98,27 @@ func (v Value) AsNumber() float64 {
 		}
 		return 0
 	case KindString, KindList:
-		f, _ := ParseNumber(v.AsString())
+		s := v.AsString()
+		if days, ok := dateDays(s); ok {
+			return days
+		}
+		f, _ := ParseNumber(s)
 		return f
 	}
 	return math.NaN()
+}
+
+// dateDays reads s, when it is exactly a valid date "YYYY-MM-DD", as the number of days
+// from 1970-01-01 to it, as ODK does in arithmetic: (today() - ${birth}) div 365.25.
+func dateDays(s string) (float64, bool) {
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		return 0, false
+	}
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return 0, false
+	}
+	return float64(t.Unix() / 86400), true
 }
 
 // String describes v for logs and test failures, e.g. Num(3), Str("x"), List("a", "b").
@@ -198,12 +216,39 @@ type Env interface {
 	Today() string
 }
 
+// ColumnEnv is an Env that also gives a choice filter (ParseFilter) the columns of the
+// choice it is checked for; "name" is the choice's name. An Env without it answers "".
+type ColumnEnv interface {
+	Env
+	Column(name string) Value
+}
+
+// NowEnv is an Env that fixes what now() returns, written as NowLayout; without it now()
+// is the current UTC time.
+type NowEnv interface {
+	Env
+	Now() string
+}
+
 // MapEnv is an Env backed by a map.
 type MapEnv struct {
 	Answers map[string]Value // by question name
 	Current Value            // the value of "."
 	Date    string           // today() as "YYYY-MM-DD"; empty means the local date now
+	Time    string           // now() as NowLayout; empty means the UTC time now
+	Columns map[string]Value // the choice columns a choice filter reads
 }
+
+// Now returns m.Time, or the UTC time now when m.Time is empty.
+func (m MapEnv) Now() string {
+	if m.Time != "" {
+		return m.Time
+	}
+	return time.Now().UTC().Format(NowLayout)
+}
+
+// Column returns the choice column named name, or Value{}.
+func (m MapEnv) Column(name string) Value { return m.Columns[name] }
 
 // Lookup returns the answer named name, or Value{}.
 func (m MapEnv) Lookup(name string) Value { return m.Answers[name] }

@@ -29,8 +29,9 @@ type profileBody struct {
 }
 
 type choiceBody struct {
-	Key   string `json:"key"`
-	Label text   `json:"label"`
+	Key     string            `json:"key"`
+	Label   text              `json:"label"`
+	Columns map[string]string `json:"columns,omitempty"`
 }
 
 type sectionBody struct {
@@ -61,6 +62,10 @@ type questionBody struct {
 	Integer           bool                `json:"integer,omitempty"`
 	Step              *float64            `json:"step,omitempty"`
 	MaxLength         int                 `json:"max_length,omitempty"`
+	Calculation       string              `json:"calculation,omitempty"`
+	CalculationAST    *expr.Expr          `json:"calculation_ast,omitempty"`
+	ChoiceFilter      string              `json:"choice_filter,omitempty"`
+	ChoiceFilterAST   *expr.Expr          `json:"choice_filter_ast,omitempty"`
 }
 
 func newFormBody(ed *edition, eb editionBody, lang, label string) formBody {
@@ -71,7 +76,7 @@ func newFormBody(ed *edition, eb editionBody, lang, label string) formBody {
 	choices := func(cs []survey.Choice) []choiceBody {
 		out := make([]choiceBody, 0, len(cs))
 		for _, c := range cs {
-			out = append(out, choiceBody{Key: c.Key, Label: tx(c.Label)})
+			out = append(out, choiceBody{Key: c.Key, Label: tx(c.Label), Columns: c.Columns})
 		}
 		return out
 	}
@@ -117,6 +122,12 @@ func newFormBody(ed *edition, eb editionBody, lang, label string) formBody {
 				qb.Step = q.Step
 			case survey.ShortText, survey.LongText:
 				qb.MaxLength = q.TextLimit()
+			}
+			if e := cf.Calculation(q.Key); e != nil {
+				qb.Calculation, qb.CalculationAST = q.Calculation, e
+			}
+			if e := cf.ChoiceFilter(q.Key); e != nil {
+				qb.ChoiceFilter, qb.ChoiceFilterAST = q.ChoiceFilter, e
 			}
 			if q.Relevant == "" {
 				qb.RelevantAST = nil

@@ -80,7 +80,8 @@ func (f *Forms) postPage(c *gin.Context) {
 	id := sub.ID
 	switch e.Code {
 	case survey.CodeInvalid:
-		in.errs, in.visible = e.Fields, ed.form.cf.Visible(sub.Values)
+		live := ed.form.cf.Live(sub.Values)
+		in.errs, in.visible, in.calculated = e.Fields, live.Visible, live.Calculated
 	case survey.CodeMalformed: // a response id the page did not give: start with a new one
 		id = survey.NewResponseID().String()
 	case survey.CodeConflict, survey.CodeErased:

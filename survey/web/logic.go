@@ -32,6 +32,11 @@ type logicQuestion struct {
 	MinSel     int                 `json:"min_selected,omitempty"`
 	MaxSel     int                 `json:"max_selected,omitempty"`
 	MaxLength  int                 `json:"max_length,omitempty"`
+	// Calculation: a calculate question's expression, whose value the page shows.
+	Calculation *expr.Expr `json:"calculation,omitempty"`
+	// Filter: a choice filter, with the columns of each choice it reads, by choice key.
+	Filter  *expr.Expr                   `json:"filter,omitempty"`
+	Columns map[string]map[string]string `json:"columns,omitempty"`
 }
 
 func newLogic(cf *survey.Compiled) logic {
@@ -45,6 +50,20 @@ func newLogic(cf *survey.Compiled) logic {
 			q := &s.Questions[i]
 			lq := logicQuestion{Key: q.Key, Type: q.Type, Relevant: cf.Relevant(q.Key), Constraint: cf.Constraint(q.Key),
 				Integer: q.Integer || q.Type == survey.Rating, MinSel: q.MinSelected, MaxSel: q.MaxSelected}
+			lq.Calculation = cf.Calculation(q.Key)
+			if f := cf.ChoiceFilter(q.Key); f != nil {
+				lq.Filter, lq.Columns = f, map[string]map[string]string{}
+				for _, c := range q.Choices {
+					cols := map[string]string{}
+					for _, name := range f.Columns() {
+						if v, ok := c.Columns[name]; ok {
+							cols[name] = v
+						}
+					}
+					cols["name"] = c.Key
+					lq.Columns[c.Key] = cols
+				}
+			}
 			switch q.Type {
 			case survey.Number, survey.Rating:
 				lo, hasLo, hi, hasHi := q.Bounds()

@@ -141,8 +141,9 @@ type viewInput struct {
 	values     map[string][]string
 	respondent survey.Respondent
 	errs       []survey.FieldError
-	visible    map[string]bool // nil: show every question
-	token      string          // the invitation's token, for an edition by invitation
+	visible    map[string]bool   // nil: show every question
+	calculated map[string]string // calculate questions' values, from the values sent
+	token      string            // the invitation's token, for an edition by invitation
 }
 
 func buildForm(cf *survey.Compiled, in viewInput) ([]fieldView, []sectionView, []errorLink) {
@@ -185,7 +186,9 @@ func buildForm(cf *survey.Compiled, in viewInput) ([]fieldView, []sectionView, [
 		sv.Cond = condition(cf.Relevant(s.Key), labels, lang)
 		for _, q := range s.Questions {
 			label := q.Label.In(lang, def)
-			labels[q.Key] = label
+			if label != "" {
+				labels[q.Key] = label
+			}
 			qv := questionView{lang: lang, Key: q.Key, ID: "q-" + q.Key, Label: label, Hint: q.Hint.In(lang, def),
 				Cond: condition(cf.Relevant(q.Key), labels, lang), Required: q.Required, Error: errs[q.Key],
 				Value: first(q.Key), Hidden: in.visible != nil && !in.visible[q.Key]}
@@ -225,8 +228,13 @@ func buildForm(cf *survey.Compiled, in viewInput) ([]fieldView, []sectionView, [
 			case survey.Acknowledge:
 				qv.Control = "check"
 				qv.Options = options(qv.ID, q.Key, []survey.Choice{{Key: survey.AcknowledgeValue, Label: ui["acknowledge"]}})
+			case survey.Calculate:
+				qv.Control, qv.Value = "calc", in.calculated[q.Key]
 			default:
 				qv.Control = "note"
+			}
+			if f := cf.ChoiceFilter(q.Key); f != nil {
+				qv.Cond = strings.TrimSpace(qv.Cond + " " + filterNote(f, labels, lang))
 			}
 			if qv.Control == "check" {
 				setOptions(qv.Options, func(o *optionView) { o.Type = "checkbox" })
@@ -305,6 +313,21 @@ func condition(e *expr.Expr, labels map[string]string, lang string) string {
 		return ""
 	}
 	return tr(lang, "depends", strings.Join(names, " ; "))
+}
+
+// filterNote explains, on a page read without script where every choice is listed, that
+// a choice filter keeps only the choices that go with earlier answers.
+func filterNote(e *expr.Expr, labels map[string]string, lang string) string {
+	var names []string
+	for _, ref := range e.Refs() {
+		if l, ok := labels[ref]; ok {
+			names = append(names, l)
+		}
+	}
+	if len(names) == 0 {
+		return tr(lang, "filtered_any")
+	}
+	return tr(lang, "filtered", strings.Join(names, " ; "))
 }
 
 func buildProfile(f *survey.Form, r survey.Respondent, lang string, errs map[string]string) []fieldView {

@@ -16,20 +16,23 @@
 // Types: text (long text with the appearance multiline), integer, decimal, date, time,
 // dateTime, geopoint, acknowledge, note, select_one and select_multiple with a list of the
 // choices sheet, range (0 to 10 by 1 is a rating, other ranges a number within start..end on
-// its steps), begin_group/end_group; select_one_from_file and select_multiple_from_file with
-// a CSV file, and select_one_external with a list of itemsets.csv, when ReadBeside (or
-// ReadFile) is given the files beside the workbook; and every other spelling pyxform accepts
-// for them ("select one from LIST", "select all that apply from LIST", "select1", "string",
-// "int", "begin group"…). "or_other" (or "or other", "or specify other") after a list adds
-// the choice other to it, unless the list has it, and after the question a text question
-// NAME_other asked when other is chosen (relevant selected(${NAME}, 'other')), as pyxform
-// does. Metadata types (start, end, today, deviceid, username, "get device id"…) are skipped
-// with a warning. Everything else (calculate, image, audio, file, geotrace, begin_repeat,
-// choice_filter…) is a problem, unless the workbook is read with
-// ReadOptions.DropUnsupported: then those questions, the questions inside a repeat and the
-// questions whose relevant or constraint refers to a question left out are left out, each
-// listed in Result.Dropped; mistakes (an unknown type, a missing list) are refused all the
-// same.
+// its steps), calculate with its calculation column (computed by the server from earlier
+// answers and stored), begin_group/end_group; select_one_from_file and
+// select_multiple_from_file with a CSV file, and select_one_external with a list of
+// itemsets.csv, when ReadBeside (or ReadFile) is given the files beside the workbook; and
+// every other spelling pyxform accepts for them ("select one from LIST", "select all that
+// apply from LIST", "select1", "string", "int", "begin group"…). "or_other" (or "or other",
+// "or specify other") after a list adds the choice other to it, unless the list has it, and
+// after the question a text question NAME_other asked when other is chosen (relevant
+// selected(${NAME}, 'other')), as pyxform does. Metadata types (start, end, today, deviceid,
+// username, "get device id"…) are skipped with a warning. A select's choice_filter keeps the
+// choices it holds for: in it a bare name such as country is that column of the choices
+// sheet, which the choices sheet's other columns provide (media columns aside). Everything
+// else (image, audio, file, geotrace, begin_repeat…) is a problem, unless the workbook is
+// read with ReadOptions.DropUnsupported: then those questions, the questions inside a repeat
+// and the questions whose relevant or constraint refers to a question left out are left out,
+// each listed in Result.Dropped; mistakes (an unknown type, a missing list) are refused all
+// the same.
 //
 // Groups nest to any depth: a group inside a group is not shown on its own, its questions
 // join the outermost group, each with its relevant and those of the inner groups it is in

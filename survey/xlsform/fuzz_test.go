@@ -47,6 +47,7 @@ func FuzzReadXLSForm(f *testing.F) {
 	f.Add("type|name|label::fr|label::Español (es)\nselect one l|q|Q|P\n#choices\nlist name|name|label\nl|yes|Y\nl|no|N")
 	f.Add("type|name|label|appearance\nbegin group|m|M|table-list\nselect_one l|a|A|label\nselect_one l|b|B\nend group\n#choices\nlist_name|name|label\nl|1|x\nl|2|y")
 	f.Add("type|name|label|parameters|constraint\nrange|r|R|start=10 end=0 step=0.5|. >= -1\ninteger|i|I||. > 3 and 10 >= .")
+	f.Add("type|name|label|calculation|choice_filter\ninteger|n|N\ncalculate|c||round(${n} div 3, 1)\nselect_one l|k|K||g = ${c} or name = 'x'\n#choices\nlist_name|name|label|g|image\nl|x|X|1|a.png\nl|y|Y|0.3\n#settings\nform_id\nf")
 	f.Add("type|name|label\nbegin group|a|A\nbegin_group|b||${x} = 1\nselect one from l or specify other|c|\nend group\nend_group\nbegin repeat|r\nimage|i\nend repeat\ncalculate|k\ntext|t|T||${k}\n#choices\nlist name|name|label:English\nl|x|X\nl|y\n#settings\nid_string|title\nMy Form|")
 	for _, seed := range pyxformSeeds(f) {
 		f.Add(seed)

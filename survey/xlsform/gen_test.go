@@ -258,6 +258,15 @@ func (g *gen) question(earlier []string) survey.Question {
 		if rng.IntN(6) == 0 {
 			q.ConstraintMessage = g.text(false)
 		}
+	case survey.Calculate:
+		q.Required, q.ConstraintMessage = false, nil
+		q.Calculation = "round(1 div 3, 2)"
+		if len(earlier) > 0 {
+			q.Calculation = fmt.Sprintf("concat(${%s}, '-', if(${%s} = '', 0, 1))", earlier[rng.IntN(len(earlier))], earlier[rng.IntN(len(earlier))])
+		}
+		if rng.IntN(2) == 0 {
+			q.Label = nil
+		}
 	}
 	return q
 }

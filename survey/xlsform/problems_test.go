@@ -24,7 +24,7 @@ select_one_from_file villages.csv|village|Village
 select one from file villages.csv|village2|Village
 time|when|Quand
 rank sat|order|Ordre`), []string{
-			`f.xlsx, survey sheet, row 2, column "type": total: type calculate: calculations are not supported`,
+			`f.xlsx, survey sheet, row 2, column "calculation": total: a calculate question needs a calculation`,
 			`f.xlsx, survey sheet, row 4, column "type": photo: type image: files and media are not collected`,
 			`f.xlsx, survey sheet, row 5, column "type": village: select_one_from_file takes its choices from villages.csv, which is not given: put the file beside the workbook and load the workbook from its folder`,
 			`f.xlsx, survey sheet, row 6, column "type": village2: select_one_from_file takes its choices from villages.csv, which is not given: put the file beside the workbook and load the workbook from its folder`,
@@ -49,14 +49,14 @@ select one from nolist or specify other|q5|Q`), []string{
 		}},
 		{"cells", survey1(`text|q1|Q|if(${x}, true(), false())
 text||Q
-select_one sat|q3|Q||||||${q1} = 'a'
+text|q3|Q||||||${q1} = 'a'
 text|q4|Q||||search('x')
 text|q5|Q|||||||1990
 range|q6|Q|||||start=0 end=10 step=3
 range|q7|Q|||||min=0`), []string{
 			`f.xlsx, survey sheet, row 2, column "required": q1: "if(${x}, true(), false())": palabre supports required yes or no, not a condition`,
 			`f.xlsx, survey sheet, row 3, column "name": the question has no name`,
-			`f.xlsx, survey sheet, row 4, column "choice_filter": q3: choice filters are not supported: palabre shows every choice of the list`,
+			`f.xlsx, survey sheet, row 4, column "choice_filter": q3: only a select_one or select_multiple question can have a choice_filter`,
 			`f.xlsx, survey sheet, row 5, column "appearance": q4: search() appearances read external data, which is not supported`,
 			`f.xlsx, survey sheet, row 6, column "changed_in": q5: "1990" is not a year between 2000 and 2100`,
 			`f.xlsx, survey sheet, row 7, column "parameters": q6: the step of a range must be positive and divide end − start`,

@@ -248,7 +248,7 @@ func TestForgivingSettings(t *testing.T) {
 
 const unsupportedForm = `text|name|Name
 image|photo|Photo
-calculate|total|
+barcode|total|Total
 integer|n|N||${total} > 2
 begin repeat|kids|Kids
 text|kid|Kid
@@ -256,7 +256,7 @@ begin_group|g|G
 geopoint|where|Where
 end_group
 end repeat
-select_one sat|filtered|F||||||${name} = 'x'
+select_one sat|filtered|F||||||region = ${name}
 text|after|After||${n} > 1
 text|last|Last`
 
@@ -264,9 +264,8 @@ func TestDropUnsupported(t *testing.T) {
 	_, err := FromSheets(survey1(unsupportedForm), "f.xlsx")
 	surveytest.CheckProblems(t, err, []string{
 		`f.xlsx, survey sheet, row 3, column "type": photo: type image: files and media are not collected`,
-		`f.xlsx, survey sheet, row 4, column "type": total: type calculate: calculations are not supported`,
+		`f.xlsx, survey sheet, row 4, column "type": total: type barcode: barcodes are not collected`,
 		`f.xlsx, survey sheet, row 6, column "type": kids: repeats are not supported: palabre collects one answer per question`,
-		`f.xlsx, survey sheet, row 12, column "choice_filter": filtered: choice filters are not supported: palabre shows every choice of the list`,
 	})
 	res, err := FromSheetsWith(survey1(unsupportedForm), "f.xlsx", ReadOptions{DropUnsupported: true})
 	compiled(t, res, err)
@@ -276,11 +275,11 @@ func TestDropUnsupported(t *testing.T) {
 	}
 	want := []string{
 		`survey sheet, row 3: photo (image): type image: files and media are not collected`,
-		`survey sheet, row 4: total (calculate): type calculate: calculations are not supported`,
+		`survey sheet, row 4: total (barcode): type barcode: barcodes are not collected`,
 		`survey sheet, row 6: kids (begin repeat): repeats are not supported: palabre collects one answer per question`,
 		`survey sheet, row 7: kid (text): inside the repeat kids: repeats are not supported`,
 		`survey sheet, row 9: where (geopoint): inside the repeat kids: repeats are not supported`,
-		`survey sheet, row 12: filtered (select_one sat): choice filters are not supported: palabre shows every choice of the list`,
+		`survey sheet, row 12: filtered (select_one sat): the choice_filter reads the column "region", which the choices sheet does not have`,
 		`survey sheet, row 5: n (integer): it depends on total, which is left out`,
 		`survey sheet, row 13: after (text): it depends on n, which is left out`,
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/palabre/palabre/survey"
+	"github.com/palabre/palabre/survey/expr"
 )
 
 // typeSpec is a type cell read: "select_one agreement or_other" has base "select_one",
@@ -142,7 +143,6 @@ var metadataTypes = []string{"start", "end", "today", "deviceid", "username", "s
 
 // unsupported explains the XLSForm types palabre does not collect.
 var unsupported = map[string]string{
-	"calculate":        "calculations are not supported",
 	"geotrace":         "locations are not collected",
 	"geoshape":         "locations are not collected",
 	"image":            "files and media are not collected",
@@ -161,7 +161,7 @@ var unsupported = map[string]string{
 
 // supportedTypes are the types palabre reads, for suggestions.
 var supportedTypes = []string{"text", "integer", "decimal", "date", "note", "range", "select_one",
-	"select_multiple", "begin_group", "end_group", "time", "datetime", "geopoint", "acknowledge",
+	"select_multiple", "begin_group", "end_group", "calculate", "time", "datetime", "geopoint", "acknowledge",
 	"select_one_from_file", "select_multiple_from_file", "select_one_external"}
 
 // question reads a question row. ok is false when the row is skipped or has problems.
@@ -215,17 +215,28 @@ func (r *reader) question(sh *sheet, rw row, t typeSpec, lists map[string]*list,
 	} else {
 		ok = false
 	}
+	filter := sh.cell(rw, "choice_filter")
+	switch {
+	case filter == "" || t.base == "select_one" || t.base == "select_multiple":
+	case strings.HasPrefix(t.base, "select_"): // choices from a file: their other columns are not read
+		const why = "a choice_filter over choices from a file is not supported: put the choices and their columns in the choices sheet"
+		if r.opts.DropUnsupported && ok {
+			r.drop(sh, rw, sh.header("choice_filter"), "%s", why)
+			return member{row: rw}, false
+		}
+		r.problem(sh, rw.n, sh.header("choice_filter"), key, "%s", why)
+		ok = false
+	default:
+		r.problem(sh, rw.n, sh.header("choice_filter"), key, "only a select_one or select_multiple question can have a choice_filter")
+		ok = false
+	}
+	if c := sh.cell(rw, "calculation"); c != "" && t.base != "calculate" {
+		r.problem(sh, rw.n, sh.header("calculation"), key, "only a calculate question has a calculation")
+		ok = false
+	}
 	m := member{row: rw, appearance: sh.cell(rw, "appearance")}
 	appearance := strings.Fields(m.appearance)
 	used := map[string]bool{}
-	if f := sh.cell(rw, "choice_filter"); f != "" {
-		if r.opts.DropUnsupported && ok {
-			r.drop(sh, rw, sh.header("choice_filter"), "choice filters are not supported: palabre shows every choice of the list")
-			return m, false
-		}
-		r.problem(sh, rw.n, sh.header("choice_filter"), key, "choice filters are not supported: palabre shows every choice of the list")
-		ok = false
-	}
 	if slices.ContainsFunc(appearance, func(a string) bool { return strings.HasPrefix(a, "search(") }) {
 		if r.opts.DropUnsupported && ok {
 			r.drop(sh, rw, sh.header("appearance"), "search() appearances read external data, which is not supported")
@@ -234,7 +245,7 @@ func (r *reader) question(sh *sheet, rw row, t typeSpec, lists map[string]*list,
 		r.problem(sh, rw.n, sh.header("appearance"), key, "search() appearances read external data, which is not supported")
 		ok = false
 	}
-	if q.Label == nil && key != "" {
+	if q.Label == nil && key != "" && t.base != "calculate" { // a calculation is not asked: it needs no label
 		q.Label = survey.Text{lang: key}
 		r.warn(sh, rw.n, sh.header("label"), key, "the question has no label: its name %s is shown instead", key)
 	}
@@ -253,6 +264,16 @@ func (r *reader) question(sh *sheet, rw row, t typeSpec, lists map[string]*list,
 		q.Type = survey.Date
 	case "note":
 		q.Type = survey.Note
+		if r.notes == nil {
+			r.notes = map[string]bool{}
+		}
+		r.notes[key] = true
+	case "calculate":
+		q.Type, q.Calculation = survey.Calculate, sh.cell(rw, "calculation")
+		if q.Calculation == "" {
+			r.problem(sh, rw.n, sh.header("calculation"), key, "a calculate question needs a calculation")
+			ok = false
+		}
 	case "time", "datetime", "geopoint", "acknowledge":
 		q.Type = map[string]survey.QuestionType{"time": survey.Time, "datetime": survey.DateTime,
 			"geopoint": survey.Geopoint, "acknowledge": survey.Acknowledge}[t.base]
@@ -298,6 +319,7 @@ func (r *reader) question(sh *sheet, rw row, t typeSpec, lists map[string]*list,
 			q.Choices = r.questionChoices(l, q.Choices)
 		}
 		used["label"], used["list-nolabel"] = true, true // the rows of a table-list matrix
+		q.ChoiceFilter = filter
 	}
 	for _, a := range appearance {
 		if !used[a] && !strings.HasPrefix(a, "search(") {
@@ -309,8 +331,61 @@ func (r *reader) question(sh *sheet, rw row, t typeSpec, lists map[string]*list,
 	} else if !good {
 		ok = false
 	}
+	if q.ChoiceFilter != "" && m.list != nil {
+		filterColumns(&q, m.list)
+	}
+	if r.opts.DropUnsupported && ok {
+		if col, why := r.unusable(sh, &q, m.list); why != "" {
+			r.drop(sh, rw, col, "%s", why)
+			return m, false
+		}
+	}
 	m.q = q
 	return m, ok
+}
+
+// unusable says why palabre cannot use a question's calculation or choice filter, which
+// pyxform takes as written: an expression palabre does not read (a function it does not
+// have, such as pulldata), a calculation that refers to a note, a filter that reads a
+// column the choices sheet does not have, or a filtered list that repeats choice names.
+// It returns the column at fault, or "" when both can be used.
+func (r *reader) unusable(sh *sheet, q *survey.Question, l *list) (col, why string) {
+	if q.Type == survey.Calculate {
+		e, err := expr.Parse(q.Calculation)
+		if err != nil {
+			return sh.header("calculation"), fmt.Sprintf("palabre cannot evaluate the calculation %q: %v", q.Calculation, err)
+		}
+		for _, ref := range e.Refs() {
+			if r.notes[ref] {
+				return sh.header("calculation"), fmt.Sprintf("the calculation refers to the note %s, which has no value in palabre", ref)
+			}
+		}
+	}
+	if q.ChoiceFilter == "" || l == nil {
+		return "", ""
+	}
+	e, err := expr.ParseFilter(q.ChoiceFilter)
+	if err != nil {
+		return sh.header("choice_filter"), fmt.Sprintf("palabre cannot evaluate the choice_filter %q: %v", q.ChoiceFilter, err)
+	}
+	for _, c := range e.Columns() {
+		has := c == "name"
+		for _, cols := range l.columns {
+			_, ok := cols[c]
+			has = has || ok
+		}
+		if !has {
+			return sh.header("choice_filter"), fmt.Sprintf("the choice_filter reads the column %q, which the choices sheet does not have", c)
+		}
+	}
+	seen := map[string]bool{}
+	for _, c := range l.choices {
+		if seen[c.Key] {
+			return sh.header("choice_filter"), fmt.Sprintf("the list %s repeats the choice name %s, which palabre does not support", l.name, c.Key)
+		}
+		seen[c.Key] = true
+	}
+	return "", ""
 }
 
 // otherChoice is the choice or_other adds to a list, as pyxform names it.
@@ -364,4 +439,23 @@ func (r *reader) changedIn(sh *sheet, rw row) (int, bool) {
 		return 0, false
 	}
 	return int(n), true
+}
+
+// filterColumns gives q's choices the columns of their list that its choice filter reads;
+// the filter's own problems are reported when the form is checked.
+func filterColumns(q *survey.Question, l *list) {
+	e, err := expr.ParseFilter(q.ChoiceFilter)
+	if err != nil {
+		return
+	}
+	for i := range min(len(q.Choices), len(l.columns)) { // or_other adds "other" last
+		for _, col := range e.Columns() {
+			if v, ok := l.columns[i][col]; ok {
+				if q.Choices[i].Columns == nil {
+					q.Choices[i].Columns = map[string]string{}
+				}
+				q.Choices[i].Columns[col] = v
+			}
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package xlsform
 
 import (
+	"maps"
 	"math"
 	"path/filepath"
 	"slices"
@@ -13,6 +14,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/palabre/palabre/survey"
+	"github.com/palabre/palabre/survey/expr"
 )
 
 // textColumns are the columns that hold translatable text.
@@ -267,6 +269,29 @@ type list struct {
 	rows    []int // the row of each choice
 	sheet   *sheet
 	labeled bool // choices without a label have been given their name
+	// columns holds, for each choice, its cells in the choices sheet's other columns
+	// (such as country), which a choice_filter reads by name.
+	columns []map[string]string
+}
+
+// choiceColumns are the choices sheet columns that are not values a choice filter reads.
+var choiceColumns = []string{"list_name", "name", "label", "image", "audio", "video", "big-image", "media"}
+
+// extraColumns returns the cells of rw in the choices sheet's columns that a choice filter
+// may read: untranslated columns with a name an expression can write, other than
+// choiceColumns.
+func extraColumns(sh *sheet, rw row) map[string]string {
+	var out map[string]string
+	for _, c := range sh.columns {
+		if c.lang != "" || slices.Contains(choiceColumns, c.base) || !expr.ValidName(c.base) || c.index >= len(rw.cells) || rw.cells[c.index] == "" {
+			continue
+		}
+		if out == nil {
+			out = map[string]string{}
+		}
+		out[c.base] = rw.cells[c.index]
+	}
+	return out
 }
 
 // questionChoices are a list's choices as a question shows them: a choice without a label
@@ -291,7 +316,8 @@ func (r *reader) lists(sh *sheet, lang string) map[string]*list {
 		return out
 	}
 	for _, rw := range sh.rows {
-		r.unusedColumns(sh, rw, []string{"list_name", "name", "label"}, nil)
+		extra := extraColumns(sh, rw)
+		r.unusedColumns(sh, rw, append([]string{"list_name", "name", "label"}, slices.Collect(maps.Keys(extra))...), nil)
 		name, key := sh.cell(rw, "list_name"), sh.cell(rw, "name")
 		switch {
 		case name == "":
@@ -307,6 +333,7 @@ func (r *reader) lists(sh *sheet, lang string) map[string]*list {
 			out[name] = l
 		}
 		l.choices = append(l.choices, survey.Choice{Key: key, Label: sh.text(rw, "label", lang)})
+		l.columns = append(l.columns, extra)
 		l.rows = append(l.rows, rw.n)
 	}
 	return out

@@ -39,7 +39,7 @@ type member struct {
 
 // surveyColumns are the survey sheet columns palabre reads.
 var surveyColumns = []string{"type", "name", "label", "hint", "required", "relevant", "constraint",
-	"constraint_message", "appearance", "parameters", "changed_in", "choice_filter", "palabre"}
+	"constraint_message", "appearance", "parameters", "changed_in", "choice_filter", "calculation", "palabre"}
 
 // survey reads the survey sheet into sections: a group is a section, and each run of
 // questions outside groups is a section without a key.
@@ -179,8 +179,9 @@ func and(a, b string) string {
 	return "(" + a + ") and (" + b + ")"
 }
 
-// dropDependents leaves out, with DropUnsupported, the questions and groups whose relevant
-// or constraint refers to a dropped question, and those that refer to them in turn.
+// dropDependents leaves out, with DropUnsupported, the questions and groups whose relevant,
+// constraint, calculation or choice filter refers to a dropped question, and those that
+// refer to them in turn.
 func (r *reader) dropDependents(sh *sheet, sections []survey.Section) []survey.Section {
 	if len(r.dropped) == 0 {
 		return sections
@@ -225,8 +226,10 @@ func (r *reader) dropDependents(sh *sheet, sections []survey.Section) []survey.S
 			var qs []survey.Question
 			for _, q := range s.Questions {
 				ref := uses(q.Relevant)
-				if ref == "" {
-					ref = uses(q.Constraint)
+				for _, e := range []string{q.Constraint, q.Calculation, q.ChoiceFilter} {
+					if ref == "" {
+						ref = uses(e)
+					}
 				}
 				if ref != "" {
 					dropRow(q.Key, ref)

@@ -3,6 +3,7 @@ package xlsform
 import (
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"reflect"
 	"slices"
@@ -74,10 +75,14 @@ type book struct {
 	editions [][]any
 	lists    map[string]string // list content → list name
 	taken    map[string]bool   // list names
+	// columns holds the choices' filter columns (Choice.Columns) by choices row, with
+	// their names in order of appearance: written after the labels.
+	columns     map[int]map[string]string
+	columnNames []string
 }
 
 var surveyHeader = []string{"type", "name", "label", "hint", "required", "relevant", "constraint",
-	"constraint_message", "appearance", "parameters", "changed_in", "palabre"}
+	"constraint_message", "calculation", "choice_filter", "appearance", "parameters", "changed_in", "palabre"}
 
 // row is the cells of a survey row by column; texts are survey.Text.
 type cells map[string]any
@@ -116,6 +121,12 @@ func layout(f *survey.Form, editions []survey.Edition, opt Options) (*book, erro
 	b.survey = append(b.survey, b.header(used))
 	for _, r := range rows {
 		b.row(used, r)
+	}
+	for _, name := range b.columnNames {
+		b.choices[0] = append(b.choices[0], name)
+		for i := 1; i < len(b.choices); i++ {
+			b.choices[i] = append(b.choices[i], b.columns[i][name])
+		}
 	}
 	b.settingsSheet()
 	if err := b.editionsSheet(editions); err != nil {
@@ -189,8 +200,8 @@ func (b *book) texts(t survey.Text) []any {
 }
 
 // optional are the survey columns written only when a row fills them.
-var optional = []string{"hint", "relevant", "constraint", "constraint_message", "appearance",
-	"parameters", "changed_in", "palabre"}
+var optional = []string{"hint", "relevant", "constraint", "constraint_message", "calculation",
+	"choice_filter", "appearance", "parameters", "changed_in", "palabre"}
 
 func (b *book) header(used map[string]bool) []any {
 	var out []any
@@ -228,7 +239,8 @@ func (b *book) row(used map[string]bool, c cells) {
 // question returns the survey rows of a question: one, or a matrix's group and rows.
 func (b *book) question(q survey.Question) ([]cells, error) {
 	c := cells{"name": q.Key, "label": q.Label, "hint": q.Hint, "relevant": q.Relevant,
-		"constraint": q.Constraint, "constraint_message": q.ConstraintMessage}
+		"constraint": q.Constraint, "constraint_message": q.ConstraintMessage,
+		"calculation": q.Calculation, "choice_filter": q.ChoiceFilter}
 	if q.Required {
 		c["required"] = "yes"
 	}
@@ -275,6 +287,8 @@ func (b *book) question(q survey.Question) ([]cells, error) {
 		c["type"] = "select_multiple " + b.list(q.Key, q.Choices)
 	case survey.Matrix:
 		return b.matrix(q, c), nil
+	case survey.Calculate:
+		c["type"] = "calculate"
 	default:
 		return nil, fmt.Errorf("type %q has no XLSForm equivalent", q.Type)
 	}
@@ -417,6 +431,17 @@ func (b *book) list(name string, cs []survey.Choice) string {
 	b.lists[key], b.taken[name] = name, true
 	for _, ch := range cs {
 		b.choices = append(b.choices, append([]any{name, ch.Key}, b.texts(ch.Label)...))
+		if len(ch.Columns) > 0 {
+			if b.columns == nil {
+				b.columns = map[int]map[string]string{}
+			}
+			b.columns[len(b.choices)-1] = ch.Columns
+			for _, k := range slices.Sorted(maps.Keys(ch.Columns)) {
+				if !slices.Contains(b.columnNames, k) {
+					b.columnNames = append(b.columnNames, k)
+				}
+			}
+		}
 	}
 	return name
 }
@@ -428,6 +453,9 @@ func listKey(cs []survey.Choice) string {
 		sb.WriteString(strconv.Quote(c.Key))
 		for _, l := range c.Label.Languages() {
 			sb.WriteString(" " + l + "=" + strconv.Quote(c.Label[l]))
+		}
+		for _, k := range slices.Sorted(maps.Keys(c.Columns)) {
+			sb.WriteString(" column:" + k + "=" + strconv.Quote(c.Columns[k]))
 		}
 		sb.WriteString("\n")
 	}

@@ -30,11 +30,19 @@
     return v;
   }
   function parse(s) { return NUM.test(s) ? parseFloat(s) : NaN; }
+  function days(s) { // a valid date "YYYY-MM-DD": days since 1970-01-01, else NaN
+    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s), t = new Date(0);
+    if (!m) return NaN;
+    t.setUTCFullYear(+m[1], +m[2] - 1, +m[3]);
+    if (t.getUTCFullYear() !== +m[1] || t.getUTCMonth() !== +m[2] - 1 || t.getUTCDate() !== +m[3]) return NaN;
+    return Math.floor(t.getTime() / 864e5);
+  }
   function num(v) {
     if (typeof v === 'boolean') return v ? 1 : 0;
     if (typeof v === 'number') return v;
     if (v === null || v === undefined) return NaN;
-    return parse(str(v));
+    var s = str(v), n = days(s);
+    return n === n ? n : parse(s);
   }
   function bool(v) {
     if (typeof v === 'boolean') return v;
@@ -91,6 +99,7 @@
     switch (n[0]) {
       case 'ref': a = env.values[n[1]]; return a === undefined ? null : a;
       case 'self': return env.self === undefined ? null : env.self;
+      case 'col': a = (env.cols || {})[n[1]]; return a === undefined ? null : a;
       case 'num': case 'str': case 'bool': return n[1];
       case 'not': return !bool(ev(n[1], env));
       case 'neg': return -num(ev(n[1], env));
@@ -112,10 +121,38 @@
     }
     return null;
   }
+  function round(x, d) {
+    var r = function (y) { return y < 0 ? -Math.round(-y) : Math.round(y); }, p;
+    if (d !== d) return NaN;
+    d = Math.max(-15, Math.min(15, d));
+    if (d >= 0) { p = Math.pow(10, d); return r(x * p) / p; }
+    p = Math.pow(10, -d);
+    return r(x / p) * p;
+  }
+  function index(f, def, n) {
+    f = Math.trunc(f);
+    return f !== f ? def : f < 0 ? 0 : f > n ? n : f;
+  }
   function call(f, args, env) {
     if (f === 'if') return bool(ev(args[0], env)) ? ev(args[1], env) : ev(args[2], env);
     if (f === 'today') return today();
-    var a = args.map(function (x) { return ev(x, env); });
+    if (f === 'now') return new Date().toISOString().slice(0, 19) + 'Z';
+    var a = args.map(function (x) { return ev(x, env); }), w, i, j;
+    switch (f) {
+      case 'concat': return a.map(str).join('');
+      case 'round': return round(num(a[0]), a.length > 1 ? Math.trunc(num(a[1])) : 0);
+      case 'selected-at':
+        w = words(a[0]); i = Math.trunc(num(a[1]));
+        return i >= 0 && i < w.length ? w[i] : '';
+      case 'substr':
+        w = points(str(a[0]));
+        i = index(num(a[1]), 0, w.length);
+        j = a.length > 2 ? index(num(a[2]), w.length, w.length) : w.length;
+        return j <= i ? '' : String.fromCodePoint.apply(String, w.slice(i, j));
+      case 'boolean-from-string': return str(a[0]) === 'true' || str(a[0]) === '1';
+      case 'abs': return Math.abs(num(a[0]));
+      case 'once': return a[0];
+    }
     switch (f) {
       case 'selected': return a[0] !== null && words(a[0]).indexOf(str(a[1])) >= 0;
       case 'count-selected': return words(a[0]).length;
@@ -131,7 +168,7 @@
     return null;
   }
   // Exposed so that tests compare this evaluator with the server's.
-  window.palabre = { eval: function (tree, values, self) { return ev(tree, { values: values || {}, self: self }); } };
+  window.palabre = { eval: function (tree, values, self, cols) { return ev(tree, { values: values || {}, self: self, cols: cols }); } };
 
   var form, logic;
 
@@ -172,12 +209,35 @@
       s.questions.forEach(function (q) {
         var on = shown && (!q.relevant || bool(ev(q.relevant, { values: env })));
         toggle(form.querySelector('[data-q="' + q.key + '"]'), on);
-        if (on && q.type !== 'note' && q.type !== 'matrix') {
+        if (q.calculation) calculate(q, on, env);
+        else if (on && q.type !== 'note' && q.type !== 'matrix') {
+          if (q.filter) filter(q, env);
           var v = value(q, env);
           if (v !== null) env[q.key] = v;
         }
       });
     });
+  }
+  // calculate shows a calculate question's value, as the server will compute and store it,
+  // and gives it to later expressions: an empty text or a NaN or infinite number is no value.
+  function calculate(q, on, env) {
+    var v = on ? ev(q.calculation, { values: env }) : null, out = form.querySelector('[data-calc="' + q.key + '"]');
+    if (v !== null && (typeof v === 'number' ? !isFinite(v) : str(v) === '')) v = null;
+    if (v !== null) env[q.key] = v;
+    if (!out) return;
+    out.textContent = v === null ? '' : str(v);
+    if (out.nextElementSibling) out.nextElementSibling.hidden = true;
+  }
+  // filter offers only the choices the question's choice filter holds for: the others are
+  // hidden, unchecked and disabled, so they are not sent.
+  function filter(q, env) {
+    var els = form.querySelectorAll('[name="' + q.key + '"]');
+    for (var i = 0; i < els.length; i++) {
+      var e = els[i], ok = bool(ev(q.filter, { values: env, cols: q.columns[e.value] || {} }));
+      if (!ok) e.checked = false;
+      e.disabled = !ok;
+      if (e.parentNode) e.parentNode.hidden = !ok;
+    }
   }
   function toggle(el, on) {
     if (!el || el.hidden === !on) return;
