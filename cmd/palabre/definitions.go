@@ -85,7 +85,7 @@ func validateDefinitions(_ context.Context, args []string, getenv func(string) s
 			fmt.Fprintf(stdout, "%s: %v\n", path, err)
 			if !*drop {
 				if d, err := definition.LoadWith(path, definition.Options{DropUnsupported: true}); err == nil {
-					fmt.Fprintf(stdout, "%s: with --drop-unsupported it loads without %d questions\n", path, len(d.Dropped))
+					fmt.Fprintf(stdout, "%s: with --drop-unsupported it loads without %s\n", path, questionCount(len(d.Dropped)))
 				}
 			}
 			bad++
@@ -101,7 +101,15 @@ func validateDefinitions(_ context.Context, args []string, getenv func(string) s
 	return nil
 }
 
-const dropUsage = "load XLSForms without the questions palabre cannot collect (repeats, media, locations, calculations…), listing each, instead of refusing them"
+const dropUsage = "load XLSForms without the questions palabre cannot collect (repeats, media, calculations it cannot evaluate…), listing each, instead of refusing them"
+
+// questionCount writes "1 question" or "n questions".
+func questionCount(n int) string {
+	if n == 1 {
+		return "1 question"
+	}
+	return fmt.Sprintf("%d questions", n)
+}
 
 // printDropped lists the questions of a definition read with --drop-unsupported that are
 // left out.
@@ -109,7 +117,7 @@ func printDropped(w io.Writer, path string, d *definition.Definition, verb strin
 	if len(d.Dropped) == 0 {
 		return
 	}
-	fmt.Fprintf(w, "%s: %s %d questions palabre cannot collect:\n", path, verb, len(d.Dropped))
+	fmt.Fprintf(w, "%s: %s %s palabre cannot collect:\n", path, verb, questionCount(len(d.Dropped)))
 	for _, q := range d.Dropped {
 		fmt.Fprintf(w, "  %s\n", q)
 	}

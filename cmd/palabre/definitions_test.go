@@ -9,8 +9,7 @@ import (
 	"github.com/palabre/palabre/analytics/clickhouse/clickhousetest"
 )
 
-// smsInfo is one of pyxform's example forms: a picture and a location among questions
-// palabre collects.
+// smsInfo is one of pyxform's example forms: a picture among questions palabre collects.
 const smsInfo = "../../survey/xlsform/testdata/pyxform/sms_info.xls.xlsx"
 
 // TestValidateDropUnsupported checks a workbook with questions palabre cannot collect:
@@ -28,7 +27,7 @@ func TestValidateDropUnsupported(t *testing.T) {
 	}
 	for _, want := range []string{
 		`sms_info.xls.xlsx, survey sheet, row 9, column "type": picture: type image: files and media are not collected`,
-		`sms_info.xls.xlsx: with --drop-unsupported it loads without 2 questions`,
+		`sms_info.xls.xlsx: with --drop-unsupported it loads without 1 question`,
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("validate without --drop-unsupported does not say %q:\n%s", want, out)
@@ -40,7 +39,7 @@ func TestValidateDropUnsupported(t *testing.T) {
 	}
 	for _, want := range []string{
 		"sms_info.xls.xlsx: ok: sms_info_form version 1",
-		"sms_info.xls.xlsx: import would leave out 2 questions palabre cannot collect:\n",
+		"sms_info.xls.xlsx: import would leave out 1 question palabre cannot collect:\n",
 		"  survey sheet, row 9: picture (image): type image: files and media are not collected\n",
 	} {
 		if !strings.Contains(out, want) {
@@ -63,7 +62,7 @@ func TestImportDropUnsupported(t *testing.T) {
 	if err := run(context.Background(), []string{"import", "--drop-unsupported", smsInfo}, env, &out); err != nil {
 		t.Fatalf("import --drop-unsupported: %v\n%s", err, out.String())
 	}
-	if !strings.Contains(out.String(), "left out 2 questions palabre cannot collect") ||
+	if !strings.Contains(out.String(), "left out 1 question palabre cannot collect") ||
 		!strings.Contains(out.String(), "imported sms_info_form version 1") {
 		t.Errorf("import output:\n%s", out.String())
 	}
