@@ -99,3 +99,17 @@ func prepareWhenBack(ctx context.Context, cfg serveConfig, db *clickhouse.DB, lo
 		wait = min(2*wait, 10*time.Second)
 	}
 }
+
+// openMigrated opens the database of a command (import, user, erase…) and applies pending
+// migrations, so a command works on a database palabre serve never started on.
+func openMigrated(ctx context.Context, dsn string) (*clickhouse.DB, error) {
+	db, err := clickhouse.Open(ctx, clickhouse.Config{DSN: dsn})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}

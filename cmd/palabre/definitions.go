@@ -7,7 +7,6 @@ import (
 	"io"
 	"time"
 
-	"github.com/palabre/palabre/analytics/clickhouse"
 	"github.com/palabre/palabre/survey/definition"
 	"github.com/palabre/palabre/survey/demo"
 )
@@ -47,14 +46,11 @@ func importDefinitions(ctx context.Context, args []string, getenv func(string) s
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
-	db, err := clickhouse.Open(ctx, clickhouse.Config{DSN: *dsn})
+	db, err := openMigrated(ctx, *dsn)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		return err
-	}
 	for _, d := range defs {
 		if err := d.Save(ctx, db); err != nil {
 			return err

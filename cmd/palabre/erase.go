@@ -44,14 +44,11 @@ func erase(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	ctx, cancel := context.WithTimeout(ctx, clickhouse.EraseWait+time.Minute)
 	defer cancel()
-	db, err := clickhouse.Open(ctx, clickhouse.Config{DSN: *dsn})
+	db, err := openMigrated(ctx, *dsn)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		return err
-	}
 	x := &erasure.Eraser{Store: db, Log: db.Audit()}
 	var refreshed string
 	if _, err := os.Stat(filepath.Join(*data, "publications")); err == nil {

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/palabre/palabre/analytics/clickhouse"
 	"github.com/palabre/palabre/survey/audit"
 	"github.com/palabre/palabre/survey/pastdata"
 )
@@ -68,14 +67,11 @@ func importResponses(ctx context.Context, args []string, getenv func(string) str
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
 	defer cancel()
-	db, err := clickhouse.Open(ctx, clickhouse.Config{DSN: *dsn})
+	db, err := openMigrated(ctx, *dsn)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		return err
-	}
 	target, err := pastdata.Prepare(ctx, db, strings.TrimSpace(*surveyID), *year)
 	if err != nil {
 		return fmt.Errorf("import-responses: %w", err)

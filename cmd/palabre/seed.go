@@ -27,14 +27,11 @@ func seedResponses(ctx context.Context, args []string, getenv func(string) strin
 	if *responses < 0 || *batch <= 0 {
 		return usageError{"seed: --responses must be positive or 0, --batch positive"}
 	}
-	db, err := clickhouse.Open(ctx, clickhouse.Config{DSN: *dsn})
+	db, err := openMigrated(ctx, *dsn)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		return err
-	}
 	surveys, err := db.Surveys(ctx)
 	if err != nil {
 		return err

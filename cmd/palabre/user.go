@@ -71,14 +71,11 @@ func user(ctx context.Context, args []string, getenv func(string) string, stdout
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
-	db, err := clickhouse.Open(ctx, clickhouse.Config{DSN: *dsn})
+	db, err := openMigrated(ctx, *dsn)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		return err
-	}
 	svc := access.New(db.Access())
 	link := func(token string) string { return strings.TrimRight(*baseURL, "/") + "/console/invite/" + token }
 	ttl := access.DefaultLimits.InvitationTTL

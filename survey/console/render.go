@@ -85,7 +85,7 @@ var Funcs = template.FuncMap{
 	"path":     url.PathEscape,
 	"query":    url.QueryEscape,
 	"add":      func(a, b int) int { return a + b },
-	"status":   statusKey,
+	"status":   StatusKey,
 	"text":     func(t survey.Text, lang string) string { return t.In(lang, survey.DefaultLanguage) },
 }
 
@@ -191,7 +191,9 @@ func (k *Console) NotFound(c *gin.Context) {
 	c.Abort()
 }
 
-func statusKey(e survey.Edition, now time.Time) string {
+// StatusKey is the text key of an edition's status at now (status_open, status_closed,
+// status_not_yet).
+func StatusKey(e survey.Edition, now time.Time) string {
 	switch e.StatusAt(now) {
 	case survey.StatusOpen:
 		return "status_open"

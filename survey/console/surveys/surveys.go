@@ -176,18 +176,8 @@ type editionRow struct {
 }
 
 func (s *section) editionRow(e survey.Edition, now time.Time) editionRow {
-	return editionRow{Edition: e, Status: statusKey(e, now), Opens: dayOf(e.Opens), LastDay: lastDay(e.Closes),
+	return editionRow{Edition: e, Status: console.StatusKey(e, now), Opens: dayOf(e.Opens), LastDay: lastDay(e.Closes),
 		Href: editionPath(e.SurveyID, e.Year), Form: s.forms.EditionPath(e.SurveyID, e.Year)}
-}
-
-func statusKey(e survey.Edition, now time.Time) string {
-	switch e.StatusAt(now) {
-	case survey.StatusOpen:
-		return "status_open"
-	case survey.StatusClosed:
-		return "status_closed"
-	}
-	return "status_not_yet"
 }
 
 type listBody struct {
