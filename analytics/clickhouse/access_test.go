@@ -17,7 +17,7 @@ import (
 )
 
 // cheap are argon2id parameters that keep tests fast; production uses access.DefaultParams.
-var cheap = access.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+var cheap = accesstest.CheapParams
 
 // clock is a settable time shared by the services of a test.
 type clock struct {

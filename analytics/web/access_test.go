@@ -35,18 +35,14 @@ const sharedToken = "s3cret-shared"
 
 var accounts = sync.OnceValue(func() testAccounts {
 	ctx := context.Background()
-	svc := access.New(accesstest.NewMemory(), access.WithParams(access.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}))
+	svc := accesstest.NewService()
 	must := func(err error) {
 		if err != nil {
 			panic(err)
 		}
 	}
 	token := func(email string, surveys ...string) (access.User, string, string) {
-		u, _, err := svc.AddUser(ctx, access.NewUser{Email: email, Role: access.Coordinator, Surveys: surveys})
-		must(err)
-		raw, t, err := svc.CreateToken(ctx, u, "tests")
-		must(err)
-		return u, raw, t.ID
+		return accesstest.Coordinator(svc, email, surveys...)
 	}
 	var a testAccounts
 	_, a.all, _ = token("all@example.org")

@@ -30,6 +30,7 @@ import (
 	"github.com/palabre/palabre/reports/publish"
 	reportsweb "github.com/palabre/palabre/reports/web"
 	"github.com/palabre/palabre/survey/access"
+	"github.com/palabre/palabre/survey/access/accesstest"
 	"github.com/palabre/palabre/survey/ingest"
 	"github.com/palabre/palabre/survey/invite"
 	"github.com/palabre/palabre/survey/web"
@@ -379,7 +380,7 @@ func TestEveryConsoleChangeNeedsASessionAndItsToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	accounts := access.New(db.Access(), access.WithParams(access.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}))
+	accounts := access.New(db.Access(), access.WithParams(accesstest.CheapParams))
 	builder := reports.NewBuilder(db, analytics.NewService(db, db, 5), "test")
 	workbooks, err := reportsweb.New(reportsweb.Config{Builder: builder, CacheDir: filepath.Join(data, "reports")})
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/palabre/palabre/analytics/clickhouse"
 	"github.com/palabre/palabre/analytics/clickhouse/clickhousetest"
 	"github.com/palabre/palabre/survey/access"
+	"github.com/palabre/palabre/survey/access/accesstest"
 )
 
 var inviteRE = regexp.MustCompile(`https://surveys\.example\.org/console/invite/([A-Za-z0-9_-]{43})\n`)
@@ -61,7 +62,7 @@ func TestUserCommand(t *testing.T) {
 	}
 	coordLink := token(out)
 
-	svc := access.New(db.Access(), access.WithParams(access.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}))
+	svc := access.New(db.Access(), access.WithParams(accesstest.CheapParams))
 	const adminPassword, coordPassword = "the admin's own password", "coordinator's password"
 	if _, err := svc.AcceptInvitation(ctx, adminLink, adminPassword); err != nil {
 		t.Fatalf("the admin's link: %v", err)

@@ -7,9 +7,10 @@ import (
 	"testing"
 
 	"github.com/palabre/palabre/survey/access"
+	"github.com/palabre/palabre/survey/access/accesstest"
 )
 
-var cheap = access.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+var cheap = accesstest.CheapParams
 
 func TestHashPasswordPHC(t *testing.T) {
 	phc, err := access.HashPassword("correct horse battery", access.DefaultParams)

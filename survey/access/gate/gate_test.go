@@ -22,7 +22,7 @@ import (
 	surveyweb "github.com/palabre/palabre/survey/web"
 )
 
-var cheap = access.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+var cheap = accesstest.CheapParams
 
 const shared = "s3cret-shared"
 

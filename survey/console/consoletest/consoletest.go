@@ -27,7 +27,7 @@ import (
 )
 
 // Cheap are password-hashing parameters for tests only.
-var Cheap = access.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+var Cheap = accesstest.CheapParams
 
 // Password is every test user's password.
 const Password = "correct horse battery staple"
