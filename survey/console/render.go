@@ -70,6 +70,12 @@ func (p Page) T(key string, args ...any) string { return T(p.Lang, key, args...)
 // IsAdmin reports whether the page's user is an admin.
 func (p Page) IsAdmin() bool { return p.User != nil && p.User.Role == access.Admin }
 
+// Field is a form field's name and its options, as the template function field makes it.
+type Field struct {
+	Name    string
+	Options any
+}
+
 // Templates are a section's pages, each parsed with the console's layout.
 type Templates struct {
 	pages map[string]*template.Template
@@ -87,6 +93,8 @@ var Funcs = template.FuncMap{
 	"add":      func(a, b int) int { return a + b },
 	"status":   StatusKey,
 	"text":     func(t survey.Text, lang string) string { return t.In(lang, survey.DefaultLanguage) },
+	// field pairs a form field's name with its options, for a template that writes them.
+	"field": func(name string, options any) Field { return Field{Name: name, Options: options} },
 }
 
 // ParseTemplates parses each named file of fsys as a page: a file defines "content" (and
