@@ -4,8 +4,8 @@
 # ReplicatedReplacingMergeTree + Distributed table created ON CLUSTER, synchronous inserts
 # spread over both shards and identical on both replicas, a re-sent block dropped, a server
 # SIGKILLed and started again, ZooKeeper stopped and started again, a full stop and a warm
-# start over the same data. Prints the start times and the cluster's memory; exits non-zero
-# on the first failure.
+# start over the same data, a start after every process was SIGKILLed. Prints the start
+# times and the cluster's memory; exits non-zero on the first failure.
 #
 #   deploy/cluster-selftest.sh
 #
@@ -167,11 +167,22 @@ check_counts $((rows + 2000))
 insert 2 $((rows + 2000)) 1000
 check_counts $((rows + 3000))
 # start again while running: everything is reused, nothing restarted.
-before=$("$cluster" nodes)
+before=$("$cluster" nodes | paste -sd' ')
 t=$(now)
 "$cluster" start 2>/dev/null
 log "start while running (reuse): $(since "$t") s"
-expect "server pids after a second start" "$before" "$("$cluster" nodes)"
+expect "servers (number shard replica tcp http pid) after a second start" "$before" "$("$cluster" nodes | paste -sd' ')"
+
+# 8. Everything SIGKILLed (a crash), then started again: old ZooKeeper sessions expire, the
+# replicas take their places back, nothing stored is lost.
+for i in 1 2 3 4; do "$cluster" kill-node "$i"; done
+"$cluster" kill-zookeeper
+t=$(now)
+"$cluster" start
+log "start after a crash: $(since "$t") s"
+check_counts $((rows + 3000))
+insert 4 $((rows + 3000)) 1000
+check_counts $((rows + 4000))
 
 log "memory: ZooKeeper + 4 servers, RSS $(rss_mb) MB in all"
 q 1 "DROP DATABASE st ON CLUSTER selftest" >/dev/null

@@ -115,14 +115,21 @@ check_layout() {
 	echo "$base" >"$dir/port"
 }
 
-pid_alive() { # pidfile → prints the pid when its process lives
+# pid_alive prints the pid in PIDFILE when that process lives and its command line names
+# MARK (its config file), so that a pid reused by another program after a crash is not taken
+# for ours.
+# lives says whether a process runs (a zombie left for a parent to reap does not).
+lives() { kill -0 "$1" 2>/dev/null && [[ $(ps -o stat= -p "$1" 2>/dev/null) != Z* ]]; }
+pid_alive() { # pidfile, mark
 	[ -f "$1" ] || return 1
 	local pid
 	pid=$(cat "$1")
-	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && echo "$pid"
+	[ -n "$pid" ] && lives "$pid" || return 1
+	tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$2" || return 1
+	echo "$pid"
 }
-node_pid() { pid_alive "$(node_dir "$1")/clickhouse.pid"; }
-zk_pid() { pid_alive "$zkpidfile"; }
+node_pid() { pid_alive "$(node_dir "$1")/clickhouse.pid" "$(node_dir "$1")/config.xml"; }
+zk_pid() { pid_alive "$zkpidfile" "$zkdir/conf/zoo.cfg"; }
 any_running() {
 	zk_pid >/dev/null && return 0
 	local i
@@ -359,15 +366,15 @@ await_node() {
 	done
 }
 
-stop_pid() { # what, pidfile, signal
+stop_pid() { # what, pidfile, mark, signal
 	local pid
-	if ! pid=$(pid_alive "$2"); then
+	if ! pid=$(pid_alive "$2" "$3"); then
 		rm -f "$2"
 		return
 	fi
-	kill "-$3" "$pid" 2>/dev/null || true
+	kill "-$4" "$pid" 2>/dev/null || true
 	for _ in $(seq 1 100); do
-		kill -0 "$pid" 2>/dev/null || { rm -f "$2"; say "$1 stopped"; return; }
+		lives "$pid" || { rm -f "$2"; say "$1 stopped"; return; }
 		sleep 0.2
 	done
 	say "$1 still running after 20s; sending SIGKILL"
@@ -390,6 +397,9 @@ preflight() {
 	return 0
 }
 
+stop_node() { stop_pid "server $1" "$(node_dir "$1")/clickhouse.pid" "$(node_dir "$1")/config.xml" "$2"; }
+stop_zookeeper() { stop_pid ZooKeeper "$zkpidfile" "$zkdir/conf/zoo.cfg" "$1"; }
+
 start() {
 	install
 	check_layout
@@ -404,9 +414,9 @@ start() {
 stop() {
 	local i
 	# Servers first, in parallel, so that they close their ZooKeeper sessions.
-	for ((i = 1; i <= nodes; i++)); do stop_pid "server $i" "$(node_dir "$i")/clickhouse.pid" TERM & done
+	for ((i = 1; i <= nodes; i++)); do stop_node "$i" TERM & done
 	wait
-	stop_pid ZooKeeper "$zkpidfile" TERM
+	stop_zookeeper TERM
 	say "stopped"
 }
 
@@ -448,11 +458,11 @@ stop) stop ;;
 status) status ;;
 dsn) dsn ;;
 nodes) list_nodes ;;
-kill-node) check_node "${2:-}"; stop_pid "server $2" "$(node_dir "$2")/clickhouse.pid" KILL ;;
-stop-node) check_node "${2:-}"; stop_pid "server $2" "$(node_dir "$2")/clickhouse.pid" TERM ;;
+kill-node) check_node "${2:-}"; stop_node "$2" KILL ;;
+stop-node) check_node "${2:-}"; stop_node "$2" TERM ;;
 start-node) check_node "${2:-}"; install; check_layout; launch_node "$2"; await_node "$2"; say "server $2 ready on 127.0.0.1:$(tcp_port "$2")" ;;
-kill-zookeeper) stop_pid ZooKeeper "$zkpidfile" KILL ;;
-stop-zookeeper) stop_pid ZooKeeper "$zkpidfile" TERM ;;
+kill-zookeeper) stop_zookeeper KILL ;;
+stop-zookeeper) stop_zookeeper TERM ;;
 start-zookeeper) install; check_layout; start_zookeeper ;;
 *) echo "usage: $0 start|stop|status|dsn|nodes|kill-node I|stop-node I|start-node I|kill-zookeeper|stop-zookeeper|start-zookeeper" >&2; exit 2 ;;
 esac
