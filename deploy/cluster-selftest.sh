@@ -157,7 +157,10 @@ log "inserts accepted again $(since "$t") s after ZooKeeper came back"
 check_counts $((rows + 2000))
 
 # 7. A full stop, then a warm start over the same data dirs.
+log "memory before stopping: ZooKeeper + 4 servers, RSS $(rss_mb) MB in all"
+t=$(now)
 "$cluster" stop
+log "stop: $(since "$t") s"
 if "$cluster" status 2>/dev/null; then fail "status says running after stop"; fi
 for i in 1 2 3 4; do q "$i" 'SELECT 1' >/dev/null 2>&1 && fail "server $i still answers after stop"; done
 t=$(now)

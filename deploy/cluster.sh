@@ -4,9 +4,10 @@
 # missing, each with its own config, ports and data directory under palabre's data dir, so it
 # never collides with the single private server (deploy/clickhouse.sh) or a system ClickHouse.
 #
-#   deploy/cluster.sh start            install if needed, start (or reuse) ZooKeeper and every
-#                                      server, wait until each answers, reaches ZooKeeper and
-#                                      has no read-only replicated table
+#   deploy/cluster.sh start            install if needed, start whatever does not run (ZooKeeper,
+#                                      servers; what runs is reused), wait until every server
+#                                      answers, reaches ZooKeeper and has no read-only
+#                                      replicated table
 #   deploy/cluster.sh stop             stop the servers, then ZooKeeper, cleanly
 #   deploy/cluster.sh status           say what runs (exit 3 unless everything does)
 #   deploy/cluster.sh dsn              print the DSN palabre should use (every server listed)
@@ -32,7 +33,9 @@
 # B+10*I (native), B+10*I+1 (HTTP) and B+10*I+2 (interserver). With the default B=19100:
 # ZooKeeper 19100, servers 19110, 19120, 19130, 19140 (HTTP 19111…, interserver 19112…).
 # Server I belongs to shard (I-1)/REPLICAS+1 as replica (I-1)%REPLICAS+1; its macros are
-# {cluster}=NAME, {shard}=S, {replica}=sSrR (e.g. s2r1).
+# {cluster}=NAME, {shard}=S, {replica}=sSrR (e.g. s2r1). The default settings profile makes
+# INSERTs into Distributed tables synchronous (insert_distributed_sync=1). The data dir
+# remembers the cluster's name and shape and refuses to start with another one.
 set -euo pipefail
 
 data=${PALABRE_DATA:-.data}
