@@ -37,8 +37,11 @@ func TestTypeSpellings(t *testing.T) {
 		{"phone number", typeSpec{base: "phonenumber"}},
 		{"begin group", typeSpec{base: "begin_group"}},
 		{"end_group", typeSpec{base: "end_group"}},
-		{"begin loop over toilet_type", typeSpec{base: "begin_repeat", list: "toilet_type"}},
-		{"end loop", typeSpec{base: "end_repeat"}},
+		{"begin loop over toilet_type", typeSpec{base: "begin_loop", list: "toilet_type"}},
+		{"begin_loop over c1", typeSpec{base: "begin_loop", list: "c1"}},
+		{"begin_loop c1", typeSpec{base: "begin_loop", list: "c1"}},
+		{"end loop", typeSpec{base: "end_loop"}},
+		{"end_loop", typeSpec{base: "end_loop"}},
 		{"select_one l extra", typeSpec{base: "select_one", list: "l", extra: []string{"extra"}}},
 	}
 	for _, tt := range tests {

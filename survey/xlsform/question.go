@@ -46,7 +46,10 @@ func parseType(s string) typeSpec {
 		base = a
 	}
 	t := typeSpec{base: base}
-	if base == "begin_repeat" && len(rest) > 0 {
+	if base == "begin_loop" && len(rest) > 0 && strings.EqualFold(rest[0], "over") {
+		rest = rest[1:] // begin_loop over LIST
+	}
+	if (base == "begin_repeat" || base == "begin_loop") && len(rest) > 0 {
 		t.list, rest = rest[0], rest[1:] // begin loop over LIST
 		t.extra = rest
 		return t
@@ -78,7 +81,7 @@ var typePrefixes = func() []typePrefix {
 	m := map[string]string{
 		"begin group": "begin_group", "end group": "end_group",
 		"begin repeat": "begin_repeat", "end repeat": "end_repeat",
-		"begin loop over": "begin_repeat", "begin loop": "begin_repeat", "end loop": "end_repeat",
+		"begin loop over": "begin_loop", "begin loop": "begin_loop", "end loop": "end_loop",
 		"begin lgroup": "begin_repeat", "end lgroup": "end_repeat",
 		"begin looped group": "begin_repeat", "end looped group": "end_repeat",
 		"select one from file": "select_one_from_file", "select multiple from file": "select_multiple_from_file",

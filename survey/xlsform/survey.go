@@ -85,7 +85,7 @@ func (r *reader) survey(sh *sheet, lists map[string]*list, lang string) []survey
 		}
 	}
 	skip, skipped := 0, "" // rows inside a repeat left out with DropUnsupported
-	for _, rw := range sh.rows {
+	for _, rw := range r.expandLoops(sh, sh.rows, lists, lang) {
 		typ := sh.cell(rw, "type")
 		t := parseType(typ)
 		if skip > 0 {
@@ -114,6 +114,8 @@ func (r *reader) survey(sh *sheet, lists map[string]*list, lang string) []survey
 				continue
 			}
 			stack = append(stack, &frame{kind: repeatFrame, row: rw})
+		case "end_loop":
+			r.problem(sh, rw.n, sh.header("type"), "", "end loop without a matching begin loop")
 		case "end_group", "end_repeat":
 			f := top()
 			want := groupFrame
