@@ -261,6 +261,19 @@ func (r *reader) unusedColumns(sh *sheet, rw row, used, known []string) {
 	}
 }
 
+// warnColumn warns about a cell of rw, once per column of the sheet.
+func (r *reader) warnColumn(sh *sheet, rw row, base, format string, args ...any) {
+	h := sh.header(base)
+	if r.warned[sh.name+"\x00"+h] {
+		return
+	}
+	if r.warned == nil {
+		r.warned = map[string]bool{}
+	}
+	r.warned[sh.name+"\x00"+h] = true
+	r.warn(sh, rw.n, h, "", format, args...)
+}
+
 // list is a choices list.
 type list struct {
 	name    string

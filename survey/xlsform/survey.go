@@ -39,7 +39,7 @@ type member struct {
 
 // surveyColumns are the survey sheet columns palabre reads.
 var surveyColumns = []string{"type", "name", "label", "hint", "required", "relevant", "constraint",
-	"constraint_message", "appearance", "parameters", "changed_in", "choice_filter", "calculation", "palabre"}
+	"constraint_message", "appearance", "parameters", "changed_in", "choice_filter", "calculation", "palabre", "default"}
 
 // survey reads the survey sheet into sections: a group is a section, and each run of
 // questions outside groups is a section without a key.
@@ -259,7 +259,7 @@ func (r *reader) beginGroup(sh *sheet, rw row, stack []*frame, lang string) *fra
 	} else {
 		r.defined(sh, key, rw.n)
 	}
-	f.section = survey.Section{Key: key, Label: sh.text(rw, "label", lang), Relevant: sh.cell(rw, "relevant")}
+	f.section = survey.Section{Key: key, Label: sh.text(rw, "label", lang), Relevant: r.noteRefs(sh, rw, key, sh.cell(rw, "relevant"))}
 	table := false
 	for _, a := range strings.Fields(sh.cell(rw, "appearance")) {
 		if a == "table-list" {
