@@ -219,14 +219,7 @@ func (r *reader) question(sh *sheet, rw row, t typeSpec, lists map[string]*list,
 	filter := sh.cell(rw, "choice_filter")
 	switch {
 	case filter == "" || t.base == "select_one" || t.base == "select_multiple":
-	case strings.HasPrefix(t.base, "select_"): // choices from a file: their other columns are not read
-		const why = "a choice_filter over choices from a file is not supported: put the choices and their columns in the choices sheet"
-		if r.opts.DropUnsupported && ok {
-			r.drop(sh, rw, sh.header("choice_filter"), "%s", why)
-			return member{row: rw}, false
-		}
-		r.problem(sh, rw.n, sh.header("choice_filter"), key, "%s", why)
-		ok = false
+	case strings.HasPrefix(t.base, "select_"): // choices from a file: their other columns
 	default:
 		r.problem(sh, rw.n, sh.header("choice_filter"), key, "only a select_one or select_multiple question can have a choice_filter")
 		ok = false
@@ -305,6 +298,16 @@ func (r *reader) question(sh *sheet, rw row, t typeSpec, lists map[string]*list,
 		if t.base == "select_multiple_from_file" {
 			q.Type = survey.MultipleChoice
 		}
+		if filter != "" && l.repeats != "" {
+			why := fmt.Sprintf("the choice %s is listed twice with different columns: palabre keeps one row per choice, so the choice_filter could not tell which holds", l.repeats)
+			if r.opts.DropUnsupported && ok {
+				r.drop(sh, rw, sh.header("choice_filter"), "%s", why)
+				return m, false
+			}
+			r.problem(sh, rw.n, sh.header("choice_filter"), key, "%s", why)
+			return m, false
+		}
+		m.list, q.ChoiceFilter = l, filter
 	case "range":
 		ok = r.rangeQuestion(sh, rw, &q) && ok
 	case "select_one", "select_multiple":
@@ -353,8 +356,25 @@ func (r *reader) question(sh *sheet, rw row, t typeSpec, lists map[string]*list,
 	if q.ChoiceFilter != "" && m.list != nil {
 		filterColumns(&q, m.list)
 	}
-	for _, e := range []*string{&q.Relevant, &q.Constraint, &q.Calculation, &q.ChoiceFilter} {
-		*e = r.noteRefs(sh, rw, key, *e)
+	for _, e := range []struct {
+		col string
+		e   *string
+	}{{"relevant", &q.Relevant}, {"constraint", &q.Constraint}, {"calculation", &q.Calculation}, {"choice_filter", &q.ChoiceFilter}} {
+		*e.e = r.noteRefs(sh, rw, key, *e.e)
+		col := e.col
+		if t.base == "hidden" && col == "calculation" && sh.cell(rw, "calculation") == "" {
+			col = "default"
+		}
+		expanded, why := r.pulldata(*e.e)
+		switch {
+		case why != "" && r.opts.DropUnsupported && ok:
+			r.drop(sh, rw, sh.header(col), "%s", why)
+			return m, false
+		case why != "":
+			r.problem(sh, rw.n, sh.header(col), key, "%s", why)
+			ok = false
+		}
+		*e.e = expanded
 	}
 	if r.opts.DropUnsupported && ok {
 		if col, why := r.unusable(sh, &q, m.list); why != "" {
@@ -387,7 +407,7 @@ func (r *reader) unusable(sh *sheet, q *survey.Question, l *list) (col, why stri
 	for _, c := range e.Columns() {
 		has := c == "name"
 		for _, cols := range l.columns {
-			_, ok := cols[c]
+			_, ok := filterColumn(cols, c)
 			has = has || ok
 		}
 		if !has {
@@ -466,7 +486,7 @@ func filterColumns(q *survey.Question, l *list) {
 	}
 	for i := range min(len(q.Choices), len(l.columns)) { // or_other adds "other" last
 		for _, col := range e.Columns() {
-			if v, ok := l.columns[i][col]; ok {
+			if v, ok := filterColumn(l.columns[i], col); ok {
 				if q.Choices[i].Columns == nil {
 					q.Choices[i].Columns = map[string]string{}
 				}
@@ -498,9 +518,9 @@ func (r *reader) hiddenValue(sh *sheet, rw row) string {
 	return ""
 }
 
-// noteRefs writes '' for the references of e to notes read before it: a note without a
+// noteRefs writes ” for the references of e to notes read before it: a note without a
 // calculation has no value, and ODK reads it as the empty text, so that an expression such
-// as if(${note} = '', …) means what it means in ODK. A warning says so, once per row.
+// as if(${note} = ”, …) means what it means in ODK. A warning says so, once per row.
 func (r *reader) noteRefs(sh *sheet, rw row, key, e string) string {
 	if !strings.Contains(e, "${") {
 		return e
@@ -520,4 +540,14 @@ func (r *reader) noteRefs(sh *sheet, rw row, key, e string) string {
 		}
 		return "''"
 	})
+}
+
+// filterColumn is the value of a choice's column a filter reads by name: the column of that name,
+// else, as pyxform reads headers whatever their case, the one it names once normalised.
+func filterColumn(cols map[string]string, name string) (string, bool) {
+	if v, ok := cols[name]; ok {
+		return v, true
+	}
+	v, ok := cols[normalise(name)]
+	return v, ok
 }

@@ -139,7 +139,7 @@ type Sheets map[string][][]string
 // sheetKind tells which XLSForm sheet a worksheet is, whatever the case of its name.
 func sheetKind(name string) (string, bool) {
 	switch k := strings.ToLower(strings.TrimSpace(name)); k {
-	case "survey", "choices", "settings", "editions":
+	case "survey", "choices", "settings", "editions", "external_choices":
 		return k, true
 	}
 	return "", false
