@@ -50,6 +50,9 @@ func (r *reader) expandLoops(sh *sheet, rows []row, lists map[string]*list, lang
 			return out
 		}
 		body := r.expandLoops(sh, rows[i+1:end], lists, lang)
+		if r.tooLong {
+			return out
+		}
 		i = end
 		l, found := lists[t.list]
 		switch {
@@ -76,6 +79,11 @@ func (r *reader) expandLoops(sh *sheet, rows []row, lists map[string]*list, lang
 		for _, c := range l.choices {
 			if c.Key == "none" {
 				continue
+			}
+			if len(out)+len(body)+2 > MaxRows {
+				r.problem(sh, rw.n, typeCol, name, "the loop makes the survey sheet longer than %d rows", MaxRows)
+				r.tooLong = true
+				return out
 			}
 			prefix := name + "_" + c.Key + "_"
 			group := r.loopRow(sh, rw, c, lang, func(col column, v string) string {

@@ -1,7 +1,9 @@
 package xlsform
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/palabre/palabre/survey"
@@ -77,5 +79,22 @@ func TestLoopProblems(t *testing.T) {
 	} {
 		_, err := FromSheets(survey1(tt.rows), "f.xlsx")
 		surveytest.CheckProblems(t, err, []string{tt.want})
+	}
+	// Nested loops cannot make a hostile workbook expensive.
+	var b strings.Builder
+	for i := range 20 {
+		fmt.Fprintf(&b, "begin loop over many|l%d\n", i)
+	}
+	b.WriteString("integer|n|N\n")
+	for range 20 {
+		b.WriteString("end loop\n")
+	}
+	many := "list_name|name|label"
+	for i := range 10 {
+		many += fmt.Sprintf("\nmany|c%d|C%d", i, i)
+	}
+	_, err := FromSheets(Sheets{"survey": table(header + b.String()), "choices": table(many)}, "f.xlsx")
+	if err == nil || !strings.Contains(err.Error(), "the loop makes the survey sheet longer than 10000 rows") {
+		t.Errorf("nested loops: %v", err)
 	}
 }

@@ -156,6 +156,12 @@ func FromSheetsWith(sheets Sheets, name string, opts ReadOptions) (*Result, erro
 	return fromSheets(sheets, name, nil, opts)
 }
 
+// FromSheetsBeside is FromSheetsWith for a workbook whose files (the CSV files of
+// select_one_from_file, select_one_external and pulldata) are in files, as ReadBeside reads.
+func FromSheetsBeside(sheets Sheets, name string, files fs.FS, opts ReadOptions) (*Result, error) {
+	return fromSheets(sheets, name, files, opts)
+}
+
 func fromSheets(sheets Sheets, name string, files fs.FS, opts ReadOptions) (*Result, error) {
 	r := &reader{file: name, sources: map[string]string{"": name}, files: files, opts: opts}
 	byKind := map[string]*sheet{}
