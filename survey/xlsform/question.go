@@ -163,7 +163,7 @@ var unsupported = map[string]string{
 var supportedTypes = []string{"text", "integer", "decimal", "date", "note", "range", "select_one",
 	"select_multiple", "begin_group", "end_group", "calculate", "time", "datetime", "geopoint", "acknowledge",
 	"select_one_from_file", "select_multiple_from_file", "select_one_external", "hidden", "barcode", "trigger",
-	"begin_loop", "end_loop"}
+	"begin_loop", "end_loop", "include"}
 
 // question reads a question row. ok is false when the row is skipped or has problems.
 func (r *reader) question(sh *sheet, rw row, t typeSpec, lists map[string]*list, lang string) (member, bool) {

@@ -184,18 +184,7 @@ func fromSheets(sheets Sheets, name string, files fs.FS, opts ReadOptions) (*Res
 			return nil, &survey.DefinitionError{Problems: []survey.Problem{{Source: name + ", " + sheetName + " sheet",
 				Reason: fmt.Sprintf("more than %d rows", MaxRows)}}}
 		}
-		clipped := make([][]string, len(rows))
-		for i, cells := range rows {
-			cells = cells[:min(len(cells), MaxColumns)]
-			clipped[i] = make([]string, len(cells))
-			for j, c := range cells {
-				if len(c) > maxCellCharacters*4 {
-					c = c[:maxCellCharacters*4]
-				}
-				clipped[i][j] = strings.ToValidUTF8(c, "\uFFFD")
-			}
-		}
-		byKind[kind] = r.newSheet(sheetName, clipped)
+		byKind[kind] = r.newSheet(sheetName, clip(rows))
 	}
 	if byKind["survey"] == nil {
 		return nil, &survey.DefinitionError{Problems: []survey.Problem{{Source: name,
@@ -209,4 +198,21 @@ func fromSheets(sheets Sheets, name string, files fs.FS, opts ReadOptions) (*Res
 	res.Dropped = r.dropped
 	res.sources = r.sources
 	return res, nil
+}
+
+// clip copies a sheet's cells, at most MaxColumns a row and maxCellCharacters*4 bytes a
+// cell, as valid UTF-8.
+func clip(rows [][]string) [][]string {
+	clipped := make([][]string, len(rows))
+	for i, cells := range rows {
+		cells = cells[:min(len(cells), MaxColumns)]
+		clipped[i] = make([]string, len(cells))
+		for j, c := range cells {
+			if len(c) > maxCellCharacters*4 {
+				c = c[:maxCellCharacters*4]
+			}
+			clipped[i][j] = strings.ToValidUTF8(c, "\uFFFD")
+		}
+	}
+	return clipped
 }

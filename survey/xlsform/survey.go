@@ -85,7 +85,7 @@ func (r *reader) survey(sh *sheet, lists map[string]*list, lang string) []survey
 		}
 	}
 	skip, skipped := 0, "" // rows inside a repeat left out with DropUnsupported
-	for _, rw := range r.expandLoops(sh, sh.rows, lists, lang) {
+	for _, rw := range r.expandLoops(sh, r.expandIncludes(sh, sh.rows, lists, lang, nil), lists, lang) {
 		typ := sh.cell(rw, "type")
 		t := parseType(typ)
 		if skip > 0 {
