@@ -33,13 +33,13 @@
 //
 // What ODK collects without a control of its own is mapped to what keeps its stored value:
 // hidden is a calculate question whose calculation is its calculation column, else its
-// default (a constant), else ”; a note with a calculation is a calculate question with the
+// default (a constant), else the empty text; a note with a calculation is a calculate question with the
 // note's label, shown with its value, stored and read by later expressions; a reference to a
-// plain note is ”, its value in ODK; barcode is a text the participant types (the browser
+// plain note is the empty text, its value in ODK; barcode is a text the participant types (the browser
 // has no scanner; the code is stored as ODK stores a scanned one); trigger is acknowledge
 // (OK once ticked). pulldata('FILE', 'COLUMN', 'KEY_COLUMN', KEY) reads FILE.csv beside the
 // workbook and is written as an expression: the value when KEY is a text, else
-// concat(if(string(KEY) = 'k1', 'v1', ”), …), for files of up to 500 rows.
+// concat(if(string(KEY) = 'k1', 'v1', ""), …), for files of up to 500 rows.
 //
 // "begin loop over LIST" … "end loop" is expanded as pyxform expands it: for each choice of
 // LIST (none aside) a group LOOP_CHOICE, labelled "LOOP LABEL: CHOICE LABEL" (or the choice's
