@@ -11,8 +11,8 @@ import (
 const fruitsCSV = "name_key,name,colour\nmango,Mango,yellow\nkiwi,Kiwi,green\nmango,Other mango,red\nlime,Lime,\n"
 
 // TestPulldata reads pulldata('file', 'column', 'key column', key) as ODK evaluates it, from
-// the CSV beside the workbook: the column of the first row whose key column is the key, ”
-// when none is; the server and the page compute it with the same expression.
+// the CSV beside the workbook: the column of the first row whose key column is the key, the
+// empty text when none is; the server and the page compute it with the same expression.
 func TestPulldata(t *testing.T) {
 	files := fstest.MapFS{"fruits.csv": {Data: []byte(fruitsCSV)}}
 	res, err := fromSheets(Sheets{

@@ -518,9 +518,10 @@ func (r *reader) hiddenValue(sh *sheet, rw row) string {
 	return ""
 }
 
-// noteRefs writes ” for the references of e to notes read before it: a note without a
-// calculation has no value, and ODK reads it as the empty text, so that an expression such
-// as if(${note} = ”, …) means what it means in ODK. A warning says so, once per row.
+// noteRefs writes the empty text for the references of e to notes read before it: a note
+// without a calculation has no value, and ODK reads it as the empty text, so that an
+// expression such as if(${note} = "", …) means what it means in ODK. A warning says so, once
+// per row.
 func (r *reader) noteRefs(sh *sheet, rw row, key, e string) string {
 	if !strings.Contains(e, "${") {
 		return e
