@@ -24,7 +24,8 @@ const townsCSV = "name,label,region,code\nport,Port,north,P1\nhill,Hill,south,H2
 // examples palabre reads by expanding or mapping them: a loop over a choices list (its
 // questions once per choice, with %(label)s put in), a hidden field with a default, a note
 // with a calculation that a later skip reads, choices from a CSV file beside the workbook
-// filtered by an earlier answer, pulldata() from that file, a barcode typed and a trigger.
+// filtered by an earlier answer, pulldata() from that file, a barcode typed, the questions
+// of another workbook included and a trigger.
 // It answers the form in headless Chromium with JavaScript and without, and reads the stored
 // answers back from ClickHouse.
 func TestParticipantAnswersXLSFormLoops(t *testing.T) {
@@ -48,6 +49,7 @@ text|why_many|Why so many?||||${total} > 5|
 select_one_from_file towns.csv|town|Town|||region = ${place}||yes
 calculate|code||pulldata('towns', 'code', 'name', ${town})||||
 barcode|ticket|Ticket number|||||
+include|visit_mood||||||
 trigger|seen|I have read the instructions|||||yes`,
 		"choices": `list_name|name|label
 places|north|North
@@ -56,6 +58,10 @@ furniture|chairs|chairs
 furniture|tables|tables`,
 		"settings": "form_id|form_title|default_language\nrooms|Rooms|en",
 		"editions": "year|opens|closes\n" + strconv.Itoa(year) + "|" + today.AddDate(0, 0, -1).Format(time.DateOnly) + "|" + today.AddDate(0, 0, 30).Format(time.DateOnly),
+	})
+	writeSheets(t, filepath.Join(dir, "visit_mood.xlsx"), map[string]string{
+		"survey":  "type|name|label\nselect_one moods|mood|How was the visit?",
+		"choices": "list_name|name|label\nmoods|calm|Calm\nmoods|tense|Tense",
 	})
 	if err := os.WriteFile(filepath.Join(dir, "towns.csv"), []byte(townsCSV), 0o644); err != nil {
 		t.Fatal(err)
@@ -85,7 +91,7 @@ furniture|tables|tables`,
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, want := range []string{"Rooms: chairs", "How many chairs?", "Rooms: tables", "How many tables?", "Pieces of furniture", "Ticket number"} {
+			for _, want := range []string{"Rooms: chairs", "How many chairs?", "Rooms: tables", "How many tables?", "Pieces of furniture", "Ticket number", "How was the visit?"} {
 				if !strings.Contains(text, want) {
 					t.Errorf("the page lacks %q", want)
 				}
@@ -108,7 +114,7 @@ furniture|tables|tables`,
 					t.Errorf("after a town of the other place: errors %q", summary)
 				}
 			}
-			more := []browsertest.Field{browsertest.F("town", "cove"), browsertest.F("ticket", "ABC-123"), browsertest.F("seen", "OK")}
+			more := []browsertest.Field{browsertest.F("town", "cove"), browsertest.F("ticket", "ABC-123"), browsertest.F("mood", "tense"), browsertest.F("seen", "OK")}
 			if tt.chairs == "7" {
 				more = append([]browsertest.Field{browsertest.F("why_many", "a meeting room")}, more...)
 			}
@@ -149,6 +155,7 @@ furniture|tables|tables`,
 				"town":               {Text: "cove"},
 				"code":               {Text: "C3"},
 				"ticket":             {Text: "ABC-123"},
+				"mood":               {Text: "tense"},
 				"seen":               {Text: "OK", Num: 1, HasNum: true},
 			} {
 				if x, ok := a[key]; !ok || x.Text != want.Text || x.Num != want.Num || x.HasNum != want.HasNum {
