@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/xuri/excelize/v2"
 
 	"github.com/palabre/palabre/analytics/clickhouse/clickhousetest"
 	"github.com/palabre/palabre/survey"
@@ -169,5 +170,29 @@ furniture|tables|tables`,
 				t.Errorf("why_many %+v (stored %v)", w, ok)
 			}
 		})
+	}
+
+	// The report over these answers: the loop's questions, the note's value and the hidden
+	// field are analysed like any other.
+	report := filepath.Join(dir, "report.xlsx")
+	if err := run(context.Background(), []string{"report", "--survey", "rooms", "--lang", "en", "-o", report}, envFrom(env), io.Discard); err != nil {
+		t.Fatalf("report: %v", err)
+	}
+	x, err := excelize.OpenFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	var all strings.Builder
+	for _, sh := range x.GetSheetList() {
+		rows, _ := x.GetRows(sh)
+		for _, r := range rows {
+			all.WriteString(strings.Join(r, "|") + "\n")
+		}
+	}
+	for _, want := range []string{"How many chairs?", "How many tables?", "Pieces of furniture", "How was the visit?", "ABC-123", "spring", "C3"} {
+		if !strings.Contains(all.String(), want) {
+			t.Errorf("the report lacks %q", want)
+		}
 	}
 }
