@@ -27,8 +27,29 @@
 // selected(${NAME}, 'other')), as pyxform does. Metadata types (start, end, today, deviceid,
 // username, "get device id"…) are skipped with a warning. A select's choice_filter keeps the
 // choices it holds for: in it a bare name such as country is that column of the choices
-// sheet, which the choices sheet's other columns provide (media columns aside). Everything
-// else (image, audio, file, geotrace, begin_repeat…) is a problem, unless the workbook is
+// sheet, which the choices sheet's other columns provide (media columns aside), or of the
+// CSV file (or the external_choices sheet, from which pyxform writes itemsets.csv) a select
+// from a file reads; column names are matched whatever their case.
+//
+// What ODK collects without a control of its own is mapped to what keeps its stored value:
+// hidden is a calculate question whose calculation is its calculation column, else its
+// default (a constant), else the empty text; a note with a calculation is a calculate question with the
+// note's label, shown with its value, stored and read by later expressions; a reference to a
+// plain note is the empty text, its value in ODK; barcode is a text the participant types (the browser
+// has no scanner; the code is stored as ODK stores a scanned one); trigger is acknowledge
+// (OK once ticked). pulldata('FILE', 'COLUMN', 'KEY_COLUMN', KEY) reads FILE.csv beside the
+// workbook and is written as an expression: the value when KEY is a text, else
+// concat(if(string(KEY) = 'k1', 'v1', ""), …), for files of up to 500 rows.
+//
+// "begin loop over LIST" … "end loop" is expanded as pyxform expands it: for each choice of
+// LIST (none aside) a group LOOP_CHOICE, labelled "LOOP LABEL: CHOICE LABEL" (or the choice's
+// label), holding the loop's rows with %(name)s and %(label)s replaced by the choice's name
+// and label (in each language column, that language's label); a question Q in it is
+// LOOP_CHOICE_Q, or its name with %(name)s replaced when it has one, and ${Q} in the loop is
+// that choice's copy. "include NAME" puts in its place the questions of NAME.xlsx beside the
+// workbook, with its choices lists, as pyxform does when it converts a folder of forms.
+//
+// Everything else (image, audio, file, geotrace, begin_repeat…) is a problem, unless the workbook is
 // read with ReadOptions.DropUnsupported: then those questions, the questions inside a repeat
 // and the questions whose relevant or constraint refers to a question left out are left out,
 // each listed in Result.Dropped; mistakes (an unknown type, a missing list) are refused all

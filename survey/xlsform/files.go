@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"path"
 	"strings"
 
@@ -56,18 +57,25 @@ func (r *reader) fileList(sh *sheet, rw row, t typeSpec, lang string) (*list, bo
 	case !strings.EqualFold(path.Ext(file), ".csv"):
 		r.problem(sh, rw.n, typeCol, key, "%s: palabre reads choices from CSV files only, not %q", t.base, file)
 		return nil, false
-	case r.files == nil:
-		r.problem(sh, rw.n, typeCol, key, "%s takes its choices from %s, which is not given: put the file beside the workbook and load the workbook from its folder", t.base, file)
-		return nil, false
 	}
-	rows, err := readCSV(r.files, file)
-	if err != nil {
-		r.problem(sh, rw.n, typeCol, key, "%s takes its choices from %s: %v", t.base, file, err)
-		return nil, false
+	var fsh *sheet
+	if listName != "" && r.external != nil {
+		// pyxform writes itemsets.csv from the workbook's external_choices sheet.
+		fsh, file = r.external, r.external.name+" sheet"
+	} else {
+		if r.files == nil {
+			r.problem(sh, rw.n, typeCol, key, "%s takes its choices from %s, which is not given: put the file beside the workbook and load the workbook from its folder", t.base, file)
+			return nil, false
+		}
+		rows, err := readCSV(r.files, file)
+		if err != nil {
+			r.problem(sh, rw.n, typeCol, key, "%s takes its choices from %s: %v", t.base, file, err)
+			return nil, false
+		}
+		fsh = r.newSheet(file, rows)
 	}
-	fsh := r.newSheet(file, rows)
 	l := &list{name: t.list}
-	seen := map[string]bool{}
+	seen := map[string]int{}
 	for _, frw := range fsh.rows {
 		if listName != "" && fsh.cell(frw, "list_name") != listName {
 			continue
@@ -77,11 +85,17 @@ func (r *reader) fileList(sh *sheet, rw row, t typeSpec, lang string) (*list, bo
 			r.problem(fsh, frw.n, fsh.header("name"), key, "the choice has no name")
 			continue
 		}
-		if seen[name] {
-			continue // repeated rows of a file that lists a choice once per filter value
+		cols := extraColumns(fsh, frw)
+		if i, dup := seen[name]; dup {
+			// A file may list a choice once per value of a column a filter reads.
+			if !maps.Equal(l.columns[i], cols) && l.repeats == "" {
+				l.repeats = name
+			}
+			continue
 		}
-		seen[name] = true
+		seen[name] = len(l.choices)
 		l.choices = append(l.choices, survey.Choice{Key: name, Label: fsh.text(frw, "label", lang)})
+		l.columns = append(l.columns, cols)
 	}
 	if len(l.choices) == 0 {
 		what := file

@@ -30,7 +30,7 @@ func sheetsOf(s string) Sheets {
 
 func textOf(s Sheets) string {
 	var b strings.Builder
-	for _, name := range []string{"survey", "choices", "settings", "editions"} {
+	for _, name := range []string{"survey", "choices", "settings", "editions", "external_choices"} {
 		fmt.Fprintf(&b, "#%s\n", name)
 		for _, row := range s[name] {
 			b.WriteString(strings.Join(row, "|") + "\n")
@@ -49,6 +49,7 @@ func FuzzReadXLSForm(f *testing.F) {
 	f.Add("type|name|label|parameters|constraint\nrange|r|R|start=10 end=0 step=0.5|. >= -1\ninteger|i|I||. > 3 and 10 >= .")
 	f.Add("type|name|label|calculation|choice_filter\ninteger|n|N\ncalculate|c||round(${n} div 3, 1)\nselect_one l|k|K||g = ${c} or name = 'x'\n#choices\nlist_name|name|label|g|image\nl|x|X|1|a.png\nl|y|Y|0.3\n#settings\nform_id\nf")
 	f.Add("type|name|label\nbegin group|a|A\nbegin_group|b||${x} = 1\nselect one from l or specify other|c|\nend group\nend_group\nbegin repeat|r\nimage|i\nend repeat\ncalculate|k\ntext|t|T||${k}\n#choices\nlist name|name|label:English\nl|x|X\nl|y\n#settings\nid_string|title\nMy Form|")
+	f.Add("type|name|label|calculation|default|choice_filter\nbegin loop over l|lp|L\ninteger|n|%(label)s\ntext|%(name)s_t|T|||${n} > 1\nbegin_loop over l|in\nnote|x|%(name)s\nend_loop\nend loop\nhidden|h|||it's\nnote|nc|N|1+1\ncalculate|p||pulldata('f', 'a', 'b', ${lp_x_n})\nselect_one_external e|s|S|||g = ${nc}\nbarcode|b|B\ntrigger|tr|T\n#choices\nlist_name|name|label\nl|x|X\nl|y|Y\nl|none|None\n#external_choices\nlist_name|name|label|g\ne|a|A|1\ne|b|B|2")
 	for _, seed := range pyxformSeeds(f) {
 		f.Add(seed)
 	}

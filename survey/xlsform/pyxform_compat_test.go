@@ -37,8 +37,11 @@ func TestTypeSpellings(t *testing.T) {
 		{"phone number", typeSpec{base: "phonenumber"}},
 		{"begin group", typeSpec{base: "begin_group"}},
 		{"end_group", typeSpec{base: "end_group"}},
-		{"begin loop over toilet_type", typeSpec{base: "begin_repeat", list: "toilet_type"}},
-		{"end loop", typeSpec{base: "end_repeat"}},
+		{"begin loop over toilet_type", typeSpec{base: "begin_loop", list: "toilet_type"}},
+		{"begin_loop over c1", typeSpec{base: "begin_loop", list: "c1"}},
+		{"begin_loop c1", typeSpec{base: "begin_loop", list: "c1"}},
+		{"end loop", typeSpec{base: "end_loop"}},
+		{"end_loop", typeSpec{base: "end_loop"}},
 		{"select_one l extra", typeSpec{base: "select_one", list: "l", extra: []string{"extra"}}},
 	}
 	for _, tt := range tests {
@@ -248,7 +251,7 @@ func TestForgivingSettings(t *testing.T) {
 
 const unsupportedForm = `text|name|Name
 image|photo|Photo
-barcode|total|Total
+geotrace|total|Total
 integer|n|N||${total} > 2
 begin repeat|kids|Kids
 text|kid|Kid
@@ -264,7 +267,7 @@ func TestDropUnsupported(t *testing.T) {
 	_, err := FromSheets(survey1(unsupportedForm), "f.xlsx")
 	surveytest.CheckProblems(t, err, []string{
 		`f.xlsx, survey sheet, row 3, column "type": photo: type image: files and media are not collected`,
-		`f.xlsx, survey sheet, row 4, column "type": total: type barcode: barcodes are not collected`,
+		`f.xlsx, survey sheet, row 4, column "type": total: type geotrace: locations are not collected`,
 		`f.xlsx, survey sheet, row 6, column "type": kids: repeats are not supported: palabre collects one answer per question`,
 	})
 	res, err := FromSheetsWith(survey1(unsupportedForm), "f.xlsx", ReadOptions{DropUnsupported: true})
@@ -275,7 +278,7 @@ func TestDropUnsupported(t *testing.T) {
 	}
 	want := []string{
 		`survey sheet, row 3: photo (image): type image: files and media are not collected`,
-		`survey sheet, row 4: total (barcode): type barcode: barcodes are not collected`,
+		`survey sheet, row 4: total (geotrace): type geotrace: locations are not collected`,
 		`survey sheet, row 6: kids (begin repeat): repeats are not supported: palabre collects one answer per question`,
 		`survey sheet, row 7: kid (text): inside the repeat kids: repeats are not supported`,
 		`survey sheet, row 9: where (geopoint): inside the repeat kids: repeats are not supported`,

@@ -46,7 +46,10 @@ func parseType(s string) typeSpec {
 		base = a
 	}
 	t := typeSpec{base: base}
-	if base == "begin_repeat" && len(rest) > 0 {
+	if base == "begin_loop" && len(rest) > 0 && strings.EqualFold(rest[0], "over") {
+		rest = rest[1:] // begin_loop over LIST
+	}
+	if (base == "begin_repeat" || base == "begin_loop") && len(rest) > 0 {
 		t.list, rest = rest[0], rest[1:] // begin loop over LIST
 		t.extra = rest
 		return t
@@ -78,7 +81,7 @@ var typePrefixes = func() []typePrefix {
 	m := map[string]string{
 		"begin group": "begin_group", "end group": "end_group",
 		"begin repeat": "begin_repeat", "end repeat": "end_repeat",
-		"begin loop over": "begin_repeat", "begin loop": "begin_repeat", "end loop": "end_repeat",
+		"begin loop over": "begin_loop", "begin loop": "begin_loop", "end loop": "end_loop",
 		"begin lgroup": "begin_repeat", "end lgroup": "end_repeat",
 		"begin looped group": "begin_repeat", "end looped group": "end_repeat",
 		"select one from file": "select_one_from_file", "select multiple from file": "select_multiple_from_file",
@@ -150,11 +153,8 @@ var unsupported = map[string]string{
 	"video":            "files and media are not collected",
 	"file":             "files and media are not collected",
 	"background-video": "files and media are not collected",
-	"barcode":          "barcodes are not collected",
-	"hidden":           "hidden fields are not supported",
 	"osm":              "OpenStreetMap questions are not supported",
 	"rank":             "ranking is not supported",
-	"trigger":          "trigger is not supported",
 	"xml-external":     "external data is not supported",
 	"csv-external":     "external data is not supported",
 }
@@ -162,7 +162,8 @@ var unsupported = map[string]string{
 // supportedTypes are the types palabre reads, for suggestions.
 var supportedTypes = []string{"text", "integer", "decimal", "date", "note", "range", "select_one",
 	"select_multiple", "begin_group", "end_group", "calculate", "time", "datetime", "geopoint", "acknowledge",
-	"select_one_from_file", "select_multiple_from_file", "select_one_external"}
+	"select_one_from_file", "select_multiple_from_file", "select_one_external", "hidden", "barcode", "trigger",
+	"begin_loop", "end_loop", "include"}
 
 // question reads a question row. ok is false when the row is skipped or has problems.
 func (r *reader) question(sh *sheet, rw row, t typeSpec, lists map[string]*list, lang string) (member, bool) {
@@ -218,21 +219,17 @@ func (r *reader) question(sh *sheet, rw row, t typeSpec, lists map[string]*list,
 	filter := sh.cell(rw, "choice_filter")
 	switch {
 	case filter == "" || t.base == "select_one" || t.base == "select_multiple":
-	case strings.HasPrefix(t.base, "select_"): // choices from a file: their other columns are not read
-		const why = "a choice_filter over choices from a file is not supported: put the choices and their columns in the choices sheet"
-		if r.opts.DropUnsupported && ok {
-			r.drop(sh, rw, sh.header("choice_filter"), "%s", why)
-			return member{row: rw}, false
-		}
-		r.problem(sh, rw.n, sh.header("choice_filter"), key, "%s", why)
-		ok = false
+	case strings.HasPrefix(t.base, "select_"): // choices from a file: their other columns
 	default:
 		r.problem(sh, rw.n, sh.header("choice_filter"), key, "only a select_one or select_multiple question can have a choice_filter")
 		ok = false
 	}
-	if c := sh.cell(rw, "calculation"); c != "" && t.base != "calculate" {
-		r.problem(sh, rw.n, sh.header("calculation"), key, "only a calculate question has a calculation")
+	if c := sh.cell(rw, "calculation"); c != "" && t.base != "calculate" && t.base != "note" && t.base != "hidden" {
+		r.problem(sh, rw.n, sh.header("calculation"), key, "only a calculate, hidden or note question has a calculation")
 		ok = false
+	}
+	if sh.cell(rw, "default") != "" && t.base != "hidden" {
+		r.warnColumn(sh, rw, "default", "palabre reads the default of a hidden question only: it ignores the others")
 	}
 	m := member{row: rw, appearance: sh.cell(rw, "appearance")}
 	appearance := strings.Fields(m.appearance)
@@ -245,7 +242,7 @@ func (r *reader) question(sh *sheet, rw row, t typeSpec, lists map[string]*list,
 		r.problem(sh, rw.n, sh.header("appearance"), key, "search() appearances read external data, which is not supported")
 		ok = false
 	}
-	if q.Label == nil && key != "" && t.base != "calculate" { // a calculation is not asked: it needs no label
+	if q.Label == nil && key != "" && t.base != "calculate" && t.base != "hidden" { // a calculation is not asked: it needs no label
 		q.Label = survey.Text{lang: key}
 		r.warn(sh, rw.n, sh.header("label"), key, "the question has no label: its name %s is shown instead", key)
 	}
@@ -253,8 +250,11 @@ func (r *reader) question(sh *sheet, rw row, t typeSpec, lists map[string]*list,
 		r.warn(sh, rw.n, sh.header("parameters"), key, "palabre ignores the parameters of a %s question", t.base)
 	}
 	switch t.base {
-	case "text":
+	case "text", "barcode":
 		q.Type = survey.ShortText
+		if t.base == "barcode" {
+			r.warn(sh, rw.n, typeCol, key, "barcode is asked as a text: the participant types the code, which is stored as ODK stores a scanned one (a browser has no scanner)")
+		}
 		if slices.Contains(appearance, "multiline") {
 			q.Type, used["multiline"] = survey.LongText, true
 		}
@@ -264,6 +264,12 @@ func (r *reader) question(sh *sheet, rw row, t typeSpec, lists map[string]*list,
 		q.Type = survey.Date
 	case "note":
 		q.Type = survey.Note
+		if c := sh.cell(rw, "calculation"); c != "" {
+			// A note with a calculation shows its value and has one, as in ODK: a calculate
+			// question with the note's label, which the page shows with its value.
+			q.Type, q.Calculation = survey.Calculate, c
+			break
+		}
 		if r.notes == nil {
 			r.notes = map[string]bool{}
 		}
@@ -274,9 +280,15 @@ func (r *reader) question(sh *sheet, rw row, t typeSpec, lists map[string]*list,
 			r.problem(sh, rw.n, sh.header("calculation"), key, "a calculate question needs a calculation")
 			ok = false
 		}
-	case "time", "datetime", "geopoint", "acknowledge":
+	case "hidden":
+		q.Type, q.Calculation = survey.Calculate, r.hiddenValue(sh, rw)
+		if q.Calculation == "" {
+			ok = false
+		}
+	case "time", "datetime", "geopoint", "acknowledge", "trigger":
+		// A trigger is ODK's acknowledge without a type: its value is OK once ticked.
 		q.Type = map[string]survey.QuestionType{"time": survey.Time, "datetime": survey.DateTime,
-			"geopoint": survey.Geopoint, "acknowledge": survey.Acknowledge}[t.base]
+			"geopoint": survey.Geopoint, "acknowledge": survey.Acknowledge, "trigger": survey.Acknowledge}[t.base]
 	case "select_one_from_file", "select_multiple_from_file", "select_one_external":
 		l, good := r.fileList(sh, rw, t, lang)
 		if !good {
@@ -286,6 +298,16 @@ func (r *reader) question(sh *sheet, rw row, t typeSpec, lists map[string]*list,
 		if t.base == "select_multiple_from_file" {
 			q.Type = survey.MultipleChoice
 		}
+		if filter != "" && l.repeats != "" {
+			why := fmt.Sprintf("the choice %s is listed twice with different columns: palabre keeps one row per choice, so the choice_filter could not tell which holds", l.repeats)
+			if r.opts.DropUnsupported && ok {
+				r.drop(sh, rw, sh.header("choice_filter"), "%s", why)
+				return m, false
+			}
+			r.problem(sh, rw.n, sh.header("choice_filter"), key, "%s", why)
+			return m, false
+		}
+		m.list, q.ChoiceFilter = l, filter
 	case "range":
 		ok = r.rangeQuestion(sh, rw, &q) && ok
 	case "select_one", "select_multiple":
@@ -334,6 +356,26 @@ func (r *reader) question(sh *sheet, rw row, t typeSpec, lists map[string]*list,
 	if q.ChoiceFilter != "" && m.list != nil {
 		filterColumns(&q, m.list)
 	}
+	for _, e := range []struct {
+		col string
+		e   *string
+	}{{"relevant", &q.Relevant}, {"constraint", &q.Constraint}, {"calculation", &q.Calculation}, {"choice_filter", &q.ChoiceFilter}} {
+		*e.e = r.noteRefs(sh, rw, key, *e.e)
+		col := e.col
+		if t.base == "hidden" && col == "calculation" && sh.cell(rw, "calculation") == "" {
+			col = "default"
+		}
+		expanded, why := r.pulldata(*e.e)
+		switch {
+		case why != "" && r.opts.DropUnsupported && ok:
+			r.drop(sh, rw, sh.header(col), "%s", why)
+			return m, false
+		case why != "":
+			r.problem(sh, rw.n, sh.header(col), key, "%s", why)
+			ok = false
+		}
+		*e.e = expanded
+	}
 	if r.opts.DropUnsupported && ok {
 		if col, why := r.unusable(sh, &q, m.list); why != "" {
 			r.drop(sh, rw, col, "%s", why)
@@ -346,19 +388,13 @@ func (r *reader) question(sh *sheet, rw row, t typeSpec, lists map[string]*list,
 
 // unusable says why palabre cannot use a question's calculation or choice filter, which
 // pyxform takes as written: an expression palabre does not read (a function it does not
-// have, such as pulldata), a calculation that refers to a note, a filter that reads a
-// column the choices sheet does not have, or a filtered list that repeats choice names.
+// have), a filter that reads a column the choices sheet does not have, or a filtered list
+// that repeats choice names.
 // It returns the column at fault, or "" when both can be used.
 func (r *reader) unusable(sh *sheet, q *survey.Question, l *list) (col, why string) {
 	if q.Type == survey.Calculate {
-		e, err := expr.Parse(q.Calculation)
-		if err != nil {
+		if _, err := expr.Parse(q.Calculation); err != nil {
 			return sh.header("calculation"), fmt.Sprintf("palabre cannot evaluate the calculation %q: %v", q.Calculation, err)
-		}
-		for _, ref := range e.Refs() {
-			if r.notes[ref] {
-				return sh.header("calculation"), fmt.Sprintf("the calculation refers to the note %s, which has no value in palabre", ref)
-			}
 		}
 	}
 	if q.ChoiceFilter == "" || l == nil {
@@ -371,7 +407,7 @@ func (r *reader) unusable(sh *sheet, q *survey.Question, l *list) (col, why stri
 	for _, c := range e.Columns() {
 		has := c == "name"
 		for _, cols := range l.columns {
-			_, ok := cols[c]
+			_, ok := filterColumn(cols, c)
 			has = has || ok
 		}
 		if !has {
@@ -450,7 +486,7 @@ func filterColumns(q *survey.Question, l *list) {
 	}
 	for i := range min(len(q.Choices), len(l.columns)) { // or_other adds "other" last
 		for _, col := range e.Columns() {
-			if v, ok := l.columns[i][col]; ok {
+			if v, ok := filterColumn(l.columns[i], col); ok {
 				if q.Choices[i].Columns == nil {
 					q.Choices[i].Columns = map[string]string{}
 				}
@@ -458,4 +494,61 @@ func filterColumns(q *survey.Question, l *list) {
 			}
 		}
 	}
+}
+
+// hiddenValue is the calculation that gives a hidden question its value, as ODK does: its
+// calculation, else its default (a constant text), else the empty text. "" when the default
+// cannot be written as a constant, with a problem.
+func (r *reader) hiddenValue(sh *sheet, rw row) string {
+	if c := sh.cell(rw, "calculation"); c != "" {
+		return c
+	}
+	d := sh.cell(rw, "default")
+	col, key := sh.header("default"), sh.cell(rw, "name")
+	switch {
+	case strings.Contains(d, "${") || strings.Contains(d, "("):
+		r.problem(sh, rw.n, col, key, "the default %q is an expression: palabre reads a constant default only; write the expression in the calculation column", d)
+		return ""
+	case !strings.Contains(d, "'"):
+		return "'" + d + "'"
+	case !strings.Contains(d, `"`):
+		return `"` + d + `"`
+	}
+	r.problem(sh, rw.n, col, key, "the default %q holds both kinds of quotes, which an expression cannot write", d)
+	return ""
+}
+
+// noteRefs writes the empty text for the references of e to notes read before it: a note
+// without a calculation has no value, and ODK reads it as the empty text, so that an
+// expression such as if(${note} = "", …) means what it means in ODK. A warning says so, once
+// per row.
+func (r *reader) noteRefs(sh *sheet, rw row, key, e string) string {
+	if !strings.Contains(e, "${") {
+		return e
+	}
+	return refRE.ReplaceAllStringFunc(e, func(ref string) string {
+		n := ref[2 : len(ref)-1]
+		if !r.notes[n] {
+			return ref
+		}
+		w := fmt.Sprintf("%d\x00%s", rw.n, n)
+		if !r.warned[w] {
+			if r.warned == nil {
+				r.warned = map[string]bool{}
+			}
+			r.warned[w] = true
+			r.warn(sh, rw.n, "", key, "${%s} is a note, whose value is always empty: read as ''", n)
+		}
+		return "''"
+	})
+}
+
+// filterColumn is the value of a choice's column a filter reads by name: the column of that name,
+// else, as pyxform reads headers whatever their case, the one it names once normalised.
+func filterColumn(cols map[string]string, name string) (string, bool) {
+	if v, ok := cols[name]; ok {
+		return v, true
+	}
+	v, ok := cols[normalise(name)]
+	return v, ok
 }

@@ -139,7 +139,7 @@ type Sheets map[string][][]string
 // sheetKind tells which XLSForm sheet a worksheet is, whatever the case of its name.
 func sheetKind(name string) (string, bool) {
 	switch k := strings.ToLower(strings.TrimSpace(name)); k {
-	case "survey", "choices", "settings", "editions":
+	case "survey", "choices", "settings", "editions", "external_choices":
 		return k, true
 	}
 	return "", false
@@ -154,6 +154,12 @@ func FromSheets(sheets Sheets, name string) (*Result, error) {
 // FromSheetsWith is FromSheets with options.
 func FromSheetsWith(sheets Sheets, name string, opts ReadOptions) (*Result, error) {
 	return fromSheets(sheets, name, nil, opts)
+}
+
+// FromSheetsBeside is FromSheetsWith for a workbook whose files (the CSV files of
+// select_one_from_file, select_one_external and pulldata) are in files, as ReadBeside reads.
+func FromSheetsBeside(sheets Sheets, name string, files fs.FS, opts ReadOptions) (*Result, error) {
+	return fromSheets(sheets, name, files, opts)
 }
 
 func fromSheets(sheets Sheets, name string, files fs.FS, opts ReadOptions) (*Result, error) {
@@ -178,18 +184,7 @@ func fromSheets(sheets Sheets, name string, files fs.FS, opts ReadOptions) (*Res
 			return nil, &survey.DefinitionError{Problems: []survey.Problem{{Source: name + ", " + sheetName + " sheet",
 				Reason: fmt.Sprintf("more than %d rows", MaxRows)}}}
 		}
-		clipped := make([][]string, len(rows))
-		for i, cells := range rows {
-			cells = cells[:min(len(cells), MaxColumns)]
-			clipped[i] = make([]string, len(cells))
-			for j, c := range cells {
-				if len(c) > maxCellCharacters*4 {
-					c = c[:maxCellCharacters*4]
-				}
-				clipped[i][j] = strings.ToValidUTF8(c, "\uFFFD")
-			}
-		}
-		byKind[kind] = r.newSheet(sheetName, clipped)
+		byKind[kind] = r.newSheet(sheetName, clip(rows))
 	}
 	if byKind["survey"] == nil {
 		return nil, &survey.DefinitionError{Problems: []survey.Problem{{Source: name,
@@ -203,4 +198,21 @@ func fromSheets(sheets Sheets, name string, files fs.FS, opts ReadOptions) (*Res
 	res.Dropped = r.dropped
 	res.sources = r.sources
 	return res, nil
+}
+
+// clip copies a sheet's cells, at most MaxColumns a row and maxCellCharacters*4 bytes a
+// cell, as valid UTF-8.
+func clip(rows [][]string) [][]string {
+	clipped := make([][]string, len(rows))
+	for i, cells := range rows {
+		cells = cells[:min(len(cells), MaxColumns)]
+		clipped[i] = make([]string, len(cells))
+		for j, c := range cells {
+			if len(c) > maxCellCharacters*4 {
+				c = c[:maxCellCharacters*4]
+			}
+			clipped[i][j] = strings.ToValidUTF8(c, "\uFFFD")
+		}
+	}
+	return clipped
 }

@@ -28,6 +28,7 @@ func (r *reader) workbook(sheets map[string]*sheet) *Result {
 	f.Description = st.description
 	r.lang = f.DefaultLanguage
 	lists := r.lists(sheets["choices"], f.DefaultLanguage)
+	r.external = sheets["external_choices"]
 	f.Sections = r.survey(sheets["survey"], lists, f.DefaultLanguage)
 	f.Profile = r.profile(sheets["settings"], st, lists)
 	langs := map[string]bool{}
@@ -261,6 +262,19 @@ func (r *reader) unusedColumns(sh *sheet, rw row, used, known []string) {
 	}
 }
 
+// warnColumn warns about a cell of rw, once per column of the sheet.
+func (r *reader) warnColumn(sh *sheet, rw row, base, format string, args ...any) {
+	h := sh.header(base)
+	if r.warned[sh.name+"\x00"+h] {
+		return
+	}
+	if r.warned == nil {
+		r.warned = map[string]bool{}
+	}
+	r.warned[sh.name+"\x00"+h] = true
+	r.warn(sh, rw.n, h, "", format, args...)
+}
+
 // list is a choices list.
 type list struct {
 	name    string
@@ -272,6 +286,9 @@ type list struct {
 	// columns holds, for each choice, its cells in the choices sheet's other columns
 	// (such as country), which a choice_filter reads by name.
 	columns []map[string]string
+	// repeats is set when a list read from a file gives a choice twice with different
+	// columns: a choice_filter could not tell which row holds.
+	repeats string
 }
 
 // choiceColumns are the choices sheet columns that are not values a choice filter reads.

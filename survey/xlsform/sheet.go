@@ -48,6 +48,8 @@ type reader struct {
 	opts     ReadOptions
 	dropped  []Dropped
 	notes    map[string]bool // names of the notes read so far
+	external *sheet          // the external_choices sheet, the lists of select_one_external
+	tooLong  bool            // loops expand to more rows than a sheet may have
 }
 
 // drop leaves out the question on rw when the workbook is read with DropUnsupported, and

@@ -39,7 +39,7 @@ type member struct {
 
 // surveyColumns are the survey sheet columns palabre reads.
 var surveyColumns = []string{"type", "name", "label", "hint", "required", "relevant", "constraint",
-	"constraint_message", "appearance", "parameters", "changed_in", "choice_filter", "calculation", "palabre"}
+	"constraint_message", "appearance", "parameters", "changed_in", "choice_filter", "calculation", "palabre", "default"}
 
 // survey reads the survey sheet into sections: a group is a section, and each run of
 // questions outside groups is a section without a key.
@@ -85,7 +85,7 @@ func (r *reader) survey(sh *sheet, lists map[string]*list, lang string) []survey
 		}
 	}
 	skip, skipped := 0, "" // rows inside a repeat left out with DropUnsupported
-	for _, rw := range sh.rows {
+	for _, rw := range r.expandLoops(sh, r.expandIncludes(sh, sh.rows, lists, lang, nil), lists, lang) {
 		typ := sh.cell(rw, "type")
 		t := parseType(typ)
 		if skip > 0 {
@@ -114,6 +114,8 @@ func (r *reader) survey(sh *sheet, lists map[string]*list, lang string) []survey
 				continue
 			}
 			stack = append(stack, &frame{kind: repeatFrame, row: rw})
+		case "end_loop":
+			r.problem(sh, rw.n, sh.header("type"), "", "end loop without a matching begin loop")
 		case "end_group", "end_repeat":
 			f := top()
 			want := groupFrame
@@ -257,7 +259,7 @@ func (r *reader) beginGroup(sh *sheet, rw row, stack []*frame, lang string) *fra
 	} else {
 		r.defined(sh, key, rw.n)
 	}
-	f.section = survey.Section{Key: key, Label: sh.text(rw, "label", lang), Relevant: sh.cell(rw, "relevant")}
+	f.section = survey.Section{Key: key, Label: sh.text(rw, "label", lang), Relevant: r.noteRefs(sh, rw, key, sh.cell(rw, "relevant"))}
 	table := false
 	for _, a := range strings.Fields(sh.cell(rw, "appearance")) {
 		if a == "table-list" {
