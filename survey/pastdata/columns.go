@@ -153,6 +153,17 @@ func separators(h string) []int {
 	return out
 }
 
+// loopKey joins the parts of a group path with '_', as palabre names a question of an
+// XLSForm loop: loop/choice/question is loop_choice_question.
+func loopKey(h string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '/' || r == '-' {
+			return '_'
+		}
+		return r
+	}, h)
+}
+
 // resolve says what column h holds. ok is false for a column that names nothing.
 func (p *plan) resolve(h string) (column, error) {
 	c := column{header: h}
@@ -216,6 +227,18 @@ func (p *plan) resolve(h string) (column, error) {
 				c.kind = colIgnore
 				return c, nil
 			}
+		}
+	}
+	// A question of an XLSForm loop, once nothing else matched: the export writes
+	// loop/choice/question, the form's key is loop_choice_question.
+	for _, start := range separators(h) {
+		if q := p.names.question(loopKey(h[start:])); q != nil && q.Type != survey.Matrix {
+			if q.Type == survey.Note {
+				c.kind = colIgnore
+			} else {
+				c.kind, c.q = colQuestion, q
+			}
+			return c, nil
 		}
 	}
 	return c, errUnknownColumn
