@@ -47,21 +47,67 @@ func (e *DefinitionError) Error() string {
 }
 
 var (
-	questionKeyRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]{0,63}$`)
+	questionKeyRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]{0,63}$`)
 	choiceKeyRE   = regexp.MustCompile(`^[^\s]{1,64}$`)
 	countryRE     = regexp.MustCompile(`^[A-Z]{2}$`)
 	languageRE    = regexp.MustCompile(`^[a-z]{2,3}$`)
 )
 
-// ValidQuestionKey reports whether key may name a question or group: a letter, then letters,
-// digits, '_' or '-', at most 64 characters.
-func ValidQuestionKey(key string) bool { return questionKeyRE.MatchString(key) }
+// ValidQuestionKey reports whether key may name a question or group: a letter or '_', then
+// letters, digits, '_' or '-', at most 64 characters (an XML name, as XLSForm's, without
+// '.'), and not one of the ReservedKeys.
+func ValidQuestionKey(key string) bool { return questionKeyRE.MatchString(key) && !ReservedKey(key) }
 
-// checker gathers a definition's problems.
-type checker struct{ problems []Problem }
+// ReservedKeys are the names no question or group may take, in any case: the metadata
+// columns of the data palabre exports (the report workbook's data sheet: reports) and those
+// of the KoboToolbox and ODK Central exports that import-responses reads or skips
+// (survey/pastdata). A question called so would be mistaken for them.
+var ReservedKeys = []string{
+	// palabre's exports
+	"_response_id", "_edition", "_form_version", "_submitted_at", "_country", "_country_label",
+	"_organisation", "_role", "_role_label", "_language",
+	// KoboToolbox and ODK Central exports
+	"_id", "_uuid", "_submission_time", "_index", "_validation_status", "_status", "_submitted_by",
+	"_tags", "_notes", "_attachments", "__version__", "_version_", "_version", "_xform_id_string",
+	"_geolocation", "_parent_index", "_parent_table_name", "_submission__id", "_submission__uuid",
+	"__system", "_duration", "_media_all_received", "_xform_id", "_media_count", "_total_media",
+}
+
+// ReservedKey reports whether key is one of the ReservedKeys, whatever its case.
+func ReservedKey(key string) bool {
+	if !strings.HasPrefix(key, "_") {
+		return false
+	}
+	for _, r := range ReservedKeys {
+		if strings.EqualFold(key, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// keyProblem says why key cannot name a question or group (what names: "question" or
+// "group"), or "" when it can.
+func keyProblem(what, key string) string {
+	switch {
+	case ReservedKey(key):
+		return fmt.Sprintf("%s name %q is a metadata column of data exports and imports (palabre, KoboToolbox, ODK): choose another name", what, key)
+	case !questionKeyRE.MatchString(key):
+		return fmt.Sprintf("%s name %q must start with a letter or '_' and hold only letters, digits, '_' or '-' (at most 64)", what, key)
+	}
+	return ""
+}
+
+// checker gathers a definition's problems, and its warnings: what is accepted but likely
+// not meant.
+type checker struct{ problems, warnings []Problem }
 
 func (c *checker) add(field, format string, args ...any) {
 	c.problems = append(c.problems, Problem{Field: field, Reason: fmt.Sprintf(format, args...)})
+}
+
+func (c *checker) warn(field, format string, args ...any) {
+	c.warnings = append(c.warnings, Problem{Field: field, Reason: fmt.Sprintf(format, args...)})
 }
 
 func (c *checker) err() error {
@@ -144,7 +190,16 @@ func (c *checker) question(q *Question) {
 		c.add(k, "has no label")
 	}
 	switch q.Type {
-	case SingleChoice, MultipleChoice:
+	case SingleChoice:
+		// One choice is a question pyxform and ODK accept (a list of one, offered or
+		// ticked); it is worth a warning, as it asks little.
+		switch len(q.Choices) {
+		case 0:
+			c.add(k, "a %s question needs at least 1 choice, it has none", q.Type)
+		case 1:
+			c.warn(k, "a %s question with 1 choice (%s) leaves nothing to choose: the participant can only pick it or leave it", q.Type, q.Choices[0].Key)
+		}
+	case MultipleChoice:
 		if len(q.Choices) < 2 {
 			c.add(k, "a %s question needs at least 2 choices, it has %d", q.Type, len(q.Choices))
 		}

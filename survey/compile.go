@@ -16,6 +16,7 @@ type Compiled struct {
 	roles      map[string]bool
 	orgs       map[string]bool
 	languages  map[string]bool
+	warnings   []Problem
 }
 
 // Compile checks f and prepares it. It reports every problem of the definition at once, as
@@ -45,8 +46,8 @@ func Compile(f *Form) (*Compiled, error) {
 	for i := range f.Sections {
 		s := &f.Sections[i]
 		if s.Key != "" {
-			if !ValidQuestionKey(s.Key) {
-				c.add(s.Key, "group name %q must start with a letter and hold only letters, digits, '_' or '-'", s.Key)
+			if why := keyProblem("group", s.Key); why != "" {
+				c.add(s.Key, "%s", why)
 			}
 			if keys[s.Key] {
 				c.add(s.Key, "the name is used twice")
@@ -60,8 +61,8 @@ func Compile(f *Form) (*Compiled, error) {
 		}
 		for j := range s.Questions {
 			q := &s.Questions[j]
-			if !ValidQuestionKey(q.Key) {
-				c.add(q.Key, "question name %q must start with a letter and hold only letters, digits, '_' or '-'", q.Key)
+			if why := keyProblem("question", q.Key); why != "" {
+				c.add(q.Key, "%s", why)
 			}
 			if keys[q.Key] {
 				c.add(q.Key, "the name is used twice")
@@ -88,8 +89,14 @@ func Compile(f *Form) (*Compiled, error) {
 	if err := c.err(); err != nil {
 		return nil, err
 	}
+	cf.warnings = c.warnings
 	return cf, nil
 }
+
+// Warnings are what the form defines that is accepted but likely not meant, such as a
+// single choice question with one choice; each names its question in Field. Loaders show
+// them beside their own (survey/definition places them on their row).
+func (cf *Compiled) Warnings() []Problem { return append([]Problem(nil), cf.warnings...) }
 
 func set(xs []string) map[string]bool {
 	m := make(map[string]bool, len(xs))
