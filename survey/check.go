@@ -3,6 +3,7 @@ package survey
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/palabre/palabre/survey/expr"
@@ -287,7 +288,7 @@ func (c *checker) question(q *Question) {
 
 // choiceFilter parses the choice filter of q, checking its references as expression does
 // and that every column it reads is "name" or a column of one of q's choices.
-func (c *checker) choiceFilter(q *Question, earlier map[string]QuestionType) *expr.Expr {
+func (c *checker) choiceFilter(q *Question, all map[string]QuestionType) *expr.Expr {
 	if strings.TrimSpace(q.ChoiceFilter) == "" {
 		return nil
 	}
@@ -296,7 +297,7 @@ func (c *checker) choiceFilter(q *Question, earlier map[string]QuestionType) *ex
 		c.add(q.Key, "choice_filter %q: %v", q.ChoiceFilter, err)
 		return nil
 	}
-	c.refs(q.Key, "choice_filter", e, earlier, false)
+	c.refs(q.Key, "choice_filter", e, all, false)
 	for _, col := range e.Columns() {
 		has := col == "name"
 		for _, ch := range q.Choices {
@@ -310,8 +311,8 @@ func (c *checker) choiceFilter(q *Question, earlier map[string]QuestionType) *ex
 	return e
 }
 
-// expression parses src, checking that it refers only to questions answered before it.
-func (c *checker) expression(field, column, src string, earlier map[string]QuestionType, self bool) *expr.Expr {
+// expression parses src, checking that it refers only to questions of the form.
+func (c *checker) expression(field, column, src string, all map[string]QuestionType, self bool) *expr.Expr {
 	if strings.TrimSpace(src) == "" {
 		return nil
 	}
@@ -320,17 +321,27 @@ func (c *checker) expression(field, column, src string, earlier map[string]Quest
 		c.add(field, "%s %q: %v", column, src, err)
 		return nil
 	}
-	c.refs(field, column, e, earlier, self)
+	c.refs(field, column, e, all, self)
 	return e
 }
 
-// refs checks that e refers only to questions answered before it, and uses "." only where
-// self allows it.
-func (c *checker) refs(field, column string, e *expr.Expr, earlier map[string]QuestionType, self bool) {
+// refs checks that e refers only to questions of the form (all, by key) that have a value,
+// and uses "." only where self allows it. Cycles are found once every expression is read
+// (dependencies).
+func (c *checker) refs(field, column string, e *expr.Expr, all map[string]QuestionType, self bool) {
 	for _, ref := range e.Refs() {
-		switch t, ok := earlier[ref]; {
+		switch t, ok := all[ref]; {
 		case !ok:
-			c.add(field, "%s refers to ${%s}, which is not a question before this one", column, ref)
+			keys := make([]string, 0, len(all))
+			for k := range all {
+				keys = append(keys, k)
+			}
+			slices.Sort(keys)
+			if near := Nearest(ref, keys); near != "" {
+				c.add(field, "%s refers to ${%s}, which is no question of this form (did you mean ${%s}?)", column, ref, near)
+			} else {
+				c.add(field, "%s refers to ${%s}, which is no question of this form", column, ref)
+			}
 		case t == Note || t == Matrix:
 			c.add(field, "%s refers to ${%s}, a %s, which has no single value", column, ref, t)
 		}

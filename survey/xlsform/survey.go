@@ -345,6 +345,10 @@ func (r *reader) matrix(sh *sheet, f *frame) (survey.Question, bool) {
 		Required:          groupRequired || rows[0].q.Required,
 		Choices:           cloneChoices(rows[0].list.choices),
 	}
+	if q.Label == nil {
+		q.Label = survey.Text{r.lang: f.key}
+		r.warn(sh, f.row.n, sh.header("label"), f.key, "the table-list group has no label: its name %s is shown instead", f.key)
+	}
 	if n, ok := r.changedIn(sh, f.row); ok {
 		q.ChangedIn = n
 	}
