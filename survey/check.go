@@ -51,8 +51,19 @@ var (
 	questionKeyRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]{0,63}$`)
 	choiceKeyRE   = regexp.MustCompile(`^[^\s]{1,64}$`)
 	countryRE     = regexp.MustCompile(`^[A-Z]{2}$`)
-	languageRE    = regexp.MustCompile(`^[a-z]{2,3}$`)
+	languageRE    = regexp.MustCompile(`^[a-z]{2,}(-[a-z0-9]+)*$`)
 )
+
+// MaxLanguageLength bounds a language tag.
+const MaxLanguageLength = 32
+
+// ValidLanguage reports whether tag may name a language of a form: an ISO 639 code such as
+// fr or wol, or a tag of palabre's own for a language without one that an XLSForm names
+// ("kreyol", "kreyol-ayisyen"): lower-case letters first, then lower-case words of letters
+// and digits joined by '-', at most MaxLanguageLength characters.
+func ValidLanguage(tag string) bool {
+	return len(tag) <= MaxLanguageLength && languageRE.MatchString(tag)
+}
 
 // ValidQuestionKey reports whether key may name a question or group: a letter or '_', then
 // letters, digits, '_' or '-', at most 64 characters (an XML name, as XLSForm's, without
@@ -125,13 +136,13 @@ func (c *checker) form(f *Form) {
 	if f.Version < 1 {
 		c.add("version", "must be a whole number of at least 1, not %d", f.Version)
 	}
-	if !languageRE.MatchString(f.DefaultLanguage) {
-		c.add("default_language", "%q is not a language code such as fr, en or es", f.DefaultLanguage)
+	if !ValidLanguage(f.DefaultLanguage) {
+		c.add("default_language", "%q is not a language code such as fr, en or es, nor a tag of lower-case letters, digits and '-' such as kreyol (at most %d)", f.DefaultLanguage, MaxLanguageLength)
 	}
 	hasDefault := false
 	for _, l := range f.Languages {
-		if !languageRE.MatchString(l) {
-			c.add("languages", "%q is not a language code such as fr, en or es", l)
+		if !ValidLanguage(l) {
+			c.add("languages", "%q is not a language code such as fr, en or es, nor a tag of lower-case letters, digits and '-' such as kreyol (at most %d)", l, MaxLanguageLength)
 		}
 		hasDefault = hasDefault || l == f.DefaultLanguage
 	}

@@ -108,3 +108,40 @@ func TestSingleChoiceOfOneChoice(t *testing.T) {
 		t.Errorf("two choices: %v", cf)
 	}
 }
+
+// A form's languages are ISO 639 codes or tags of palabre's own for languages without one
+// (an XLSForm's label::Kreyol): lower-case words of letters and digits joined by '-', the
+// first of letters, at most 32 characters.
+func TestLanguageTagBoundary(t *testing.T) {
+	for tag, ok := range map[string]bool{
+		"fr": true, "wol": true, "kreyol": true, "kreyol-ayisyen": true, "pulaar-2": true,
+		strings.Repeat("k", 32): true, strings.Repeat("k", 33): false,
+		"k": false, "x1": false, "1ab": false, "Kreyol": false, "kreyol-": false, "-kreyol": false,
+		"kreyol--ayisyen": false, "kreyol ayisyen": false, "kreyòl": false, "": false,
+	} {
+		if got := survey.ValidLanguage(tag); got != ok {
+			t.Errorf("ValidLanguage(%q) = %v", tag, got)
+		}
+		f := boundsForm()
+		f.Languages = append(f.Languages, tag)
+		_, err := survey.Compile(f)
+		if ok != (err == nil) {
+			t.Errorf("a form in %q: %v", tag, err)
+		}
+		if !ok && (err == nil || !strings.Contains(err.Error(), "nor a tag of lower-case letters, digits and '-' such as kreyol (at most 32)")) {
+			t.Errorf("a form in %q: %v", tag, err)
+		}
+	}
+	// Answered in such a language.
+	f := boundsForm()
+	f.Languages = append(f.Languages, "kreyol")
+	cf, err := survey.Compile(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub := submission(map[string][]string{"nps": {"9"}})
+	sub.Respondent.Language = "kreyol"
+	if r, err := cf.Validate(sub, 2025); err != nil || r.Language != "kreyol" {
+		t.Errorf("a response in kreyol: %v", err)
+	}
+}

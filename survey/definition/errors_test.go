@@ -233,7 +233,6 @@ func TestWorkbookProblems(t *testing.T) {
 		`w.xlsx, survey sheet, rows 2 and 4: q: relevant refers to ${rr}, which is no question of this form (did you mean ${r}?)`,
 		`w.xlsx, survey sheet, row 3: r: a multiple_choice question needs at least 2 choices, it has 1`,
 		`w.xlsx, survey sheet, rows 2 and 4: q: the name is used twice`,
-		`w.xlsx, survey sheet, row 5: m: has no label`,
 		`w.xlsx, survey sheet, row 5: m: a matrix question needs a scale of at least 2 points, it has 1`,
 	})
 }
