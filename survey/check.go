@@ -353,7 +353,10 @@ func (c *checker) refs(field, column string, e *expr.Expr, all map[string]Questi
 			} else {
 				c.add(field, "%s refers to ${%s}, which is no question of this form", column, ref)
 			}
-		case t == Note || t == Matrix:
+		case t == Note:
+			// ODK reads a note as an empty text; so does palabre (a note takes no answer).
+			c.warn(field, "%s refers to ${%s}, a note, which takes no answer: it reads as empty", column, ref)
+		case t == Matrix:
 			c.add(field, "%s refers to ${%s}, a %s, which has no single value", column, ref, t)
 		}
 	}

@@ -2,6 +2,7 @@ package survey_test
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -143,5 +144,44 @@ func TestLanguageTagBoundary(t *testing.T) {
 	sub.Respondent.Language = "kreyol"
 	if r, err := cf.Validate(sub, 2025); err != nil || r.Language != "kreyol" {
 		t.Errorf("a response in kreyol: %v", err)
+	}
+}
+
+// An expression may refer to a note, which reads as empty as in ODK, with a warning; a
+// matrix, which has one value per row, is still refused.
+func TestReferenceToANote(t *testing.T) {
+	f := boundsForm()
+	qs := &f.Sections[0].Questions
+	*qs = append(*qs,
+		survey.Question{Key: "intro", Type: survey.Note, Label: fr("Bienvenue")},
+		survey.Question{Key: "check", Type: survey.Calculate, Calculation: "if(${intro} = '', 'empty', 'not empty')"},
+		survey.Question{Key: "after", Type: survey.ShortText, Label: fr("Après"), Relevant: "${intro} = ''"})
+	cf, err := survey.Compile(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, w := range cf.Warnings() {
+		got = append(got, w.String())
+	}
+	want := []string{"check: calculation refers to ${intro}, a note, which takes no answer: it reads as empty",
+		"after: relevant refers to ${intro}, a note, which takes no answer: it reads as empty"}
+	if !slices.Equal(got, want) {
+		t.Errorf("warnings %q, want %q", got, want)
+	}
+	r, err := cf.Validate(submission(map[string][]string{"after": {"oui"}}), 2025)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := map[string]string{}
+	for _, a := range r.Answers {
+		stored[a.Question] = a.Text
+	}
+	if stored["check"] != "empty" || stored["after"] != "oui" {
+		t.Errorf("answers %v", stored)
+	}
+	(*qs)[len(*qs)-1].Relevant = "${rows} = ''"
+	if _, err := survey.Compile(f); err == nil || !strings.Contains(err.Error(), "after: relevant refers to ${rows}, a matrix, which has no single value") {
+		t.Errorf("a reference to a matrix: %v", err)
 	}
 }

@@ -119,7 +119,8 @@ func TestCalculateAndChoiceFilterProblems(t *testing.T) {
 
 // TestDropUnusableCalculationsAndFilters reads, with DropUnsupported, calculations and
 // filters that pyxform takes but palabre cannot use: their questions are left out and
-// listed, with those that depend on them; without the option the form is refused.
+// listed, with those that depend on them; without the option the form is refused. A
+// calculation over a note is not among them.
 func TestDropUnusableCalculationsAndFilters(t *testing.T) {
 	sh := cascading()
 	sh["survey"] = rows(`type|name|label|calculation|choice_filter|relevant
@@ -144,12 +145,15 @@ text|last|Last||`)
 	}
 	want := []string{
 		`survey sheet, row 4: fruit (calculate): palabre cannot evaluate the calculation "pulldata('fruits', 'name', 'name', 'mango')": unknown function "pulldata" at offset 0`,
-		`survey sheet, row 5: echo (calculate): the calculation refers to the note intro, which has no value in palabre`,
 		`survey sheet, row 7: city (select_one cities): the choice_filter reads the column "region", which the choices sheet does not have`,
 		`survey sheet, row 8: why (text): it depends on city, which is left out`,
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("dropped\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// A calculation over a note is kept: the note reads as empty, as in ODK.
+	if _, _, ok := res.Form.Question("echo"); !ok {
+		t.Error("the calculation over a note is left out")
 	}
 	res, err = xlsform.FromSheets(sh, "drop.xlsx")
 	if err == nil {

@@ -264,10 +264,6 @@ func (r *reader) question(sh *sheet, rw row, t typeSpec, lists map[string]*list,
 		q.Type = survey.Date
 	case "note":
 		q.Type = survey.Note
-		if r.notes == nil {
-			r.notes = map[string]bool{}
-		}
-		r.notes[key] = true
 	case "calculate":
 		q.Type, q.Calculation = survey.Calculate, sh.cell(rw, "calculation")
 		if q.Calculation == "" {
@@ -351,14 +347,9 @@ func (r *reader) question(sh *sheet, rw row, t typeSpec, lists map[string]*list,
 // It returns the column at fault, or "" when both can be used.
 func (r *reader) unusable(sh *sheet, q *survey.Question, l *list) (col, why string) {
 	if q.Type == survey.Calculate {
-		e, err := expr.Parse(q.Calculation)
-		if err != nil {
+		// A reference to a note is read as empty, as ODK reads it (survey.Compile warns).
+		if _, err := expr.Parse(q.Calculation); err != nil {
 			return sh.header("calculation"), fmt.Sprintf("palabre cannot evaluate the calculation %q: %v", q.Calculation, err)
-		}
-		for _, ref := range e.Refs() {
-			if r.notes[ref] {
-				return sh.header("calculation"), fmt.Sprintf("the calculation refers to the note %s, which has no value in palabre", ref)
-			}
 		}
 	}
 	if q.ChoiceFilter == "" || l == nil {

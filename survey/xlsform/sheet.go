@@ -47,7 +47,6 @@ type reader struct {
 	files    fs.FS             // the files beside the workbook (CSV choices); nil when none
 	opts     ReadOptions
 	dropped  []Dropped
-	notes    map[string]bool // names of the notes read so far
 }
 
 // drop leaves out the question on rw when the workbook is read with DropUnsupported, and
