@@ -316,10 +316,32 @@ func (c *checker) choiceFilter(q *Question, all map[string]QuestionType) *expr.E
 			has = has || ok
 		}
 		if !has {
-			c.add(q.Key, "choice_filter reads the column %q, which no choice of this question has", col)
+			// pastel=yes: a bare word is a column; the text yes is written 'yes'. ODK reads
+			// such a filter the same way, and then offers no choice.
+			if isValue(q.Choices, col) {
+				c.add(q.Key, "choice_filter reads the column %q, which no choice of this question has; to compare with the text %s, quote it: '%s'", col, col, col)
+			} else {
+				c.add(q.Key, "choice_filter reads the column %q, which no choice of this question has", col)
+			}
 		}
 	}
 	return e
+}
+
+// isValue reports whether s is the name of one of choices, or the value of one of their
+// columns.
+func isValue(choices []Choice, s string) bool {
+	for _, ch := range choices {
+		if ch.Key == s {
+			return true
+		}
+		for _, v := range ch.Columns {
+			if v == s {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // expression parses src, checking that it refers only to questions of the form.

@@ -185,3 +185,24 @@ func TestReferenceToANote(t *testing.T) {
 		t.Errorf("a reference to a matrix: %v", err)
 	}
 }
+
+// A choice filter comparing a column with a bare word (pastel=yes, as in pyxform's example
+// or_other.xlsx) reads a column of that name, as ODK does; none existing, it is refused,
+// and when the word is a value of the choices the message says to quote it.
+func TestChoiceFilterBareWord(t *testing.T) {
+	choices := []survey.Choice{{Key: "red", Label: fr("Rouge"), Columns: map[string]string{"pastel": "no"}},
+		{Key: "mauve", Label: fr("Mauve"), Columns: map[string]string{"pastel": "yes"}}}
+	for filter, want := range map[string]string{
+		"pastel=yes":   `probe: choice_filter reads the column "yes", which no choice of this question has; to compare with the text yes, quote it: 'yes'`,
+		"pastel=oui":   `probe: choice_filter reads the column "oui", which no choice of this question has`,
+		"pastel='yes'": "",
+	} {
+		_, problems := compileProbe(t, survey.Question{Type: survey.SingleChoice, Choices: choices, ChoiceFilter: filter})
+		switch {
+		case want == "" && problems != nil:
+			t.Errorf("%s refused: %v", filter, problems)
+		case want != "" && (len(problems) != 1 || problems[0].String() != want):
+			t.Errorf("%s: %v, want %s", filter, problems, want)
+		}
+	}
+}
