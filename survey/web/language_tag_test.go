@@ -27,10 +27,16 @@ func kreyolFixture(t *testing.T) *fixture {
 		Sections: []survey.Section{{Questions: []survey.Question{
 			{Key: "name", Type: survey.ShortText, Label: survey.Text{"fr": "Votre nom", k: "Non ou"}},
 		}}}}
+	return formFixture(t, f)
+}
+
+// formFixture serves form f, whose 2026 edition is open.
+func formFixture(t *testing.T, f *survey.Form) *fixture {
+	t.Helper()
 	if _, err := survey.Compile(f); err != nil {
 		t.Fatal(err)
 	}
-	cat := surveytest.NewCatalog([]*survey.Form{f}, survey.Edition{SurveyID: "kreyol", Year: 2026, FormVersion: 1})
+	cat := surveytest.NewCatalog([]*survey.Form{f}, survey.Edition{SurveyID: f.SurveyID, Year: 2026, FormVersion: f.Version})
 	fx := &fixture{catalog: cat, sink: &surveytest.Sink{}}
 	forms, err := web.NewForms(web.FormsConfig{Catalog: cat, Sink: fx.sink, Now: func() time.Time { return now }})
 	if err != nil {
