@@ -22,7 +22,8 @@ type Compiled struct {
 	// order lists every question, as a section and a question index, in the order their
 	// values are worked out: each after the questions its relevant (and its group's),
 	// constraint, calculation and choice filter refer to; form order otherwise.
-	order []Place
+	order     []Place
+	formOrder bool // order is form order: no expression refers to a later question
 }
 
 // Place is where a question is in its form: the index of its section, then its index in
@@ -104,6 +105,12 @@ func Compile(f *Form) (*Compiled, error) {
 		}
 	}
 	cf.order = c.dependencies(cf)
+	cf.formOrder = true
+	for i, p := range cf.order {
+		if i > 0 && (p.Section < cf.order[i-1].Section || p.Section == cf.order[i-1].Section && p.Question < cf.order[i-1].Question) {
+			cf.formOrder = false
+		}
+	}
 	if err := c.err(); err != nil {
 		return nil, err
 	}

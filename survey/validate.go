@@ -47,9 +47,12 @@ func (cf *Compiled) Validate(sub Submission, edition int) (*Response, error) {
 	r.Respondent = v.respondent(sub.Respondent)
 	// Questions are worked out in the order of their dependencies (Compiled.Order), their
 	// answers kept in form order.
-	answers := make([][][]Answer, len(f.Sections))
-	for si := range f.Sections {
-		answers[si] = make([][]Answer, len(f.Sections[si].Questions))
+	var answers [][][]Answer // by section and question, when the order is not form order
+	if !cf.formOrder {
+		answers = make([][][]Answer, len(f.Sections))
+		for si := range f.Sections {
+			answers[si] = make([][]Answer, len(f.Sections[si].Questions))
+		}
 	}
 	shown := v.sections()
 	for _, p := range cf.order {
@@ -58,7 +61,11 @@ func (cf *Compiled) Validate(sub Submission, edition int) (*Response, error) {
 			v.consume(q)
 			continue
 		}
-		answers[p.Section][p.Question] = v.question(q)
+		if as := v.question(q); cf.formOrder {
+			r.Answers = append(r.Answers, as...)
+		} else {
+			answers[p.Section][p.Question] = as
+		}
 	}
 	for _, s := range answers {
 		for _, as := range s {
