@@ -164,3 +164,39 @@ func TestUnderscoreKeysImportAnalyseExport(t *testing.T) {
 		}
 	}
 }
+
+// A mapping file names questions starting with '_' as any other, and a column mapped to
+// one is read as it even when its header is a meta column's.
+func TestUnderscoreKeysInAMappingFile(t *testing.T) {
+	d, err := definition.Parse(strings.NewReader(underscoreForm), definition.YAML, "underscore.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := pastdata.ParseMapping(strings.NewReader(`
+columns:
+  Ref: meta.id
+  Q1: _1
+  _index: _score
+  Choice: _uuid2
+constants: {country: SN, organisation: Org, role: lawyer}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := &pastdata.Target{Survey: survey.Survey{ID: "underscore"}, Edition: d.Editions[0], Form: d.Compiled}
+	csv := "Ref;Q1;_index;Choice\nr1;Bonjour;7;b\n"
+	set, err := pastdata.Read(readFile(t, "m.csv", []byte(csv)), target, m, importNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, a := range set.Responses[0].Answers {
+		got[a.Question] = a.Text
+		if a.HasNum {
+			got[a.Question] = strconv.FormatFloat(a.Num, 'f', -1, 64)
+		}
+	}
+	if got["_1"] != "Bonjour" || got["_score"] != "7" || got["_uuid2"] != "b" || len(got) != 3 {
+		t.Errorf("answers %v", got)
+	}
+}
