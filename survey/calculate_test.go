@@ -157,14 +157,14 @@ func TestLiveShowsCalculationsAndExcludedChoices(t *testing.T) {
 func TestCompileChecksCalculationsAndFilters(t *testing.T) {
 	f := calcForm()
 	qs := f.Sections[0].Questions
-	qs[2].Calculation = "${adults} + ${summary}" // a later question
-	qs[3].Calculation = ""                       // none
-	qs[4].Required = true                        // not asked
-	qs[5].Calculation = "1"                      // not a calculate
-	qs[6].ChoiceFilter = "name = 'x'"            // not on a filtered list: fine
-	qs[7].ChoiceFilter = "region = ${country}"   // no such column
-	qs[8].ChoiceFilter = "country = "            // syntax
-	qs[0].ChoiceFilter = "name = 'x'"            // a number has no choices
+	qs[2].Calculation = "${adults} + ${sumary}" // no such question
+	qs[3].Calculation = ""                      // none
+	qs[4].Required = true                       // not asked
+	qs[5].Calculation = "1"                     // not a calculate
+	qs[6].ChoiceFilter = "name = 'x'"           // not on a filtered list: fine
+	qs[7].ChoiceFilter = "region = ${country}"  // no such column
+	qs[8].ChoiceFilter = "country = "           // syntax
+	qs[0].ChoiceFilter = "name = 'x'"           // a number has no choices
 	qs[6].Choices[0].Columns = map[string]string{"name": "x"}
 	_, err := survey.Compile(f)
 	if err == nil {
@@ -172,7 +172,7 @@ func TestCompileChecksCalculationsAndFilters(t *testing.T) {
 	}
 	msg := err.Error()
 	for _, w := range []string{
-		"household: calculation refers to ${summary}, which is not a question before this one",
+		"household: calculation refers to ${sumary}, which is no question of this form (did you mean ${summary}?)",
 		"ratio: a calculate question needs a calculation",
 		"size: a calculate question is not asked",
 		"big: only a calculate question has a calculation",

@@ -3,6 +3,7 @@ package survey
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/palabre/palabre/survey/expr"
@@ -47,21 +48,78 @@ func (e *DefinitionError) Error() string {
 }
 
 var (
-	questionKeyRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]{0,63}$`)
+	questionKeyRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]{0,63}$`)
 	choiceKeyRE   = regexp.MustCompile(`^[^\s]{1,64}$`)
 	countryRE     = regexp.MustCompile(`^[A-Z]{2}$`)
-	languageRE    = regexp.MustCompile(`^[a-z]{2,3}$`)
+	languageRE    = regexp.MustCompile(`^[a-z]{2,}(-[a-z0-9]+)*$`)
 )
 
-// ValidQuestionKey reports whether key may name a question or group: a letter, then letters,
-// digits, '_' or '-', at most 64 characters.
-func ValidQuestionKey(key string) bool { return questionKeyRE.MatchString(key) }
+// MaxLanguageLength bounds a language tag.
+const MaxLanguageLength = 32
 
-// checker gathers a definition's problems.
-type checker struct{ problems []Problem }
+// ValidLanguage reports whether tag may name a language of a form: an ISO 639 code such as
+// fr or wol, or a tag of palabre's own for a language without one that an XLSForm names
+// ("kreyol", "kreyol-ayisyen"): lower-case letters first, then lower-case words of letters
+// and digits joined by '-', at most MaxLanguageLength characters.
+func ValidLanguage(tag string) bool {
+	return len(tag) <= MaxLanguageLength && languageRE.MatchString(tag)
+}
+
+// ValidQuestionKey reports whether key may name a question or group: a letter or '_', then
+// letters, digits, '_' or '-', at most 64 characters (an XML name, as XLSForm's, without
+// '.'), and not one of the ReservedKeys.
+func ValidQuestionKey(key string) bool { return questionKeyRE.MatchString(key) && !ReservedKey(key) }
+
+// ReservedKeys are the names no question or group may take, in any case: the metadata
+// columns of the data palabre exports (the report workbook's data sheet: reports) and those
+// of the KoboToolbox and ODK Central exports that import-responses reads or skips
+// (survey/pastdata). A question called so would be mistaken for them.
+var ReservedKeys = []string{
+	// palabre's exports
+	"_response_id", "_edition", "_form_version", "_submitted_at", "_country", "_country_label",
+	"_organisation", "_role", "_role_label", "_language",
+	// KoboToolbox and ODK Central exports
+	"_id", "_uuid", "_submission_time", "_index", "_validation_status", "_status", "_submitted_by",
+	"_tags", "_notes", "_attachments", "__version__", "_version_", "_version", "_xform_id_string",
+	"_geolocation", "_parent_index", "_parent_table_name", "_submission__id", "_submission__uuid",
+	"__system", "_duration", "_media_all_received", "_xform_id", "_media_count", "_total_media",
+}
+
+// ReservedKey reports whether key is one of the ReservedKeys, whatever its case.
+func ReservedKey(key string) bool {
+	if !strings.HasPrefix(key, "_") {
+		return false
+	}
+	for _, r := range ReservedKeys {
+		if strings.EqualFold(key, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// keyProblem says why key cannot name a question or group (what names: "question" or
+// "group"), or "" when it can.
+func keyProblem(what, key string) string {
+	switch {
+	case ReservedKey(key):
+		return fmt.Sprintf("%s name %q is a metadata column of data exports and imports (palabre, KoboToolbox, ODK): choose another name", what, key)
+	case !questionKeyRE.MatchString(key):
+		return fmt.Sprintf("%s name %q must start with a letter or '_' and hold only letters, digits, '_' or '-' (at most 64)", what, key)
+	}
+	return ""
+}
+
+// checker gathers a definition's problems, and its warnings: what is accepted but likely
+// not meant.
+type checker struct{ problems, warnings []Problem }
 
 func (c *checker) add(field, format string, args ...any) {
 	c.problems = append(c.problems, Problem{Field: field, Reason: fmt.Sprintf(format, args...)})
+}
+
+func (c *checker) warn(field, format string, args ...any) {
+	c.warnings = append(c.warnings, Problem{Field: field, Reason: fmt.Sprintf(format, args...)})
 }
 
 func (c *checker) err() error {
@@ -78,13 +136,13 @@ func (c *checker) form(f *Form) {
 	if f.Version < 1 {
 		c.add("version", "must be a whole number of at least 1, not %d", f.Version)
 	}
-	if !languageRE.MatchString(f.DefaultLanguage) {
-		c.add("default_language", "%q is not a language code such as fr, en or es", f.DefaultLanguage)
+	if !ValidLanguage(f.DefaultLanguage) {
+		c.add("default_language", "%q is not a language code such as fr, en or es, nor a tag of lower-case letters, digits and '-' such as kreyol (at most %d)", f.DefaultLanguage, MaxLanguageLength)
 	}
 	hasDefault := false
 	for _, l := range f.Languages {
-		if !languageRE.MatchString(l) {
-			c.add("languages", "%q is not a language code such as fr, en or es", l)
+		if !ValidLanguage(l) {
+			c.add("languages", "%q is not a language code such as fr, en or es, nor a tag of lower-case letters, digits and '-' such as kreyol (at most %d)", l, MaxLanguageLength)
 		}
 		hasDefault = hasDefault || l == f.DefaultLanguage
 	}
@@ -144,7 +202,16 @@ func (c *checker) question(q *Question) {
 		c.add(k, "has no label")
 	}
 	switch q.Type {
-	case SingleChoice, MultipleChoice:
+	case SingleChoice:
+		// One choice is a question pyxform and ODK accept (a list of one, offered or
+		// ticked); it is worth a warning, as it asks little.
+		switch len(q.Choices) {
+		case 0:
+			c.add(k, "a %s question needs at least 1 choice, it has none", q.Type)
+		case 1:
+			c.warn(k, "a %s question with 1 choice (%s) leaves nothing to choose: the participant can only pick it or leave it", q.Type, q.Choices[0].Key)
+		}
+	case MultipleChoice:
 		if len(q.Choices) < 2 {
 			c.add(k, "a %s question needs at least 2 choices, it has %d", q.Type, len(q.Choices))
 		}
@@ -232,7 +299,7 @@ func (c *checker) question(q *Question) {
 
 // choiceFilter parses the choice filter of q, checking its references as expression does
 // and that every column it reads is "name" or a column of one of q's choices.
-func (c *checker) choiceFilter(q *Question, earlier map[string]QuestionType) *expr.Expr {
+func (c *checker) choiceFilter(q *Question, all map[string]QuestionType) *expr.Expr {
 	if strings.TrimSpace(q.ChoiceFilter) == "" {
 		return nil
 	}
@@ -241,7 +308,7 @@ func (c *checker) choiceFilter(q *Question, earlier map[string]QuestionType) *ex
 		c.add(q.Key, "choice_filter %q: %v", q.ChoiceFilter, err)
 		return nil
 	}
-	c.refs(q.Key, "choice_filter", e, earlier, false)
+	c.refs(q.Key, "choice_filter", e, all, false)
 	for _, col := range e.Columns() {
 		has := col == "name"
 		for _, ch := range q.Choices {
@@ -249,14 +316,36 @@ func (c *checker) choiceFilter(q *Question, earlier map[string]QuestionType) *ex
 			has = has || ok
 		}
 		if !has {
-			c.add(q.Key, "choice_filter reads the column %q, which no choice of this question has", col)
+			// pastel=yes: a bare word is a column; the text yes is written 'yes'. ODK reads
+			// such a filter the same way, and then offers no choice.
+			if isValue(q.Choices, col) {
+				c.add(q.Key, "choice_filter reads the column %q, which no choice of this question has; to compare with the text %s, quote it: '%s'", col, col, col)
+			} else {
+				c.add(q.Key, "choice_filter reads the column %q, which no choice of this question has", col)
+			}
 		}
 	}
 	return e
 }
 
-// expression parses src, checking that it refers only to questions answered before it.
-func (c *checker) expression(field, column, src string, earlier map[string]QuestionType, self bool) *expr.Expr {
+// isValue reports whether s is the name of one of choices, or the value of one of their
+// columns.
+func isValue(choices []Choice, s string) bool {
+	for _, ch := range choices {
+		if ch.Key == s {
+			return true
+		}
+		for _, v := range ch.Columns {
+			if v == s {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// expression parses src, checking that it refers only to questions of the form.
+func (c *checker) expression(field, column, src string, all map[string]QuestionType, self bool) *expr.Expr {
 	if strings.TrimSpace(src) == "" {
 		return nil
 	}
@@ -265,18 +354,31 @@ func (c *checker) expression(field, column, src string, earlier map[string]Quest
 		c.add(field, "%s %q: %v", column, src, err)
 		return nil
 	}
-	c.refs(field, column, e, earlier, self)
+	c.refs(field, column, e, all, self)
 	return e
 }
 
-// refs checks that e refers only to questions answered before it, and uses "." only where
-// self allows it.
-func (c *checker) refs(field, column string, e *expr.Expr, earlier map[string]QuestionType, self bool) {
+// refs checks that e refers only to questions of the form (all, by key) that have a value,
+// and uses "." only where self allows it. Cycles are found once every expression is read
+// (dependencies).
+func (c *checker) refs(field, column string, e *expr.Expr, all map[string]QuestionType, self bool) {
 	for _, ref := range e.Refs() {
-		switch t, ok := earlier[ref]; {
+		switch t, ok := all[ref]; {
 		case !ok:
-			c.add(field, "%s refers to ${%s}, which is not a question before this one", column, ref)
-		case t == Note || t == Matrix:
+			keys := make([]string, 0, len(all))
+			for k := range all {
+				keys = append(keys, k)
+			}
+			slices.Sort(keys)
+			if near := Nearest(ref, keys); near != "" {
+				c.add(field, "%s refers to ${%s}, which is no question of this form (did you mean ${%s}?)", column, ref, near)
+			} else {
+				c.add(field, "%s refers to ${%s}, which is no question of this form", column, ref)
+			}
+		case t == Note:
+			// ODK reads a note as an empty text; so does palabre (a note takes no answer).
+			c.warn(field, "%s refers to ${%s}, a note, which takes no answer: it reads as empty", column, ref)
+		case t == Matrix:
 			c.add(field, "%s refers to ${%s}, a %s, which has no single value", column, ref, t)
 		}
 	}

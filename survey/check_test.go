@@ -22,7 +22,8 @@ func TestDefinitionBounds(t *testing.T) {
 		q    survey.Question
 		want string // a part of the problem; "" when the question is valid
 	}{
-		{"single choice with 1 choice", survey.Question{Type: survey.SingleChoice, Choices: one}, "needs at least 2 choices, it has 1"},
+		{"single choice with 1 choice", survey.Question{Type: survey.SingleChoice, Choices: one}, ""}, // a warning: TestSingleChoiceOfOneChoice
+		{"single choice without choices", survey.Question{Type: survey.SingleChoice}, "needs at least 1 choice, it has none"},
 		{"single choice with 2 choices", survey.Question{Type: survey.SingleChoice, Choices: two}, ""},
 		{"multiple choice with 1 choice", survey.Question{Type: survey.MultipleChoice, Choices: one}, "needs at least 2 choices"},
 		{"likert of 1 point", survey.Question{Type: survey.Likert, Choices: one}, "a scale of at least 2 points, it has 1"},

@@ -45,16 +45,31 @@ func (cf *Compiled) Validate(sub Submission, edition int) (*Response, error) {
 	r := &Response{ID: id, SurveyID: f.SurveyID, Edition: edition, FormVersion: f.Version}
 	v := &validation{cf: cf, values: sub.Values, env: answerEnv{}}
 	r.Respondent = v.respondent(sub.Respondent)
-	for si := range f.Sections {
-		s := &f.Sections[si]
-		shown := v.holds(cf.relevant[s.Key])
-		for qi := range s.Questions {
-			q := &s.Questions[qi]
-			if !shown || !v.holds(cf.relevant[q.Key]) {
-				v.consume(q)
-				continue
-			}
-			r.Answers = append(r.Answers, v.question(q)...)
+	// Questions are worked out in the order of their dependencies (Compiled.Order), their
+	// answers kept in form order.
+	var answers [][][]Answer // by section and question, when the order is not form order
+	if !cf.formOrder {
+		answers = make([][][]Answer, len(f.Sections))
+		for si := range f.Sections {
+			answers[si] = make([][]Answer, len(f.Sections[si].Questions))
+		}
+	}
+	shown := v.sections()
+	for _, p := range cf.order {
+		q := &f.Sections[p.Section].Questions[p.Question]
+		if !shown(p.Section) || !v.holds(cf.relevant[q.Key]) {
+			v.consume(q)
+			continue
+		}
+		if as := v.question(q); cf.formOrder {
+			r.Answers = append(r.Answers, as...)
+		} else {
+			answers[p.Section][p.Question] = as
+		}
+	}
+	for _, s := range answers {
+		for _, as := range s {
+			r.Answers = append(r.Answers, as...)
 		}
 	}
 	v.unknownValues()
@@ -89,32 +104,46 @@ type Live struct {
 func (cf *Compiled) Live(values map[string][]string) Live {
 	v := &validation{cf: cf, values: values, env: answerEnv{}, lenient: true}
 	out := Live{Visible: map[string]bool{}, Calculated: map[string]string{}, Excluded: map[string]map[string]bool{}}
-	for si := range cf.Form.Sections {
-		s := &cf.Form.Sections[si]
-		shown := v.holds(cf.relevant[s.Key])
-		if s.Key != "" {
-			out.Visible[s.Key] = shown
+	shown := v.sections()
+	for _, p := range cf.order {
+		q := &cf.Form.Sections[p.Section].Questions[p.Question]
+		out.Visible[q.Key] = shown(p.Section) && v.holds(cf.relevant[q.Key])
+		if !out.Visible[q.Key] {
+			continue
 		}
-		for qi := range s.Questions {
-			q := &s.Questions[qi]
-			out.Visible[q.Key] = shown && v.holds(cf.relevant[q.Key])
-			if !out.Visible[q.Key] {
-				continue
-			}
-			if cf.filter[q.Key] != nil {
-				out.Excluded[q.Key] = map[string]bool{}
-				for _, c := range q.Choices {
-					if !v.offered(q, c) {
-						out.Excluded[q.Key][c.Key] = true
-					}
+		if cf.filter[q.Key] != nil {
+			out.Excluded[q.Key] = map[string]bool{}
+			for _, c := range q.Choices {
+				if !v.offered(q, c) {
+					out.Excluded[q.Key][c.Key] = true
 				}
 			}
-			if as := v.question(q); q.Type == Calculate && len(as) == 1 {
-				out.Calculated[q.Key] = as[0].Text
-			}
+		}
+		if as := v.question(q); q.Type == Calculate && len(as) == 1 {
+			out.Calculated[q.Key] = as[0].Text
+		}
+	}
+	for si, s := range cf.Form.Sections {
+		if s.Key != "" {
+			out.Visible[s.Key] = shown(si)
 		}
 	}
 	return out
+}
+
+// sections returns whether each section (by index) is shown, its relevant worked out the
+// first time it is asked: in dependency order, after every question it refers to.
+func (v *validation) sections() func(si int) bool {
+	shown := make([]int8, len(v.cf.Form.Sections)) // 0 not yet known, 1 shown, -1 hidden
+	return func(si int) bool {
+		if shown[si] == 0 {
+			shown[si] = -1
+			if v.holds(v.cf.relevant[v.cf.Form.Sections[si].Key]) {
+				shown[si] = 1
+			}
+		}
+		return shown[si] == 1
+	}
 }
 
 type validation struct {
@@ -247,7 +276,7 @@ func (v *validation) question(q *Question) []Answer {
 	if !ok {
 		return nil
 	}
-	if c := v.cf.constraint[q.Key]; c != nil && !v.lenient && !c.True(selfEnv{v.env, val}) {
+	if c := v.cf.constraint[q.Key]; c != nil && !v.lenient && !c.True(selfEnv{v.env, q.Key, val}) {
 		m := Msg(MsgConstraint)
 		m.Text = q.ConstraintMessage
 		v.add(FieldError{Field: q.Key, Code: string(MsgConstraint), Message: m})
@@ -488,10 +517,19 @@ func (e answerEnv) Lookup(name string) expr.Value { return e[name] }
 func (e answerEnv) Self() expr.Value              { return expr.Value{} }
 func (e answerEnv) Today() string                 { return time.Now().UTC().Format(time.DateOnly) }
 
-// selfEnv adds the value of the question whose constraint is checked.
+// selfEnv adds the value of the question whose constraint is checked, as "." and as
+// ${key}.
 type selfEnv struct {
 	answerEnv
+	key  string
 	self expr.Value
 }
 
 func (e selfEnv) Self() expr.Value { return e.self }
+
+func (e selfEnv) Lookup(name string) expr.Value {
+	if name == e.key {
+		return e.self
+	}
+	return e.answerEnv.Lookup(name)
+}

@@ -264,15 +264,16 @@ func TestCompileReportsEveryProblem(t *testing.T) {
 	qs[4].Relevant = "selected(${nowhere}, 'x')"             // unknown reference
 	qs[5].Relevant = "${venue = 'x'"                         // syntax error
 	qs[6].Key = qs[5].Key                                    // duplicate key
-	f.Sections[2].Questions[0].Relevant = "${comment} = 'x'" // refers to a later question
+	f.Sections[2].Questions[0].Relevant = "${comment} = 'x'" // refers to a later question: fine…
+	f.Sections[2].Questions[2].Relevant = "${nps} > 5"       // …but that one refers back to it
 	_, err := survey.Compile(f)
 	var de *survey.DefinitionError
 	if !errors.As(err, &de) {
 		t.Fatalf("Compile error = %v, want a DefinitionError", err)
 	}
 	want := []string{"survey: id \"Bad Id\"", "satisfaction: a likert question needs a scale",
-		"${nowhere}, which is not a question before this one", "venue: relevant", "the name is used twice",
-		"nps: relevant refers to ${comment}"}
+		"${nowhere}, which is no question of this form", "venue: relevant", "the name is used twice",
+		"nps: its expressions go round in a circle, so no value can be worked out first: ${nps} (relevant) → ${comment} (relevant) → ${nps}"}
 	msg := err.Error()
 	for _, w := range want {
 		if !strings.Contains(msg, w) {

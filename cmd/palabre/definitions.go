@@ -90,6 +90,9 @@ func validateDefinitions(_ context.Context, args []string, getenv func(string) s
 		fmt.Fprintf(stdout, "%s: ok: %s version %d, %d questions, %d editions, languages %v\n", path,
 			d.Form.SurveyID, d.Form.Version, len(d.Form.Questions()), len(d.Editions), d.Form.Languages)
 		printDropped(stdout, path, d, "import would leave out")
+		for _, w := range d.Warnings {
+			fmt.Fprintf(stdout, "warning: %s\n", w)
+		}
 	}
 	if bad > 0 {
 		return fmt.Errorf("%d of %d definitions are invalid", bad, f.NArg())

@@ -77,3 +77,17 @@ func TestImportDropUnsupported(t *testing.T) {
 		t.Errorf("the name question is not stored: %+v", f.Sections)
 	}
 }
+
+// TestValidateWarnings checks that validate prints the warnings of a valid form, those of the
+// form itself (a single choice of one choice) among them, placed on their row.
+func TestValidateWarnings(t *testing.T) {
+	var out bytes.Buffer
+	const path = "../../survey/xlsform/testdata/pyxform/choice_name_same_as_select_name.xls.xlsx"
+	if err := run(context.Background(), []string{"validate", path}, envFrom(nil), &out); err != nil {
+		t.Fatalf("validate: %v\n%s", err, out.String())
+	}
+	want := "warning: " + path + ", survey sheet, row 2: zone: a single_choice question with 1 choice (zone) leaves nothing to choose"
+	if !strings.Contains(out.String(), want) {
+		t.Errorf("validate does not say %q:\n%s", want, out.String())
+	}
+}

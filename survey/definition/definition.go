@@ -194,7 +194,12 @@ func parseDocument(data []byte, format Format, name string) (*Definition, error)
 		}
 		return nil, &survey.DefinitionError{Problems: out}
 	}
-	return &Definition{Form: form, Compiled: cf, Editions: editions}, nil
+	var warnings []survey.Problem
+	for _, w := range cf.Warnings() {
+		w.Source = source(name, b.lines[w.Field])
+		warnings = append(warnings, w)
+	}
+	return &Definition{Form: form, Compiled: cf, Editions: editions, Warnings: warnings}, nil
 }
 
 func parseWorkbook(data []byte, name string, opts Options) (*Definition, error) {
@@ -220,8 +225,13 @@ func compileWorkbook(wb *xlsform.Result, name string) (*Definition, error) {
 		}
 		return nil, &survey.DefinitionError{Problems: out}
 	}
+	warnings := wb.Warnings
+	for _, w := range cf.Warnings() {
+		w.Source = wb.Source(w.Field)
+		warnings = append(warnings, w)
+	}
 	return &Definition{Form: wb.Form, Compiled: cf, Editions: wb.Editions,
-		Warnings: wb.Warnings, Dropped: wb.Dropped}, nil
+		Warnings: warnings, Dropped: wb.Dropped}, nil
 }
 
 // Store is where definitions are saved: a survey.Catalog, or anything that keeps form

@@ -122,18 +122,18 @@ questions:
   - key: q
     type: text
     label: Q
-    relevant: ${r} = 'x'
+    relevant: ${rr} = 'x'
   - key: r
-    type: single_choice
+    type: multiple_choice
     label: R
     choices: [only]
   - key: q
     type: text
     label: Again
 `, []string{
-			`t.yaml:4 and 12: q: relevant refers to ${r}, which is not a question before this one`,
+			`t.yaml:4 and 12: q: relevant refers to ${rr}, which is no question of this form (did you mean ${r}?)`,
 			`t.yaml:4 and 12: q: the name is used twice`,
-			`t.yaml:8: r: a single_choice question needs at least 2 choices, it has 1`,
+			`t.yaml:8: r: a multiple_choice question needs at least 2 choices, it has 1`,
 		}},
 		{"bad editions", `survey: s
 version: 2
@@ -221,7 +221,7 @@ func TestWorkbookProblems(t *testing.T) {
 		return out
 	}
 	wb, err := xlsform.FromSheets(xlsform.Sheets{
-		"survey":   rows("type|name|label|relevant|appearance\ntext|q|Q|${r} = 'x'\nselect_one one|r|R\nnote|q|Again\nbegin_group|m|||table-list\nselect_one one|a|\nend_group"),
+		"survey":   rows("type|name|label|relevant|appearance\ntext|q|Q|${rr} = 'x'\nselect_multiple one|r|R\nnote|q|Again\nbegin_group|m|||table-list\nselect_one one|a|\nend_group"),
 		"choices":  rows("list_name|name|label\none|only|Seule"),
 		"settings": rows("form_id|form_title\ns|"),
 	}, "w.xlsx")
@@ -230,10 +230,9 @@ func TestWorkbookProblems(t *testing.T) {
 	}
 	_, err = compileWorkbook(wb, "w.xlsx")
 	surveytest.CheckProblems(t, err, []string{
-		`w.xlsx, survey sheet, rows 2 and 4: q: relevant refers to ${r}, which is not a question before this one`,
-		`w.xlsx, survey sheet, row 3: r: a single_choice question needs at least 2 choices, it has 1`,
+		`w.xlsx, survey sheet, rows 2 and 4: q: relevant refers to ${rr}, which is no question of this form (did you mean ${r}?)`,
+		`w.xlsx, survey sheet, row 3: r: a multiple_choice question needs at least 2 choices, it has 1`,
 		`w.xlsx, survey sheet, rows 2 and 4: q: the name is used twice`,
-		`w.xlsx, survey sheet, row 5: m: has no label`,
 		`w.xlsx, survey sheet, row 5: m: a matrix question needs a scale of at least 2 points, it has 1`,
 	})
 }

@@ -17,6 +17,9 @@ type formBody struct {
 	Title           text          `json:"title"`
 	Profile         profileBody   `json:"profile"`
 	Sections        []sectionBody `json:"sections"`
+	// Order lists every question as [section, question] indexes, in the order skip logic
+	// and calculations are worked out: an expression may refer to a later question.
+	Order [][2]int `json:"order"`
 }
 
 type profileBody struct {
@@ -138,6 +141,10 @@ func newFormBody(ed *edition, eb editionBody, lang, label string) formBody {
 			sb.Questions = append(sb.Questions, qb)
 		}
 		b.Sections = append(b.Sections, sb)
+	}
+	b.Order = make([][2]int, 0, len(cf.Order()))
+	for _, p := range cf.Order() {
+		b.Order = append(b.Order, [2]int{p.Section, p.Question})
 	}
 	return b
 }

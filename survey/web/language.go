@@ -19,7 +19,7 @@ func Language(c *gin.Context) string {
 }
 
 // Negotiate picks a language among offered: explicit when offered, else the Accept-Language
-// entry with the highest quality whose primary tag is offered, else fallback.
+// entry with the highest quality whose tag, or primary tag, is offered, else fallback.
 func Negotiate(explicit, acceptLanguage string, offered []string, fallback string) string {
 	has := func(l string) bool {
 		for _, o := range offered {
@@ -44,9 +44,14 @@ func Negotiate(explicit, acceptLanguage string, offered []string, fallback strin
 				q = f
 			}
 		}
-		primary, _, _ := strings.Cut(strings.ToLower(tag), "-")
-		if q > bestQ && has(primary) {
-			best, bestQ = primary, q
+		// The whole tag when offered (a form's own tag such as kreyol-ayisyen), else its
+		// primary part.
+		l := strings.ToLower(strings.TrimSpace(tag))
+		if !has(l) {
+			l, _, _ = strings.Cut(l, "-")
+		}
+		if q > bestQ && has(l) {
+			best, bestQ = l, q
 		}
 	}
 	if best != "" {

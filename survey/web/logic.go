@@ -6,11 +6,14 @@ import (
 )
 
 // logic is what the page's script needs to apply skip logic as the server does: every
-// section and question in order, with their relevant and constraint trees (see survey/expr
+// section and question in form order, the order in which to work them out, with their relevant and constraint trees (see survey/expr
 // for the tree and its semantics) and the limits that make a typed value count as answered.
 // It is embedded in the page as JSON.
 type logic struct {
 	Sections []logicSection `json:"sections"`
+	// Order lists every question as [section, question] indexes, in the order their values
+	// are worked out (survey.Compiled.Order): an expression may refer to a later question.
+	Order [][2]int `json:"order"`
 }
 
 type logicSection struct {
@@ -82,6 +85,10 @@ func newLogic(cf *survey.Compiled) logic {
 			ls.Questions = append(ls.Questions, lq)
 		}
 		l.Sections = append(l.Sections, ls)
+	}
+	l.Order = make([][2]int, 0, len(cf.Order()))
+	for _, p := range cf.Order() {
+		l.Order = append(l.Order, [2]int{p.Section, p.Question})
 	}
 	return l
 }

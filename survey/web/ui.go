@@ -6,6 +6,9 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
+
 	"github.com/palabre/palabre/survey"
 )
 
@@ -95,11 +98,22 @@ func tr(lang, key string, args ...any) string {
 var languageNames = map[string]string{"fr": "Français", "en": "English", "es": "Español",
 	"pt": "Português", "ar": "العربية", "mg": "Malagasy", "wo": "Wolof"}
 
+// languageName is a language's own name: from languageNames, else from CLDR for a code, else
+// its tag written as a name ("kreyol-ayisyen" → "Kreyol ayisyen") for a tag of palabre's own.
 func languageName(code string) string {
 	if n, ok := languageNames[code]; ok {
 		return n
 	}
-	return strings.ToUpper(code)
+	if tag, err := language.Parse(code); err == nil {
+		if n := display.Self.Name(tag); n != "" {
+			return n
+		}
+	}
+	name := strings.ReplaceAll(code, "-", " ")
+	if name == "" {
+		return ""
+	}
+	return strings.ToUpper(name[:1]) + name[1:]
 }
 
 // countryName names an ISO 3166-1 alpha-2 country in lang; unknown codes stay codes.

@@ -179,16 +179,20 @@ func buildForm(cf *survey.Compiled, in viewInput) ([]fieldView, []sectionView, [
 		return out
 	}
 	profile := buildProfile(f, in.respondent, lang, errs)
+	// Every question's label, for the conditions that name them: an expression may refer to
+	// a later question.
 	labels := map[string]string{}
+	for _, q := range f.Questions() {
+		if label := q.Label.In(lang, def); label != "" {
+			labels[q.Key] = label
+		}
+	}
 	var sections []sectionView
 	for _, s := range f.Sections {
 		sv := sectionView{Key: s.Key, Legend: s.Label.In(lang, def), Hidden: in.visible != nil && s.Key != "" && !in.visible[s.Key]}
 		sv.Cond = condition(cf.Relevant(s.Key), labels, lang)
 		for _, q := range s.Questions {
 			label := q.Label.In(lang, def)
-			if label != "" {
-				labels[q.Key] = label
-			}
 			qv := questionView{lang: lang, Key: q.Key, ID: "q-" + q.Key, Label: label, Hint: q.Hint.In(lang, def),
 				Cond: condition(cf.Relevant(q.Key), labels, lang), Required: q.Required, Error: errs[q.Key],
 				Value: first(q.Key), Hidden: in.visible != nil && !in.visible[q.Key]}

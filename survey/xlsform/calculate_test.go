@@ -119,7 +119,8 @@ func TestCalculateAndChoiceFilterProblems(t *testing.T) {
 
 // TestDropUnusableCalculationsAndFilters reads, with DropUnsupported, calculations and
 // filters that pyxform takes but palabre cannot use: their questions are left out and
-// listed, with those that depend on them; without the option the form is refused.
+// listed, with those that depend on them; without the option the form is refused. A
+// calculation over a note is not among them.
 func TestDropUnusableCalculationsAndFilters(t *testing.T) {
 	sh := cascading()
 	sh["survey"] = rows(`type|name|label|calculation|choice_filter|relevant
@@ -149,6 +150,10 @@ text|last|Last||`)
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("dropped\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// A calculation over a note is kept: the note reads as empty, as in ODK.
+	if _, _, ok := res.Form.Question("echo"); !ok {
+		t.Error("the calculation over a note is left out")
 	}
 	res, err = xlsform.FromSheets(sh, "drop.xlsx")
 	if err == nil {

@@ -7,7 +7,11 @@
 // "label::French (fr)", "label::fr", "label::Français", "label::chinese" or, as older forms
 // do, "label:English": a language's name in English, French, Spanish or in itself is read as
 // its ISO 639-1 code (golang.org/x/text/language/display), with a warning only when the name
-// fits several languages; a name no language has is refused. The untranslated "label" column
+// fits several languages; a name palabre does not know ("label::Kreyol", "label::Mooré") is a
+// language of its own, tagged by its name in lower case without accents (kreyol, moore; see
+// survey.ValidLanguage), with a warning only when it looks like a misspelt known name; a
+// name that makes no such tag (another script, over 32 characters) is refused. A cell
+// holding a boolean reads TRUE or FALSE, as pyxform reads it. The untranslated "label" column
 // is the default language (settings default_language, "French (fr)" or "fr"; French when
 // unset). Cells may be text or numbers; spaces around them are trimmed and empty rows
 // skipped. Every problem is reported with its sheet, row (1-based, as spreadsheets number

@@ -4,9 +4,15 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode"
 
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/palabre/palabre/survey"
 )
 
 // languageNames maps the names of languages, in English, French, Spanish and in the
@@ -57,4 +63,33 @@ func nameLanguage(s string) (code string, ambiguous, ok bool) {
 		return "", false, false
 	}
 	return codes[0], len(codes) > 1, true
+}
+
+// ownTag makes the tag of a language palabre knows neither by code nor by name, as a form
+// names it ("Kreyòl" → kreyol, "Kreyòl ayisyen" → kreyol-ayisyen): lower case, without
+// accents, its words joined by '-'. ok is false when that is no valid tag
+// (survey.ValidLanguage): a name in another script, or too long.
+func ownTag(s string) (tag string, ok bool) {
+	s, _, _ = transform.String(transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC), s)
+	words := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9') })
+	tag = strings.Join(words, "-")
+	return tag, survey.ValidLanguage(tag)
+}
+
+// nearLanguage returns the English name and the code of a language palabre knows whose
+// name s, an unknown name, is within two edits of (a likely typing mistake); "" when none is.
+func nearLanguage(s string) (name, code string) {
+	names := make([]string, 0, len(languageNames()))
+	for n := range languageNames() {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	if name = survey.Nearest(strings.ToLower(strings.TrimSpace(s)), names); name == "" {
+		return "", ""
+	}
+	code = languageNames()[name][0]
+	if n := display.English.Languages().Name(language.Make(code)); n != "" {
+		name = n
+	}
+	return name, code
 }

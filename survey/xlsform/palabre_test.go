@@ -101,9 +101,9 @@ func TestLanguagesAndTitleSettings(t *testing.T) {
 	}
 	_, err = FromSheets(Sheets{
 		"survey":   table("type|name|label\ntext|q|Q"),
-		"settings": table("form_id|form_title|languages\ns|S|fr Klingon"),
+		"settings": table("form_id|form_title|languages\ns|S|fr ⵜⴰⵎⴰⵣⵉⵖⵜ"),
 	}, "f.xlsx")
 	surveytest.CheckProblems(t, err, []string{
-		`f.xlsx, settings sheet, row 2, column "languages": languages: cannot tell the language of "Klingon": write it as a code such as fr`,
+		`f.xlsx, settings sheet, row 2, column "languages": languages: cannot tell the language of "ⵜⴰⵎⴰⵣⵉⵖⵜ": write it as a code such as fr`,
 	})
 }

@@ -81,12 +81,12 @@ end_group`), []string{
 			`f.xlsx, survey sheet, row 4, column "relevant": m: a row of a matrix cannot have its own relevant: set it on the group`,
 		}},
 		{"headers", Sheets{
-			"survey":   table("type|name|label|label::Klingon|label|hint::Bambara (bm)\ntext|q|Q||"),
-			"settings": table("form_id|version|default_language\n-|v1.2|Klingon"),
+			"survey":   table("type|name|label|label::ⵜⴰⵎⴰⵣⵉⵖⵜ|label|hint::Bambara (bm)\ntext|q|Q||"),
+			"settings": table("form_id|version|default_language\n-|v1.2|ⵜⴰⵎⴰⵣⵉⵖⵜ"),
 		}, []string{
-			`f.xlsx, survey sheet, row 1, column "label::Klingon": cannot tell the language of "Klingon": write it with its code, such as "Wolof (wo)"`,
+			`f.xlsx, survey sheet, row 1, column "label::ⵜⴰⵎⴰⵣⵉⵖⵜ": cannot tell the language of "ⵜⴰⵎⴰⵣⵉⵖⵜ": write it with its code, such as "Wolof (wo)"`,
 			`f.xlsx, survey sheet, row 1, column "label": the column is given twice`,
-			`f.xlsx, settings sheet, row 2, column "default_language": default_language: cannot tell the language of "Klingon": write it as a code such as fr, or as "French (fr)"`,
+			`f.xlsx, settings sheet, row 2, column "default_language": default_language: cannot tell the language of "ⵜⴰⵎⴰⵣⵉⵖⵜ": write it as a code such as fr, or as "French (fr)"`,
 			`f.xlsx, settings sheet, row 2, column "version": version: "v1.2" is not a whole number between 1 and 2147483647 (a date-like version such as 2024101501 is fine)`,
 			`f.xlsx, settings sheet, row 2, column "form_id": survey: form_id "-" must be lower-case letters, digits, '-' or '_' (at most 64)`,
 		}},

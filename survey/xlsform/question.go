@@ -270,10 +270,6 @@ func (r *reader) question(sh *sheet, rw row, t typeSpec, lists map[string]*list,
 			q.Type, q.Calculation = survey.Calculate, c
 			break
 		}
-		if r.notes == nil {
-			r.notes = map[string]bool{}
-		}
-		r.notes[key] = true
 	case "calculate":
 		q.Type, q.Calculation = survey.Calculate, sh.cell(rw, "calculation")
 		if q.Calculation == "" {
@@ -360,7 +356,6 @@ func (r *reader) question(sh *sheet, rw row, t typeSpec, lists map[string]*list,
 		col string
 		e   *string
 	}{{"relevant", &q.Relevant}, {"constraint", &q.Constraint}, {"calculation", &q.Calculation}, {"choice_filter", &q.ChoiceFilter}} {
-		*e.e = r.noteRefs(sh, rw, key, *e.e)
 		col := e.col
 		if t.base == "hidden" && col == "calculation" && sh.cell(rw, "calculation") == "" {
 			col = "default"
@@ -393,6 +388,7 @@ func (r *reader) question(sh *sheet, rw row, t typeSpec, lists map[string]*list,
 // It returns the column at fault, or "" when both can be used.
 func (r *reader) unusable(sh *sheet, q *survey.Question, l *list) (col, why string) {
 	if q.Type == survey.Calculate {
+		// A reference to a note is read as empty, as ODK reads it (survey.Compile warns).
 		if _, err := expr.Parse(q.Calculation); err != nil {
 			return sh.header("calculation"), fmt.Sprintf("palabre cannot evaluate the calculation %q: %v", q.Calculation, err)
 		}
@@ -516,31 +512,6 @@ func (r *reader) hiddenValue(sh *sheet, rw row) string {
 	}
 	r.problem(sh, rw.n, col, key, "the default %q holds both kinds of quotes, which an expression cannot write", d)
 	return ""
-}
-
-// noteRefs writes the empty text for the references of e to notes read before it: a note
-// without a calculation has no value, and ODK reads it as the empty text, so that an
-// expression such as if(${note} = "", …) means what it means in ODK. A warning says so, once
-// per row.
-func (r *reader) noteRefs(sh *sheet, rw row, key, e string) string {
-	if !strings.Contains(e, "${") {
-		return e
-	}
-	return refRE.ReplaceAllStringFunc(e, func(ref string) string {
-		n := ref[2 : len(ref)-1]
-		if !r.notes[n] {
-			return ref
-		}
-		w := fmt.Sprintf("%d\x00%s", rw.n, n)
-		if !r.warned[w] {
-			if r.warned == nil {
-				r.warned = map[string]bool{}
-			}
-			r.warned[w] = true
-			r.warn(sh, rw.n, "", key, "${%s} is a note, whose value is always empty: read as ''", n)
-		}
-		return "''"
-	})
 }
 
 // filterColumn is the value of a choice's column a filter reads by name: the column of that name,

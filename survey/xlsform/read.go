@@ -110,9 +110,29 @@ func readSheets(r io.Reader, name string) (Sheets, error) {
 			return nil, &survey.DefinitionError{Problems: []survey.Problem{{Source: name + ", " + sh + " sheet",
 				Reason: "cannot be read: " + err.Error()}}}
 		}
+		booleans(f, sh, rows)
 		sheets[sh] = rows
 	}
 	return sheets, nil
+}
+
+// booleans writes the cells of a sheet that hold a boolean, which excelize reads raw as 0 or
+// 1, as pyxform reads them: TRUE or FALSE (a question may be named FALSE).
+func booleans(f *excelize.File, sheet string, rows [][]string) {
+	for i, cells := range rows {
+		for j, c := range cells {
+			if c != "0" && c != "1" {
+				continue
+			}
+			ref, err := excelize.CoordinatesToCellName(j+1, i+1)
+			if err != nil {
+				continue
+			}
+			if t, err := f.GetCellType(sheet, ref); err == nil && t == excelize.CellTypeBool {
+				cells[j] = map[string]string{"0": "FALSE", "1": "TRUE"}[c]
+			}
+		}
+	}
 }
 
 // ReadFile reads the XLSForm workbook at path, with the CSV files of choices beside it

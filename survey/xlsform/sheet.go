@@ -47,7 +47,6 @@ type reader struct {
 	files    fs.FS             // the files beside the workbook (CSV choices); nil when none
 	opts     ReadOptions
 	dropped  []Dropped
-	notes    map[string]bool // names of the notes read so far
 	external *sheet          // the external_choices sheet, the lists of select_one_external
 	tooLong  bool            // loops expand to more rows than a sheet may have
 }
@@ -165,9 +164,16 @@ func (r *reader) parseHeader(sh *sheet, h string) (column, bool) {
 	lang, ambiguous, ok := languageOf(last)
 	if len(parts) == 2 && slices.Contains(translatable, c.base) {
 		if !ok {
-			r.problem(sh, 1, h, "", "cannot tell the language of %q: write it with its code, such as %q",
-				strings.TrimSpace(last), "Wolof (wo)")
-			return c, false
+			// A language palabre does not know ("label::Kreyol") is kept as its own tag.
+			if lang, ok = ownTag(last); !ok {
+				r.problem(sh, 1, h, "", "cannot tell the language of %q: write it with its code, such as %q",
+					strings.TrimSpace(last), "Wolof (wo)")
+				return c, false
+			}
+			if name, code := nearLanguage(last); name != "" {
+				r.warn(sh, 1, h, "", "%q is no language palabre knows: read as a language of its own, %s; if you meant %s, write it with its code, such as %q",
+					strings.TrimSpace(last), lang, name, name+" ("+code+")")
+			}
 		}
 		if ambiguous {
 			r.warn(sh, 1, h, "", "%q names several languages: read as %s; write it with its code, such as %q, to choose",
@@ -195,11 +201,14 @@ var (
 	bareCodeRE     = regexp.MustCompile(`^[a-z]{2,3}$`)
 )
 
-// languageCode reads the language of a translated column: "French (fr)", "fr",
-// "Français", "chinese" (any language's name in English, French, Spanish or itself).
-// "default" is the default language, "".
+// languageCode reads a language named in the settings: "French (fr)", "fr", "Français",
+// "chinese" (any language's name in English, French, Spanish or itself), or a name palabre
+// does not know, kept as its own tag (ownTag). "default" is the default language, "".
 func languageCode(s string) (string, bool) {
 	code, _, ok := languageOf(s)
+	if !ok {
+		code, ok = ownTag(s)
+	}
 	return code, ok
 }
 

@@ -259,7 +259,7 @@ func (r *reader) beginGroup(sh *sheet, rw row, stack []*frame, lang string) *fra
 	} else {
 		r.defined(sh, key, rw.n)
 	}
-	f.section = survey.Section{Key: key, Label: sh.text(rw, "label", lang), Relevant: r.noteRefs(sh, rw, key, sh.cell(rw, "relevant"))}
+	f.section = survey.Section{Key: key, Label: sh.text(rw, "label", lang), Relevant: sh.cell(rw, "relevant")}
 	table := false
 	for _, a := range strings.Fields(sh.cell(rw, "appearance")) {
 		if a == "table-list" {
@@ -346,6 +346,10 @@ func (r *reader) matrix(sh *sheet, f *frame) (survey.Question, bool) {
 		ConstraintMessage: sh.text(f.row, "constraint_message", r.lang),
 		Required:          groupRequired || rows[0].q.Required,
 		Choices:           cloneChoices(rows[0].list.choices),
+	}
+	if q.Label == nil {
+		q.Label = survey.Text{r.lang: f.key}
+		r.warn(sh, f.row.n, sh.header("label"), f.key, "the table-list group has no label: its name %s is shown instead", f.key)
 	}
 	if n, ok := r.changedIn(sh, f.row); ok {
 		q.ChangedIn = n

@@ -173,7 +173,11 @@ func textLanguages(f *survey.Form) []string {
 // languageName names a language as ODK documents it: "French (fr)"; the bare code when
 // its English name is not known.
 func languageName(lang string) string {
-	name := display.English.Languages().Name(language.Make(lang))
+	tag, err := language.Parse(lang)
+	if err != nil { // a tag of palabre's own, such as kreyol: written as it is
+		return lang
+	}
+	name := display.English.Languages().Name(tag)
 	if name == "" || strings.ContainsAny(name, "():") {
 		return lang
 	}

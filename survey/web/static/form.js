@@ -195,28 +195,43 @@
         if (q.step) { var k = (v - (q.step_base || 0)) / q.step; if (Math.abs(k - Math.round(k)) > 1e-6) return null; }
       } else if (q.max_length && points(v).length > q.max_length) return null;
     }
-    if (q.constraint && !bool(ev(q.constraint, { values: env, self: v }))) return null;
+    if (q.constraint) {
+      var own = {}; // ${key} in its own constraint is "."
+      for (var k in env) own[k] = env[k];
+      own[q.key] = v;
+      if (!bool(ev(q.constraint, { values: own, self: v }))) return null;
+    }
     return v;
   }
 
-  // apply shows the questions and groups whose relevant expression holds, in order, and
-  // hides the others with their inputs disabled, so that they are not sent.
+  // apply shows the questions and groups whose relevant expression holds and hides the
+  // others with their inputs disabled, so that they are not sent. Questions are worked out
+  // in the server's order (logic.order: each after those it refers to, which may come later
+  // in the form), a group's relevant when its first question is.
   function apply() {
-    var env = {};
-    logic.sections.forEach(function (s) {
-      var shown = !s.relevant || bool(ev(s.relevant, { values: env }));
-      if (s.key) toggle(d.getElementById('g-' + s.key), shown);
-      s.questions.forEach(function (q) {
-        var on = shown && (!q.relevant || bool(ev(q.relevant, { values: env })));
-        toggle(form.querySelector('[data-q="' + q.key + '"]'), on);
-        if (q.calculation) calculate(q, on, env);
-        else if (on && q.type !== 'note' && q.type !== 'matrix') {
-          if (q.filter) filter(q, env);
-          var v = value(q, env);
-          if (v !== null) env[q.key] = v;
-        }
-      });
+    var env = {}, shown = [];
+    function section(i) {
+      var s = logic.sections[i];
+      if (shown[i] === undefined) {
+        shown[i] = !s.relevant || bool(ev(s.relevant, { values: env }));
+        if (s.key) toggle(d.getElementById('g-' + s.key), shown[i]);
+      }
+      return shown[i];
+    }
+    var order = logic.order || [];
+    if (!logic.order) logic.sections.forEach(function (s, i) { s.questions.forEach(function (q, j) { order.push([i, j]); }); });
+    order.forEach(function (o) {
+      var q = logic.sections[o[0]].questions[o[1]];
+      var on = section(o[0]) && (!q.relevant || bool(ev(q.relevant, { values: env })));
+      toggle(form.querySelector('[data-q="' + q.key + '"]'), on);
+      if (q.calculation) calculate(q, on, env);
+      else if (on && q.type !== 'note' && q.type !== 'matrix') {
+        if (q.filter) filter(q, env);
+        var v = value(q, env);
+        if (v !== null) env[q.key] = v;
+      }
     });
+    logic.sections.forEach(function (s, i) { section(i); });
   }
   // calculate shows a calculate question's value, as the server will compute and store it,
   // and gives it to later expressions: an empty text or a NaN or infinite number is no value.
