@@ -47,8 +47,8 @@ type reader struct {
 	files    fs.FS             // the files beside the workbook (CSV choices); nil when none
 	opts     ReadOptions
 	dropped  []Dropped
-	external *sheet          // the external_choices sheet, the lists of select_one_external
-	tooLong  bool            // loops expand to more rows than a sheet may have
+	external *sheet // the external_choices sheet, the lists of select_one_external
+	tooLong  bool   // loops expand to more rows than a sheet may have
 }
 
 // drop leaves out the question on rw when the workbook is read with DropUnsupported, and
