@@ -59,6 +59,7 @@ type Conflict struct {
 	AcceptedBy       string // the process that accepted it ('' when stored by an earlier version)
 	WinnerDigest     uint64
 	WinnerReceivedAt time.Time
+	WinnerSubmitted  time.Time
 	RecordedAt       time.Time
 	RecordedBy       string // the process that found the conflict
 	Body             string // the losing response, JSON (survey.Response)
@@ -74,9 +75,9 @@ type Delivery struct {
 	db     *DB
 	holder string
 	// Lost, when set, is called for each response left out because another version of its
-	// id won, with the winner's digest and submission time (the pipeline then answers the
-	// winner's answers as duplicates and others as conflicts).
-	Lost func(id survey.ResponseID, winner Version)
+	// id won, with its digest and the winner's digest and submission time (the pipeline
+	// then answers the winner's answers as duplicates and others as conflicts).
+	Lost func(id survey.ResponseID, loser, winner uint64, winnerSubmitted time.Time)
 	lost atomic.Int64
 }
 
@@ -134,7 +135,7 @@ func (d *Delivery) WriteResponses(ctx context.Context, batch []*survey.Response)
 	d.lost.Add(int64(len(lost)))
 	if d.Lost != nil {
 		for i, c := range lost {
-			d.Lost(c.ID, winners[i])
+			d.Lost(c.ID, c.Digest, winners[i].Digest, winners[i].SubmittedAt)
 		}
 	}
 	return nil
@@ -147,7 +148,7 @@ func conflictOf(r *survey.Response, winner Version, holder string, now time.Time
 	}
 	return Conflict{SurveyID: r.SurveyID, Edition: r.Edition, ID: r.ID, Digest: r.Digest(), ReceivedAt: r.ReceivedAt,
 		SubmittedAt: r.SubmittedAt, AcceptedBy: holder, WinnerDigest: winner.Digest, WinnerReceivedAt: winner.ReceivedAt,
-		RecordedAt: now, RecordedBy: holder, Body: string(body), Answers: len(r.Answers)}, nil
+		WinnerSubmitted: winner.SubmittedAt, RecordedAt: now, RecordedBy: holder, Body: string(body), Answers: len(r.Answers)}, nil
 }
 
 // storedVersions returns the versions stored for the ids of batch, by id; ids not stored
@@ -217,12 +218,12 @@ func (db *DB) recordConflicts(ctx context.Context, cs []Conflict) error {
 		edition                                = make([]uint16, n)
 		ids                                    = make([]uuid.UUID, n)
 		digest, winner                         = make([]uint64, n), make([]uint64, n)
-		received, submitted, winnerAt, at      = make([]time.Time, n), make([]time.Time, n), make([]time.Time, n), make([]time.Time, n)
+		received, submitted, winnerAt, winSub  = make([]time.Time, n), make([]time.Time, n), make([]time.Time, n), make([]time.Time, n)
 	)
 	for i, c := range cs {
 		surveyID[i], acceptedBy[i], recordedBy[i], body[i] = c.SurveyID, c.AcceptedBy, c.RecordedBy, c.Body
 		edition[i], ids[i], digest[i], winner[i] = uint16(c.Edition), uuid.UUID(c.ID), c.Digest, c.WinnerDigest
-		received[i], submitted[i], winnerAt[i], at[i] = c.ReceivedAt, c.SubmittedAt, c.WinnerReceivedAt, c.RecordedAt
+		received[i], submitted[i], winnerAt[i], winSub[i] = c.ReceivedAt, c.SubmittedAt, c.WinnerReceivedAt, c.WinnerSubmitted
 	}
 	t, err := columns{
 		{"survey_id", "String", surveyID},
@@ -234,7 +235,7 @@ func (db *DB) recordConflicts(ctx context.Context, cs []Conflict) error {
 		{"accepted_by", "String", acceptedBy},
 		{"winner_digest", "UInt64", winner},
 		{"winner_received_at", "DateTime", winnerAt},
-		{"recorded_at", "DateTime", at},
+		{"winner_submitted_at", "DateTime", winSub},
 		{"recorded_by", "String", recordedBy},
 		{"body", "String", body},
 	}.table("batch_conflicts")
@@ -242,9 +243,9 @@ func (db *DB) recordConflicts(ctx context.Context, cs []Conflict) error {
 		return fmt.Errorf("record conflicts: %w", err)
 	}
 	const insert = `INSERT INTO response_conflicts (survey_id, edition, response_id, digest, received_at, submitted_at,
- accepted_by, winner_digest, winner_received_at, recorded_at, recorded_by, body)
+ accepted_by, winner_digest, winner_received_at, winner_submitted_at, recorded_at, recorded_by, body)
 SELECT survey_id, edition, response_id, digest, received_at, submitted_at, accepted_by, winner_digest,
- winner_received_at, recorded_at, recorded_by, body FROM batch_conflicts`
+ winner_received_at, winner_submitted_at, now(), recorded_by, body FROM batch_conflicts`
 	if err := db.conn.Exec(ch.Context(ctx, ch.WithExternalTable(t)), insert); err != nil {
 		return fmt.Errorf("record conflicts: %w", err)
 	}
@@ -276,6 +277,35 @@ func (db *DB) StoredSince(ctx context.Context, since time.Time, fn func(id surve
 			latest = stored
 		}
 		fn(survey.ResponseID(id), digest, sub.UTC())
+	}
+	return latest, rows.Err()
+}
+
+// LostSince calls fn with every loser recorded at or after since (by the database server's
+// clock): the id, the loser's digest, and the winner's digest and submission time. It returns
+// the latest recording time seen (since when none).
+func (db *DB) LostSince(ctx context.Context, since time.Time, fn func(id survey.ResponseID, loser, winner uint64, winnerSubmitted time.Time)) (time.Time, error) {
+	rows, err := db.conn.Query(ctx, `SELECT response_id, digest, winner_digest, winner_received_at, winner_submitted_at, recorded_at
+FROM response_conflicts WHERE recorded_at >= toDateTime(?)`, max(since.Unix(), 0))
+	if err != nil {
+		return since, fmt.Errorf("read conflicts recorded since: %w", err)
+	}
+	defer rows.Close()
+	latest := since
+	for rows.Next() {
+		var (
+			id       uuid.UUID
+			loser    uint64
+			w        Version
+			recorded time.Time
+		)
+		if err := rows.Scan(&id, &loser, &w.Digest, &w.ReceivedAt, &w.SubmittedAt, &recorded); err != nil {
+			return since, fmt.Errorf("read conflicts recorded since: %w", err)
+		}
+		if recorded.After(latest) {
+			latest = recorded
+		}
+		fn(survey.ResponseID(id), loser, w.Digest, w.SubmittedAt.UTC())
 	}
 	return latest, rows.Err()
 }
@@ -432,7 +462,7 @@ ORDER BY response_id, digest, question_key, item_key`)
 		w := winnerOf[k.id]
 		out = append(out, Conflict{SurveyID: v.r.SurveyID, Edition: v.r.Edition, ID: k.id, Digest: k.digest,
 			ReceivedAt: v.r.ReceivedAt, SubmittedAt: v.r.SubmittedAt, AcceptedBy: v.acceptedBy, WinnerDigest: w.digest,
-			WinnerReceivedAt: w.r.ReceivedAt, RecordedAt: now, RecordedBy: holder, Body: string(body), Answers: len(v.r.Answers)})
+			WinnerReceivedAt: w.r.ReceivedAt, WinnerSubmitted: w.r.SubmittedAt, RecordedAt: now, RecordedBy: holder, Body: string(body), Answers: len(v.r.Answers)})
 	}
 	slices.SortFunc(out, func(a, b Conflict) int { return strings.Compare(a.ID.String(), b.ID.String()) })
 	return out, nil

@@ -42,7 +42,9 @@ func TestDeliveryLeavesOutTheLoserAndRecordsIt(t *testing.T) {
 	a, b := db.Delivery("palabre-a"), db.Delivery("palabre-b")
 	var lost []survey.ResponseID
 	var winner clickhouse.Version
-	b.Lost = func(id survey.ResponseID, w clickhouse.Version) { lost, winner = append(lost, id), w }
+	b.Lost = func(id survey.ResponseID, _, w uint64, at time.Time) {
+		lost, winner = append(lost, id), clickhouse.Version{Digest: w, SubmittedAt: at}
+	}
 	if err := a.WriteResponses(ctx, []*survey.Response{first}); err != nil {
 		t.Fatal(err)
 	}
@@ -97,6 +99,17 @@ func TestDeliveryLeavesOutTheLoserAndRecordsIt(t *testing.T) {
 	}
 	if n, err := db.ConflictCount(ctx); err != nil || n != 2 {
 		t.Errorf("conflict count %d (err %v), want 2", n, err)
+	}
+	told := map[uint64]uint64{}
+	if _, err := db.LostSince(ctx, time.Now().Add(-time.Minute), func(id survey.ResponseID, loser, w uint64, at time.Time) {
+		if id == first.ID && at.Equal(first.SubmittedAt) {
+			told[loser] = w
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if told[later.Digest()] != first.Digest() || told[first.Digest()] != earlier.Digest() {
+		t.Errorf("losers told %v", told)
 	}
 	if again, err := db.ResolveConflicts(ctx, time.Time{}, "palabre-b"); err != nil || len(again) != 0 {
 		t.Errorf("a second resolution found %v (err %v)", again, err)
