@@ -78,6 +78,13 @@ func (l *Leases) Run(ctx context.Context, name string, period time.Duration, job
 	}
 	var running atomic.Bool
 	done := make(chan struct{})
+	failing := false // a failure is logged once, until a slot succeeds again
+	warn := func(msg string, err error) {
+		if !failing {
+			l.log.Warn(msg, slog.String("job", name), slog.Any("error", err))
+		}
+		failing = true
+	}
 	defer func() {
 		if running.Load() {
 			<-done
@@ -86,32 +93,37 @@ func (l *Leases) Run(ctx context.Context, name string, period time.Duration, job
 	for {
 		next := time.Now().Unix()/int64(period.Seconds()) + 1
 		start := time.Unix(next*int64(period.Seconds()), 0)
-		if err := l.Claim(ctx, name, next); err != nil {
+		claimErr := l.Claim(ctx, name, next)
+		if err := claimErr; err != nil {
 			if ctx.Err() != nil {
 				return
 			}
-			l.log.Warn("lease: cannot claim the next slot", slog.String("job", name), slog.Any("error", err))
+			warn("lease: cannot claim the next slot; the job waits", err)
 		}
 		if !sleepUntil(ctx, start.Add(leaseGrace)) {
 			return
 		}
-		var holder string
+		holder, read := "", false
 		for {
 			h, ready, err := l.HolderOf(ctx, name, next, start)
 			if err != nil {
 				if ctx.Err() != nil {
 					return
 				}
-				l.log.Warn("lease: cannot read the holder of a slot", slog.String("job", name), slog.Any("error", err))
+				warn("lease: cannot read the holder of a slot; the job waits", err)
 				break
 			}
 			if ready {
-				holder = h
+				holder, read = h, true
 				break
 			}
 			if !sleepUntil(ctx, time.Now().Add(200*time.Millisecond)) {
 				return
 			}
+		}
+		if read && claimErr == nil && failing {
+			l.log.Info("lease: claims work again", slog.String("job", name))
+			failing = false
 		}
 		if holder != l.holder || !running.CompareAndSwap(false, true) {
 			continue
