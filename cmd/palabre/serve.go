@@ -60,7 +60,7 @@ type serveConfig struct {
 	// processName names this process among those over one database (leases, conflicts).
 	processName string
 	ingest      ingest.Config
-	admission    admissionConfig
+	admission   admissionConfig
 }
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
