@@ -99,6 +99,34 @@ func BenchmarkDeliveryWrite(b *testing.B) {
 	}
 }
 
+// BenchmarkBatchCheck is the check alone: the stored versions of a batch's 167 ids.
+func BenchmarkBatchCheck(b *testing.B) {
+	db := benchDB(b)
+	ctx := context.Background()
+	batch := benchBatch()
+	if err := db.WriteResponses(ctx, batch[:10]); err != nil { // some of them stored
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		got, err := db.storedVersions(ctx, batch)
+		if err != nil || len(got) != 10 {
+			b.Fatal(len(got), err)
+		}
+	}
+}
+
+// BenchmarkStoredSinceNothingNew is a reading of the tail that finds nothing: the cost of
+// looking through every stored response's insertion time.
+func BenchmarkStoredSinceNothingNew(b *testing.B) {
+	db := benchDB(b)
+	ctx := context.Background()
+	for b.Loop() {
+		if _, err := db.StoredSince(ctx, time.Now().Add(time.Hour), func(survey.ResponseID, uint64, time.Time) { b.Fatal("read") }); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkStoredSince is one reading of the tail: the responses stored in the last 11
 // seconds (a second's worth of new ones plus the overlap), among all those stored.
 func BenchmarkStoredSince(b *testing.B) {
