@@ -69,8 +69,9 @@ type Conflict struct {
 // Delivery writes the batches of one palabre process (holder), checking each against the
 // responses already stored: a response whose id is stored with other answers that win by
 // the rule is not written but recorded as a conflict, and Lost is told of it. A response
-// that wins over a stored one is written; ResolveConflicts then removes the stored one.
-// The check is one query a batch.
+// that wins over a stored one (its process delivered it late) is written, then the stored
+// one is recorded and deleted before the batch counts as delivered. The check is one query
+// a batch; the rest happens only for conflicts.
 type Delivery struct {
 	db     *DB
 	holder string
@@ -100,6 +101,7 @@ func (d *Delivery) WriteResponses(ctx context.Context, batch []*survey.Response)
 	keep := batch
 	var lost []Conflict
 	var winners []Version
+	var beats []uuid.UUID // ids of batch that win over a stored version
 	if len(stored) > 0 {
 		keep = make([]*survey.Response, 0, len(batch))
 		now := time.Now().UTC()
@@ -113,6 +115,9 @@ func (d *Delivery) WriteResponses(ctx context.Context, batch []*survey.Response)
 			}
 			if best.Digest == ours.Digest {
 				keep = append(keep, r)
+				if slices.ContainsFunc(stored[r.ID], func(v Version) bool { return v.Digest != ours.Digest }) {
+					beats = append(beats, uuid.UUID(r.ID))
+				}
 				continue
 			}
 			c, err := conflictOf(r, best, d.holder, now)
@@ -131,6 +136,13 @@ func (d *Delivery) WriteResponses(ctx context.Context, batch []*survey.Response)
 	}
 	if err := d.db.writeResponses(ctx, keep, d.holder); err != nil {
 		return err
+	}
+	if len(beats) > 0 {
+		// Should this fail, the batch is written again and checked again: the stored version
+		// still loses, and is removed then.
+		if _, err := d.db.resolve(ctx, beats, d.holder); err != nil {
+			return fmt.Errorf("write responses: %w", err)
+		}
 	}
 	d.lost.Add(int64(len(lost)))
 	if d.Lost != nil {
@@ -310,13 +322,17 @@ FROM response_conflicts WHERE recorded_at >= toDateTime(?)`, max(since.Unix(), 0
 	return latest, rows.Err()
 }
 
-// ResolveConflicts finds the response ids stored at or after since with more than one
-// version, applies the rule, records each loser in response_conflicts and deletes its rows
-// (waiting for the deletion). holder names the process that does it. A zero since looks at
-// every response. It returns the losers recorded.
+// ResolveConflicts finds the response ids with more than one version among the responses
+// stored at or after since, applies the rule, records each loser in response_conflicts and
+// deletes its rows (waiting for the deletion). holder names the process that does it. A
+// zero since looks at every response. It returns the losers recorded.
+//
+// Versions that reach the database apart are settled by Delivery's check; what is left is
+// two checks that ran before either insert, whose versions were therefore stored within
+// seconds of each other: looking back from since, a minute before the previous run,
+// finds both.
 func (db *DB) ResolveConflicts(ctx context.Context, since time.Time, holder string) ([]Conflict, error) {
-	rows, err := db.conn.Query(ctx, `SELECT response_id FROM responses
-WHERE response_id IN (SELECT response_id FROM responses WHERE stored_at >= toDateTime(?))
+	rows, err := db.conn.Query(ctx, `SELECT response_id FROM responses WHERE stored_at >= toDateTime(?)
 GROUP BY response_id HAVING uniqExact(digest) > 1`, max(since.Unix(), 0))
 	if err != nil {
 		return nil, fmt.Errorf("find conflicts: %w", err)
@@ -334,6 +350,11 @@ GROUP BY response_id HAVING uniqExact(digest) > 1`, max(since.Unix(), 0))
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("find conflicts: %w", err)
 	}
+	return db.resolve(ctx, ids, holder)
+}
+
+// resolve applies the rule to the versions of ids: records the losers and deletes them.
+func (db *DB) resolve(ctx context.Context, ids []uuid.UUID, holder string) ([]Conflict, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}

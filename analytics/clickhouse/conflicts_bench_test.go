@@ -147,3 +147,18 @@ func BenchmarkStoredSince(b *testing.B) {
 	}
 	b.ReportMetric(float64(n), "ids/read")
 }
+
+// BenchmarkResolveNothing is a run of the resolver that finds no conflict, looking back ten
+// minutes (palabre serve looks back one minute before its previous run, every 2 s).
+func BenchmarkResolveNothing(b *testing.B) {
+	db := benchDB(b)
+	ctx := context.Background()
+	if err := db.Delivery("bench").WriteResponses(ctx, benchBatch()); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if cs, err := db.ResolveConflicts(ctx, time.Now().Add(-10*time.Minute), "bench"); err != nil || len(cs) > 0 {
+			b.Fatal(cs, err)
+		}
+	}
+}

@@ -44,7 +44,7 @@ func defaultProcessName() string {
 // far before its previous run each run looks, for inserts that became visible late.
 const (
 	resolveEvery    = 2 * time.Second
-	resolveLookBack = 10 * time.Minute
+	resolveLookBack = time.Minute
 )
 
 // deliveryFor returns the writer of this process and a function that tells it, once the
