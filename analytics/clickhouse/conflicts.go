@@ -140,9 +140,12 @@ func (d *Delivery) WriteResponses(ctx context.Context, batch []*survey.Response)
 	if len(beats) > 0 {
 		// Should this fail, the batch is written again and checked again: the stored version
 		// still loses, and is removed then.
-		if _, err := d.db.resolve(ctx, beats, d.holder); err != nil {
+		removed, err := d.db.resolve(ctx, beats, d.holder)
+		if err != nil {
 			return fmt.Errorf("write responses: %w", err)
 		}
+		d.db.logger().Warn("stored responses replaced by versions received earlier (delivered late); the stored ones are recorded in response_conflicts",
+			slog.Int("responses", len(removed)))
 	}
 	d.lost.Add(int64(len(lost)))
 	if d.Lost != nil {
@@ -350,7 +353,12 @@ GROUP BY response_id HAVING uniqExact(digest) > 1`, max(since.Unix(), 0))
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("find conflicts: %w", err)
 	}
-	return db.resolve(ctx, ids, holder)
+	losers, err := db.resolve(ctx, ids, holder)
+	if len(losers) > 0 {
+		db.logger().Warn("conflict resolver: responses stored twice with different answers; the version received first was kept, the others recorded in response_conflicts",
+			slog.Int("ids", len(ids)), slog.Int("left_out", len(losers)))
+	}
+	return losers, err
 }
 
 // resolve applies the rule to the versions of ids: records the losers and deletes them.
@@ -368,8 +376,6 @@ func (db *DB) resolve(ctx context.Context, ids []uuid.UUID, holder string) ([]Co
 	if err := db.deleteVersions(ctx, losers); err != nil {
 		return nil, err
 	}
-	db.logger().Warn("conflicting responses resolved: the version received first was kept, the others recorded in response_conflicts",
-		slog.Int("ids", len(ids)), slog.Int("left_out", len(losers)))
 	return losers, nil
 }
 
