@@ -64,6 +64,8 @@ type Conflict struct {
 	RecordedBy       string // the process that found the conflict
 	Body             string // the losing response, JSON (survey.Response)
 	Answers          int    // how many answers it had
+
+	answersDigest uint64 // the digest its answer rows carry: 0 when stored before answers had one
 }
 
 // Delivery writes the batches of one palabre process (holder), checking each against the
@@ -389,11 +391,12 @@ func (db *DB) losers(ctx context.Context, ids []uuid.UUID, holder string) ([]Con
 		r          *survey.Response
 		digest     uint64
 		acceptedBy string
+		old        bool // stored before the digest was in the keys: its answer rows carry digest 0
 	}
 	byID := map[survey.ResponseID][]*version{}
 	rows, err := db.conn.Query(ch.Context(ctx, ch.WithExternalTable(t)), `SELECT survey_id, edition, response_id, digest,
  min(received_at), min(submitted_at), any(form_version), any(country), any(organisation), any(role), any(language),
- any(channel), any(accepted_by)
+ any(channel), any(accepted_by), min(key_digest) = 0
 FROM responses WHERE response_id IN (SELECT response_id FROM conflict_ids)
 GROUP BY survey_id, edition, response_id, digest`)
 	if err != nil {
@@ -410,7 +413,7 @@ GROUP BY survey_id, edition, response_id, digest`)
 			channel  string
 		)
 		if err := rows.Scan(&r.SurveyID, &edition, &id, &v.digest, &rec, &sub, &fv, &r.Country, &r.Organisation, &r.Role,
-			&r.Language, &channel, &v.acceptedBy); err != nil {
+			&r.Language, &channel, &v.acceptedBy, &v.old); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("read conflicting responses: %w", err)
 		}
@@ -439,8 +442,12 @@ GROUP BY survey_id, edition, response_id, digest`)
 		}
 		winnerOf[id] = best
 		for _, v := range vs {
-			if v != best {
-				loserOf[key{id, v.digest}] = v
+			if v == best {
+				continue
+			}
+			loserOf[key{id, v.digest}] = v
+			if v.old && !best.old {
+				loserOf[key{id, 0}] = v // its answer rows
 			}
 		}
 	}
@@ -482,6 +489,9 @@ ORDER BY response_id, digest, question_key, item_key`)
 	now := time.Now().UTC()
 	out := make([]Conflict, 0, len(loserOf))
 	for k, v := range loserOf {
+		if k.digest == 0 && v.old {
+			continue // the answer rows of a version listed under its digest
+		}
 		body, err := json.Marshal(v.r)
 		if err != nil {
 			return nil, err
@@ -489,7 +499,11 @@ ORDER BY response_id, digest, question_key, item_key`)
 		w := winnerOf[k.id]
 		out = append(out, Conflict{SurveyID: v.r.SurveyID, Edition: v.r.Edition, ID: k.id, Digest: k.digest,
 			ReceivedAt: v.r.ReceivedAt, SubmittedAt: v.r.SubmittedAt, AcceptedBy: v.acceptedBy, WinnerDigest: w.digest,
-			WinnerReceivedAt: w.r.ReceivedAt, WinnerSubmitted: w.r.SubmittedAt, RecordedAt: now, RecordedBy: holder, Body: string(body), Answers: len(v.r.Answers)})
+			WinnerReceivedAt: w.r.ReceivedAt, WinnerSubmitted: w.r.SubmittedAt, RecordedAt: now, RecordedBy: holder, Body: string(body), Answers: len(v.r.Answers),
+			answersDigest: k.digest})
+		if v.old {
+			out[len(out)-1].answersDigest = 0
+		}
 	}
 	slices.SortFunc(out, func(a, b Conflict) int { return strings.Compare(a.ID.String(), b.ID.String()) })
 	return out, nil
@@ -503,28 +517,38 @@ func (db *DB) deleteVersions(ctx context.Context, cs []Conflict) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, EraseWait)
 	defer cancel()
-	parts := make([]string, len(cs))
-	for i, c := range cs {
-		// A UUID's text is hex digits and dashes, a digest decimal digits: nothing else
-		// reaches the SQL. (This form is what system.mutations shows, which waitMutations
-		// looks for.)
-		parts[i] = "(toUUID('" + c.ID.String() + "'), " + strconv.FormatUint(c.Digest, 10) + ")"
+	// A UUID's text is hex digits and dashes, a digest decimal digits: nothing else reaches
+	// the SQL. (This form is what system.mutations shows, which waitMutations looks for.)
+	pair := func(id survey.ResponseID, digest uint64) string {
+		return "(toUUID('" + id.String() + "'), " + strconv.FormatUint(digest, 10) + ")"
 	}
-	cond := "(response_id, digest) IN (" + strings.Join(parts, ", ") + ")"
+	var rs, as []string
+	for _, c := range cs {
+		rs, as = append(rs, pair(c.ID, c.Digest)), append(as, pair(c.ID, c.Digest))
+		if c.answersDigest != c.Digest {
+			as = append(as, pair(c.ID, c.answersDigest))
+		}
+	}
+	conds := map[string]string{
+		"responses": "(response_id, digest) IN (" + strings.Join(rs, ", ") + ")",
+		"answers":   "(response_id, digest) IN (" + strings.Join(as, ", ") + ")",
+	}
 	for attempt := 1; ; attempt++ {
 		for _, t := range []string{"answers", "responses"} {
-			if err := db.conn.Exec(ctx, "ALTER TABLE "+t+" DELETE WHERE "+cond); err != nil {
+			if err := db.conn.Exec(ctx, "ALTER TABLE "+t+" DELETE WHERE "+conds[t]); err != nil {
 				return fmt.Errorf("delete conflicting responses from %s: %w", t, err)
 			}
 		}
-		if err := db.waitMutations(ctx, cond); err != nil {
-			return fmt.Errorf("delete conflicting responses: %w", err)
+		for _, t := range []string{"answers", "responses"} {
+			if err := db.waitMutations(ctx, conds[t]); err != nil {
+				return fmt.Errorf("delete conflicting responses: %w", err)
+			}
 		}
 		// A copy delivered again while the deletion ran is not deleted by it: go again.
 		left := uint64(0)
 		for _, t := range []string{"answers", "responses"} {
 			var n uint64
-			if err := db.conn.QueryRow(ctx, "SELECT count() FROM "+t+" WHERE "+cond).Scan(&n); err != nil {
+			if err := db.conn.QueryRow(ctx, "SELECT count() FROM "+t+" WHERE "+conds[t]).Scan(&n); err != nil {
 				return fmt.Errorf("delete conflicting responses: count rows left in %s: %w", t, err)
 			}
 			left += n
