@@ -24,7 +24,8 @@ import (
 // under a stored id are refused by both (409); the same ids sent with different answers to
 // both at once are stored once, by the rule (received first, then the smaller digest), the
 // other version recorded; every accepted answer is counted once; and compaction, a
-// scheduled job, runs in one process only (the smaller name holds its lease).
+// scheduled job, runs in one process only (the smaller name holds its lease), until that
+// process is killed and the other takes over.
 func TestTwoProcessesShareOneDatabase(t *testing.T) {
 	dsn := clickhousetest.NewDSN(t)
 	db := clickhousetest.OpenDSN(t, dsn)
@@ -203,7 +204,18 @@ func TestTwoProcessesShareOneDatabase(t *testing.T) {
 	if strings.Contains(b.out.String(), "compacted an edition") || strings.Contains(b.out.String(), "conflict resolver") {
 		t.Errorf("node-b ran work that node-a holds the lease of:\n%s", logTail(b.out))
 	}
-	a.stop()
+	// node-a dies: from the slot after its last claim, node-b holds the lease and compacts
+	// what arrives next.
+	a.kill()
+	for range 5 {
+		id := survey.NewResponseID().String()
+		if code, _ := post(b.base, id, demoBody(id, 7)); code != http.StatusCreated {
+			t.Fatalf("a response to node-b after node-a died: %d", code)
+		}
+	}
+	killed := time.Now()
+	waitFor(t, "node-b compacts once node-a is dead", func() bool { return strings.Contains(b.out.String(), "compacted an edition") })
+	t.Logf("node-b took over compaction %v after node-a was killed", time.Since(killed).Round(100*time.Millisecond))
 	b.stop()
 	for _, p := range procs {
 		if strings.Contains(p.out.String(), "level=ERROR") {
