@@ -15,7 +15,7 @@ import (
 // responseTables are every table that holds a response's data (its profile or its answers).
 // A new table holding responses must be added here, or erasure leaves it behind
 // (TestEraseResponseEveryTable fails when a table with a response_id column is missing).
-var responseTables = []string{"answers", "responses"}
+var responseTables = []string{"answers", "responses", "response_conflicts"}
 
 // EraseWait bounds how long EraseResponse waits for ClickHouse to finish deleting.
 var EraseWait = 2 * time.Minute

@@ -87,6 +87,14 @@ func TestEraseResponseEveryTable(t *testing.T) {
 		t.Fatalf("%d responses counted before erasure, want 3", n)
 	}
 	othersBefore := rowsOf(t, db, others[0].ID)
+	// Another process accepted other answers under the id, received later: recorded as a
+	// conflict, which holds the response whole and must go too.
+	if err := db.Delivery("b").WriteResponses(ctx, []*survey.Response{otherVersion(target, 1, target.ReceivedAt.Add(time.Minute))}); err != nil {
+		t.Fatal(err)
+	}
+	if n := rowsOf(t, db, target.ID)["response_conflicts"]; n != 1 {
+		t.Fatalf("%d conflicts recorded, want 1", n)
+	}
 
 	found, err := db.EraseResponse(ctx, "partners-meeting", target.ID)
 	if err != nil || !found {
@@ -102,7 +110,7 @@ func TestEraseResponseEveryTable(t *testing.T) {
 			t.Errorf("%s holds %d rows of the erased response, want %d", table, n, want)
 		}
 	}
-	if len(after) != 3 {
+	if len(after) != 4 {
 		t.Errorf("tables with a response_id: %v; a new one must be erased too (responseTables)", after)
 	}
 	if got := rowsOf(t, db, others[0].ID); fmt.Sprint(got) != fmt.Sprint(othersBefore) {

@@ -29,6 +29,12 @@ import (
 // deleted once written. So a response erased before it was delivered (still in palabre's
 // journal, or in another process's) never reaches the tables.
 func (db *DB) WriteResponses(ctx context.Context, batch []*survey.Response) error {
+	return db.writeResponses(ctx, batch, "")
+}
+
+// writeResponses is WriteResponses for the palabre process named holder (recorded in
+// responses.accepted_by).
+func (db *DB) writeResponses(ctx context.Context, batch []*survey.Response, holder string) error {
 	if len(batch) == 0 {
 		return nil
 	}
@@ -44,7 +50,7 @@ func (db *DB) WriteResponses(ctx context.Context, batch []*survey.Response) erro
 			return nil
 		}
 	}
-	if err := db.insertResponses(ctx, batch); err != nil {
+	if err := db.insertResponses(ctx, batch, holder); err != nil {
 		return err
 	}
 	// An erasure recorded while the batch was written may have begun deleting before its
@@ -65,7 +71,7 @@ func (db *DB) WriteResponses(ctx context.Context, batch []*survey.Response) erro
 	return nil
 }
 
-func (db *DB) insertResponses(ctx context.Context, batch []*survey.Response) error {
+func (db *DB) insertResponses(ctx context.Context, batch []*survey.Response, holder string) error {
 	answers, err := answersTable(batch)
 	if err != nil {
 		return fmt.Errorf("write answers: %w", err)
@@ -75,7 +81,7 @@ func (db *DB) insertResponses(ctx context.Context, batch []*survey.Response) err
 			return fmt.Errorf("write answers: %w", err)
 		}
 	}
-	responses, err := responsesTable(batch)
+	responses, err := responsesTable(batch, holder)
 	if err != nil {
 		return fmt.Errorf("write responses: %w", err)
 	}
@@ -105,14 +111,14 @@ func distinct(batch []*survey.Response) []*survey.Response {
 }
 
 const insertResponses = `INSERT INTO responses (survey_id, edition, form_version, response_id, submitted_at,
- received_at, country, organisation, role, language, channel, digest, answer_count)
+ received_at, country, organisation, role, language, channel, digest, answer_count, key_digest, accepted_by, stored_at)
 SELECT survey_id, edition, form_version, response_id, submitted_at, received_at, country,
- organisation, role, language, channel, digest, answer_count FROM batch_responses`
+ organisation, role, language, channel, digest, answer_count, digest, accepted_by, now() FROM batch_responses`
 
 const insertAnswers = `INSERT INTO answers (survey_id, edition, form_version, response_id, submitted_at,
- country, organisation, role, language, question_key, item_key, value_num, value_text, value_choices)
+ country, organisation, role, language, question_key, item_key, value_num, value_text, value_choices, digest)
 SELECT survey_id, edition, form_version, response_id, submitted_at, country, organisation, role,
- language, question_key, item_key, value_num, value_text, value_choices FROM batch_answers`
+ language, question_key, item_key, value_num, value_text, value_choices, digest FROM batch_answers`
 
 // columns is an external table's columns, appended column by column.
 type columns []struct {
@@ -138,8 +144,9 @@ func (cs columns) table(name string) (*ext.Table, error) {
 	return t, nil
 }
 
-func responsesTable(batch []*survey.Response) (*ext.Table, error) {
+func responsesTable(batch []*survey.Response, holder string) (*ext.Table, error) {
 	n := len(batch)
+	acceptedBy := make([]string, n)
 	var (
 		surveyID, country, org, role, lang, channel = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 		edition                                     = make([]uint16, n)
@@ -154,6 +161,7 @@ func responsesTable(batch []*survey.Response) (*ext.Table, error) {
 		ids[i] = uuid.UUID(r.ID)
 		submitted[i], received[i] = r.SubmittedAt, r.ReceivedAt
 		digest[i] = r.Digest()
+		acceptedBy[i] = holder
 	}
 	return columns{
 		{"survey_id", "String", surveyID},
@@ -169,6 +177,7 @@ func responsesTable(batch []*survey.Response) (*ext.Table, error) {
 		{"channel", "String", channel},
 		{"digest", "UInt64", digest},
 		{"answer_count", "UInt32", count},
+		{"accepted_by", "String", acceptedBy},
 	}.table("batch_responses")
 }
 
@@ -187,9 +196,12 @@ func answersTable(batch []*survey.Response) (*ext.Table, error) {
 		nums                               = make([]*float64, 0, n)
 		choices                            = make([][]string, 0, n)
 		numStore                           = make([]float64, n)
+		digests                            = make([]uint64, 0, n)
 	)
 	for _, r := range batch {
+		d := r.Digest()
 		for _, a := range r.Answers {
+			digests = append(digests, d)
 			surveyID, country, org, role, lang = append(surveyID, r.SurveyID), append(country, r.Country), append(org, r.Organisation), append(role, r.Role), append(lang, r.Language)
 			edition, version = append(edition, uint16(r.Edition)), append(version, uint32(r.FormVersion))
 			ids, submitted = append(ids, uuid.UUID(r.ID)), append(submitted, r.SubmittedAt)
@@ -222,5 +234,6 @@ func answersTable(batch []*survey.Response) (*ext.Table, error) {
 		{"value_num", "Nullable(Float64)", nums},
 		{"value_text", "String", text},
 		{"value_choices", "Array(String)", choices},
+		{"digest", "UInt64", digests},
 	}.table("batch_answers")
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/palabre/palabre/survey/access"
 	"github.com/palabre/palabre/survey/console"
 	"github.com/palabre/palabre/survey/console/auditlog"
+	"github.com/palabre/palabre/survey/console/conflicts"
 	erasepage "github.com/palabre/palabre/survey/console/erase"
 	"github.com/palabre/palabre/survey/console/responses"
 	"github.com/palabre/palabre/survey/console/surveys"
@@ -61,6 +62,9 @@ func mountConsole(engine *gin.Engine, d consoleDeps) error {
 		return err
 	}
 	if err := auditlog.Mount(k, d.db.Audit()); err != nil {
+		return err
+	}
+	if err := conflicts.Mount(k, conflictStore{d.db}); err != nil {
 		return err
 	}
 	k.Register(engine)

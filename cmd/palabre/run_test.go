@@ -89,6 +89,7 @@ func TestBadConfigurationFailsFast(t *testing.T) {
 		{"unwritable data dir", []string{"serve", "--addr", "127.0.0.1:0", "--data", filepath.Join(readOnly, "sub")}, nil, "data dir"},
 		{"bad duration in env", []string{"serve"}, map[string]string{"PALABRE_READ_TIMEOUT": "soon"}, `PALABRE_READ_TIMEOUT="soon"`},
 		{"negative compaction delay", []string{"serve", "--compact-after", "-1m"}, nil, "compact-after must not be negative"},
+		{"process name with a space", []string{"serve"}, map[string]string{"PALABRE_PROCESS_NAME": "web 1"}, "process-name may hold"},
 		{"unknown command", []string{"fly"}, nil, `unknown command "fly"`},
 		{"stray argument", []string{"migrate", "extra"}, nil, `unexpected argument "extra"`},
 	}

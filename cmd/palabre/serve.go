@@ -57,8 +57,10 @@ type serveConfig struct {
 	minCell int
 	// compactAfter is how long an edition receives nothing before its parts are merged.
 	compactAfter time.Duration
-	ingest       ingest.Config
-	admission    admissionConfig
+	// processName names this process among those over one database (leases, conflicts).
+	processName string
+	ingest      ingest.Config
+	admission   admissionConfig
 }
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
@@ -78,6 +80,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	baseURL := f.String("base-url", "PALABRE_BASE_URL", "", "the address people open palabre at (e.g. https://palabre.example.org), for the links the console hands out; https marks its cookies Secure (default: the address each request came to)")
 	threshold := f.Int64("min-cell", "PALABRE_MIN_CELL", int64(analytics.DefaultThreshold), "smallest number of respondents a figure shown to funders may rest on")
 	compactAfter := f.Duration("compact-after", "PALABRE_COMPACT_AFTER", time.Minute, "merge an edition's stored parts into one once it has received nothing for this long, so its analytics count faster (0: never)")
+	processName := f.String("process-name", "PALABRE_PROCESS_NAME", "", "this process's name among the palabre processes over one database, unique among them (default: the host name and a random suffix)")
 	doMigrate := f.Bool("migrate", "PALABRE_MIGRATE", true, "apply database migrations at start")
 	batchAnswers := f.Int64("batch-answers", "PALABRE_BATCH_ANSWERS", 5000, "deliver to ClickHouse once this many answers are pending")
 	batchInterval := f.Duration("batch-interval", "PALABRE_BATCH_INTERVAL", time.Second, "deliver to ClickHouse at least this often")
@@ -94,6 +97,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		shutdownTimeout: *shutdown, migrate: *doMigrate,
 		coordinatorToken: *coordinatorToken, baseURL: strings.TrimRight(*baseURL, "/"), minCell: int(*threshold), compactAfter: *compactAfter,
 		ingest: ingest.Config{BatchAnswers: int(*batchAnswers), BatchInterval: *batchInterval, DiskBudget: *diskBudget, MaxLag: *maxLag},
+	}
+	cfg.processName = *processName
+	if cfg.processName == "" {
+		cfg.processName = defaultProcessName()
+	} else if !processNameRE.MatchString(cfg.processName) {
+		return usageError{"process-name may hold letters, digits and . _ : - only (at most 100)"}
 	}
 	var err error
 	if cfg.admission, err = admission(); err != nil {
@@ -168,16 +177,6 @@ func serveWith(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io
 		defer func() { stop(); <-done }()
 	}
 
-	if cfg.compactAfter > 0 {
-		compactCtx, stop := context.WithCancel(ctx)
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			db.RunCompaction(compactCtx, max(cfg.compactAfter/2, time.Second), cfg.compactAfter)
-		}()
-		defer func() { stop(); <-done }()
-	}
-
 	local, err := localcatalog.Open(db, filepath.Join(dataDir, localcatalog.FileName), log)
 	if err != nil {
 		return err
@@ -186,12 +185,17 @@ func serveWith(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io
 	registry := prometheus.NewRegistry()
 	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := ingest.NewMetricsIn(registry)
+	registerConflictCount(registry, db)
 	icfg := cfg.ingest
-	icfg.Dir, icfg.Log = filepath.Join(dataDir, "journal"), log
-	pipeline, err := ingest.Open(ctx, icfg, db, db, metrics)
+	icfg.Dir, icfg.Log, icfg.Tail = filepath.Join(dataDir, "journal"), log, db
+	// Other processes over the database are learnt from it (Tail); each batch is checked
+	// against it before it is written (Delivery).
+	delivery, tellLost := deliveryFor(db, cfg.processName)
+	pipeline, err := ingest.Open(ctx, icfg, delivery, db, metrics)
 	if err != nil {
 		return err
 	}
+	tellLost(pipeline)
 	// Stop order on the way out: HTTP first (no new responses), then the pipeline (flush
 	// what is pending), then ClickHouse (deferred above).
 	defer func() {
@@ -253,13 +257,8 @@ func serveWith(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io
 	if err != nil {
 		return err
 	}
-	pruneCtx, stopPruning := context.WithCancel(ctx)
-	pruned := make(chan struct{})
-	go func() {
-		defer close(pruned)
-		pruneFailures(pruneCtx, accounts, 24*time.Hour, log)
-	}()
-	defer func() { stopPruning(); <-pruned }()
+	// Compaction, conflicts and pruning run once per database, under leases.
+	defer startScheduled(ctx, cfg, db, accounts, log)()
 	analyticsGroup := engine.Group("", admitAnalytics)
 	analyticsweb.Register(analyticsGroup, analyticsweb.Config{Catalog: catalog, Store: db, Threshold: cfg.minCell,
 		Gate: apiGate})
@@ -313,7 +312,8 @@ func serveWith(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	base := "http://" + ln.Addr().String()
-	log.Info("serving", slog.String("url", base), slog.String("data", dataDir), slog.String("database", db.Database()))
+	log.Info("serving", slog.String("url", base), slog.String("data", dataDir), slog.String("database", db.Database()),
+		slog.String("process", cfg.processName))
 	fmt.Fprintf(stdout, "palabre is serving on %s\n", base)
 	printURLs(ctx, stdout, base, opsBase, catalog, publications)
 
@@ -343,27 +343,6 @@ func newEngine(log *slog.Logger, maxBody int64) *gin.Engine {
 	return engine
 }
 
-// pruneFailures forgets, at start and then every period, the failed logins too old to count
-// towards a lock. Several processes on one database may all do it.
-func pruneFailures(ctx context.Context, accounts *access.Service, period time.Duration, log *slog.Logger) {
-	t := time.NewTicker(period)
-	defer t.Stop()
-	for {
-		months, err := accounts.PruneFailures(ctx)
-		switch {
-		case err != nil && ctx.Err() == nil:
-			log.Warn("prune failed logins", slog.String("error", err.Error()))
-		case months > 0:
-			log.Info("failed logins pruned", slog.Int("months", months))
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
-
 // countRejections counts refused responses by reason for /metrics.
 func countRejections(m *ingest.Metrics) gin.HandlerFunc {
 	return func(c *gin.Context) {
@@ -382,7 +361,8 @@ func countRejections(m *ingest.Metrics) gin.HandlerFunc {
 }
 
 // refreshDashboards computes again, every minute, the published dashboards whose refresh
-// period has passed.
+// period has passed. Published dashboards live in the data directory, so each process
+// refreshes its own (no lease).
 func refreshDashboards(ctx context.Context, store *publish.Store, log *slog.Logger) {
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()

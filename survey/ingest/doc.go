@@ -45,4 +45,20 @@
 // the database cannot answer, a known id is answered as before (duplicate or conflict),
 // which stores nothing either. The database refuses to store an erased id in any case, so a
 // response erased while still in the journal is left out when it is delivered.
+//
+// # Several processes over one database
+//
+// Each process has its own journal and index. When Config.Tail is set, a process reads
+// every TailEvery (1 s) the ids, digests and submission times of the responses stored since
+// its last reading (from TailOverlap before the latest insertion seen, by the database's
+// clock, so that an insert that became visible late is not missed) and adds them to its
+// index: a response accepted by another process is then a duplicate here (same receipt) and
+// the same id with other answers a conflict, about a second after it was stored. It also
+// reads the conflicts recorded since (all of them after a start): when the version of an id
+// it holds lost, Override makes the index hold the winner. The Writer checks each batch
+// against the stored responses (analytics/clickhouse Delivery), so an id stored with other
+// answers is not written again; two processes that accept different answers under one id
+// before either is stored are settled afterwards by a stated rule (see analytics/clickhouse
+// conflicts.go). Between a delivery and the next reading, a resubmission to another
+// process is accepted as new; the check at delivery then keeps the database right.
 package ingest

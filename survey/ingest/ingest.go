@@ -51,6 +51,9 @@ type Config struct {
 	RetryAfter    int           // seconds a client is told to wait when the journal is full; default 30
 	MaxLag        time.Duration // delivery behind by more than this is reported by Check; default 30s
 	FS            journal.FS    // the journal's file system; the operating system's when nil (tests inject faults)
+	Tail          Tail          // when set, ids stored by other processes are learnt from it every TailEvery
+	TailEvery     time.Duration // default 1s
+	TailOverlap   time.Duration // how far back each reading starts before the latest insert seen; default 10s
 	Log           *slog.Logger
 	Now           func() time.Time
 }
@@ -82,6 +85,12 @@ func (c *Config) defaults() {
 	}
 	if c.RetryAfter <= 0 {
 		c.RetryAfter = 30
+	}
+	if c.TailEvery <= 0 {
+		c.TailEvery = time.Second
+	}
+	if c.TailOverlap <= 0 {
+		c.TailOverlap = 10 * time.Second
 	}
 	if c.Log == nil {
 		c.Log = slog.New(slog.DiscardHandler)
@@ -196,6 +205,10 @@ func Open(ctx context.Context, cfg Config, w Writer, stored Stored, m *Metrics) 
 	if local {
 		p.bg.Add(1)
 		go p.reconcile(bctx, stored)
+	}
+	if cfg.Tail != nil {
+		p.bg.Add(1)
+		go p.tail(bctx, cfg.Now().Add(-time.Minute))
 	}
 	go p.deliver(bctx)
 	return p, nil

@@ -25,6 +25,8 @@ type Metrics struct {
 	answers     prometheus.Counter // answers delivered
 	writeErrors prometheus.Counter
 	quarantined prometheus.Counter
+	learnt      prometheus.Counter // ids learnt from the database (other processes' responses)
+	overridden  prometheus.Counter // index entries replaced by the winner of a conflict
 	damaged     prometheus.Gauge
 	rejections  *prometheus.CounterVec
 
@@ -70,6 +72,8 @@ func NewMetricsIn(reg *prometheus.Registry) *Metrics {
 	m.delivered = counter("palabre_responses_delivered_total", "Responses delivered to the database.")
 	m.answers = counter("palabre_answers_delivered_total", "Answers delivered to the database.")
 	m.writeErrors = counter("palabre_clickhouse_errors_total", "Failed attempts to deliver a batch to ClickHouse.")
+	m.learnt = counter("palabre_responses_learnt_total", "Response ids stored by other processes and learnt from the database, so that their resubmissions are recognised here.")
+	m.overridden = counter("palabre_responses_conflict_lost_total", "Responses accepted here whose id another process stored with other answers that won by the rule (recorded in response_conflicts).")
 	m.quarantined = counter("palabre_journal_quarantined_total", "Journal records that did not decode, set aside.")
 	m.damaged = gauge("palabre_journal_damaged_records", "Acknowledged records lost to damage found in the journal at start (quarantined; see the log).")
 	m.pendingRecords = gauge("palabre_journal_pending_responses", "Responses acknowledged but not yet delivered.")

@@ -56,6 +56,7 @@ type Index struct {
 	base      *table                      // immutable; replaced whole by a merge
 	frozen    map[survey.ResponseID]value // being merged into a new base; nil if none
 	delta     map[survey.ResponseID]value // added since the last merge began
+	overrides map[survey.ResponseID]value // entries replaced by Override; consulted first, kept in memory only
 	rebuildMu sync.Mutex                  // held by whoever builds a new base
 	merges    sync.WaitGroup
 	minDelta  int
@@ -95,6 +96,9 @@ func (x *Index) Lookup(id survey.ResponseID) (Entry, bool) {
 }
 
 func (x *Index) lookupLocked(id survey.ResponseID) (Entry, bool) {
+	if v, ok := x.overrides[id]; ok {
+		return Entry{id, v.digest, v.sec}, true
+	}
 	if v, ok := x.delta[id]; ok {
 		return Entry{id, v.digest, v.sec}, true
 	}
@@ -116,6 +120,24 @@ func (x *Index) Add(e Entry) bool {
 	}
 	x.delta[e.ID] = value{e.Digest, e.Sec}
 	x.maybeMergeLocked()
+	return true
+}
+
+// Override replaces the entry of a known id with e when its digest is from, and reports
+// whether it did: another version of the response was chosen over the one the index holds.
+// The replacement is kept in memory only (snapshots and logs keep what was accepted); the
+// owner applies it again after a restart.
+func (x *Index) Override(from uint64, e Entry) bool {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	cur, ok := x.lookupLocked(e.ID)
+	if !ok || cur.Digest != from || from == e.Digest {
+		return false
+	}
+	if x.overrides == nil {
+		x.overrides = map[survey.ResponseID]value{}
+	}
+	x.overrides[e.ID] = value{e.Digest, e.Sec}
 	return true
 }
 

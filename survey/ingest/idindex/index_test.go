@@ -303,3 +303,35 @@ func BenchmarkBytesPerIDWorst(b *testing.B) {
 		}), "bytes/id")
 	}
 }
+
+func TestOverrideReplacesOnlyTheDigestItNames(t *testing.T) {
+	es := randomEntries(100, 7)
+	x := New(es[:50])
+	for _, e := range es[50:] {
+		x.Add(e)
+	}
+	for _, e := range []Entry{es[3], es[70]} { // one in the table, one in the recent additions
+		winner := Entry{ID: e.ID, Digest: e.Digest + 1, Sec: e.Sec + 5}
+		if x.Override(e.Digest+2, winner) {
+			t.Error("an override from a digest the index does not hold must do nothing")
+		}
+		if got, _ := x.Lookup(e.ID); got != e {
+			t.Errorf("entry changed to %+v", got)
+		}
+		if !x.Override(e.Digest, winner) {
+			t.Error("override refused")
+		}
+		if got, _ := x.Lookup(e.ID); got != winner {
+			t.Errorf("after override %+v, want %+v", got, winner)
+		}
+		if x.Add(e) {
+			t.Error("an overridden id is still known")
+		}
+	}
+	if x.Len() != 100 {
+		t.Errorf("Len %d, want 100", x.Len())
+	}
+	if x.Override(1, Entry{ID: survey.NewResponseID(), Digest: 2}) {
+		t.Error("override of an unknown id")
+	}
+}
