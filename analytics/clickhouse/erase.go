@@ -89,7 +89,7 @@ func (db *DB) deleteResponses(ctx context.Context, ids []survey.ResponseID) erro
 	cond += ")"
 	for attempt := 1; ; attempt++ {
 		for _, t := range responseTables {
-			if err := db.conn.Exec(ctx, "ALTER TABLE "+t+" DELETE WHERE "+cond); err != nil {
+			if err := db.deleteFrom(ctx, t, cond); err != nil {
 				return db.eraseError(ctx, fmt.Errorf("erase: delete from %s: %w", t, err))
 			}
 		}
@@ -98,8 +98,8 @@ func (db *DB) deleteResponses(ctx context.Context, ids []survey.ResponseID) erro
 		}
 		left := uint64(0)
 		for _, t := range responseTables {
-			var n uint64
-			if err := db.conn.QueryRow(ctx, "SELECT count() FROM "+t+" WHERE "+cond).Scan(&n); err != nil {
+			n, err := db.rowsLeft(ctx, t, cond)
+			if err != nil {
 				return db.eraseError(ctx, fmt.Errorf("erase: count rows left in %s: %w", t, err))
 			}
 			left += n
@@ -118,13 +118,68 @@ func (db *DB) eraseError(ctx context.Context, err error) error {
 	return err
 }
 
+// deleteFrom starts deleting the rows matching cond from table: on a cluster, from its local
+// table on every shard (ALTER … ON CLUSTER runs it once per shard, and the shard's replicas
+// replay it, one that is down once it is back).
+func (db *DB) deleteFrom(ctx context.Context, table, cond string) error {
+	if db.cluster == "" {
+		return db.conn.Exec(ctx, "ALTER TABLE "+table+" DELETE WHERE "+cond)
+	}
+	return db.conn.Exec(db.ddlContext(ctx), "ALTER TABLE "+quoteIdent(db.database)+"."+table+"_local ON CLUSTER "+quoteIdent(db.cluster)+" DELETE WHERE "+cond)
+}
+
+// rowsLeft counts the rows of table matching cond: on a cluster, on every node, so that a
+// replica that has not yet applied a deletion counts.
+func (db *DB) rowsLeft(ctx context.Context, table, cond string) (uint64, error) {
+	if db.cluster == "" {
+		var n uint64
+		err := db.conn.QueryRow(ctx, "SELECT count() FROM "+table+" WHERE "+cond).Scan(&n)
+		return n, err
+	}
+	nodes, err := db.nodes(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var total uint64
+	for _, nd := range nodes {
+		var n uint64
+		if err := nd.conn.QueryRow(ctx, "SELECT count() FROM "+quoteIdent(db.database)+"."+table+"_local WHERE "+cond).Scan(&n); err != nil {
+			return 0, fmt.Errorf("node %s: %w", nd.Addr, err)
+		}
+		total += n
+	}
+	return total, nil
+}
+
+// pendingMutations counts the deletions of cond not done yet, on every node of a cluster.
+func (db *DB) pendingMutations(ctx context.Context, cond string) (uint64, error) {
+	const q = `SELECT count() FROM system.mutations
+WHERE database = ? AND is_done = 0 AND position(command, ?) > 0`
+	if db.cluster == "" {
+		var n uint64
+		err := db.conn.QueryRow(ctx, q, db.database, "DELETE WHERE "+cond).Scan(&n)
+		return n, err
+	}
+	nodes, err := db.nodes(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var total uint64
+	for _, nd := range nodes {
+		var n uint64
+		if err := nd.conn.QueryRow(ctx, q, db.database, "DELETE WHERE "+cond).Scan(&n); err != nil {
+			return 0, fmt.Errorf("node %s: %w", nd.Addr, err)
+		}
+		total += n
+	}
+	return total, nil
+}
+
 // waitMutations waits until the deletions of cond are done in every table.
 func (db *DB) waitMutations(ctx context.Context, cond string) error {
 	wait := 20 * time.Millisecond
 	for {
-		var pending uint64
-		err := db.conn.QueryRow(ctx, `SELECT count() FROM system.mutations
-WHERE database = ? AND is_done = 0 AND position(command, ?) > 0`, db.database, "DELETE WHERE "+cond).Scan(&pending)
+		pending, err := db.pendingMutations(ctx, cond)
 		if err != nil {
 			return fmt.Errorf("erase: watch the deletion: %w", err)
 		}

@@ -74,6 +74,12 @@ func (db *DB) Migrate(ctx context.Context) ([]Migration, error) {
 		return nil, err
 	}
 	var done []Migration
+	if len(pending) > 0 && db.cluster != "" {
+		// Open created the database where it connected; every node needs it.
+		if err := db.conn.Exec(db.ddlContext(ctx), "CREATE DATABASE IF NOT EXISTS "+quoteIdent(db.database)+" ON CLUSTER "+quoteIdent(db.cluster)); err != nil {
+			return nil, fmt.Errorf("create database %s on cluster %s: %w", db.database, db.cluster, err)
+		}
+	}
 	for _, m := range pending {
 		if err := db.apply(ctx, m); err != nil {
 			return done, err
@@ -87,10 +93,34 @@ func (db *DB) Migrate(ctx context.Context) ([]Migration, error) {
 	return done, nil
 }
 
-// apply runs a migration's statement.
+// apply runs a migration's statements (one on a single server; see cluster.go for a cluster).
 func (db *DB) apply(ctx context.Context, m Migration) error {
-	if err := db.conn.Exec(ctx, m.SQL); err != nil && !columnExists(err) {
-		return fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, err)
+	if db.cluster == "" {
+		if err := db.conn.Exec(ctx, m.SQL); err != nil && !columnExists(err) {
+			return fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, err)
+		}
+		return nil
+	}
+	sts, err := m.statements(db.database, db.cluster)
+	if err != nil {
+		return err
+	}
+	for _, s := range sts {
+		if !s.EachNode {
+			if err := db.conn.Exec(db.ddlContext(ctx), s.SQL); err != nil && !columnExists(err) {
+				return fmt.Errorf("migration %04d_%s on cluster %s: %w", m.Version, m.Name, db.cluster, err)
+			}
+			continue
+		}
+		nodes, err := db.nodes(ctx)
+		if err != nil {
+			return fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, err)
+		}
+		for _, n := range nodes {
+			if err := n.conn.Exec(ctx, s.SQL); err != nil && !columnExists(err) {
+				return fmt.Errorf("migration %04d_%s on node %s: %w", m.Version, m.Name, n.Addr, err)
+			}
+		}
 	}
 	return nil
 }

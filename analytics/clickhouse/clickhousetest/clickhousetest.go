@@ -82,3 +82,72 @@ func Unavailable(t testing.TB, err error) {
 	}
 	t.Skipf("ClickHouse not reachable (start it with `make clickhouse`): %v", err)
 }
+
+// ClusterServer returns the test cluster's name and a DSN listing its nodes, without a
+// database: PALABRE_TEST_CLUSTER names the cluster (remote_servers in the nodes'
+// configuration) and PALABRE_TEST_CLUSTER_CLICKHOUSE lists its nodes,
+// clickhouse://127.0.0.1:19601,127.0.0.1:19602/. ok is false when no cluster is given.
+func ClusterServer() (name, dsn string, ok bool) {
+	name = os.Getenv("PALABRE_TEST_CLUSTER")
+	dsn = strings.TrimRight(os.Getenv("PALABRE_TEST_CLUSTER_CLICKHOUSE"), "/")
+	return name, dsn, name != ""
+}
+
+// NewClusterDSN returns a DSN naming a fresh database for t on the test cluster (not
+// created yet). Without a cluster the test is skipped, or fails under CI.
+func NewClusterDSN(t testing.TB) (cluster, dsn string) {
+	t.Helper()
+	cluster, server, ok := ClusterServer()
+	if !ok {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("a ClickHouse cluster is required under CI (CI=%q): set PALABRE_TEST_CLUSTER and PALABRE_TEST_CLUSTER_CLICKHOUSE", os.Getenv("CI"))
+		}
+		t.Skip("no ClickHouse cluster given (PALABRE_TEST_CLUSTER, PALABRE_TEST_CLUSTER_CLICKHOUSE)")
+	}
+	if server == "" {
+		t.Fatal("PALABRE_TEST_CLUSTER is set but PALABRE_TEST_CLUSTER_CLICKHOUSE, the nodes' DSN, is not")
+	}
+	var b [4]byte
+	rand.Read(b[:])
+	name := unsafe.ReplaceAllString(strings.ToLower(t.Name()), "_")
+	if len(name) > 40 {
+		name = name[:40]
+	}
+	return cluster, server + "/test_" + name + "_" + hex.EncodeToString(b[:])
+}
+
+// OpenCluster returns a database of t's own on the test cluster, migrated in cluster mode
+// and dropped on every node at the end of the test. A cluster that is given but cannot be
+// reached fails the test.
+func OpenCluster(t testing.TB) *clickhouse.DB {
+	t.Helper()
+	cluster, dsn := NewClusterDSN(t)
+	db := OpenClusterDSN(t, cluster, dsn)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatalf("migrate on cluster %s: %v", cluster, err)
+	}
+	return db
+}
+
+// OpenClusterDSN opens dsn in cluster mode (creating its database on every node), and drops
+// the database at the end of the test.
+func OpenClusterDSN(t testing.TB, cluster, dsn string) *clickhouse.DB {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	db, err := clickhouse.Open(ctx, clickhouse.Config{DSN: dsn, Cluster: cluster, DialTimeout: 2 * time.Second})
+	if err != nil {
+		t.Fatalf("cluster %s (%s): %v", cluster, dsn, err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := db.DropDatabase(ctx); err != nil {
+			t.Errorf("drop test database: %v", err)
+		}
+		db.Close()
+	})
+	return db
+}

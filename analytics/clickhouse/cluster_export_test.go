@@ -1,0 +1,22 @@
+package clickhouse
+
+import (
+	"context"
+	"fmt"
+)
+
+// OnEachNode runs query, which returns one UInt64, on every node of the cluster (in Nodes'
+// order), in palabre's database there.
+func (db *DB) OnEachNode(ctx context.Context, query string, args ...any) ([]uint64, error) {
+	nodes, err := db.nodes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]uint64, len(nodes))
+	for i, n := range nodes {
+		if err := n.conn.QueryRow(ctx, query, args...).Scan(&out[i]); err != nil {
+			return nil, fmt.Errorf("node %s: %w", n.Addr, err)
+		}
+	}
+	return out, nil
+}
