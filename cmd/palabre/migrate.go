@@ -11,14 +11,14 @@ import (
 
 func migrate(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	f := newFlags("migrate", getenv, stdout)
-	dsn := f.String("clickhouse", "PALABRE_CLICKHOUSE", defaultClickHouse, "ClickHouse DSN")
+	database := f.database()
 	timeout := f.Duration("timeout", "PALABRE_MIGRATE_TIMEOUT", 2*time.Minute, "give up after this long")
 	if err := f.parse(args); err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
-	db, err := clickhouse.Open(ctx, clickhouse.Config{DSN: *dsn})
+	db, err := clickhouse.Open(ctx, database.config())
 	if err != nil {
 		return err
 	}

@@ -10,11 +10,14 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"log/slog"
 	"os"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	ch "github.com/ClickHouse/clickhouse-go/v2"
 
 	"github.com/palabre/palabre/analytics/clickhouse"
 )
@@ -150,4 +153,30 @@ func OpenClusterDSN(t testing.TB, cluster, dsn string) *clickhouse.DB {
 		db.Close()
 	})
 	return db
+}
+
+// EachNode runs query, which returns one UInt64, on every node of db's cluster (in
+// db.Nodes' order), in db's database there, through a connection of its own.
+func EachNode(t testing.TB, db *clickhouse.DB, query string, args ...any) []uint64 {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	nodes, err := db.Nodes(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([]uint64, len(nodes))
+	for i, n := range nodes {
+		conn, err := ch.Open(&ch.Options{Addr: []string{n.Addr}, Auth: ch.Auth{Database: db.Database()},
+			DialTimeout: 2 * time.Second, Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = conn.QueryRow(ctx, query, args...).Scan(&out[i])
+		conn.Close()
+		if err != nil {
+			t.Fatalf("node %s: %s: %v", n.Addr, query, err)
+		}
+	}
+	return out
 }
