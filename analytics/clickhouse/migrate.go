@@ -84,13 +84,25 @@ func (db *DB) Migrate(ctx context.Context) ([]Migration, error) {
 		if err := db.apply(ctx, m); err != nil {
 			return done, err
 		}
-		if err := db.conn.Exec(ctx, "INSERT INTO schema_migrations (version, name, applied_at) SELECT toUInt32(?), ?, toDateTime(?)",
+		if err := db.conn.Exec(db.recordContext(ctx), "INSERT INTO schema_migrations (version, name, applied_at) SELECT toUInt32(?), ?, toDateTime(?)",
 			m.Version, m.Name, time.Now().UTC().Unix()); err != nil {
 			return done, fmt.Errorf("record migration %04d_%s: %w", m.Version, m.Name, err)
 		}
 		done = append(done, m)
 	}
 	return done, nil
+}
+
+// recordContext is ctx for recording an applied migration. On a cluster, another process may
+// have recorded the same row in the same second through another node: the replicas would
+// drop this one as a block they hold already, and the node this process reads would not
+// show the migration until it fetched the other's. Each record is kept instead (reads take
+// distinct versions), so a process always sees what it applied.
+func (db *DB) recordContext(ctx context.Context) context.Context {
+	if db.cluster == "" {
+		return ctx
+	}
+	return ch.Context(ctx, ch.WithSettings(ch.Settings{"insert_deduplicate": 0}))
 }
 
 // apply runs a migration's statements (one on a single server; see cluster.go for a cluster).
