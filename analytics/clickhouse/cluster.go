@@ -30,23 +30,36 @@ import (
 //     /clickhouse/tables/all/<db>/T, with a replica name unique per node, '{shard}-{replica}'
 //     (18.16 has no getMacro(): the macros are combined in the replica name), so any node
 //     reads all of it under its usual name;
-//   - CREATE runs ON CLUSTER; ALTER runs ON CLUSTER on the replicated tables and on every
-//     node, one by one, on the Distributed ones (18.16 refuses ALTER … ON CLUSTER on a
-//     Distributed table of a cluster whose shards have replicas, code 371).
+//   - CREATE runs ON CLUSTER. ALTER never does, on 18.16: it refuses ALTER … ON CLUSTER on
+//     a Distributed table of a cluster whose shards have replicas (code 371), and an
+//     ALTER … ON CLUSTER of a replicated table can stop a node's DDL worker for good
+//     ("Unexpected ZooKeeper error: Node exists … /shards/…/executed … Terminating", seen
+//     on this project's test cluster with erasures in a loop), after which every ON CLUSTER
+//     statement waits for that node. A replicated table's ALTER runs instead on one replica
+//     of each of its ZooKeeper tables (one node for the tables on every node, one replica
+//     per shard for the local tables), and ZooKeeper carries it to the other replicas; a
+//     Distributed table's ALTER runs on every node, one by one.
 //
-// The same statements run on 18.16 and on current releases: only CREATE/ALTER … ON
-// CLUSTER, Replicated*MergeTree with explicit path and replica, and Distributed with a
-// sharding expression, none of which changed between them.
+// The same statements run on 18.16 and on current releases: CREATE … ON CLUSTER,
+// Replicated*MergeTree with explicit path and replica, Distributed with a sharding
+// expression and plain ALTERs, none of which changed between them.
 
 // everywherePath is the ZooKeeper directory of the tables replicated to every node.
 const everywherePath = "/clickhouse/tables/all/"
 
+// scope says where a statement runs.
+type scope int
+
+const (
+	once      scope = iota // once, through the connection (ON CLUSTER statements, a single server)
+	eachShard              // on one replica of every shard
+	eachNode               // on every node, one by one
+)
+
 // statement is one SQL statement of a migration as it runs on the server layout in use.
 type statement struct {
-	SQL string
-	// EachNode says the statement runs on every node of the cluster, one by one, rather
-	// than once through the connection.
-	EachNode bool
+	SQL   string
+	Scope scope
 }
 
 var (
@@ -75,10 +88,7 @@ func (m Migration) Statements(database, cluster string) ([]string, error) {
 	}
 	out := make([]string, len(sts))
 	for i, s := range sts {
-		out[i] = s.SQL
-		if s.EachNode {
-			out[i] = "-- on every node\n" + s.SQL
-		}
+		out[i] = [...]string{once: "", eachShard: "-- on one replica of every shard\n", eachNode: "-- on every node\n"}[s.Scope] + s.SQL
 	}
 	return out, nil
 }
@@ -118,11 +128,11 @@ func (m Migration) statements(database, cluster string) ([]statement, error) {
 	if a := alterRE.FindStringSubmatch(m.SQL); a != nil {
 		table, rest := a[1], a[2]
 		if !isSharded(table) {
-			return []statement{{SQL: "ALTER TABLE " + db + table + on + " " + rest}}, nil
+			return []statement{{SQL: "ALTER TABLE " + db + table + " " + rest}}, nil
 		}
 		return []statement{
-			{SQL: "ALTER TABLE " + db + table + "_local" + on + " " + rest},
-			{SQL: "ALTER TABLE " + db + table + " " + rest, EachNode: true},
+			{SQL: "ALTER TABLE " + db + table + "_local " + rest, Scope: eachShard},
+			{SQL: "ALTER TABLE " + db + table + " " + rest, Scope: eachNode},
 		}, nil
 	}
 	return nil, fmt.Errorf("migration %04d_%s: only CREATE TABLE IF NOT EXISTS … ENGINE = …MergeTree(…) and ALTER TABLE can run on a cluster", m.Version, m.Name)
@@ -235,6 +245,46 @@ func (db *DB) nodes(ctx context.Context) ([]*node, error) {
 		out[i] = &node{Node: n, conn: conn}
 	}
 	return out, nil
+}
+
+// run runs a statement where its scope says. On every shard it tries the shard's replicas
+// in turn until one runs it; ok reports errors that count as done (a column already there).
+func (db *DB) run(ctx context.Context, st statement, ok func(error) bool) error {
+	if st.Scope == once {
+		if err := db.conn.Exec(db.ddlContext(ctx), st.SQL); err != nil && !ok(err) {
+			return err
+		}
+		return nil
+	}
+	nodes, err := db.nodes(ctx)
+	if err != nil {
+		return err
+	}
+	if st.Scope == eachNode {
+		for _, n := range nodes {
+			if err := n.conn.Exec(ctx, st.SQL); err != nil && !ok(err) {
+				return fmt.Errorf("node %s: %w", n.Addr, err)
+			}
+		}
+		return nil
+	}
+	var failed error
+	for i, n := range nodes {
+		if i > 0 && nodes[i-1].Shard == n.Shard && failed == nil {
+			continue // the shard's statement ran on an earlier replica
+		}
+		if i > 0 && nodes[i-1].Shard != n.Shard && failed != nil {
+			return failed // no replica of the previous shard ran it
+		}
+		failed = nil
+		if err := n.conn.Exec(ctx, st.SQL); err != nil && !ok(err) {
+			if ctx.Err() != nil {
+				return err
+			}
+			failed = fmt.Errorf("shard %d, node %s: %w", n.Shard, n.Addr, err)
+		}
+	}
+	return failed
 }
 
 // closeNodes closes the connections nodes opened.

@@ -119,13 +119,14 @@ func (db *DB) eraseError(ctx context.Context, err error) error {
 }
 
 // deleteFrom starts deleting the rows matching cond from table: on a cluster, from its local
-// table on every shard (ALTER … ON CLUSTER runs it once per shard, and the shard's replicas
-// replay it, one that is down once it is back).
+// table on one replica of every shard, whose other replicas replay the deletion through
+// ZooKeeper (one that is down, once it is back). Not ON CLUSTER: see cluster.go.
 func (db *DB) deleteFrom(ctx context.Context, table, cond string) error {
 	if db.cluster == "" {
 		return db.conn.Exec(ctx, "ALTER TABLE "+table+" DELETE WHERE "+cond)
 	}
-	return db.conn.Exec(db.ddlContext(ctx), "ALTER TABLE "+quoteIdent(db.database)+"."+table+"_local ON CLUSTER "+quoteIdent(db.cluster)+" DELETE WHERE "+cond)
+	st := statement{SQL: "ALTER TABLE " + quoteIdent(db.database) + "." + table + "_local DELETE WHERE " + cond, Scope: eachShard}
+	return db.run(ctx, st, func(error) bool { return false })
 }
 
 // rowsLeft counts the rows of table matching cond: on a cluster, on every node, so that a

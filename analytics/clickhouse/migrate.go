@@ -84,7 +84,7 @@ func (db *DB) Migrate(ctx context.Context) ([]Migration, error) {
 		if err := db.apply(ctx, m); err != nil {
 			return done, err
 		}
-		if err := db.conn.Exec(db.recordContext(ctx), "INSERT INTO schema_migrations (version, name, applied_at) SELECT toUInt32(?), ?, toDateTime(?)",
+		if err := db.conn.Exec(db.keepIdentical(ctx), "INSERT INTO schema_migrations (version, name, applied_at) SELECT toUInt32(?), ?, toDateTime(?)",
 			m.Version, m.Name, time.Now().UTC().Unix()); err != nil {
 			return done, fmt.Errorf("record migration %04d_%s: %w", m.Version, m.Name, err)
 		}
@@ -93,12 +93,13 @@ func (db *DB) Migrate(ctx context.Context) ([]Migration, error) {
 	return done, nil
 }
 
-// recordContext is ctx for recording an applied migration. On a cluster, another process may
-// have recorded the same row in the same second through another node: the replicas would
-// drop this one as a block they hold already, and the node this process reads would not
-// show the migration until it fetched the other's. Each record is kept instead (reads take
-// distinct versions), so a process always sees what it applied.
-func (db *DB) recordContext(ctx context.Context) context.Context {
+// keepIdentical is ctx for an insert whose rows must all be stored even when another insert
+// wrote the same rows. On a cluster, replicated tables drop a block identical to one they
+// hold already, which is right for a re-sent batch of responses but not for a migration
+// recorded by two processes through two nodes (the one whose record was dropped would not
+// see the migration until its node fetched the other's), nor for two failed logins of the
+// same account, address and second. On a single server nothing is dropped: ctx is unchanged.
+func (db *DB) keepIdentical(ctx context.Context) context.Context {
 	if db.cluster == "" {
 		return ctx
 	}
@@ -118,20 +119,8 @@ func (db *DB) apply(ctx context.Context, m Migration) error {
 		return err
 	}
 	for _, s := range sts {
-		if !s.EachNode {
-			if err := db.conn.Exec(db.ddlContext(ctx), s.SQL); err != nil && !columnExists(err) {
-				return fmt.Errorf("migration %04d_%s on cluster %s: %w", m.Version, m.Name, db.cluster, err)
-			}
-			continue
-		}
-		nodes, err := db.nodes(ctx)
-		if err != nil {
-			return fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, err)
-		}
-		for _, n := range nodes {
-			if err := n.conn.Exec(ctx, s.SQL); err != nil && !columnExists(err) {
-				return fmt.Errorf("migration %04d_%s on node %s: %w", m.Version, m.Name, n.Addr, err)
-			}
+		if err := db.run(ctx, s, columnExists); err != nil {
+			return fmt.Errorf("migration %04d_%s on cluster %s: %w", m.Version, m.Name, db.cluster, err)
 		}
 	}
 	return nil
