@@ -20,3 +20,6 @@ func (db *DB) OnEachNode(ctx context.Context, query string, args ...any) ([]uint
 	}
 	return out, nil
 }
+
+// ApplyMigration applies m as Migrate would, without recording it.
+func (db *DB) ApplyMigration(ctx context.Context, m Migration) error { return db.apply(ctx, m) }

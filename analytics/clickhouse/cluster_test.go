@@ -225,6 +225,35 @@ func TestClusterMigrate(t *testing.T) {
 	waitEachNode(t, a, "SELECT uniqExact(version) FROM schema_migrations", uint64(len(migrations)))
 }
 
+// A later migration adding a column to a sharded table and to a replicated one reaches the
+// local tables of every shard, the Distributed tables and every replica, and applying it
+// again (a second process) counts the column already there as done.
+func TestClusterAlter(t *testing.T) {
+	db := clickhousetest.OpenCluster(t)
+	ctx := context.Background()
+	alters := []clickhouse.Migration{
+		{Version: 90, Name: "answers_weight", SQL: "ALTER TABLE answers ADD COLUMN weight Float64 DEFAULT 1"},
+		{Version: 91, Name: "users_locale", SQL: "ALTER TABLE users ADD COLUMN locale String DEFAULT ''"},
+	}
+	for range 2 {
+		for _, m := range alters {
+			if err := db.ApplyMigration(ctx, m); err != nil {
+				t.Fatalf("%s: %v", m.Name, err)
+			}
+		}
+	}
+	for _, c := range []struct{ table, column string }{{"answers_local", "weight"}, {"answers", "weight"}, {"users", "locale"}} {
+		waitEachNode(t, db, "SELECT count() FROM system.columns WHERE database = ? AND table = ? AND name = ?", 1, db.Database(), c.table, c.column)
+	}
+	responses := analyticstest.Responses(24, 5)
+	if err := db.WriteResponses(ctx, responses); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := db.OnEachNode(ctx, "SELECT count() FROM answers WHERE weight = 1"); err != nil || n[0] == 0 {
+		t.Errorf("answers with the new column's default through the Distributed table: %v, %v", n, err)
+	}
+}
+
 // waitEachNode waits until query returns want on every node.
 func waitEachNode(t *testing.T, db *clickhouse.DB, query string, want uint64, args ...any) {
 	t.Helper()
