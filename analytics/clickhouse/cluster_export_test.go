@@ -23,3 +23,8 @@ func (db *DB) OnEachNode(ctx context.Context, query string, args ...any) ([]uint
 
 // ApplyMigration applies m as Migrate would, without recording it.
 func (db *DB) ApplyMigration(ctx context.Context, m Migration) error { return db.apply(ctx, m) }
+
+// Exec runs a statement through the DB's connection.
+func (db *DB) Exec(ctx context.Context, query string, args ...any) error {
+	return db.conn.Exec(ctx, query, args...)
+}
