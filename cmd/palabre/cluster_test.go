@@ -3,13 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/palabre/palabre/analytics"
+	"github.com/palabre/palabre/analytics/analyticstest"
 	"github.com/palabre/palabre/analytics/clickhouse/clickhousetest"
 	"github.com/palabre/palabre/survey"
 )
@@ -111,5 +114,73 @@ func TestServeOnCluster(t *testing.T) {
 	}
 	if err := stop(); err != nil {
 		t.Fatalf("serve: %v\n%s", err, logTail(out))
+	}
+}
+
+// palabre migrate --to-cluster copies a single server's database to a cluster, every table
+// with its count checked; run again, it finds everything there and copies nothing.
+func TestMigrateToCluster(t *testing.T) {
+	cluster, clusterDSN := clickhousetest.NewClusterDSN(t)
+	srcDSN := clickhousetest.NewDSN(t)
+	src := clickhousetest.OpenDSN(t, srcDSN)
+	ctx := context.Background()
+	env := envFrom(map[string]string{"PALABRE_CLICKHOUSE": srcDSN})
+	if err := run(ctx, []string{"import", "--demo"}, env, io.Discard); err != nil {
+		t.Fatalf("import --demo: %v", err)
+	}
+	responses := analyticstest.Responses(31, 40)
+	for range 2 { // delivered twice, as a retry does: copies are copied too
+		if err := src.WriteResponses(ctx, responses); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if found, err := src.EraseResponse(ctx, responses[0].SurveyID, responses[0].ID); err != nil || !found {
+		t.Fatalf("erase: %v, %v", found, err)
+	}
+	// The cluster's database is the source's name on the cluster's nodes.
+	u, _ := url.Parse(srcDSN)
+	dstDSN := strings.TrimSuffix(clusterDSN[:strings.LastIndex(clusterDSN, "/")], "/") + u.Path
+	dst := clickhousetest.OpenClusterDSN(t, cluster, dstDSN)
+	var out bytes.Buffer
+	start := time.Now()
+	err := run(ctx, []string{"migrate", "--to-cluster", cluster, "--to-clickhouse", strings.TrimSuffix(dstDSN, u.Path)}, env, &out)
+	if err != nil {
+		t.Fatalf("migrate --to-cluster: %v\n%s", err, out.String())
+	}
+	t.Logf("migrate --to-cluster in %v:\n%s", time.Since(start), out.String())
+	for _, want := range []string{"copied answers: ", "copied responses: ", "copied forms: ", "copied erased_responses: 1 rows"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	q := analytics.Query{Survey: responses[0].SurveyID, By: []analytics.Dimension{analytics.Country, analytics.Edition}}
+	want, err := src.ResponseCounts(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := dst.ResponseCounts(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) || len(got) == 0 {
+		t.Errorf("counts on the cluster %v, on the single server %v", got, want)
+	}
+	if ok, err := dst.ResponseErased(ctx, responses[0].ID); err != nil || !ok {
+		t.Errorf("the erased id on the cluster: %v, %v", ok, err)
+	}
+	out.Reset()
+	if err := run(ctx, []string{"migrate", "--to-cluster", cluster, "--to-clickhouse", dstDSN}, env, &out); err != nil {
+		t.Fatalf("migrate --to-cluster again: %v", err)
+	}
+	if strings.Contains(out.String(), "copied answers") || !strings.Contains(out.String(), "answers: 2") {
+		t.Errorf("second copy output:\n%s", out.String())
+	}
+	// A source that changed since: refused, never merged into what the cluster holds.
+	if err := src.WriteResponses(ctx, analyticstest.Responses(32, 1)); err != nil {
+		t.Fatal(err)
+	}
+	err = run(ctx, []string{"migrate", "--to-cluster", cluster, "--to-clickhouse", dstDSN}, env, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "copy responses: the cluster holds 238 rows of it and the source") {
+		t.Errorf("copy after the source changed: %v", err)
 	}
 }
