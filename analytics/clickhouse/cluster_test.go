@@ -2,6 +2,8 @@ package clickhouse_test
 
 import (
 	"context"
+	"fmt"
+	"net"
 	"regexp"
 	"slices"
 	"strings"
@@ -520,5 +522,114 @@ func TestClusterCompact(t *testing.T) {
 	}
 	if d := analyticstest.Diff(got, want); d != "" {
 		t.Errorf("after compaction: %s", d)
+	}
+}
+
+// The adapter's other reads give the same answers on the cluster as on one server for the
+// same data: a response by id, ids among a list (an external table joined through the
+// Distributed table), counts, digests, integrity, the export of responses, latest
+// arrivals; and DeleteResponses empties every node.
+func TestClusterReadsAsOneServer(t *testing.T) {
+	db := clickhousetest.OpenCluster(t)
+	single := clickhousetest.Open(t)
+	ctx := context.Background()
+	responses := analyticstest.Responses(25, 30)
+	for _, target := range []*clickhouse.DB{db, single} {
+		if err := target.WriteResponses(ctx, responses); err != nil {
+			t.Fatal(err)
+		}
+		if err := target.WriteResponses(ctx, responses[:10]); err != nil { // a retry
+			t.Fatal(err)
+		}
+	}
+	r := responses[7]
+	ids := []survey.ResponseID{r.ID, responses[20].ID, survey.NewResponseID()}
+	read := func(target *clickhouse.DB) string {
+		var b strings.Builder
+		got, err := target.ReadResponse(ctx, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		slices.SortFunc(got.Answers, func(a, b survey.Answer) int { return strings.Compare(a.Question+a.Item, b.Question+b.Item) })
+		fmt.Fprintf(&b, "read %+v\n", *got)
+		existing, err := target.ExistingResponses(ctx, r.SurveyID, ids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&b, "existing %v\n", existing)
+		n, err := target.CountResponses(ctx, r.SurveyID, r.Edition)
+		if err != nil {
+			t.Fatal(err)
+		}
+		integrity, err := target.Integrity(ctx, r.SurveyID, r.Edition)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&b, "count %d integrity %+v\n", n, integrity)
+		var digests []string
+		if err := target.ResponseDigests(ctx, func(id survey.ResponseID, digest uint64, at time.Time) {
+			digests = append(digests, fmt.Sprint(id, digest, at.Unix()))
+		}); err != nil {
+			t.Fatal(err)
+		}
+		slices.Sort(digests)
+		fmt.Fprintf(&b, "digests %v\n", digests)
+		var exported []string
+		if err := target.Responses(ctx, analytics.Query{Survey: sid}, nil, func(r *survey.Response) error {
+			exported = append(exported, fmt.Sprint(r.ID, len(r.Answers)))
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		slices.Sort(exported)
+		fmt.Fprintf(&b, "exported %v\n", exported)
+		arrivals, err := target.LatestArrivals(ctx, r.SurveyID, r.Edition, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&b, "arrivals %d\n", len(arrivals))
+		return b.String()
+	}
+	got, want := read(db), read(single)
+	if got != want {
+		t.Errorf("on the cluster:\n%s\non one server:\n%s", got, want)
+	}
+	if err := db.DeleteResponses(ctx, ids[:2]); err != nil {
+		t.Fatal(err)
+	}
+	for _, table := range []string{"answers_local", "responses_local"} {
+		n, err := db.OnEachNode(ctx, "SELECT count() FROM "+table+" WHERE response_id IN (toUUID(?), toUUID(?))", ids[0].String(), ids[1].String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if slices.ContainsFunc(n, func(v uint64) bool { return v != 0 }) {
+			t.Errorf("%s after DeleteResponses: %v rows per node", table, n)
+		}
+	}
+}
+
+// A DSN listing several nodes skips one that is down: palabre opens, migrates, writes and
+// reads through the next.
+func TestClusterDSNFailsOver(t *testing.T) {
+	cluster, dsn := clickhousetest.NewClusterDSN(t)
+	free, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := free.Addr().String()
+	free.Close()
+	withDead := strings.Replace(dsn, "clickhouse://", "clickhouse://"+dead+",", 1)
+	db := clickhousetest.OpenClusterDSN(t, cluster, withDead)
+	ctx := context.Background()
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	responses := analyticstest.Responses(26, 5)
+	if err := db.WriteResponses(ctx, responses); err != nil {
+		t.Fatal(err)
+	}
+	n, err := db.CountResponses(ctx, responses[0].SurveyID, responses[0].Edition)
+	if err != nil || n == 0 {
+		t.Fatalf("responses counted through the DSN %s: %d, %v", withDead, n, err)
 	}
 }
