@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -155,13 +156,14 @@ func TestClusterMigrate(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	// Two processes, each reaching the cluster through another node first.
-	hosts := strings.SplitN(strings.TrimPrefix(dsn, "clickhouse://"), "/", 2)
-	addrs := strings.Split(hosts[0], ",")
-	other := dsn
-	if len(addrs) > 1 {
-		slices.Reverse(addrs)
-		other = "clickhouse://" + strings.Join(addrs, ",") + "/" + hosts[1]
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
 	}
+	addrs := strings.Split(u.Host, ",")
+	slices.Reverse(addrs)
+	u.Host = strings.Join(addrs, ",")
+	other := u.String()
 	a := clickhousetest.OpenClusterDSN(t, cluster, dsn)
 	b, err := clickhouse.Open(ctx, clickhouse.Config{DSN: other, Cluster: cluster})
 	if err != nil {

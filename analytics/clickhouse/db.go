@@ -28,8 +28,9 @@ type Config struct {
 	// over which palabre's tables are replicated and sharded: migrations create replicated
 	// and Distributed tables ON CLUSTER (cluster.go), writes of responses wait until their
 	// shard holds them, erasure and compaction reach every node. The DSN may then list
-	// several nodes (clickhouse://h1:9000,h2:9000/palabre): a node that is down is skipped.
-	// Empty (the default): a single server.
+	// several nodes (clickhouse://h1:9000,h2:9000/palabre): palabre uses the first that
+	// answers, in that order (connection_open_strategy is then always in_order), so list
+	// them in the same order for every palabre process. Empty (the default): a single server.
 	Cluster string
 }
 
@@ -158,6 +159,14 @@ func parseDSN(cfg Config) (*ch.Options, error) {
 	}
 	opts.DialTimeout = orDefault(cfg.DialTimeout, opts.DialTimeout, 5*time.Second, 30*time.Second)
 	opts.ReadTimeout = orDefault(cfg.ReadTimeout, opts.ReadTimeout, 60*time.Second, 300*time.Second)
+	if cfg.Cluster != "" {
+		// Every connection of the pool goes to the first node that answers, the next one
+		// only when it is down, whatever the DSN asks: a replicated table read through
+		// another node than the one written to may not show the write yet (a session just
+		// created, a migration just recorded). The Distributed tables spread the queries
+		// over the shards anyway.
+		opts.ConnOpenStrategy = ch.ConnOpenInOrder
+	}
 	if opts.MaxOpenConns == 0 {
 		opts.MaxOpenConns = 16
 	}

@@ -139,11 +139,17 @@ func TestMigrateToCluster(t *testing.T) {
 	}
 	// The cluster's database is the source's name on the cluster's nodes.
 	u, _ := url.Parse(srcDSN)
-	dstDSN := strings.TrimSuffix(clusterDSN[:strings.LastIndex(clusterDSN, "/")], "/") + u.Path
+	nodes, err := url.Parse(clusterDSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nodes.Path = u.Path
+	dstDSN := nodes.String()
+	nodes.Path = ""
 	dst := clickhousetest.OpenClusterDSN(t, cluster, dstDSN)
 	var out bytes.Buffer
 	start := time.Now()
-	err := run(ctx, []string{"migrate", "--to-cluster", cluster, "--to-clickhouse", strings.TrimSuffix(dstDSN, u.Path)}, env, &out)
+	err = run(ctx, []string{"migrate", "--to-cluster", cluster, "--to-clickhouse", nodes.String()}, env, &out)
 	if err != nil {
 		t.Fatalf("migrate --to-cluster: %v\n%s", err, out.String())
 	}

@@ -11,6 +11,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
+	"net/url"
 	"os"
 	"regexp"
 	"strings"
@@ -89,10 +90,11 @@ func Unavailable(t testing.TB, err error) {
 // ClusterServer returns the test cluster's name and a DSN listing its nodes, without a
 // database: PALABRE_TEST_CLUSTER names the cluster (remote_servers in the nodes'
 // configuration) and PALABRE_TEST_CLUSTER_CLICKHOUSE lists its nodes,
-// clickhouse://127.0.0.1:19601,127.0.0.1:19602/. ok is false when no cluster is given.
+// clickhouse://127.0.0.1:19110,127.0.0.1:19120 (as `deploy/cluster.sh dsn` prints it; its
+// database is replaced by each test's own). ok is false when no cluster is given.
 func ClusterServer() (name, dsn string, ok bool) {
 	name = os.Getenv("PALABRE_TEST_CLUSTER")
-	dsn = strings.TrimRight(os.Getenv("PALABRE_TEST_CLUSTER_CLICKHOUSE"), "/")
+	dsn = os.Getenv("PALABRE_TEST_CLUSTER_CLICKHOUSE")
 	return name, dsn, name != ""
 }
 
@@ -110,13 +112,18 @@ func NewClusterDSN(t testing.TB) (cluster, dsn string) {
 	if server == "" {
 		t.Fatal("PALABRE_TEST_CLUSTER is set but PALABRE_TEST_CLUSTER_CLICKHOUSE, the nodes' DSN, is not")
 	}
+	u, err := url.Parse(server)
+	if err != nil {
+		t.Fatalf("PALABRE_TEST_CLUSTER_CLICKHOUSE: %v", err)
+	}
 	var b [4]byte
 	rand.Read(b[:])
 	name := unsafe.ReplaceAllString(strings.ToLower(t.Name()), "_")
 	if len(name) > 40 {
 		name = name[:40]
 	}
-	return cluster, server + "/test_" + name + "_" + hex.EncodeToString(b[:])
+	u.Path = "/test_" + name + "_" + hex.EncodeToString(b[:]) // its options (the query) kept
+	return cluster, u.String()
 }
 
 // OpenCluster returns a database of t's own on the test cluster, migrated in cluster mode
