@@ -94,13 +94,13 @@ func (db *DB) deleteResponses(ctx context.Context, ids []survey.ResponseID) erro
 			}
 		}
 		if err := db.waitMutations(ctx, cond); err != nil {
-			return db.eraseError(ctx, err)
+			return db.eraseError(ctx, db.unconfirmed(err))
 		}
 		left := uint64(0)
 		for _, t := range responseTables {
 			n, err := db.rowsLeft(ctx, t, cond)
 			if err != nil {
-				return db.eraseError(ctx, fmt.Errorf("erase: count rows left in %s: %w", t, err))
+				return db.eraseError(ctx, db.unconfirmed(fmt.Errorf("erase: count rows left in %s: %w", t, err)))
 			}
 			left += n
 		}
@@ -111,7 +111,20 @@ func (db *DB) deleteResponses(ctx context.Context, ids []survey.ResponseID) erro
 	}
 }
 
+// unconfirmed marks an error met while watching a deletion on a cluster: every shard has
+// the deletion then, and a replica that cannot be reached applies it once back, but palabre
+// cannot see it done.
+func (db *DB) unconfirmed(err error) error {
+	if db.cluster == "" || errors.Is(err, ErrEraseUnconfirmed) {
+		return err
+	}
+	return fmt.Errorf("%w (%w)", ErrEraseUnconfirmed, err)
+}
+
 func (db *DB) eraseError(ctx context.Context, err error) error {
+	if errors.Is(err, ErrEraseUnconfirmed) {
+		return err
+	}
 	if dl, ok := ctx.Deadline(); errors.Is(ctx.Err(), context.DeadlineExceeded) || ok && !time.Now().Before(dl) {
 		return fmt.Errorf("%w (%w)", ErrEraseUnconfirmed, err)
 	}
