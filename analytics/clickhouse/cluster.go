@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,7 +19,7 @@ import (
 //
 // The migrations are written once, for a single server, and rendered for a cluster here:
 //
-//   - the tables holding responses (responseTables: responses, answers) are sharded by
+//   - the tables holding answers (shardedTables: responses, answers) are sharded by
 //     response id. Each becomes a replicated local table X_local on every node, with
 //     ZooKeeper path /clickhouse/tables/{shard}/<db>/X_local and replica '{replica}', and a
 //     Distributed table X = Distributed(cluster, db, X_local,
@@ -65,16 +66,54 @@ type statement struct {
 var (
 	createRE = regexp.MustCompile(`(?s)^CREATE TABLE IF NOT EXISTS\s+([A-Za-z_][A-Za-z0-9_]*)\s*\((.*)\)\s*ENGINE\s*=\s*([A-Za-z]*)MergeTree\(([^()]*)\)(.*)$`)
 	alterRE  = regexp.MustCompile(`(?s)^ALTER TABLE\s+([A-Za-z_][A-Za-z0-9_]*)\s+(.*)$`)
+	// columnCommandRE matches the commands of an ALTER that change columns.
+	columnCommandRE = regexp.MustCompile(`(?is)^(ADD|DROP|MODIFY|RENAME|COMMENT)\s+COLUMN\s`)
 )
 
-// isSharded reports whether table is sharded by response id in cluster mode.
-func isSharded(table string) bool {
-	for _, t := range responseTables {
-		if t == table {
-			return true
+// splitTopLevel splits an ALTER's commands at the commas outside parentheses and quotes,
+// each trimmed.
+func splitTopLevel(s string) []string {
+	var (
+		out   []string
+		depth int
+		quote rune
+		start int
+	)
+	for i, r := range s {
+		switch {
+		case quote != 0:
+			if r == quote && (i == 0 || s[i-1] != '\\') {
+				quote = 0
+			}
+		case r == '\'' || r == '`' || r == '"':
+			quote = r
+		case r == '(':
+			depth++
+		case r == ')':
+			depth--
+		case r == ',' && depth == 0:
+			out = append(out, strings.TrimSpace(s[start:i]))
+			start = i + 1
 		}
 	}
-	return false
+	return append(out, strings.TrimSpace(s[start:]))
+}
+
+// shardedTables are the tables sharded by response id on a cluster: those that grow with
+// the answers. Every other table is replicated whole to every node, those keyed by response
+// id included (erased ids, conflicts: few rows, read whole by every write or resolver).
+var shardedTables = []string{"answers", "responses"}
+
+// isSharded reports whether table is sharded by response id in cluster mode.
+func isSharded(table string) bool { return slices.Contains(shardedTables, table) }
+
+// localTable is the name of the table holding table's rows on a node, qualified by the
+// database: X_local for a sharded table X, the table itself for one replicated everywhere.
+func (db *DB) localTable(table string) string {
+	if isSharded(table) {
+		table += "_local"
+	}
+	return quoteIdent(db.database) + "." + table
 }
 
 // Statements returns the SQL a migration runs: its own statement on a single server, or its
@@ -130,10 +169,19 @@ func (m Migration) statements(database, cluster string) ([]statement, error) {
 		if !isSharded(table) {
 			return []statement{{SQL: "ALTER TABLE " + db + table + " " + rest}}, nil
 		}
-		return []statement{
-			{SQL: "ALTER TABLE " + db + table + "_local " + rest, Scope: eachShard},
-			{SQL: "ALTER TABLE " + db + table + " " + rest, Scope: eachNode},
-		}, nil
+		sts := []statement{{SQL: "ALTER TABLE " + db + table + "_local " + rest, Scope: eachShard}}
+		// The Distributed table takes the column changes only: it has no sort key, parts or
+		// indexes (and 18.16 crashes on ALTER … MODIFY ORDER BY of a Distributed table).
+		var cols []string
+		for _, c := range splitTopLevel(rest) {
+			if columnCommandRE.MatchString(c) {
+				cols = append(cols, c)
+			}
+		}
+		if len(cols) > 0 {
+			sts = append(sts, statement{SQL: "ALTER TABLE " + db + table + " " + strings.Join(cols, ", "), Scope: eachNode})
+		}
+		return sts, nil
 	}
 	return nil, fmt.Errorf("migration %04d_%s: only CREATE TABLE IF NOT EXISTS … ENGINE = …MergeTree(…) and ALTER TABLE can run on a cluster", m.Version, m.Name)
 }

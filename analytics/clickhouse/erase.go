@@ -131,14 +131,18 @@ func (db *DB) eraseError(ctx context.Context, err error) error {
 	return err
 }
 
-// deleteFrom starts deleting the rows matching cond from table: on a cluster, from its local
-// table on one replica of every shard, whose other replicas replay the deletion through
-// ZooKeeper (one that is down, once it is back). Not ON CLUSTER: see cluster.go.
+// deleteFrom starts deleting the rows matching cond from table: on a cluster, from a sharded
+// table's local table on one replica of every shard, or from a table replicated everywhere
+// on one node; the other replicas replay the deletion through ZooKeeper (one that is down,
+// once it is back). Not ON CLUSTER: see cluster.go.
 func (db *DB) deleteFrom(ctx context.Context, table, cond string) error {
 	if db.cluster == "" {
 		return db.conn.Exec(ctx, "ALTER TABLE "+table+" DELETE WHERE "+cond)
 	}
-	st := statement{SQL: "ALTER TABLE " + quoteIdent(db.database) + "." + table + "_local DELETE WHERE " + cond, Scope: eachShard}
+	st := statement{SQL: "ALTER TABLE " + db.localTable(table) + " DELETE WHERE " + cond, Scope: eachShard}
+	if !isSharded(table) {
+		st.Scope = once // one replicated table on every node: ZooKeeper carries the deletion
+	}
 	return db.run(ctx, st, func(error) bool { return false })
 }
 
@@ -157,7 +161,7 @@ func (db *DB) rowsLeft(ctx context.Context, table, cond string) (uint64, error) 
 	var total uint64
 	for _, nd := range nodes {
 		var n uint64
-		if err := nd.conn.QueryRow(ctx, "SELECT count() FROM "+quoteIdent(db.database)+"."+table+"_local WHERE "+cond).Scan(&n); err != nil {
+		if err := nd.conn.QueryRow(ctx, "SELECT count() FROM "+db.localTable(table)+" WHERE "+cond).Scan(&n); err != nil {
 			return 0, fmt.Errorf("node %s: %w", nd.Addr, err)
 		}
 		total += n
