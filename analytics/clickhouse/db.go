@@ -130,7 +130,10 @@ func ensureDatabase(ctx context.Context, opts ch.Options, cluster string) error 
 		}
 		create += " ON CLUSTER " + quoteIdent(cluster)
 	}
-	if err := admin.Exec(ddlContext(ctx, opts.ReadTimeout), create); err != nil {
+	if cluster != "" {
+		ctx = ddlContext(ctx, opts.ReadTimeout)
+	}
+	if err := admin.Exec(ctx, create); err != nil {
 		return fmt.Errorf("clickhouse: create database %s: %w", database, err)
 	}
 	return nil
