@@ -353,7 +353,7 @@ FROM api_tokens WHERE user_id = ? GROUP BY token_hash HAVING max(revoked) = 0`, 
 
 // RecordFailure adds a failed login.
 func (s *AccessStore) RecordFailure(ctx context.Context, f access.Failure) error {
-	err := s.db.conn.Exec(ctx, `INSERT INTO login_failures (email, address, at) SELECT ?, ?, toDateTime(?)`,
+	err := s.db.conn.Exec(s.db.keepIdentical(ctx), `INSERT INTO login_failures (email, address, at) SELECT ?, ?, toDateTime(?)`,
 		f.Email, f.Address, f.At.Unix())
 	if err != nil {
 		return fmt.Errorf("record failed login: %w", err)

@@ -24,6 +24,14 @@ type Config struct {
 	DialTimeout time.Duration
 	ReadTimeout time.Duration
 	Logger      *slog.Logger
+	// Cluster, when set, names the cluster (remote_servers in the servers' configuration)
+	// over which palabre's tables are replicated and sharded: migrations create replicated
+	// and Distributed tables ON CLUSTER (cluster.go), writes of responses wait until their
+	// shard holds them, erasure and compaction reach every node. The DSN may then list
+	// several nodes (clickhouse://h1:9000,h2:9000/palabre): palabre uses the first that
+	// answers, in that order (connection_open_strategy is then always in_order), so list
+	// them in the same order for every palabre process. Empty (the default): a single server.
+	Cluster string
 }
 
 // DB is a connection pool to palabre's database.
@@ -32,6 +40,10 @@ type DB struct {
 	database string
 	log      *slog.Logger
 	cfg      Config
+	// cluster is Config.Cluster; readTimeout the connection's read timeout.
+	cluster     string
+	readTimeout time.Duration
+	nodeState
 }
 
 var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,62}$`)
@@ -46,14 +58,14 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := ensureDatabase(ctx, *opts); err != nil {
+	if err := ensureDatabase(ctx, *opts, cfg.Cluster); err != nil {
 		return nil, err
 	}
 	conn, err := connect(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
-	return &DB{conn: conn, database: opts.Auth.Database, log: cfg.Logger, cfg: cfg}, nil
+	return newDB(conn, opts, cfg), nil
 }
 
 // Connect returns a pool to the DSN's database without reaching the server: the first query
@@ -68,7 +80,11 @@ func Connect(cfg Config) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("clickhouse: %w", err)
 	}
-	return &DB{conn: conn, database: opts.Auth.Database, log: cfg.Logger, cfg: cfg}, nil
+	return newDB(conn, opts, cfg), nil
+}
+
+func newDB(conn driver.Conn, opts *ch.Options, cfg Config) *DB {
+	return &DB{conn: conn, database: opts.Auth.Database, log: cfg.Logger, cfg: cfg, cluster: cfg.Cluster, readTimeout: opts.ReadTimeout}
 }
 
 // Prepare creates the database when missing and checks that the server answers, as Open
@@ -78,15 +94,18 @@ func (db *DB) Prepare(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := ensureDatabase(ctx, *opts); err != nil {
+	if err := ensureDatabase(ctx, *opts, db.cluster); err != nil {
 		return err
 	}
 	return db.conn.Ping(ctx)
 }
 
 // ensureDatabase creates opts' database when missing, through the server's default database
-// (the handshake fails on a missing one).
-func ensureDatabase(ctx context.Context, opts ch.Options) error {
+// (the handshake fails on a missing one). In cluster mode it checks that the server knows
+// the cluster, and a database missing on the server reached is created ON CLUSTER; one that
+// is there is left alone, so that a start does not wait for every node (Migrate creates it
+// ON CLUSTER again before it changes the schema).
+func ensureDatabase(ctx context.Context, opts ch.Options, cluster string) error {
 	database := opts.Auth.Database
 	opts.Auth.Database = "default"
 	admin, err := connect(ctx, &opts)
@@ -94,7 +113,27 @@ func ensureDatabase(ctx context.Context, opts ch.Options) error {
 		return err
 	}
 	defer admin.Close()
-	if err := admin.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+quoteIdent(database)); err != nil {
+	create := "CREATE DATABASE IF NOT EXISTS " + quoteIdent(database)
+	if cluster != "" {
+		var known, exists uint64
+		if err := admin.QueryRow(ctx, "SELECT count() FROM system.clusters WHERE cluster = ?", cluster).Scan(&known); err != nil {
+			return fmt.Errorf("clickhouse: read the clusters: %w", err)
+		}
+		if known == 0 {
+			return fmt.Errorf("clickhouse: the server knows no cluster %q (remote_servers in its configuration)", cluster)
+		}
+		if err := admin.QueryRow(ctx, "SELECT count() FROM system.databases WHERE name = ?", database).Scan(&exists); err != nil {
+			return fmt.Errorf("clickhouse: read the databases: %w", err)
+		}
+		if exists > 0 {
+			return nil
+		}
+		create += " ON CLUSTER " + quoteIdent(cluster)
+	}
+	if cluster != "" {
+		ctx = ddlContext(ctx, opts.ReadTimeout)
+	}
+	if err := admin.Exec(ctx, create); err != nil {
 		return fmt.Errorf("clickhouse: create database %s: %w", database, err)
 	}
 	return nil
@@ -115,11 +154,22 @@ func parseDSN(cfg Config) (*ch.Options, error) {
 	if opts.Auth.Database == "" || opts.Auth.Database == "default" && strings.Trim(u.Path, "/") == "" {
 		opts.Auth.Database = DefaultDatabase
 	}
+	if cfg.Cluster != "" && !identRE.MatchString(cfg.Cluster) {
+		return nil, fmt.Errorf("clickhouse: cluster name %q: use letters, digits and '_'", cfg.Cluster)
+	}
 	if !identRE.MatchString(opts.Auth.Database) {
 		return nil, fmt.Errorf("clickhouse: database name %q: use letters, digits and '_'", opts.Auth.Database)
 	}
 	opts.DialTimeout = orDefault(cfg.DialTimeout, opts.DialTimeout, 5*time.Second, 30*time.Second)
 	opts.ReadTimeout = orDefault(cfg.ReadTimeout, opts.ReadTimeout, 60*time.Second, 300*time.Second)
+	if cfg.Cluster != "" {
+		// Every connection of the pool goes to the first node that answers, the next one
+		// only when it is down, whatever the DSN asks: a replicated table read through
+		// another node than the one written to may not show the write yet (a session just
+		// created, a migration just recorded). The Distributed tables spread the queries
+		// over the shards anyway.
+		opts.ConnOpenStrategy = ch.ConnOpenInOrder
+	}
 	if opts.MaxOpenConns == 0 {
 		opts.MaxOpenConns = 16
 	}
@@ -195,9 +245,16 @@ func (db *DB) ServerVersion(ctx context.Context) (string, error) {
 }
 
 // Close closes the pool.
-func (db *DB) Close() error { return db.conn.Close() }
+func (db *DB) Close() error {
+	db.closeNodes()
+	return db.conn.Close()
+}
 
-// DropDatabase drops palabre's database with everything in it. Tests use it to clean up.
+// DropDatabase drops palabre's database with everything in it (on every node of a cluster).
+// Tests use it to clean up.
 func (db *DB) DropDatabase(ctx context.Context) error {
+	if db.cluster != "" {
+		return db.conn.Exec(db.ddlContext(ctx), "DROP DATABASE IF EXISTS "+quoteIdent(db.database)+" ON CLUSTER "+quoteIdent(db.cluster))
+	}
 	return db.conn.Exec(ctx, "DROP DATABASE IF EXISTS "+quoteIdent(db.database))
 }

@@ -89,18 +89,18 @@ func (db *DB) deleteResponses(ctx context.Context, ids []survey.ResponseID) erro
 	cond += ")"
 	for attempt := 1; ; attempt++ {
 		for _, t := range responseTables {
-			if err := db.conn.Exec(ctx, "ALTER TABLE "+t+" DELETE WHERE "+cond); err != nil {
+			if err := db.deleteFrom(ctx, t, cond); err != nil {
 				return db.eraseError(ctx, fmt.Errorf("erase: delete from %s: %w", t, err))
 			}
 		}
 		if err := db.waitMutations(ctx, cond); err != nil {
-			return db.eraseError(ctx, err)
+			return db.eraseError(ctx, db.unconfirmed(err))
 		}
 		left := uint64(0)
 		for _, t := range responseTables {
-			var n uint64
-			if err := db.conn.QueryRow(ctx, "SELECT count() FROM "+t+" WHERE "+cond).Scan(&n); err != nil {
-				return db.eraseError(ctx, fmt.Errorf("erase: count rows left in %s: %w", t, err))
+			n, err := db.rowsLeft(ctx, t, cond)
+			if err != nil {
+				return db.eraseError(ctx, db.unconfirmed(fmt.Errorf("erase: count rows left in %s: %w", t, err)))
 			}
 			left += n
 		}
@@ -111,20 +111,93 @@ func (db *DB) deleteResponses(ctx context.Context, ids []survey.ResponseID) erro
 	}
 }
 
+// unconfirmed marks an error met while watching a deletion on a cluster: every shard has
+// the deletion then, and a replica that cannot be reached applies it once back, but palabre
+// cannot see it done.
+func (db *DB) unconfirmed(err error) error {
+	if db.cluster == "" || errors.Is(err, ErrEraseUnconfirmed) {
+		return err
+	}
+	return fmt.Errorf("%w (%w)", ErrEraseUnconfirmed, err)
+}
+
 func (db *DB) eraseError(ctx context.Context, err error) error {
+	if errors.Is(err, ErrEraseUnconfirmed) {
+		return err
+	}
 	if dl, ok := ctx.Deadline(); errors.Is(ctx.Err(), context.DeadlineExceeded) || ok && !time.Now().Before(dl) {
 		return fmt.Errorf("%w (%w)", ErrEraseUnconfirmed, err)
 	}
 	return err
 }
 
+// deleteFrom starts deleting the rows matching cond from table: on a cluster, from a sharded
+// table's local table on one replica of every shard, or from a table replicated everywhere
+// on one node; the other replicas replay the deletion through ZooKeeper (one that is down,
+// once it is back). Not ON CLUSTER: see cluster.go.
+func (db *DB) deleteFrom(ctx context.Context, table, cond string) error {
+	if db.cluster == "" {
+		return db.conn.Exec(ctx, "ALTER TABLE "+table+" DELETE WHERE "+cond)
+	}
+	st := statement{SQL: "ALTER TABLE " + db.localTable(table) + " DELETE WHERE " + cond, Scope: eachShard}
+	if !isSharded(table) {
+		st.Scope = once // one replicated table on every node: ZooKeeper carries the deletion
+	}
+	return db.run(ctx, st, func(error) bool { return false })
+}
+
+// rowsLeft counts the rows of table matching cond: on a cluster, on every node, so that a
+// replica that has not yet applied a deletion counts.
+func (db *DB) rowsLeft(ctx context.Context, table, cond string) (uint64, error) {
+	if db.cluster == "" {
+		var n uint64
+		err := db.conn.QueryRow(ctx, "SELECT count() FROM "+table+" WHERE "+cond).Scan(&n)
+		return n, err
+	}
+	nodes, err := db.nodes(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var total uint64
+	for _, nd := range nodes {
+		var n uint64
+		if err := nd.conn.QueryRow(ctx, "SELECT count() FROM "+db.localTable(table)+" WHERE "+cond).Scan(&n); err != nil {
+			return 0, fmt.Errorf("node %s: %w", nd.Addr, err)
+		}
+		total += n
+	}
+	return total, nil
+}
+
+// pendingMutations counts the deletions of cond not done yet, on every node of a cluster.
+func (db *DB) pendingMutations(ctx context.Context, cond string) (uint64, error) {
+	const q = `SELECT count() FROM system.mutations
+WHERE database = ? AND is_done = 0 AND position(command, ?) > 0`
+	if db.cluster == "" {
+		var n uint64
+		err := db.conn.QueryRow(ctx, q, db.database, "DELETE WHERE "+cond).Scan(&n)
+		return n, err
+	}
+	nodes, err := db.nodes(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var total uint64
+	for _, nd := range nodes {
+		var n uint64
+		if err := nd.conn.QueryRow(ctx, q, db.database, "DELETE WHERE "+cond).Scan(&n); err != nil {
+			return 0, fmt.Errorf("node %s: %w", nd.Addr, err)
+		}
+		total += n
+	}
+	return total, nil
+}
+
 // waitMutations waits until the deletions of cond are done in every table.
 func (db *DB) waitMutations(ctx context.Context, cond string) error {
 	wait := 20 * time.Millisecond
 	for {
-		var pending uint64
-		err := db.conn.QueryRow(ctx, `SELECT count() FROM system.mutations
-WHERE database = ? AND is_done = 0 AND position(command, ?) > 0`, db.database, "DELETE WHERE "+cond).Scan(&pending)
+		pending, err := db.pendingMutations(ctx, cond)
 		if err != nil {
 			return fmt.Errorf("erase: watch the deletion: %w", err)
 		}

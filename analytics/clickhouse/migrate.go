@@ -74,11 +74,17 @@ func (db *DB) Migrate(ctx context.Context) ([]Migration, error) {
 		return nil, err
 	}
 	var done []Migration
+	if len(pending) > 0 && db.cluster != "" {
+		// Open created the database where it connected; every node needs it.
+		if err := db.conn.Exec(db.ddlContext(ctx), "CREATE DATABASE IF NOT EXISTS "+quoteIdent(db.database)+" ON CLUSTER "+quoteIdent(db.cluster)); err != nil {
+			return nil, fmt.Errorf("create database %s on cluster %s: %w", db.database, db.cluster, err)
+		}
+	}
 	for _, m := range pending {
 		if err := db.apply(ctx, m); err != nil {
 			return done, err
 		}
-		if err := db.conn.Exec(ctx, "INSERT INTO schema_migrations (version, name, applied_at) SELECT toUInt32(?), ?, toDateTime(?)",
+		if err := db.conn.Exec(db.keepIdentical(ctx), "INSERT INTO schema_migrations (version, name, applied_at) SELECT toUInt32(?), ?, toDateTime(?)",
 			m.Version, m.Name, time.Now().UTC().Unix()); err != nil {
 			return done, fmt.Errorf("record migration %04d_%s: %w", m.Version, m.Name, err)
 		}
@@ -87,10 +93,35 @@ func (db *DB) Migrate(ctx context.Context) ([]Migration, error) {
 	return done, nil
 }
 
-// apply runs a migration's statement.
+// keepIdentical is ctx for an insert whose rows must all be stored even when another insert
+// wrote the same rows. On a cluster, replicated tables drop a block identical to one they
+// hold already, which is right for a re-sent batch of responses but not for a migration
+// recorded by two processes through two nodes (the one whose record was dropped would not
+// see the migration until its node fetched the other's), nor for two failed logins of the
+// same account, address and second. On a single server nothing is dropped: ctx is unchanged.
+func (db *DB) keepIdentical(ctx context.Context) context.Context {
+	if db.cluster == "" {
+		return ctx
+	}
+	return ch.Context(ctx, ch.WithSettings(ch.Settings{"insert_deduplicate": 0}))
+}
+
+// apply runs a migration's statements (one on a single server; see cluster.go for a cluster).
 func (db *DB) apply(ctx context.Context, m Migration) error {
-	if err := db.conn.Exec(ctx, m.SQL); err != nil && !columnExists(err) {
-		return fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, err)
+	if db.cluster == "" {
+		if err := db.conn.Exec(ctx, m.SQL); err != nil && !columnExists(err) {
+			return fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, err)
+		}
+		return nil
+	}
+	sts, err := m.statements(db.database, db.cluster)
+	if err != nil {
+		return err
+	}
+	for _, s := range sts {
+		if err := db.run(ctx, s, columnExists); err != nil {
+			return fmt.Errorf("migration %04d_%s on cluster %s: %w", m.Version, m.Name, db.cluster, err)
+		}
 	}
 	return nil
 }

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 )
 
 // Where copies of a response can be. Both tables are partitioned by edition and fold rows
@@ -139,6 +141,12 @@ func (db *DB) counted(ctx context.Context, table string, editions []uint16, run 
 // layoutOrUnknown reads a table's layout; one that cannot be read (a server that does not
 // let this user read system.parts) is unknown, and its queries count distinct ids.
 func (db *DB) layoutOrUnknown(ctx context.Context, table string) layout {
+	if db.cluster != "" {
+		// The parts are spread over the shards' nodes, and the Distributed table has none:
+		// queries count distinct ids, which the shards sum exactly since every copy of a
+		// response is on one shard.
+		return nil
+	}
 	l, err := db.readLayout(ctx, table)
 	if err != nil {
 		db.logger().Debug("table layout unknown", slog.String("table", table), slog.Any("error", err))
@@ -153,61 +161,107 @@ type Compaction struct {
 	Edition int
 	Parts   int // before
 	Took    time.Duration
+	Node    string // on a cluster, the node (host:port) whose local table was merged
 }
 
 // countedTables are the tables whose queries count responses.
 var countedTables = []string{"answers", "responses"}
 
+// compactionTarget is a table whose parts Compact reads and merges, through conn.
+type compactionTarget struct {
+	conn  driver.Conn
+	table string // as the report names it
+	local string // as the SQL names it
+	node  string
+}
+
 // Compact merges, in the answers and responses tables, every edition's partition that holds
 // more than one part and has received nothing for quiet into a single part, folding copies
 // of responses delivered twice. It reports what it merged; a partition ClickHouse is busy
-// merging is left for the next call.
+// merging is left for the next call. On a cluster it reads the parts of every node's local
+// tables and merges them node by node (18.16 refuses OPTIMIZE … ON CLUSTER); a replica
+// hands the merge to its shard's leader, and the other replicas fetch its result.
 func (db *DB) Compact(ctx context.Context, quiet time.Duration) ([]Compaction, error) {
+	var targets []compactionTarget
+	if db.cluster == "" {
+		for _, t := range countedTables {
+			targets = append(targets, compactionTarget{conn: db.conn, table: t, local: t})
+		}
+	} else {
+		nodes, err := db.nodes(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("compact: %w", err)
+		}
+		for _, n := range nodes {
+			for _, t := range countedTables {
+				targets = append(targets, compactionTarget{conn: n.conn, table: t, local: t + "_local", node: n.Addr})
+			}
+		}
+	}
 	var done []Compaction
-	for _, table := range countedTables {
-		rows, err := db.conn.Query(ctx, `SELECT partition, count() FROM system.parts
+	for _, tg := range targets {
+		more, err := db.compact(ctx, tg, quiet)
+		done = append(done, more...)
+		if err != nil {
+			return done, err
+		}
+	}
+	return done, nil
+}
+
+func (db *DB) compact(ctx context.Context, tg compactionTarget, quiet time.Duration) ([]Compaction, error) {
+	var done []Compaction
+	rows, err := tg.conn.Query(ctx, `SELECT partition, count() FROM system.parts
 WHERE database = ? AND table = ? AND active
 GROUP BY partition
 HAVING count() > 1 AND max(modification_time) <= now() - ?
-ORDER BY partition`, db.database, table, uint32(quiet.Seconds()))
+ORDER BY partition`, db.database, tg.local, uint32(quiet.Seconds()))
+	if err != nil {
+		if tg.node != "" {
+			// A node that is down is compacted once it is back.
+			db.logger().Info("compaction deferred", slog.String("table", tg.table), slog.String("node", tg.node), slog.Any("reason", err))
+			return nil, ctx.Err()
+		}
+		return done, fmt.Errorf("compact %s: %w", tg.table, err)
+	}
+	type partition struct {
+		edition uint64
+		parts   uint64
+	}
+	var todo []partition
+	for rows.Next() {
+		var (
+			p    partition
+			name string
+		)
+		if err := rows.Scan(&name, &p.parts); err != nil {
+			rows.Close()
+			return done, fmt.Errorf("compact %s: %w", tg.table, err)
+		}
+		if p.edition, err = strconv.ParseUint(name, 10, 16); err == nil {
+			todo = append(todo, p)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return done, fmt.Errorf("compact %s: %w", tg.table, err)
+	}
+	name := tg.local
+	if tg.node != "" {
+		name = quoteIdent(db.database) + "." + tg.local
+	}
+	for _, p := range todo {
+		start := time.Now()
+		// The partition is an edition parsed as a number above: nothing else reaches the SQL.
+		err := tg.conn.Exec(ctx, "OPTIMIZE TABLE "+name+" PARTITION "+strconv.FormatUint(p.edition, 10)+" FINAL")
 		if err != nil {
-			return done, fmt.Errorf("compact %s: %w", table, err)
-		}
-		type partition struct {
-			edition uint64
-			parts   uint64
-		}
-		var todo []partition
-		for rows.Next() {
-			var (
-				p    partition
-				name string
-			)
-			if err := rows.Scan(&name, &p.parts); err != nil {
-				rows.Close()
-				return done, fmt.Errorf("compact %s: %w", table, err)
+			if ctx.Err() != nil {
+				return done, ctx.Err()
 			}
-			if p.edition, err = strconv.ParseUint(name, 10, 16); err == nil {
-				todo = append(todo, p)
-			}
+			db.logger().Info("compaction deferred", slog.String("table", tg.table), slog.String("node", tg.node), slog.Uint64("edition", p.edition), slog.Any("reason", err))
+			continue
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return done, fmt.Errorf("compact %s: %w", table, err)
-		}
-		for _, p := range todo {
-			start := time.Now()
-			// The partition is an edition parsed as a number above: nothing else reaches the SQL.
-			err := db.conn.Exec(ctx, "OPTIMIZE TABLE "+table+" PARTITION "+strconv.FormatUint(p.edition, 10)+" FINAL")
-			if err != nil {
-				if ctx.Err() != nil {
-					return done, ctx.Err()
-				}
-				db.logger().Info("compaction deferred", slog.String("table", table), slog.Uint64("edition", p.edition), slog.Any("reason", err))
-				continue
-			}
-			done = append(done, Compaction{Table: table, Edition: int(p.edition), Parts: int(p.parts), Took: time.Since(start)})
-		}
+		done = append(done, Compaction{Table: tg.table, Edition: int(p.edition), Parts: int(p.parts), Took: time.Since(start), Node: tg.node})
 	}
 	return done, nil
 }

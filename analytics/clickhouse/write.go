@@ -24,6 +24,11 @@ import (
 // A response given twice in one batch is written once, so that no part ever holds two
 // copies (parts.go relies on it).
 //
+// On a cluster (Config.Cluster) the rows go through the Distributed tables, each response to
+// the shard its id hashes to, and the insert returns once the shard holds them
+// (insert_distributed_sync): an acknowledged batch is stored. A retried batch is dropped by
+// the replicas as a block they already hold, or folded like any copy.
+//
 // A response whose id was erased (EraseResponse) is never written: it is left out of the
 // batch, and should an erasure be recorded while the batch is being written, its rows are
 // deleted once written. So a response erased before it was delivered (still in palabre's
@@ -77,7 +82,7 @@ func (db *DB) insertResponses(ctx context.Context, batch []*survey.Response, hol
 		return fmt.Errorf("write answers: %w", err)
 	}
 	if answers.Block().Rows() > 0 {
-		if err := db.conn.Exec(ch.Context(ctx, ch.WithExternalTable(answers)), insertAnswers); err != nil {
+		if err := db.conn.Exec(db.insertContext(ctx, ch.WithExternalTable(answers)), insertAnswers); err != nil {
 			return fmt.Errorf("write answers: %w", err)
 		}
 	}
@@ -85,7 +90,7 @@ func (db *DB) insertResponses(ctx context.Context, batch []*survey.Response, hol
 	if err != nil {
 		return fmt.Errorf("write responses: %w", err)
 	}
-	if err := db.conn.Exec(ch.Context(ctx, ch.WithExternalTable(responses)), insertResponses); err != nil {
+	if err := db.conn.Exec(db.insertContext(ctx, ch.WithExternalTable(responses)), insertResponses); err != nil {
 		return fmt.Errorf("write responses: %w", err)
 	}
 	return nil

@@ -22,7 +22,9 @@ func openDatabase(ctx context.Context, cfg serveConfig, dataDir string, log *slo
 		wait = 3 * time.Second // a restart is ready within seconds, whatever the network
 	}
 	openCtx, cancel := context.WithTimeout(ctx, wait)
-	db, err = clickhouse.Open(openCtx, clickhouse.Config{DSN: cfg.clickhouse, Logger: log})
+	chCfg := cfg.clickhouse
+	chCfg.Logger = log
+	db, err = clickhouse.Open(openCtx, chCfg)
 	cancel()
 	if err == nil {
 		return db, true, nil
@@ -32,7 +34,7 @@ func openDatabase(ctx context.Context, cfg serveConfig, dataDir string, log *slo
 	}
 	log.Warn("ClickHouse cannot be reached; starting from the local catalog copy and journal, delivering once it is back",
 		slog.Any("error", err))
-	db, cerr := clickhouse.Connect(clickhouse.Config{DSN: cfg.clickhouse, Logger: log})
+	db, cerr := clickhouse.Connect(chCfg)
 	if cerr != nil {
 		return nil, false, cerr
 	}
@@ -102,8 +104,8 @@ func prepareWhenBack(ctx context.Context, cfg serveConfig, db *clickhouse.DB, lo
 
 // openMigrated opens the database of a command (import, user, erase…) and applies pending
 // migrations, so a command works on a database palabre serve never started on.
-func openMigrated(ctx context.Context, dsn string) (*clickhouse.DB, error) {
-	db, err := clickhouse.Open(ctx, clickhouse.Config{DSN: dsn})
+func openMigrated(ctx context.Context, cfg clickhouse.Config) (*clickhouse.DB, error) {
+	db, err := clickhouse.Open(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -112,4 +114,25 @@ func openMigrated(ctx context.Context, dsn string) (*clickhouse.DB, error) {
 		return nil, err
 	}
 	return db, nil
+}
+
+// databaseFlags are the flags of every command that opens the database.
+type databaseFlags struct{ dsn, cluster *string }
+
+func (f *flags) database() databaseFlags {
+	return databaseFlags{
+		dsn: f.String("clickhouse", "PALABRE_CLICKHOUSE", defaultClickHouse,
+			"ClickHouse DSN; on a cluster, list several nodes to fail over: clickhouse://h1:9000,h2:9000/palabre"),
+		cluster: f.String("cluster", "PALABRE_CLUSTER", "",
+			"name of the ClickHouse cluster (remote_servers) to replicate and shard palabre's tables over; empty: one server"),
+	}
+}
+
+// config is the database's configuration, adjusted by each of with.
+func (d databaseFlags) config(with ...func(*clickhouse.Config)) clickhouse.Config {
+	c := clickhouse.Config{DSN: *d.dsn, Cluster: *d.cluster}
+	for _, w := range with {
+		w(&c)
+	}
+	return c
 }

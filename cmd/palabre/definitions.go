@@ -15,7 +15,7 @@ import (
 // surveys) into the catalog: each form version and its editions.
 func importDefinitions(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	f := newFlags("import", getenv, stdout)
-	dsn := f.String("clickhouse", "PALABRE_CLICKHOUSE", defaultClickHouse, "ClickHouse DSN")
+	database := f.database()
 	withDemo := f.Bool("demo", "PALABRE_IMPORT_DEMO", false, "also import the demo surveys shipped with palabre")
 	drop := f.Bool("drop-unsupported", "PALABRE_DROP_UNSUPPORTED", false, dropUsage)
 	if err := f.Parse(args); err != nil {
@@ -46,7 +46,7 @@ func importDefinitions(ctx context.Context, args []string, getenv func(string) s
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
-	db, err := openMigrated(ctx, *dsn)
+	db, err := openMigrated(ctx, database.config())
 	if err != nil {
 		return err
 	}

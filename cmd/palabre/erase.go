@@ -26,7 +26,7 @@ const eraseUsage = `usage: palabre erase --survey S --response ID [--reason TEXT
 // keeps its id refused, and records the erasure in the audit log (address "cli").
 func erase(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	f := newFlags("erase", getenv, stdout)
-	dsn := f.String("clickhouse", "PALABRE_CLICKHOUSE", defaultClickHouse, "ClickHouse DSN")
+	database := f.database()
 	data := f.String("data", "PALABRE_DATA", defaultDataDir, "data directory: the survey's published dashboards there are computed again")
 	threshold := f.Int64("min-cell", "PALABRE_MIN_CELL", int64(analytics.DefaultThreshold), "smallest number of respondents a figure shown to funders may rest on")
 	surveyID := f.FlagSet.String("survey", "", "the survey the response belongs to")
@@ -44,7 +44,7 @@ func erase(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	ctx, cancel := context.WithTimeout(ctx, clickhouse.EraseWait+time.Minute)
 	defer cancel()
-	db, err := openMigrated(ctx, *dsn)
+	db, err := openMigrated(ctx, database.config())
 	if err != nil {
 		return err
 	}

@@ -22,7 +22,7 @@ import (
 // as the same form (importing it again changes nothing).
 func exportForm(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	f := newFlags("export-form", getenv, stdout)
-	dsn := f.String("clickhouse", "PALABRE_CLICKHOUSE", defaultClickHouse, "ClickHouse DSN")
+	database := f.database()
 	surveyID := f.FlagSet.String("survey", "", "the survey's id (required)")
 	version := f.FlagSet.Int("version", 0, "the form version to write (default: the latest)")
 	force := f.FlagSet.Bool("force", false, "replace the file if it exists")
@@ -53,7 +53,7 @@ func exportForm(ctx context.Context, args []string, getenv func(string) string, 
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
-	db, err := clickhouse.Open(ctx, clickhouse.Config{DSN: *dsn})
+	db, err := clickhouse.Open(ctx, database.config())
 	if err != nil {
 		return err
 	}

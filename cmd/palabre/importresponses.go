@@ -23,7 +23,7 @@ const maxProblemsShown = 50
 // edition: all of the file, or nothing when a row cannot be loaded.
 func importResponses(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	f := newFlags("import-responses", getenv, stdout)
-	dsn := f.String("clickhouse", "PALABRE_CLICKHOUSE", defaultClickHouse, "ClickHouse DSN")
+	database := f.database()
 	surveyID := f.FlagSet.String("survey", "", "the survey's id (required)")
 	year := f.FlagSet.Int("edition", 0, "the edition (year) the responses belong to (required)")
 	mappingPath := f.FlagSet.String("mapping", "", "a YAML file mapping the export's columns and values to the form's (see survey/pastdata)")
@@ -67,7 +67,7 @@ func importResponses(ctx context.Context, args []string, getenv func(string) str
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
 	defer cancel()
-	db, err := openMigrated(ctx, *dsn)
+	db, err := openMigrated(ctx, database.config())
 	if err != nil {
 		return err
 	}

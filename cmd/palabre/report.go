@@ -23,7 +23,7 @@ import (
 // coordinators (every figure and the raw data) or funders (small cells suppressed).
 func report(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	f := newFlags("report", getenv, stdout)
-	dsn := f.String("clickhouse", "PALABRE_CLICKHOUSE", defaultClickHouse, "ClickHouse DSN")
+	database := f.database()
 	surveyID := f.FlagSet.String("survey", "", "the survey's id (required)")
 	editions := f.FlagSet.String("editions", "", "editions to cover: 2024-2026, 2024,2026 or both (default: all)")
 	by := f.FlagSet.String("by", "country,edition", "breakdown: country, organisation, role, edition, language, comma-separated")
@@ -55,7 +55,7 @@ func report(ctx context.Context, args []string, getenv func(string) string, stdo
 	}
 	// The raw data is read as fast as the workbook is written: on a busy machine ClickHouse
 	// may wait longer than a query usually does between two blocks read.
-	db, err := clickhouse.Open(ctx, clickhouse.Config{DSN: *dsn, ReadTimeout: 10 * time.Minute})
+	db, err := clickhouse.Open(ctx, database.config(func(c *clickhouse.Config) { c.ReadTimeout = 10 * time.Minute }))
 	if err != nil {
 		return err
 	}

@@ -16,7 +16,7 @@ import (
 // twice stores them once.
 func seedResponses(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	f := newFlags("seed", getenv, stdout)
-	dsn := f.String("clickhouse", "PALABRE_CLICKHOUSE", defaultClickHouse, "ClickHouse DSN")
+	database := f.database()
 	only := f.String("survey", "PALABRE_SEED_SURVEY", "", "seed only this survey (default: every survey in the catalog)")
 	responses := f.Int64("responses", "PALABRE_SEED_RESPONSES", 0, "total responses per survey, spread over its editions (default: 26 per edition, as at the real meeting)")
 	seedValue := f.Int64("seed", "PALABRE_SEED", 1, "selects the data set; the same seed gives the same responses")
@@ -27,7 +27,7 @@ func seedResponses(ctx context.Context, args []string, getenv func(string) strin
 	if *responses < 0 || *batch <= 0 {
 		return usageError{"seed: --responses must be positive or 0, --batch positive"}
 	}
-	db, err := openMigrated(ctx, *dsn)
+	db, err := openMigrated(ctx, database.config())
 	if err != nil {
 		return err
 	}

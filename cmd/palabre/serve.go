@@ -36,7 +36,7 @@ import (
 // serveConfig is everything `palabre serve` is told.
 type serveConfig struct {
 	addr            string
-	clickhouse      string
+	clickhouse      clickhouse.Config // without its Logger
 	dataDir         string
 	maxBody         int64
 	readTimeout     time.Duration
@@ -67,7 +67,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	f := newFlags("serve", getenv, stdout)
 	var cfg serveConfig
 	addr := f.String("addr", "PALABRE_ADDR", defaultAddr, "address to listen on")
-	dsn := f.String("clickhouse", "PALABRE_CLICKHOUSE", defaultClickHouse, "ClickHouse DSN")
+	database := f.database()
 	data := f.String("data", "PALABRE_DATA", defaultDataDir, "data directory (journal, caches)")
 	maxBody := f.Int64("max-body", "PALABRE_MAX_BODY", 1<<20, "largest request body accepted, in bytes")
 	readTimeout := f.Duration("read-timeout", "PALABRE_READ_TIMEOUT", 30*time.Second, "time to read a whole request")
@@ -92,7 +92,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	cfg = serveConfig{
-		addr: *addr, clickhouse: *dsn, dataDir: *data, maxBody: *maxBody,
+		addr: *addr, clickhouse: database.config(), dataDir: *data, maxBody: *maxBody,
 		readTimeout: *readTimeout, writeTimeout: *writeTimeout, idleTimeout: *idleTimeout,
 		shutdownTimeout: *shutdown, migrate: *doMigrate,
 		coordinatorToken: *coordinatorToken, baseURL: strings.TrimRight(*baseURL, "/"), minCell: int(*threshold), compactAfter: *compactAfter,

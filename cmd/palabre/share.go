@@ -22,7 +22,7 @@ import (
 // revokes published dashboards, or rotates the key that signs their links.
 func share(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	f := newFlags("share", getenv, stdout)
-	dsn := f.String("clickhouse", "PALABRE_CLICKHOUSE", defaultClickHouse, "ClickHouse DSN")
+	database := f.database()
 	data := f.String("data", "PALABRE_DATA", defaultDataDir, "data directory (publications and link keys are kept there)")
 	addr := getenv("PALABRE_ADDR")
 	if addr == "" {
@@ -73,7 +73,7 @@ func share(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	var builder *reports.Builder
 	if *surveyID != "" || *refreshNow != "" {
-		db, err := clickhouse.Open(ctx, clickhouse.Config{DSN: *dsn, ReadTimeout: 10 * time.Minute})
+		db, err := clickhouse.Open(ctx, database.config(func(c *clickhouse.Config) { c.ReadTimeout = 10 * time.Minute }))
 		if err != nil {
 			return err
 		}

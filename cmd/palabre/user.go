@@ -37,7 +37,7 @@ func user(ctx context.Context, args []string, getenv func(string) string, stdout
 		return usageError{fmt.Sprintf("user: unknown action %q\n%s", sub, userUsage)}
 	}
 	f := newFlags("user "+sub, getenv, stdout)
-	dsn := f.String("clickhouse", "PALABRE_CLICKHOUSE", defaultClickHouse, "ClickHouse DSN")
+	database := f.database()
 	addr := getenv("PALABRE_ADDR")
 	if addr == "" {
 		addr = defaultAddr
@@ -71,7 +71,7 @@ func user(ctx context.Context, args []string, getenv func(string) string, stdout
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
-	db, err := openMigrated(ctx, *dsn)
+	db, err := openMigrated(ctx, database.config())
 	if err != nil {
 		return err
 	}
