@@ -86,7 +86,7 @@ t=$(now)
 log "cold start: $(since "$t") s"
 "$cluster" status || fail "status after start"
 dsn=$("$cluster" dsn)
-expect "dsn" "clickhouse://127.0.0.1:$(port 1),127.0.0.1:$(port 2),127.0.0.1:$(port 3),127.0.0.1:$(port 4)/palabre?connection_open_strategy=round_robin" "$dsn"
+expect "dsn" "clickhouse://127.0.0.1:$(port 1),127.0.0.1:$(port 2),127.0.0.1:$(port 3),127.0.0.1:$(port 4)/palabre" "$dsn"
 
 # 2. The cluster as every server sees it.
 for i in 1 2 3 4; do

@@ -445,7 +445,7 @@ status() {
 dsn() {
 	local i hosts=""
 	for ((i = 1; i <= nodes; i++)); do hosts="$hosts${hosts:+,}127.0.0.1:$(tcp_port "$i")"; done
-	echo "clickhouse://$hosts/palabre?connection_open_strategy=round_robin"
+	echo "clickhouse://$hosts/palabre"
 }
 
 list_nodes() {
