@@ -8,7 +8,7 @@ export PALABRE_CLICKHOUSE ?= $(CLICKHOUSE_DSN)/palabre
 VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS     := -s -w -X main.version=$(VERSION)
 
-.PHONY: all build run test test-deps clickhouse clickhouse-stop clickhouse-status vet fmt clean \
+.PHONY: all build run test test-deps clickhouse clickhouse-stop clickhouse-status cluster cluster-stop cluster-status cluster-selftest vet fmt clean \
 	bench-tool bench-ingest bench-flood bench-analytics bench-restart bench-report bench-dashboard bench-import bench-throughput chaos chaos-cluster mutate
 
 all: build
@@ -133,6 +133,25 @@ clickhouse-stop:
 
 clickhouse-status:
 	@deploy/clickhouse.sh status
+
+## cluster: a private ClickHouse cluster on loopback (ZooKeeper and 2 shards x 2 replicas by
+## default, data in $(PALABRE_DATA)/cluster, ports from 19100), installed when missing; it
+## prints the DSN to give palabre. PALABRE_CLUSTER_SHARDS, PALABRE_CLUSTER_REPLICAS,
+## PALABRE_CLUSTER_PORT and PALABRE_CLUSTER_NAME change its shape (see deploy/cluster.sh).
+cluster:
+	@deploy/cluster.sh start
+	@echo "PALABRE_CLICKHOUSE='$$(deploy/cluster.sh dsn)'"
+
+cluster-stop:
+	@deploy/cluster.sh stop
+
+cluster-status:
+	@deploy/cluster.sh status
+
+## cluster-selftest: start a throw-away cluster of its own (ports from 19800), check
+## replication, sharding, dedup, a killed server, ZooKeeper stopped, a restart and a crash.
+cluster-selftest:
+	@deploy/cluster-selftest.sh
 
 vet:
 	$(GO) vet ./...
