@@ -79,12 +79,12 @@ func (c *localCluster) dsn(db string) (string, error) {
 	return s + "/" + db, nil
 }
 
-// freeBase returns a base port with the next 40 ports free, for the cluster's nodes.
+// freeBase returns a base port with the next 50 ports free, for the cluster's nodes.
 func freeBase() int {
 	for {
 		base := 20000 + 100*(int(time.Now().UnixNano()/1000)%300)
 		ok := true
-		for p := base; p < base+40 && ok; p++ {
+		for p := base; p < base+50 && ok; p++ {
 			ok = portFree(p)
 		}
 		if ok {
