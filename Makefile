@@ -9,7 +9,7 @@ VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo 
 LDFLAGS     := -s -w -X main.version=$(VERSION)
 
 .PHONY: all build run test test-deps clickhouse clickhouse-stop clickhouse-status cluster cluster-stop cluster-status cluster-selftest vet fmt clean \
-	bench-tool bench-ingest bench-flood bench-analytics bench-restart bench-report bench-dashboard bench-import chaos mutate
+	bench-tool bench-ingest bench-flood bench-analytics bench-restart bench-report bench-dashboard bench-import bench-throughput chaos chaos-cluster mutate
 
 all: build
 
@@ -54,6 +54,16 @@ bench-flood: build clickhouse bench-tool
 ## chaos: load while a private ClickHouse is killed for 20 s and palabre is killed once.
 chaos: build clickhouse bench-tool
 	bin/palabre-bench chaos --palabre $(BIN) --duration 60s --clickhouse-down 20s
+
+## chaos-cluster: 2 palabre over a cluster of their own (ZooKeeper, 2 shards × 2 replicas) at
+## 1,000 responses/s for 60 s while a replica is killed, a palabre is killed and ZooKeeper stops.
+chaos-cluster: build bench-tool test-deps
+	bin/palabre-bench chaos-cluster --palabre $(BIN) --duration 60s --rate 1000 --zookeeper-down 20s
+
+## bench-throughput: responses per second acknowledged by 1 palabre and by 2 over one database,
+## side by side (3 rounds each, medians).
+bench-throughput: build clickhouse bench-tool
+	bin/palabre-bench throughput --palabre $(BIN) --clickhouse $(CLICKHOUSE_DSN) --processes 2
 
 ## bench-analytics: analytics latency on 10 million answers (seeded once into their own
 ## database, then reused), against the same SQL through clickhouse-client.

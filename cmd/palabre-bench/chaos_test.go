@@ -54,3 +54,43 @@ func TestChaosShort(t *testing.T) {
 		t.Errorf("distinct answers %d, want %d", res.AnswerRows, res.Acknowledged*30)
 	}
 }
+
+// TestChaosClusterShort is the cluster run of `make test`: two palabre processes over a local
+// cluster of its own (ZooKeeper, 2 shards × 2 replicas) under load, while a replica is killed
+// and started again, one palabre is killed with SIGKILL and restarted, and ZooKeeper is stopped
+// for 20 s. Every acknowledged answer must be counted exactly once, a resubmission to the other
+// process recognised, and other answers under the same id refused with 409.
+// `make chaos-cluster` runs the long one.
+func TestChaosClusterShort(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the cluster run takes about two minutes")
+	}
+	for _, tool := range []string{"clickhouse-server", "java"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			if os.Getenv("CI") != "" {
+				t.Fatalf("%s is required under CI (make test-deps installs it)", tool)
+			}
+			t.Skipf("%s not installed", tool)
+		}
+	}
+	bin := filepath.Join(t.TempDir(), "palabre")
+	build := exec.Command("go", "build", "-o", bin, "../palabre")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build palabre: %v\n%s", err, out)
+	}
+	var log strings.Builder
+	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
+	defer cancel()
+	res, err := runClusterChaos(ctx, clusterChaosConfig{palabre: bin, script: "../../deploy/cluster.sh", processes: 2,
+		rate: 100, duration: 40 * time.Second, zookeeperDown: 20 * time.Second, settle: 2 * time.Minute, checkEvery: 10}, &log)
+	t.Log(log.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	printClusterChaos(&out, res)
+	t.Log(out.String())
+	for _, p := range res.problems(3000) {
+		t.Error(p)
+	}
+}

@@ -28,6 +28,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -43,7 +44,7 @@ func main() {
 
 func run(ctx context.Context, args []string, out io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("usage: palabre-bench ingest|flood|chaos [flags]  (baseline-server --addr ADDR is started by ingest)")
+		return errors.New("usage: palabre-bench ingest|flood|chaos|chaos-cluster|throughput [flags]  (baseline-server --addr ADDR is started by ingest)")
 	}
 	switch args[0] {
 	case "ingest", "flood":
@@ -106,6 +107,48 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			return errors.New("chaos: responses lost or counted twice")
 		}
 		return nil
+	case "chaos-cluster":
+		fs := flag.NewFlagSet("chaos-cluster", flag.ContinueOnError)
+		cfg := clusterChaosConfig{}
+		fs.StringVar(&cfg.palabre, "palabre", "bin/palabre", "the palabre binary")
+		fs.StringVar(&cfg.script, "cluster-script", "deploy/cluster.sh", "the script that starts a local ClickHouse cluster")
+		fs.IntVar(&cfg.processes, "processes", 2, "palabre processes sharing the cluster")
+		fs.Float64Var(&cfg.rate, "rate", 1000, "responses per second")
+		fs.DurationVar(&cfg.duration, "duration", 60*time.Second, "how long to send")
+		fs.DurationVar(&cfg.zookeeperDown, "zookeeper-down", 20*time.Second, "how long ZooKeeper stays stopped")
+		fs.DurationVar(&cfg.settle, "settle", 3*time.Minute, "longest wait for delivery after the load")
+		fs.IntVar(&cfg.checkEvery, "check-every", 50, "resubmit and contradict one acknowledged response in this many")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "chaos-cluster: %.0f responses/s for %s over %d palabre and 2 shards × 2 replicas; a replica killed, a palabre killed, ZooKeeper stopped for %s\n",
+			cfg.rate, cfg.duration, cfg.processes, cfg.zookeeperDown)
+		res, err := runClusterChaos(ctx, cfg, out)
+		if err != nil {
+			return err
+		}
+		printClusterChaos(out, res)
+		if p := res.problems(1); len(p) > 0 {
+			return errors.New("chaos-cluster: " + strings.Join(p, "; "))
+		}
+		return nil
+	case "throughput":
+		fs := flag.NewFlagSet("throughput", flag.ContinueOnError)
+		cfg := throughputConfig{}
+		fs.StringVar(&cfg.palabre, "palabre", "bin/palabre", "the palabre binary")
+		fs.StringVar(&cfg.clickhouse, "clickhouse", envOr("PALABRE_TEST_CLICKHOUSE", "clickhouse://127.0.0.1:19000"), "ClickHouse DSN (every node of a cluster), without database")
+		fs.StringVar(&cfg.cluster, "cluster", "", "the ClickHouse cluster's name (empty: one server)")
+		fs.IntVar(&cfg.processes, "processes", 2, "palabre processes to compare with one")
+		fs.IntVar(&cfg.concurrency, "concurrency", 64, "requests outstanding at once, spread over the processes")
+		fs.DurationVar(&cfg.duration, "duration", 15*time.Second, "how long each round loads")
+		fs.IntVar(&cfg.rounds, "rounds", 3, "rounds of each configuration, taken in turn")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		if cfg.processes < 2 || cfg.concurrency < 1 || cfg.rounds < 1 || cfg.duration <= 0 || cfg.duration > 5*time.Minute {
+			return errors.New("processes must be at least 2, concurrency and rounds positive, duration up to 5m")
+		}
+		return benchThroughput(ctx, cfg, out)
 	case "baseline-server":
 		fs := flag.NewFlagSet("baseline-server", flag.ContinueOnError)
 		addr := fs.String("addr", "127.0.0.1:0", "address")
