@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -40,8 +41,9 @@ type clusterChaosResult struct {
 	chaosResult
 	PerProcess []int // acknowledged by each process
 
-	Resubmitted, Recognised int // same body sent again to another process; answered 200
-	Contradicted, Refused   int // same id, other answers, sent to another process; answered 409
+	Resubmitted, Recognised int            // same body sent again to another process; answered 200
+	Contradicted, Refused   int            // same id, other answers, sent to another process; answered 409
+	Answers                 map[string]int // "resubmission to #2: 201" → how many, for the report
 }
 
 // clusterNode runs deploy/cluster.sh with the run's own data directory and ports.
@@ -95,11 +97,11 @@ func freeBase() int {
 }
 
 func portFree(p int) bool {
-	conn, err := (&http.Transport{}).DialContext(context.Background(), "tcp", fmt.Sprintf("127.0.0.1:%d", p))
-	if err == nil {
-		conn.Close()
+	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p))
+	if err != nil {
 		return false
 	}
+	ln.Close()
 	return true
 }
 
@@ -242,17 +244,23 @@ func runClusterChaos(ctx context.Context, cfg clusterChaosConfig, out io.Writer)
 	time.Sleep(3 * time.Second)
 	client := newClient(16)
 	b := bases()
+	res.Answers = map[string]int{}
 	for k := 0; k < len(acks); k += max(cfg.checkEvery, 1) {
 		a := acks[k]
 		other := b[(a.proc+1)%n] + path
+		to := (a.proc+1)%n + 1
 		res.Resubmitted++
-		if st, _ := post(client, other, a.body); st == http.StatusOK {
+		st := postPatiently(ctx, client, other, a.body)
+		if st == http.StatusOK {
 			res.Recognised++
 		}
+		res.Answers[fmt.Sprintf("resubmission to #%d: %d", to, st)]++
 		res.Contradicted++
-		if st, _ := post(client, other, contradict(a.body)); st == http.StatusConflict {
+		st = postPatiently(ctx, client, other, contradict(a.body))
+		if st == http.StatusConflict {
 			res.Refused++
 		}
+		res.Answers[fmt.Sprintf("other answers to #%d: %d", to, st)]++
 	}
 
 	in, err := db.Integrity(ctx, benchSurvey, benchYear)
@@ -333,6 +341,18 @@ func post(client *http.Client, url string, body []byte) (int, error) {
 	return resp.StatusCode, nil
 }
 
+// postPatiently posts body until it gets an answer other than 429 or 503, waiting between
+// tries as a participant's browser would; it returns the status (0 if none came in a minute).
+func postPatiently(ctx context.Context, client *http.Client, url string, body []byte) int {
+	for giveUp := time.Now().Add(time.Minute); time.Now().Before(giveUp) && ctx.Err() == nil; time.Sleep(250 * time.Millisecond) {
+		st, err := post(client, url, body)
+		if err == nil && st != http.StatusTooManyRequests && st != http.StatusServiceUnavailable {
+			return st
+		}
+	}
+	return 0
+}
+
 // contradict returns body with another answer to the NPS question, under the same id.
 func contradict(body []byte) []byte {
 	var m map[string]any
@@ -351,6 +371,7 @@ func printClusterChaos(out io.Writer, r clusterChaosResult) {
 	fmt.Fprintf(out, "acknowledged per process: %v\n", r.PerProcess)
 	fmt.Fprintf(out, "resubmitted to the other process: %d, recognised (200): %d\n", r.Resubmitted, r.Recognised)
 	fmt.Fprintf(out, "other answers under the same id: %d, refused (409): %d\n", r.Contradicted, r.Refused)
+	fmt.Fprintf(out, "answers to the checks: %v\n", r.Answers)
 }
 
 // problems lists what the run must not show.
