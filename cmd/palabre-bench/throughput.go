@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -35,6 +36,7 @@ type throughputRound struct {
 	perSec    float64
 	p50, p99  time.Duration
 	failed    int
+	why       map[string]int // what the failed requests got
 }
 
 // benchThroughput runs 1 process and cfg.processes processes in turn, rounds times each, so
@@ -47,8 +49,8 @@ func benchThroughput(ctx context.Context, cfg throughputConfig, out io.Writer) e
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(out, "  round %d, %d process(es): %.0f responses/s acknowledged, p50 %s, p99 %s, %d failed\n",
-				r+1, n, res.perSec, ms(res.p50), ms(res.p99), res.failed)
+			fmt.Fprintf(out, "  round %d, %d process(es): %.0f responses/s acknowledged, p50 %s, p99 %s, %d failed %v\n",
+				r+1, n, res.perSec, ms(res.p50), ms(res.p99), res.failed, res.why)
 			rounds = append(rounds, res)
 		}
 	}
@@ -119,6 +121,7 @@ func throughputOnce(ctx context.Context, cfg throughputConfig, n int) (throughpu
 		mu        sync.Mutex
 		latencies []time.Duration
 		failed    atomic.Int64
+		why       = map[string]int{}
 		wg        sync.WaitGroup
 	)
 	end := time.Now().Add(cfg.duration)
@@ -136,12 +139,18 @@ func throughputOnce(ctx context.Context, cfg throughputConfig, n int) (throughpu
 				resp, err := client.Post(urls[k%len(urls)], "application/json", bytes.NewReader(bodies[i]))
 				if err != nil {
 					failed.Add(1)
+					mu.Lock()
+					why["no answer"]++
+					mu.Unlock()
 					continue
 				}
 				io.Copy(io.Discard, resp.Body)
 				resp.Body.Close()
 				if resp.StatusCode != http.StatusCreated {
 					failed.Add(1)
+					mu.Lock()
+					why[strconv.Itoa(resp.StatusCode)]++
+					mu.Unlock()
 					continue
 				}
 				d := time.Since(t0)
@@ -159,6 +168,6 @@ func throughputOnce(ctx context.Context, cfg throughputConfig, n int) (throughpu
 	sort.Slice(latencies, func(i, j int) bool { return latencies[i] < latencies[j] })
 	res.perSec = float64(len(latencies)) / elapsed.Seconds()
 	res.p50, res.p99 = percentile(latencies, 0.5), percentile(latencies, 0.99)
-	res.failed = int(failed.Load())
+	res.failed, res.why = int(failed.Load()), why
 	return res, nil
 }
