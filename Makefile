@@ -9,7 +9,7 @@ VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo 
 LDFLAGS     := -s -w -X main.version=$(VERSION)
 
 .PHONY: all build run test test-deps clickhouse clickhouse-stop clickhouse-status cluster cluster-stop cluster-status cluster-selftest vet fmt clean \
-	bench-tool bench-ingest bench-flood bench-analytics bench-restart bench-report bench-dashboard bench-import bench-throughput chaos chaos-cluster mutate
+	bench-tool bench-ingest bench-flood bench-analytics bench-analytics-cluster bench-restart bench-report bench-dashboard bench-import bench-throughput chaos chaos-cluster mutate
 
 all: build
 
@@ -28,8 +28,9 @@ run: build clickhouse
 	$(BIN) serve
 
 ## test: start the local ClickHouse (and install test tools), then run every test against it.
-test: clickhouse test-deps
+test: clickhouse test-deps cluster
 	@mkdir -p "$(PALABRE_DATA)"; log="$(PALABRE_DATA)/test.log"; \
+	PALABRE_TEST_CLUSTER=$${PALABRE_CLUSTER_NAME:-palabre} PALABRE_TEST_CLUSTER_CLICKHOUSE="$$(deploy/cluster.sh dsn)" \
 	PALABRE_TEST_CLICKHOUSE=$(CLICKHOUSE_DSN) PALABRE_SCREENSHOTS="$(PALABRE_DATA)/screenshots" $(GO) test -count=1 -v ./... >"$$log" 2>&1; status=$$?; \
 	grep -E '^\s*--- (PASS|FAIL|SKIP)|^(ok|FAIL|panic:|#)|\.go:[0-9]+:' "$$log"; \
 	echo "$$(grep -cE '^\s*--- PASS' "$$log") passed, $$(grep -cE '^\s*--- FAIL' "$$log") failed, $$(grep -cE '^\s*--- SKIP' "$$log") skipped (full log: $$log)"; \
@@ -70,6 +71,13 @@ bench-throughput: build clickhouse bench-tool
 bench-analytics: clickhouse
 	PALABRE_TEST_CLICKHOUSE=$(CLICKHOUSE_DSN) PALABRE_BENCH=1 PALABRE_BENCH_ANSWERS=$(or $(ANSWERS),10000000) \
 		$(GO) test -count=1 -run '^TestAnalyticsBenchReport$$' -v -timeout 60m ./analytics/clickhouse
+
+## bench-analytics-cluster: the same analytics queries on one server and on `make cluster`'s
+## cluster over the same 10 million answers (copied once with migrate --to-cluster's CopyFrom).
+bench-analytics-cluster: clickhouse cluster
+	PALABRE_TEST_CLICKHOUSE=$(CLICKHOUSE_DSN) PALABRE_BENCH=1 PALABRE_BENCH_ANSWERS=$(or $(ANSWERS),10000000) \
+	PALABRE_TEST_CLUSTER=$${PALABRE_CLUSTER_NAME:-palabre} PALABRE_TEST_CLUSTER_CLICKHOUSE="$$(deploy/cluster.sh dsn)" \
+		$(GO) test -count=1 -run '^TestClusterAnalyticsBenchReport$$' -v -timeout 60m ./analytics/clickhouse
 
 ## bench-restart: time from exec to ready over a journal of 100,000 answers, undelivered with
 ## ClickHouse down and delivered.
