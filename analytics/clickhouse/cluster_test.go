@@ -355,14 +355,16 @@ func TestClusterWriteAndAnalyse(t *testing.T) {
 		}
 		t.Logf("%s: rows per node %v", table, rows)
 		if table == "responses" {
-			// The re-sent batch is a block the replicas hold already: dropped. The same
-			// responses batched otherwise are stored again, and counted once below.
+			// The same responses batched otherwise are stored again, and so is the re-sent
+			// batch unless it was stored within the same second as the first (its rows carry
+			// stored_at, so the replicas drop it only as an identical block); either way
+			// each is counted once below, and nothing is lost.
 			var stored uint64
 			for _, n := range perShard {
 				stored += n
 			}
-			if want := uint64(len(responses) + 50); stored != want {
-				t.Errorf("%d response rows stored over the shards, want %d (the re-sent batch dropped, the re-batched 50 kept)", stored, want)
+			if n := uint64(len(responses)); stored != n+50 && stored != n+100 {
+				t.Errorf("%d response rows stored over the shards, want %d or %d (the re-batched 50, and the re-sent 50 unless dropped as an identical block)", stored, n+50, n+100)
 			}
 		}
 	}
