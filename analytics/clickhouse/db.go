@@ -254,7 +254,30 @@ func (db *DB) Close() error {
 // Tests use it to clean up.
 func (db *DB) DropDatabase(ctx context.Context) error {
 	if db.cluster != "" {
+		db.awaitMutations(ctx, 30*time.Second)
 		return db.conn.Exec(db.ddlContext(ctx), "DROP DATABASE IF EXISTS "+quoteIdent(db.database)+" ON CLUSTER "+quoteIdent(db.cluster))
 	}
 	return db.conn.Exec(ctx, "DROP DATABASE IF EXISTS "+quoteIdent(db.database))
+}
+
+// awaitMutations waits, up to limit, until no node of the cluster has a mutation of the
+// database still running. 18.16 was seen to crash a replica (a segmentation fault in
+// ReplicatedMergeTreeQueue::tryFinalizeMutations) when replicated tables went away with
+// mutations pending, so a database is dropped only once they are done. Nodes that do not
+// answer are not waited for.
+func (db *DB) awaitMutations(ctx context.Context, limit time.Duration) {
+	nodes, err := db.nodes(ctx)
+	if err != nil {
+		return
+	}
+	deadline := time.Now().Add(limit)
+	for _, n := range nodes {
+		for time.Now().Before(deadline) && ctx.Err() == nil {
+			var pending uint64
+			if err := n.conn.QueryRow(ctx, "SELECT count() FROM system.mutations WHERE database = ? AND is_done = 0", db.database).Scan(&pending); err != nil || pending == 0 {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
 }
