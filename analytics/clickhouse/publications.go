@@ -79,6 +79,14 @@ func (s *Publications) Put(p publish.Publication, r *reports.Report) error {
 		return err
 	}
 	s.forget(p.ID)
+	// The figures computed before are deleted (an erased response's comment must not stay in
+	// an older snapshot until the engine merges it away).
+	if !publish.ValidID(p.ID) {
+		return fmt.Errorf("publish: id %q", p.ID)
+	}
+	if err := s.db.deleteFrom(ctx, "publications", fmt.Sprintf("id = '%s' AND version < %d", p.ID, version)); err != nil {
+		return fmt.Errorf("publish %s: delete the figures computed before: %w", p.ID, err)
+	}
 	return nil
 }
 
@@ -357,8 +365,18 @@ func (s *LinkKeys) Retire(ctx context.Context, id string, at time.Time) error {
 		return err
 	}
 	old := m[id]
-	return s.db.putLinkKey(ctx, storedKey{id: id, version: max(nextSeq(), old.version+1), created: old.created, added: old.added,
-		retired: at})
+	if !links.ValidKeyID(id) {
+		return fmt.Errorf("retire link key %q: not a key id", id)
+	}
+	version := max(nextSeq(), old.version+1)
+	if err := s.db.putLinkKey(ctx, storedKey{id: id, version: version, created: old.created, added: old.added, retired: at}); err != nil {
+		return err
+	}
+	// Its secret goes now, not when the engine merges the rows.
+	if err := s.db.deleteFrom(ctx, "link_keys", fmt.Sprintf("id = '%s' AND version < %d", id, version)); err != nil {
+		return fmt.Errorf("retire link key %s: delete its secret: %w", id, err)
+	}
+	return nil
 }
 
 func (db *DB) putLinkKey(ctx context.Context, k storedKey) error {

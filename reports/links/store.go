@@ -206,3 +206,6 @@ func ReadKeyFile(path string) (KeyState, error) {
 	}
 	return s, nil
 }
+
+// ValidKeyID says whether id can be a key's id.
+func ValidKeyID(id string) bool { return validKID(id) }
