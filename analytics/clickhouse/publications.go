@@ -126,8 +126,7 @@ func (s *Publications) Revoke(p publish.Publication, at time.Time) error {
 }
 
 func (db *DB) revokePublication(ctx context.Context, id string, at time.Time) error {
-	err := db.conn.Exec(ctx, "INSERT INTO publication_revocations (id, revoked, revoked_by) SELECT ?, toDateTime(?), ?",
-		id, toDateTime(at), db.database)
+	err := db.conn.Exec(ctx, "INSERT INTO publication_revocations (id, revoked) SELECT ?, toDateTime(?)", id, toDateTime(at))
 	if err != nil {
 		return fmt.Errorf("revoke %s: %w", id, err)
 	}

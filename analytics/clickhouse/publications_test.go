@@ -3,7 +3,10 @@ package clickhouse_test
 import (
 	"context"
 	"errors"
+	"net/url"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -30,11 +33,15 @@ type process struct {
 	store *publish.Store
 }
 
-func openProcess(t *testing.T, dsn string) *process {
+func openProcess(t *testing.T, dsn string, cluster ...string) *process {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	db, err := clickhouse.Open(ctx, clickhouse.Config{DSN: dsn, DialTimeout: 2 * time.Second})
+	cfg := clickhouse.Config{DSN: dsn, DialTimeout: 2 * time.Second}
+	if len(cluster) > 0 {
+		cfg.Cluster = cluster[0]
+	}
+	db, err := clickhouse.Open(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +81,29 @@ func within(t *testing.T, start time.Time, limit time.Duration, what string, con
 // publish.RevocationDelay; keys rotated on both at once are both kept.
 func TestPublicationsSharedByProcesses(t *testing.T) {
 	dsn := sharedDatabase(t)
-	a, b := openProcess(t, dsn), openProcess(t, dsn)
+	testPublicationsShared(t, openProcess(t, dsn), openProcess(t, dsn), func() *process { return openProcess(t, dsn) })
+}
+
+// The same on a cluster, the two processes connected to different nodes (A to the first,
+// B to the last: another shard's replica), so that B reads what A wrote once replicated.
+func TestPublicationsSharedOnACluster(t *testing.T) {
+	cluster, dsn := clickhousetest.NewClusterDSN(t)
+	db := clickhousetest.OpenClusterDSN(t, cluster, dsn)
+	if _, err := db.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hosts := strings.Split(u.Host, ",")
+	slices.Reverse(hosts)
+	u.Host = strings.Join(hosts, ",")
+	testPublicationsShared(t, openProcess(t, dsn, cluster), openProcess(t, u.String(), cluster),
+		func() *process { return openProcess(t, u.String(), cluster) })
+}
+
+func testPublicationsShared(t *testing.T, a, b *process, another func() *process) {
 	if ka, kb := a.keys.Keys(), b.keys.Keys(); len(ka) == 0 || len(kb) == 0 {
 		t.Fatalf("keys: %v %v", ka, kb)
 	}
@@ -134,6 +163,13 @@ func TestPublicationsSharedByProcesses(t *testing.T) {
 	}
 	// Keys: rotated on A and B at once, both kept; the later signs; B retires the first key,
 	// and A refuses its links within the delay.
+	// (On a cluster, A and B may each have made a first key before seeing the other's.)
+	var before int
+	within(t, time.Now(), publish.RevocationDelay, "A and B hold the same keys", func() bool {
+		before = len(a.keys.Keys())
+		return a.keys.Reload() == nil && b.keys.Reload() == nil && len(a.keys.Keys()) == len(b.keys.Keys())
+	})
+	before = len(a.keys.Keys())
 	first := a.keys.Keys()[0].ID
 	var wg sync.WaitGroup
 	var ka, kb string
@@ -144,18 +180,20 @@ func TestPublicationsSharedByProcesses(t *testing.T) {
 	if ea != nil || eb != nil {
 		t.Fatal(ea, eb)
 	}
-	if err := a.keys.Reload(); err != nil {
-		t.Fatal(err)
-	}
+	// On a cluster, B's key reaches A's node once replicated.
+	within(t, time.Now(), publish.RevocationDelay, "A and B see both new keys", func() bool {
+		return a.keys.Reload() == nil && len(a.keys.Keys()) == before+2 && b.keys.Reload() == nil && len(b.keys.Keys()) == before+2
+	})
 	keys := a.keys.Keys()
 	ids := map[string]bool{}
 	for _, k := range keys {
 		ids[k.ID] = true
 	}
-	if len(keys) != 3 || !ids[ka] || !ids[kb] || !ids[first] || !keys[2].Current {
+	if len(keys) != before+2 || !ids[ka] || !ids[kb] || !ids[first] || !keys[len(keys)-1].Current {
 		t.Fatalf("after two rotations at once: %+v", keys)
 	}
-	if err := b.keys.Retire(keys[2].ID); !errors.Is(err, links.ErrCurrentKey) {
+	current := keys[len(keys)-1].ID
+	if err := b.keys.Retire(current); !errors.Is(err, links.ErrCurrentKey) {
 		t.Errorf("retiring the current key: %v", err)
 	}
 	if _, err := a.store.Open(p.Token); err != nil {
@@ -171,11 +209,11 @@ func TestPublicationsSharedByProcesses(t *testing.T) {
 	})
 	t.Logf("a key retired on B refused on A after %s", took)
 	// A new process over the database signs with the current key and refuses the retired one.
-	c := openProcess(t, dsn)
+	c := another()
 	if _, err := c.store.Open(p.Token); !errors.Is(err, publish.ErrNotFound) {
 		t.Errorf("a new process opens a link of a retired key: %v", err)
 	}
-	if k := c.keys.Keys(); len(k) != 2 || !k[1].Current || k[1].ID != keys[2].ID {
+	if k := c.keys.Keys(); len(k) != len(keys)-1 || !k[len(k)-1].Current || k[len(k)-1].ID != current {
 		t.Errorf("a new process's keys: %+v", k)
 	}
 }

@@ -2,7 +2,6 @@
 -- from publications so that a refresh written meanwhile cannot undo a revocation.
 CREATE TABLE IF NOT EXISTS publication_revocations (
     id         String,
-    revoked    DateTime,
-    revoked_by String
+    revoked    DateTime
 ) ENGINE = MergeTree()
 ORDER BY (id, revoked)
