@@ -354,3 +354,49 @@ func TestImportDashboardsFromDataDirectory(t *testing.T) {
 		t.Errorf("empty data directory: %+v %v", n, err)
 	}
 }
+
+// A refresh deletes the figures computed before (an erased response's comment must not stay
+// in an older row), and retiring a key deletes the row that held its secret, without waiting
+// for the engine to merge them away.
+func TestOlderFiguresAndRetiredSecretsDeleted(t *testing.T) {
+	dsn := sharedDatabase(t)
+	a := openProcess(t, dsn)
+	conn := rawConn(t, a.db.Database())
+	ctx := context.Background()
+	count := func(query string, args ...any) uint64 {
+		t.Helper()
+		var n uint64
+		if err := conn.QueryRow(ctx, query, args...).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	p, err := a.store.Publish(ctx, publish.Scope{Survey: "partners-meeting"}, publish.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if _, err := a.store.Refresh(ctx, p.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	within(t, time.Now(), 10*time.Second, "one row of figures left", func() bool {
+		return count("SELECT count() FROM publications WHERE id = ?", p.ID) == 1
+	})
+	old := a.keys.Keys()[0].ID
+	if _, err := a.keys.Rotate(); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.keys.Retire(old); err != nil {
+		t.Fatal(err)
+	}
+	within(t, time.Now(), 10*time.Second, "the retired key's secret deleted", func() bool {
+		return count("SELECT count() FROM link_keys WHERE id = ? AND secret != ''", old) == 0
+	})
+	if n := count("SELECT count() FROM link_keys WHERE id = ?", old); n != 1 {
+		t.Errorf("%d rows of the retired key, want 1 (its retirement)", n)
+	}
+	if _, err := a.store.Open(p.Token); !errors.Is(err, publish.ErrNotFound) {
+		t.Errorf("a link of the retired key: %v", err)
+	}
+}
