@@ -400,3 +400,30 @@ func TestOlderFiguresAndRetiredSecretsDeleted(t *testing.T) {
 		t.Errorf("a link of the retired key: %v", err)
 	}
 }
+
+// BenchmarkOpenDashboard opens a link kept in ClickHouse over and over, as a link's page
+// does: mostly from the cache, with a query of one row every PublicationCacheFor and a read
+// of the keys every links.StoreReloadEvery.
+//
+//	PALABRE_TEST_CLICKHOUSE=clickhouse://127.0.0.1:19000 go test -run '^$' -bench OpenDashboard -benchtime 5s ./analytics/clickhouse
+func BenchmarkOpenDashboard(b *testing.B) {
+	dsn := clickhousetest.NewDSN(b)
+	db := clickhousetest.OpenDSN(b, dsn)
+	if _, err := db.Migrate(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	keys, err := links.OpenKeyringStore(db.LinkKeys())
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := publish.New(db.Publications(), keys, testBuilder())
+	p, err := s.Publish(context.Background(), publish.Scope{Survey: "partners-meeting"}, publish.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := s.Open(p.Token); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
