@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -21,7 +22,8 @@ import (
 // file store, its key in keys/links.json): after the upgrade its link answers 200 on A and
 // on B. A dashboard published with `palabre share` on A's data directory opens on B;
 // revoked there, B answers 410 within publish.RevocationDelay; the old link revoked through
-// A's API, the same on B.
+// A's API, the same on B. A key retired with palabre share: its links answer 404 on B
+// within the same delay.
 func TestDashboardsServedByEveryProcess(t *testing.T) {
 	dsn := clickhousetest.NewDSN(t)
 	db := clickhousetest.OpenDSN(t, dsn)
@@ -89,7 +91,7 @@ func TestDashboardsServedByEveryProcess(t *testing.T) {
 	// Revoked with palabre share: B refuses it within the delay.
 	share("--revoke", token)
 	revoked := time.Now()
-	refusedWithin(t, revoked, func() int { return status(b, token) })
+	refusedWithin(t, revoked, http.StatusGone, func() int { return status(b, token) })
 	if code := status(a, token); code != http.StatusGone {
 		t.Errorf("revoked, on A: %d", code)
 	}
@@ -104,16 +106,34 @@ func TestDashboardsServedByEveryProcess(t *testing.T) {
 	if resp.StatusCode != http.StatusNoContent {
 		t.Fatalf("DELETE on A: %d", resp.StatusCode)
 	}
-	refusedWithin(t, time.Now(), func() int { return status(b, old.Token) })
+	refusedWithin(t, time.Now(), http.StatusGone, func() int { return status(b, old.Token) })
+	// Keys: rotated with palabre share, the key of a live link retired: B answers 404 within
+	// the delay; a link signed since opens on B.
+	m = linkRE.FindStringSubmatch(share("--survey", "partners-meeting", "--editions", "2026"))
+	if m == nil {
+		t.Fatal("palabre share printed no link")
+	}
+	live := m[2]
+	if code := status(b, live); code != http.StatusOK {
+		t.Fatalf("a new link on B: %d", code)
+	}
+	share("--rotate-key")
+	share("--retire-key", strings.Split(live, ".")[1])
+	refusedWithin(t, time.Now(), http.StatusNotFound, func() int { return status(b, live) })
+	m = linkRE.FindStringSubmatch(share("--survey", "partners-meeting", "--editions", "2026"))
+	if m == nil || status(b, m[2]) != http.StatusOK {
+		t.Fatalf("a link signed with the new key does not open on B: %v", m)
+	}
 }
 
-// refusedWithin waits for a link to answer 410, failing after publish.RevocationDelay.
-func refusedWithin(t *testing.T, since time.Time, status func() int) {
+// refusedWithin waits for a link to answer want (410 or 404), failing after
+// publish.RevocationDelay.
+func refusedWithin(t *testing.T, since time.Time, want int, status func() int) {
 	t.Helper()
 	for {
 		code := status()
-		if code == http.StatusGone {
-			t.Logf("410 after %s", time.Since(since).Round(time.Millisecond))
+		if code == want {
+			t.Logf("%d after %s", want, time.Since(since).Round(time.Millisecond))
 			return
 		}
 		if code != http.StatusOK {
