@@ -136,7 +136,7 @@ type Publication struct {
 	// DataVersion names the data the figures were computed from.
 	DataVersion string `json:"data_version"`
 	// Viewed is when the link last opened, to the minute (zero when never): List and Get
-	// fill it from a file of its own, never written with the publication.
+	// fill it from the Backend, which keeps it apart from the publication.
 	Viewed time.Time `json:"viewed,omitzero"`
 }
 
