@@ -5,15 +5,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/palabre/palabre/analytics"
 	"github.com/palabre/palabre/analytics/clickhouse"
 	"github.com/palabre/palabre/reports"
-	"github.com/palabre/palabre/reports/links"
 	"github.com/palabre/palabre/reports/publish"
 	"github.com/palabre/palabre/survey"
 	"github.com/palabre/palabre/survey/audit"
@@ -27,7 +24,7 @@ const eraseUsage = `usage: palabre erase --survey S --response ID [--reason TEXT
 func erase(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	f := newFlags("erase", getenv, stdout)
 	database := f.database()
-	data := f.String("data", "PALABRE_DATA", defaultDataDir, "data directory: the survey's published dashboards there are computed again")
+	data := f.String("data", "PALABRE_DATA", defaultDataDir, "data directory (dashboards kept there by earlier versions are copied into the database first)")
 	threshold := f.Int64("min-cell", "PALABRE_MIN_CELL", int64(analytics.DefaultThreshold), "smallest number of respondents a figure shown to funders may rest on")
 	surveyID := f.FlagSet.String("survey", "", "the survey the response belongs to")
 	responseID := f.FlagSet.String("response", "", "the response's id (the reference shown to the participant)")
@@ -51,23 +48,17 @@ func erase(ctx context.Context, args []string, getenv func(string) string, stdou
 	defer db.Close()
 	x := &erasure.Eraser{Store: db, Log: db.Audit()}
 	var refreshed string
-	if _, err := os.Stat(filepath.Join(*data, "publications")); err == nil {
-		keys, err := links.OpenKeyring(filepath.Join(*data, "keys", "links.json"))
+	builder := reports.NewBuilder(db, analytics.NewService(db, db, int(*threshold)), buildVersion())
+	builder.Erasures = db.ErasedCount
+	store, _, err := openDashboards(ctx, db, *data, builder, nil)
+	if err != nil {
+		return err
+	}
+	x.After = func(ctx context.Context, surveyID string) {
+		n, err := refreshSurveyDashboards(ctx, store, surveyID)
+		refreshed = fmt.Sprintf("%d published dashboards of the survey computed again", n)
 		if err != nil {
-			return err
-		}
-		builder := reports.NewBuilder(db, analytics.NewService(db, db, int(*threshold)), buildVersion())
-		builder.Erasures = db.ErasedCount
-		store, err := publish.Open(filepath.Join(*data, "publications"), keys, builder)
-		if err != nil {
-			return err
-		}
-		x.After = func(ctx context.Context, surveyID string) {
-			n, err := refreshSurveyDashboards(ctx, store, surveyID)
-			refreshed = fmt.Sprintf("%d published dashboards of the survey computed again", n)
-			if err != nil {
-				refreshed += fmt.Sprintf("; some could not be (%v): run palabre share --refresh-now for them", err)
-			}
+			refreshed += fmt.Sprintf("; some could not be (%v): run palabre share --refresh-now for them", err)
 		}
 	}
 	err = x.Erase(ctx, erasure.Request{Survey: strings.TrimSpace(*surveyID), Response: id, Reason: *reason, By: audit.Entry{Address: "cli"}})
@@ -87,7 +78,7 @@ func erase(ctx context.Context, args []string, getenv func(string) string, stdou
 }
 
 // refreshSurveyDashboards computes again every dashboard published from a survey, live,
-// revoked or expired alike (their figures are files on disk), so that none keeps what an
+// revoked or expired alike (their figures are stored), so that none keeps what an
 // erasure removed. It returns how many it computed again and the first error.
 func refreshSurveyDashboards(ctx context.Context, store *publish.Store, surveyID string) (int, error) {
 	list, err := store.List()

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -106,19 +105,11 @@ func TestEraseAResponse(t *testing.T) {
 	}
 	snapshot := func() time.Time {
 		t.Helper()
-		dirs, _ := filepath.Glob(filepath.Join(data, "publications", "*", "publication.json"))
-		if len(dirs) != 1 {
-			t.Fatalf("publications: %v", dirs)
+		list, err := db.Publications().List()
+		if err != nil || len(list) != 1 {
+			t.Fatalf("publications: %v %v", list, err)
 		}
-		b, err := os.ReadFile(dirs[0])
-		if err != nil {
-			t.Fatal(err)
-		}
-		var p struct{ Published time.Time }
-		if err := json.Unmarshal(b, &p); err != nil {
-			t.Fatal(err)
-		}
-		return p.Published
+		return list[0].Published
 	}
 	published := snapshot()
 	time.Sleep(1100 * time.Millisecond) // publication times are kept to the second

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/palabre/palabre/analytics/clickhouse"
+	"github.com/palabre/palabre/reports/publish"
 	"github.com/palabre/palabre/survey"
 	"github.com/palabre/palabre/survey/access"
 	"github.com/palabre/palabre/survey/console/conflicts"
@@ -61,7 +62,7 @@ func deliveryFor(db *clickhouse.DB, name string) (*clickhouse.Delivery, func(*in
 }
 
 // startScheduled runs, under leases, the work done once per database; stop waits for it.
-func startScheduled(ctx context.Context, cfg serveConfig, db *clickhouse.DB, accounts *access.Service, log *slog.Logger) (stop func()) {
+func startScheduled(ctx context.Context, cfg serveConfig, db *clickhouse.DB, accounts *access.Service, dashboards *publish.Store, log *slog.Logger) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	leases := db.Leases(cfg.processName, log)
 	var wg sync.WaitGroup
@@ -98,6 +99,7 @@ func startScheduled(ctx context.Context, cfg serveConfig, db *clickhouse.DB, acc
 		}
 		return err
 	})
+	run("dashboards", time.Minute, refreshDueDashboards(dashboards, log))
 	run("leases", time.Hour, func(ctx context.Context) error { return db.PruneLeases(ctx, 24*time.Hour) })
 	return func() { cancel(); wg.Wait() }
 }

@@ -20,7 +20,6 @@ import (
 	"github.com/palabre/palabre/analytics/clickhouse"
 	analyticsweb "github.com/palabre/palabre/analytics/web"
 	"github.com/palabre/palabre/reports"
-	"github.com/palabre/palabre/reports/links"
 	"github.com/palabre/palabre/reports/publish"
 	reportsweb "github.com/palabre/palabre/reports/web"
 	"github.com/palabre/palabre/survey"
@@ -257,8 +256,6 @@ func serveWith(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io
 	if err != nil {
 		return err
 	}
-	// Compaction, conflicts and pruning run once per database, under leases.
-	defer startScheduled(ctx, cfg, db, accounts, log)()
 	analyticsGroup := engine.Group("", admitAnalytics)
 	analyticsweb.Register(analyticsGroup, analyticsweb.Config{Catalog: catalog, Store: db, Threshold: cfg.minCell,
 		Gate: apiGate})
@@ -277,14 +274,15 @@ func serveWith(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io
 		return err
 	}
 	workbooks.Register(analyticsGroup)
-	keys, err := links.OpenKeyring(filepath.Join(dataDir, "keys", "links.json"))
+	// Dashboards and the keys of their links live in the database: every process serves
+	// every link.
+	publications, _, err := openDashboards(ctx, db, dataDir, newBuilder(), log)
 	if err != nil {
 		return err
 	}
-	publications, err := publish.Open(filepath.Join(dataDir, "publications"), keys, newBuilder())
-	if err != nil {
-		return err
-	}
+	// Compaction, conflicts, dashboard refreshes and pruning run once per database, under
+	// leases.
+	defer startScheduled(ctx, cfg, db, accounts, publications, log)()
 	dashboards, err := reportsweb.NewDashboards(reportsweb.DashboardsConfig{Store: publications, Gate: apiGate, Audit: db.Audit()})
 	if err != nil {
 		return err
@@ -298,7 +296,6 @@ func serveWith(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io
 		forms: forms, workbooks: workbooks, publications: publications, eraser: eraser, invites: invites, pipeline: pipeline}); err != nil {
 		return err
 	}
-	go refreshDashboards(ctx, publications, log)
 	engine.NoRoute(forms.NotFound)
 	engine.NoMethod(forms.NoMethod)
 
@@ -357,28 +354,6 @@ func countRejections(m *ingest.Metrics) gin.HandlerFunc {
 			}
 		}
 		m.Rejected(reason)
-	}
-}
-
-// refreshDashboards computes again, every minute, the published dashboards whose refresh
-// period has passed. Published dashboards live in the data directory, so each process
-// refreshes its own (no lease).
-func refreshDashboards(ctx context.Context, store *publish.Store, log *slog.Logger) {
-	t := time.NewTicker(time.Minute)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		n, err := store.RefreshDue(ctx)
-		if n > 0 {
-			log.Info("dashboards refreshed", slog.Int("count", n))
-		}
-		if err != nil && ctx.Err() == nil {
-			log.Warn("dashboard refresh", slog.String("error", err.Error()))
-		}
 	}
 }
 

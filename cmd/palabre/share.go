@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -23,7 +22,7 @@ import (
 func share(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	f := newFlags("share", getenv, stdout)
 	database := f.database()
-	data := f.String("data", "PALABRE_DATA", defaultDataDir, "data directory (publications and link keys are kept there)")
+	data := f.String("data", "PALABRE_DATA", defaultDataDir, "data directory (publications and link keys kept there by earlier versions are copied into the database)")
 	addr := getenv("PALABRE_ADDR")
 	if addr == "" {
 		addr = defaultAddr
@@ -51,7 +50,18 @@ func share(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := f.parse(args); err != nil {
 		return err
 	}
-	keys, err := links.OpenKeyring(filepath.Join(*data, "keys", "links.json"))
+	// Dashboards and link keys live in the database (those of the data directory not yet
+	// there are copied first).
+	db, err := openMigrated(ctx, database.config(func(c *clickhouse.Config) { c.ReadTimeout = 10 * time.Minute }))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var builder *reports.Builder
+	if *surveyID != "" || *refreshNow != "" {
+		builder = reports.NewBuilder(db, analytics.NewService(db, db, int(*threshold)), buildVersion())
+	}
+	store, keys, err := openDashboards(ctx, db, *data, builder, nil)
 	if err != nil {
 		return err
 	}
@@ -66,23 +76,13 @@ func share(ctx context.Context, args []string, getenv func(string) string, stdou
 		return nil
 	case *retire != "":
 		if err := keys.Retire(*retire); err != nil {
-			return usageError{"share: " + err.Error()}
-		}
-		fmt.Fprintf(stdout, "links signed with key %s no longer open\n", *retire)
-		return nil
-	}
-	var builder *reports.Builder
-	if *surveyID != "" || *refreshNow != "" {
-		db, err := clickhouse.Open(ctx, database.config(func(c *clickhouse.Config) { c.ReadTimeout = 10 * time.Minute }))
-		if err != nil {
+			if errors.Is(err, links.ErrCurrentKey) || errors.Is(err, links.ErrUnknownKey) {
+				return usageError{"share: " + err.Error()}
+			}
 			return err
 		}
-		defer db.Close()
-		builder = reports.NewBuilder(db, analytics.NewService(db, db, int(*threshold)), buildVersion())
-	}
-	store, err := publish.Open(filepath.Join(*data, "publications"), keys, builder)
-	if err != nil {
-		return err
+		fmt.Fprintf(stdout, "links signed with key %s no longer open (within %s on every palabre serve)\n", *retire, publish.RevocationDelay)
+		return nil
 	}
 	switch {
 	case *list:

@@ -47,6 +47,7 @@ const (
 // processes rotating at once both keep their keys.
 type Keyring struct {
 	path  string
+	store KeyStore // instead of the key file when not nil
 	state atomic.Pointer[ring]
 	mu    sync.Mutex // serialises reloads and writes in this process
 
@@ -110,7 +111,7 @@ func OpenKeyring(path string) (*Keyring, error) {
 	return k, nil
 }
 
-// Path is the key file's path.
+// Path is the key file's path ("" for a keyring over a KeyStore).
 func (k *Keyring) Path() string { return k.path }
 
 // create writes a key file with one key, unless another process created it first.
@@ -165,7 +166,11 @@ func (k *Keyring) Verify(token string, now time.Time) (Claims, error) {
 	}
 	k.maybeReload()
 	secret := k.state.Load().secret(kid)
-	if secret == nil && k.changed() {
+	if secret == nil && k.store != nil {
+		// A key added by another process since we last looked.
+		k.maybeReloadStore(k.reloadEvery / 4)
+		secret = k.state.Load().secret(kid)
+	} else if secret == nil && k.changed() {
 		// A key rotated in by another process since we last looked.
 		_ = k.Reload()
 		secret = k.state.Load().secret(kid)
@@ -175,6 +180,9 @@ func (k *Keyring) Verify(token string, now time.Time) (Claims, error) {
 
 // Rotate adds a new key that signs every link from now on; older keys still verify.
 func (k *Keyring) Rotate() (kid string, err error) {
+	if k.store != nil {
+		return k.rotateStore()
+	}
 	err = k.update(func(r *ring) error {
 		var taken []string
 		for _, x := range r.keys {
@@ -201,6 +209,9 @@ func (k *Keyring) Rotate() (kid string, err error) {
 // current key cannot be retired (ErrCurrentKey); a key id the file does not hold gives
 // ErrUnknownKey.
 func (k *Keyring) Retire(kid string) error {
+	if k.store != nil {
+		return k.retireStore(kid)
+	}
 	return k.update(func(r *ring) error {
 		if kid == r.current {
 			return fmt.Errorf("%w (%s)", ErrCurrentKey, kid)
@@ -235,6 +246,10 @@ func (k *Keyring) Keys() []KeyInfo {
 func (k *Keyring) Reload() error {
 	k.mu.Lock()
 	defer k.mu.Unlock()
+	if k.store != nil {
+		_, err := k.reloadStore()
+		return err
+	}
 	k.lastCheck.Store(k.now().UnixNano())
 	_, err := k.fresh()
 	return err
@@ -295,6 +310,10 @@ func (k *Keyring) changed() bool {
 
 // maybeReload looks at the key file at most once per reloadEvery.
 func (k *Keyring) maybeReload() {
+	if k.store != nil {
+		k.maybeReloadStore(k.reloadEvery)
+		return
+	}
 	now := k.now().UnixNano()
 	last := k.lastCheck.Load()
 	if now-last < int64(k.reloadEvery) || !k.lastCheck.CompareAndSwap(last, now) {

@@ -4,9 +4,8 @@
 // view: funders cannot vary anything, so no two views can be subtracted. Each publication
 // has one signed link (reports/links) that can expire and be revoked.
 //
-// Publications live under one directory, one directory each (publication.json and
-// snapshot.json, written atomically), so that `palabre share` and `palabre serve` may work on
-// the same data directory: a server rereads a publication whose files changed.
+// A Backend keeps the publications: Dir in one process's directory, or the database that
+// several processes share (analytics/clickhouse).
 package publish
 
 import (
@@ -16,8 +15,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
@@ -139,7 +136,7 @@ type Publication struct {
 	// DataVersion names the data the figures were computed from.
 	DataVersion string `json:"data_version"`
 	// Viewed is when the link last opened, to the minute (zero when never): List and Get
-	// fill it from a file of its own, never written with the publication.
+	// fill it from the Backend, which keeps it apart from the publication.
 	Viewed time.Time `json:"viewed,omitzero"`
 }
 
@@ -172,31 +169,32 @@ type View struct {
 	Report *reports.Report
 }
 
-// Store keeps publications under one directory.
+// Store publishes dashboards and opens their links; a Backend keeps them.
 type Store struct {
-	dir     string
+	backend Backend
 	keys    *links.Keyring
 	builder *reports.Builder
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 
 	mu     sync.Mutex
-	loaded map[string]*loaded
 	viewed map[string]time.Time // when this process last recorded a view, by publication
-}
-
-type loaded struct {
-	view    View
-	modTime time.Time
 }
 
 // Open returns the store of publications in dir (created if missing), signing links with
 // keys and computing figures with b (which may be nil for a store that only serves views).
 func Open(dir string, keys *links.Keyring, b *reports.Builder) (*Store, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("publications: %w", err)
+	fb, err := OpenDir(dir)
+	if err != nil {
+		return nil, err
 	}
-	return &Store{dir: dir, keys: keys, builder: b, loaded: map[string]*loaded{}, viewed: map[string]time.Time{}}, nil
+	return New(fb, keys, b), nil
+}
+
+// New returns the store of the publications backend keeps, signing links with keys and
+// computing figures with b (which may be nil for a store that only serves views).
+func New(backend Backend, keys *links.Keyring, b *reports.Builder) *Store {
+	return &Store{backend: backend, keys: keys, builder: b, viewed: map[string]time.Time{}}
 }
 
 func (s *Store) now() time.Time {
@@ -335,7 +333,7 @@ func (s *Store) Revoke(ref string) (*Publication, error) {
 	p := v.Publication
 	if p.Revoked.IsZero() {
 		p.Revoked = s.now().Truncate(time.Second)
-		if err := writeJSON(filepath.Join(s.dir, id, "publication.json"), p); err != nil {
+		if err := s.backend.Revoke(p, p.Revoked); err != nil {
 			return nil, err
 		}
 	}
@@ -359,21 +357,9 @@ func (s *Store) idOf(ref string) string {
 
 // List returns every publication, newest first.
 func (s *Store) List() ([]Publication, error) {
-	entries, err := os.ReadDir(s.dir)
+	out, err := s.backend.List()
 	if err != nil {
 		return nil, err
-	}
-	var out []Publication
-	for _, e := range entries {
-		if !e.IsDir() || !validID(e.Name()) {
-			continue
-		}
-		var p Publication
-		if err := readJSON(filepath.Join(s.dir, e.Name(), "publication.json"), &p); err != nil {
-			continue // being written
-		}
-		p.Viewed = s.lastView(p.ID)
-		out = append(out, p)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Created.After(out[j].Created) })
 	return out, nil
@@ -386,7 +372,7 @@ func (s *Store) Get(id string) (*Publication, error) {
 		return nil, err
 	}
 	p := v.Publication
-	p.Viewed = s.lastView(id)
+	p.Viewed = s.backend.LastView(id)
 	return &p, nil
 }
 
@@ -417,11 +403,9 @@ func (s *Store) Open(token string) (*View, error) {
 // recorded view does not write.
 const ViewPrecision = time.Minute
 
-// recordView notes that a publication's link opened: the modification time of its file
-// "viewed", set at most once a ViewPrecision by this process. It is a metadata update in
-// the page cache (no sync, no rewrite of the publication), so a link's page pays for it
-// about once a minute and then only a map lookup; it cannot clobber a revocation written
-// meanwhile by another process. Errors are ignored: a view not recorded is no harm.
+// recordView notes that a publication's link opened, at most once a ViewPrecision by this
+// process, so that a link's page pays for it about once a minute and then only a map
+// lookup. Errors are ignored: a view not recorded is no harm.
 func (s *Store) recordView(id string) {
 	now := s.now()
 	s.mu.Lock()
@@ -432,105 +416,21 @@ func (s *Store) recordView(id string) {
 	}
 	s.viewed[id] = now
 	s.mu.Unlock()
-	path := filepath.Join(s.dir, id, "viewed")
-	if err := os.Chtimes(path, now, now); errors.Is(err, os.ErrNotExist) {
-		if f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY, 0o600); err == nil {
-			f.Close()
-			_ = os.Chtimes(path, now, now)
-		}
-	}
+	s.backend.RecordView(id, now)
 }
 
-// lastView is when a publication's link last opened, zero when never.
-func (s *Store) lastView(id string) time.Time {
-	st, err := os.Stat(filepath.Join(s.dir, id, "viewed"))
-	if err != nil {
-		return time.Time{}
-	}
-	return st.ModTime().UTC().Truncate(time.Second)
-}
-
-// load reads a publication and its snapshot, from memory unless its files changed.
+// load reads a publication and its snapshot.
 func (s *Store) load(id string) (*View, error) {
 	if !validID(id) {
 		return nil, ErrNotFound
 	}
-	dir := filepath.Join(s.dir, id)
-	st, err := os.Stat(filepath.Join(dir, "publication.json"))
-	if err != nil {
-		return nil, ErrNotFound
-	}
-	snap, err := os.Stat(filepath.Join(dir, "snapshot.json"))
-	if err != nil {
-		return nil, ErrNotFound
-	}
-	mod := st.ModTime()
-	if snap.ModTime().After(mod) {
-		mod = snap.ModTime()
-	}
-	s.mu.Lock()
-	l := s.loaded[id]
-	s.mu.Unlock()
-	if l != nil && l.modTime.Equal(mod) {
-		return &l.view, nil
-	}
-	var v View
-	if err := readJSON(filepath.Join(dir, "publication.json"), &v.Publication); err != nil {
-		return nil, err
-	}
-	if err := readJSON(filepath.Join(dir, "snapshot.json"), &v.Report); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	s.loaded[id] = &loaded{view: v, modTime: mod}
-	s.mu.Unlock()
-	return &v, nil
+	return s.backend.Load(id)
 }
 
-// write stores a publication and its figures: the snapshot first, so that a publication
-// file always has its figures.
+// write stores a publication and its figures.
 func (s *Store) write(p Publication, r *reports.Report) error {
 	p.Viewed = time.Time{}
-	dir := filepath.Join(s.dir, p.ID)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	if err := writeJSON(filepath.Join(dir, "snapshot.json"), r); err != nil {
-		return err
-	}
-	return writeJSON(filepath.Join(dir, "publication.json"), p)
-}
-
-func writeJSON(path string, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
-}
-
-func readJSON(path string, v any) error {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	return json.Unmarshal(b, v)
+	return s.backend.Put(p, r)
 }
 
 var idEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)

@@ -11,6 +11,8 @@ import (
 
 	"github.com/palabre/palabre/analytics"
 	"github.com/palabre/palabre/analytics/analyticstest"
+	"github.com/palabre/palabre/analytics/clickhouse"
+	"github.com/palabre/palabre/analytics/clickhouse/clickhousetest"
 	"github.com/palabre/palabre/reports"
 	"github.com/palabre/palabre/reports/links"
 	"github.com/palabre/palabre/reports/publish"
@@ -18,6 +20,8 @@ import (
 )
 
 type fixture struct {
+	kind  string // "dir" or "clickhouse": the Backend
+	db    *clickhouse.DB
 	store *publish.Store
 	keys  *links.Keyring
 	dir   string
@@ -26,33 +30,56 @@ type fixture struct {
 	b     *reports.Builder
 }
 
-func newFixture(t *testing.T) *fixture {
+// eachBackend runs test over the publications of a directory and over those of a
+// ClickHouse database (with its link keys there too).
+func eachBackend(t *testing.T, test func(t *testing.T, kind string)) {
+	for _, kind := range []string{"dir", "clickhouse"} {
+		t.Run(kind, func(t *testing.T) { test(t, kind) })
+	}
+}
+
+func newFixture(t *testing.T, kind string) *fixture {
 	t.Helper()
 	dir := t.TempDir()
-	keys, err := links.OpenKeyring(filepath.Join(dir, "keys", "links.json"))
+	fx := &fixture{kind: kind, dir: filepath.Join(dir, "publications"), now: time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)}
+	var err error
+	if kind == "clickhouse" {
+		fx.db = clickhousetest.Open(t)
+		fx.keys, err = links.OpenKeyringStore(fx.db.LinkKeys())
+	} else {
+		fx.keys, err = links.OpenKeyring(filepath.Join(dir, "keys", "links.json"))
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	data := analyticstest.NewStore(analyticstest.Responses(3, 40)...)
-	svc := analytics.NewService(analyticstest.Catalog(), data, 5)
-	b := reports.NewBuilder(analyticstest.Catalog(), svc, "test")
-	fx := &fixture{keys: keys, dir: filepath.Join(dir, "publications"), now: time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC), data: data, b: b}
-	b.Now = func() time.Time { return fx.now }
+	fx.data = analyticstest.NewStore(analyticstest.Responses(3, 40)...)
+	svc := analytics.NewService(analyticstest.Catalog(), fx.data, 5)
+	fx.b = reports.NewBuilder(analyticstest.Catalog(), svc, "test")
+	fx.b.Now = func() time.Time { return fx.now }
 	fx.store = fx.open(t)
 	return fx
 }
 
+// open returns the store another process would open: over the same directory, or over the
+// same database with a cache of its own.
 func (fx *fixture) open(t *testing.T) *publish.Store {
-	s, err := publish.Open(fx.dir, fx.keys, fx.b)
-	if err != nil {
-		t.Fatal(err)
+	var s *publish.Store
+	if fx.db != nil {
+		s = publish.New(fx.db.Publications(), fx.keys, fx.b)
+	} else {
+		var err error
+		if s, err = publish.Open(fx.dir, fx.keys, fx.b); err != nil {
+			t.Fatal(err)
+		}
 	}
 	s.Now = func() time.Time { return fx.now }
 	return s
 }
 
-func TestPublishAndOpen(t *testing.T) {
-	fx := newFixture(t)
+func TestPublishAndOpen(t *testing.T) { eachBackend(t, testPublishAndOpen) }
+
+func testPublishAndOpen(t *testing.T, kind string) {
+	fx := newFixture(t, kind)
 	ctx := context.Background()
 	p, err := fx.store.Publish(ctx, publish.Scope{Survey: "partners-meeting", Editions: []int{2025, 2024}}, publish.Options{})
 	if err != nil {
@@ -103,8 +130,10 @@ func TestPublishAndOpen(t *testing.T) {
 	}
 }
 
-func TestLinksThatDoNotOpen(t *testing.T) {
-	fx := newFixture(t)
+func TestLinksThatDoNotOpen(t *testing.T) { eachBackend(t, testLinksThatDoNotOpen) }
+
+func testLinksThatDoNotOpen(t *testing.T, kind string) {
+	fx := newFixture(t, kind)
 	ctx := context.Background()
 	p, err := fx.store.Publish(ctx, publish.Scope{Survey: "partners-meeting"}, publish.Options{Expires: 24 * time.Hour})
 	if err != nil {
@@ -176,8 +205,10 @@ func TestLinksThatDoNotOpen(t *testing.T) {
 	}
 }
 
-func TestPublishRefusals(t *testing.T) {
-	fx := newFixture(t)
+func TestPublishRefusals(t *testing.T) { eachBackend(t, testPublishRefusals) }
+
+func testPublishRefusals(t *testing.T, kind string) {
+	fx := newFixture(t, kind)
 	ctx := context.Background()
 	for name, tc := range map[string]struct {
 		scope publish.Scope
@@ -201,6 +232,9 @@ func TestPublishRefusals(t *testing.T) {
 	if entries, _ := os.ReadDir(fx.dir); len(entries) != 0 {
 		t.Errorf("refused publications left %d entries", len(entries))
 	}
+	if list, err := fx.store.List(); len(list) != 0 || err != nil {
+		t.Errorf("refused publications listed: %v %v", list, err)
+	}
 	// Some questions only.
 	p, err := fx.store.Publish(ctx, publish.Scope{Survey: "partners-meeting", Questions: []string{"recommend", "improve"}, Language: "es"}, publish.Options{Expires: -1})
 	if err != nil {
@@ -220,8 +254,10 @@ func TestPublishRefusals(t *testing.T) {
 // TestViewsAreRecordedOnceAMinute: opening a link records the time of the view, at most once
 // a minute; another process lists it; links that do not open record nothing; revoking and
 // refreshing keep it, and it is never written into the publication.
-func TestViewsAreRecordedOnceAMinute(t *testing.T) {
-	fx := newFixture(t)
+func TestViewsAreRecordedOnceAMinute(t *testing.T) { eachBackend(t, testViewsAreRecordedOnceAMinute) }
+
+func testViewsAreRecordedOnceAMinute(t *testing.T, kind string) {
+	fx := newFixture(t, kind)
 	ctx := context.Background()
 	p, err := fx.store.Publish(ctx, publish.Scope{Survey: "partners-meeting"}, publish.Options{Expires: 48 * time.Hour})
 	if err != nil {
@@ -289,9 +325,11 @@ func TestViewsAreRecordedOnceAMinute(t *testing.T) {
 	if v := viewed(fx.store, p.ID); !v.Equal(later) {
 		t.Errorf("after a refresh: viewed %s", v)
 	}
-	raw, err := os.ReadFile(filepath.Join(fx.dir, p.ID, "publication.json"))
-	if err != nil || strings.Contains(string(raw), "viewed") {
-		t.Errorf("publication.json holds the view: %s %v", raw, err)
+	if fx.kind == "dir" {
+		raw, err := os.ReadFile(filepath.Join(fx.dir, p.ID, "publication.json"))
+		if err != nil || strings.Contains(string(raw), "viewed") {
+			t.Errorf("publication.json holds the view: %s %v", raw, err)
+		}
 	}
 	// Links that do not open record nothing: tampered, revoked, expired.
 	flipped := []byte(other.Token)
