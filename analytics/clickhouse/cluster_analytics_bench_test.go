@@ -1,7 +1,9 @@
 package clickhouse_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"runtime"
@@ -88,8 +90,10 @@ func TestClusterAnalyticsBenchReport(t *testing.T) {
 		// The same figures both ways: the cluster answers what the server answers.
 		a, errA := env.svc.Analyze(ctx, req)
 		b, errB := csvc.Analyze(ctx, req)
-		if errA != nil || errB != nil || fmt.Sprint(a) != fmt.Sprint(b) {
-			t.Errorf("%s: the cluster's result differs from the server's (%v, %v)", k.name, errA, errB)
+		ja, _ := json.Marshal(a)
+		jb, _ := json.Marshal(b)
+		if errA != nil || errB != nil || !bytes.Equal(ja, jb) {
+			t.Errorf("%s: the cluster's result differs from the server's (%v, %v):\n%.600s\n%.600s", k.name, errA, errB, ja, jb)
 		}
 		p("%-15s %9.1f ms %9.1f ms %10.1f ms %10.1f ms %9.2fx", k.name, ms(percentile(single, 0.5)), ms(percentile(single, 0.95)),
 			ms(percentile(clustered, 0.5)), ms(percentile(clustered, 0.95)), ms(percentile(clustered, 0.95))/ms(percentile(single, 0.95)))
