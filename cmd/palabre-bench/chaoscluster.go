@@ -44,6 +44,9 @@ type clusterChaosResult struct {
 	Resubmitted, Recognised int            // same body sent again to another process; answered 200
 	Contradicted, Refused   int            // same id, other answers, sent to another process; answered 409
 	Answers                 map[string]int // "resubmission to #2: 201" → how many, for the report
+
+	CountedWithReplicaDown error  // counting responses while a replica is down
+	ReadyWithZooKeeperDown string // /readyz of a palabre while ZooKeeper is down
 }
 
 // clusterNode runs deploy/cluster.sh with the run's own data directory and ports.
@@ -146,7 +149,7 @@ func runClusterChaos(ctx context.Context, cfg clusterChaosConfig, out io.Writer)
 	for i := range procs {
 		argsOf[i] = []string{"serve", "--addr", freeAddr(), "--metrics-addr", "127.0.0.1:0", "--clickhouse", dsn,
 			"--cluster", cl.name, "--data", filepath.Join(work, fmt.Sprintf("data%d", i)),
-			"--log-level", "warn", "--shutdown-timeout", "5s"}
+			"--log-level", "warn", "--shutdown-timeout", "5s", "--max-delivery-lag", "5s"}
 		logs[i] = filepath.Join(work, fmt.Sprintf("palabre%d.log", i))
 		p, err := startProcess(ctx, logs[i], cfg.palabre, argsOf[i]...)
 		if err != nil {
@@ -213,12 +216,33 @@ func runClusterChaos(ctx context.Context, cfg clusterChaosConfig, out io.Writer)
 			pmu.Unlock()
 			return waitReady(ctx, p.base+"/healthz")
 		}
-		d := cfg.duration
+		count := func() error {
+			_, err := db.CountResponses(ctx, benchSurvey, benchYear)
+			res.CountedWithReplicaDown = err
+			return nil
+		}
+		ready := func() error {
+			pmu.Lock()
+			base := procs[0].base
+			pmu.Unlock()
+			resp, err := http.Get(base + "/readyz")
+			if err != nil {
+				res.ReadyWithZooKeeperDown = err.Error()
+				return nil
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			res.ReadyWithZooKeeperDown = fmt.Sprintf("%d %s", resp.StatusCode, strings.TrimSpace(string(b)))
+			return nil
+		}
+		d, zk := cfg.duration, cfg.zookeeperDown
 		_ = step(d/10, "kill -9 a replica (shard 1, replica 2)", node("kill-node", "2")) &&
+			step(d/10+d/12, "count the responses with the replica down", count) &&
 			step(d/10+d/6, "start the replica again", node("start-node", "2")) &&
 			step(d*4/10, "kill -9 palabre #2 and restart it", restart) &&
-			step(d/2, fmt.Sprintf("stop ZooKeeper for %s", cfg.zookeeperDown), node("stop-zookeeper")) &&
-			step(d/2+cfg.zookeeperDown, "start ZooKeeper", node("start-zookeeper"))
+			step(d/2, fmt.Sprintf("stop ZooKeeper for %s", zk), node("stop-zookeeper")) &&
+			step(d/2+zk*3/4, "ask palabre #1 whether it is ready", ready) &&
+			step(d/2+zk, "start ZooKeeper", node("start-zookeeper"))
 	}()
 	acks, retries := spreadLoad(ctx, bases, path, cfg.rate, cfg.duration)
 	faults.Wait()
@@ -372,6 +396,8 @@ func printClusterChaos(out io.Writer, r clusterChaosResult) {
 	fmt.Fprintf(out, "resubmitted to the other process: %d, recognised (200): %d\n", r.Resubmitted, r.Recognised)
 	fmt.Fprintf(out, "other answers under the same id: %d, refused (409): %d\n", r.Contradicted, r.Refused)
 	fmt.Fprintf(out, "answers to the checks: %v\n", r.Answers)
+	fmt.Fprintf(out, "responses counted with a replica down: error %v\n", r.CountedWithReplicaDown)
+	fmt.Fprintf(out, "/readyz with ZooKeeper down: %s\n", r.ReadyWithZooKeeperDown)
 }
 
 // problems lists what the run must not show.
@@ -396,6 +422,12 @@ func (r clusterChaosResult) problems(minAcks int) []string {
 	}
 	if r.Recognised != r.Resubmitted {
 		p = append(p, fmt.Sprintf("%d of %d resubmissions to another process not recognised", r.Resubmitted-r.Recognised, r.Resubmitted))
+	}
+	if r.CountedWithReplicaDown != nil {
+		p = append(p, fmt.Sprintf("counting responses with a replica down failed: %v", r.CountedWithReplicaDown))
+	}
+	if !strings.Contains(r.ReadyWithZooKeeperDown, "behind") {
+		p = append(p, fmt.Sprintf("with ZooKeeper down, /readyz does not say delivery is behind: %q", r.ReadyWithZooKeeperDown))
 	}
 	if r.Refused != r.Contradicted {
 		p = append(p, fmt.Sprintf("%d of %d contradicting resubmissions not refused with 409", r.Contradicted-r.Refused, r.Contradicted))
