@@ -116,7 +116,12 @@ func testPublicationsShared(t *testing.T, a, b *process, another func() *process
 	if err != nil {
 		t.Fatal(err)
 	}
+	// On a cluster B may read another replica, which has A's rows once replicated.
 	v, err := b.store.Open(p.Token)
+	for deadline := time.Now().Add(publish.RevocationDelay); err != nil && time.Now().Before(deadline); {
+		time.Sleep(100 * time.Millisecond)
+		v, err = b.store.Open(p.Token)
+	}
 	if err != nil {
 		t.Fatalf("B opens A's link: %v", err)
 	}
