@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"time"
 
 	"github.com/palabre/palabre/analytics/clickhouse"
 	"github.com/palabre/palabre/reports"
@@ -30,6 +31,38 @@ func openDashboards(ctx context.Context, db *clickhouse.DB, dataDir string, b *r
 		return nil, nil, err
 	}
 	return publish.New(db.Publications(), keys, b), keys, nil
+}
+
+// openServedDashboards is openDashboards for palabre serve, which must start while
+// ClickHouse is down: the data directory's dashboards are copied into the database once it
+// answers (tried again in the background until then), and the link keys are read when first
+// needed. Until the database answers, dashboard links cannot open, as their figures are there.
+func openServedDashboards(ctx context.Context, db *clickhouse.DB, dataDir string, b *reports.Builder, log *slog.Logger) *publish.Store {
+	keysPath, pubDir := filepath.Join(dataDir, "keys", "links.json"), filepath.Join(dataDir, "publications")
+	copyOnce := func() error {
+		n, err := db.ImportDashboards(ctx, keysPath, pubDir)
+		if err == nil && n != (clickhouse.DashboardImport{}) {
+			log.Info("dashboards of the data directory copied into the database", slog.Int("publications", n.Publications),
+				slog.Int("revocations", n.Revocations), slog.Int("link_keys", n.Keys), slog.Int("retired_link_keys", n.RetiredKeys))
+		}
+		return err
+	}
+	if err := copyOnce(); err != nil {
+		log.Warn("the dashboards of the data directory will be copied into the database once it answers", slog.String("error", err.Error()))
+		go func() {
+			for wait := time.Second; ; wait = min(2*wait, 30*time.Second) {
+				select {
+				case <-ctx.Done():
+					return
+				case <-time.After(wait):
+				}
+				if copyOnce() == nil {
+					return
+				}
+			}
+		}()
+	}
+	return publish.New(db.Publications(), links.OpenKeyringStoreLater(db.LinkKeys()), b)
 }
 
 // refreshDueDashboards computes again the published dashboards whose refresh period has

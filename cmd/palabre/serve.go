@@ -275,11 +275,8 @@ func serveWith(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io
 	}
 	workbooks.Register(analyticsGroup)
 	// Dashboards and the keys of their links live in the database: every process serves
-	// every link.
-	publications, _, err := openDashboards(ctx, db, dataDir, newBuilder(), log)
-	if err != nil {
-		return err
-	}
+	// every link. palabre starts while the database is down; they follow once it answers.
+	publications := openServedDashboards(ctx, db, dataDir, newBuilder(), log)
 	// Compaction, conflicts, dashboard refreshes and pruning run once per database, under
 	// leases.
 	defer startScheduled(ctx, cfg, db, accounts, publications, log)()

@@ -149,6 +149,9 @@ func (k *Keyring) Sign(c Claims) (string, error) {
 	if err := c.check(); err != nil {
 		return "", err
 	}
+	if err := k.ensureKeys(); err != nil {
+		return "", err
+	}
 	k.maybeReload()
 	cur := k.state.Load().currentKey()
 	return sign(cur.id, cur.secret, c), nil
@@ -164,6 +167,7 @@ func (k *Keyring) Verify(token string, now time.Time) (Claims, error) {
 	if !ok {
 		return Claims{}, ErrInvalid
 	}
+	_ = k.ensureKeys()
 	k.maybeReload()
 	secret := k.state.Load().secret(kid)
 	if secret == nil && k.store != nil {

@@ -2,6 +2,7 @@ package links
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -51,31 +52,77 @@ const storeTimeout = 10 * time.Second
 // read they keep the keys they had.
 func OpenKeyringStore(st KeyStore) (*Keyring, error) {
 	k := &Keyring{store: st, now: time.Now, reloadEvery: StoreReloadEvery}
+	if err := k.loadOrCreate(); err != nil {
+		return nil, err
+	}
+	return k, nil
+}
+
+// OpenKeyringStoreLater is OpenKeyringStore for a process that must start while the store
+// cannot be read (the database is down): it never fails. Until the keys are read, Sign
+// returns ErrNoKeys and Verify ErrInvalid; both try the store again at most every
+// StoreReloadEvery/4.
+func OpenKeyringStoreLater(st KeyStore) *Keyring {
+	k := &Keyring{store: st, now: time.Now, reloadEvery: StoreReloadEvery}
+	if err := k.loadOrCreate(); err != nil {
+		k.state.Store(&ring{})
+	}
+	return k
+}
+
+// ErrNoKeys is Sign's answer while the keys have not been read from the store.
+var ErrNoKeys = errors.New("links: the keys that sign links cannot be read yet")
+
+// ensureKeys reads the keys (adding a first one when the store holds none) when this keyring
+// has none yet, as after OpenKeyringStoreLater with the store unreadable.
+func (k *Keyring) ensureKeys() error {
+	if k.store == nil || k.state.Load().current != "" {
+		return nil
+	}
+	now := k.now().UnixNano()
+	last := k.lastCheck.Load()
+	if now-last < int64(k.reloadEvery/4) || !k.lastCheck.CompareAndSwap(last, now) {
+		return ErrNoKeys
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.state.Load().current != "" {
+		return nil
+	}
+	if err := k.loadOrCreate(); err != nil {
+		return fmt.Errorf("%w: %w", ErrNoKeys, err)
+	}
+	return nil
+}
+
+// loadOrCreate reads the keys from the store, adding a first key when it holds none.
+func (k *Keyring) loadOrCreate() error {
+	st := k.store
 	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
 	defer cancel()
 	s, err := st.Load(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("links: read keys: %w", err)
+		return fmt.Errorf("links: read keys: %w", err)
 	}
 	if len(s.Keys) == 0 {
 		first, err := newKey(k.now(), retiredIDs(s))
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if err := st.Add(ctx, StoredKey{ID: first.id, Created: first.created, Secret: first.secret}); err != nil {
-			return nil, fmt.Errorf("links: add key: %w", err)
+			return fmt.Errorf("links: add key: %w", err)
 		}
 		if s, err = st.Load(ctx); err != nil {
-			return nil, fmt.Errorf("links: read keys: %w", err)
+			return fmt.Errorf("links: read keys: %w", err)
 		}
 	}
 	r, err := ringOf(s)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	k.state.Store(r)
 	k.lastCheck.Store(k.now().UnixNano())
-	return k, nil
+	return nil
 }
 
 func retiredIDs(s KeyState) []string {

@@ -123,3 +123,42 @@ func TestKeyringsOverOneStore(t *testing.T) {
 		t.Error("Reload with an unreadable store said nothing")
 	}
 }
+
+// A keyring opened while its store cannot be read (the database down at start) signs nothing
+// and verifies nothing until the store answers, then reads the keys there, and adds the first
+// one when the store holds none; links it signs verify on a keyring opened normally.
+func TestKeyringOpenedBeforeItsStoreAnswers(t *testing.T) {
+	st := &memStore{fail: errors.New("connection refused")}
+	k := OpenKeyringStoreLater(st)
+	k.reloadEvery = 40 * time.Millisecond
+	c := Claims{Publication: "d1", Scope: "s", Expires: time.Now().Add(time.Hour)}
+	if _, err := k.Sign(c); !errors.Is(err, ErrNoKeys) {
+		t.Fatalf("Sign with the store down: %v, want ErrNoKeys", err)
+	}
+	if len(k.Keys()) != 0 {
+		t.Fatalf("keys with the store down: %v", k.Keys())
+	}
+	st.mu.Lock()
+	st.fail = nil
+	st.mu.Unlock()
+	var token string
+	var err error
+	for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if token, err = k.Sign(c); err == nil || time.Now().After(deadline) {
+			break
+		}
+	}
+	if err != nil {
+		t.Fatalf("Sign once the store answers: %v", err)
+	}
+	other, err := OpenKeyringStore(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := other.Verify(token, time.Now()); err != nil || got.Publication != "d1" {
+		t.Fatalf("another keyring verifies %v, %v", got, err)
+	}
+	if n := len(st.keys); n != 1 {
+		t.Fatalf("%d keys stored, want the one first key", n)
+	}
+}
