@@ -133,3 +133,24 @@ func TestExcludesBounds(t *testing.T) {
 		t.Error("no interval excludes nothing")
 	}
 }
+
+// The incomplete beta and Student's t distribution against closed forms, on both sides of
+// the point where the continued fraction changes branch ((a+1)/(a+b+2)): I_x(2, 3) is
+// 6x² − 8x³ + 3x⁴; with 1 degree of freedom t is Cauchy, P(T ≤ t) = ½ + atan(t)/π; with 2,
+// P(T ≤ t) = ½ + t / (2√(2 + t²)).
+func TestIncompleteBetaClosedForms(t *testing.T) {
+	for _, x := range []float64{0.05, 0.2, 0.4, 0.45, 0.6, 0.9, 0.99} {
+		want := 6*x*x - 8*x*x*x + 3*x*x*x*x
+		if got := regIncBeta(x, 2, 3); math.Abs(got-want) > 1e-12 {
+			t.Errorf("I_%g(2, 3) = %.15f, want %.15f", x, got, want)
+		}
+	}
+	for _, tt := range []float64{0.1, 0.5, 1, 2, 10, 100} {
+		if got, want := studentTCDF(tt, 1), 0.5+math.Atan(tt)/math.Pi; math.Abs(got-want) > 1e-12 {
+			t.Errorf("P(T ≤ %g), 1 df = %.15f, want %.15f", tt, got, want)
+		}
+		if got, want := studentTCDF(tt, 2), 0.5+tt/(2*math.Sqrt(2+tt*tt)); math.Abs(got-want) > 1e-12 {
+			t.Errorf("P(T ≤ %g), 2 df = %.15f, want %.15f", tt, got, want)
+		}
+	}
+}
