@@ -89,25 +89,12 @@ func runChaos(ctx context.Context, cfg chaosConfig, out io.Writer) (chaosResult,
 	url := srv.base + fmt.Sprintf("/api/v1/surveys/%s/editions/%d/responses", benchSurvey, benchYear)
 
 	// The faults, on a timeline relative to the start of the load.
-	startAt := time.Now()
-	var faultErr error
+	tl := &timeline{ctx: ctx, out: out, start: time.Now()}
 	var faults sync.WaitGroup
 	faults.Add(1)
 	go func() {
 		defer faults.Done()
-		step := func(at time.Duration, what string, f func() error) bool {
-			select {
-			case <-time.After(time.Until(startAt.Add(at))):
-			case <-ctx.Done():
-				return false
-			}
-			fmt.Fprintf(out, "  %5.1fs %s\n", time.Since(startAt).Seconds(), what)
-			if err := f(); err != nil {
-				faultErr = fmt.Errorf("%s: %w", what, err)
-				return false
-			}
-			return true
-		}
+		step := tl.step
 		restarts := 0
 		restartPalabre := func() error {
 			srv.cmd.Process.Signal(syscall.SIGKILL)
@@ -128,8 +115,8 @@ func runChaos(ctx context.Context, cfg chaosConfig, out io.Writer) (chaosResult,
 	}()
 	acked, retries := resilientLoad(ctx, url, cfg.rate, cfg.duration)
 	faults.Wait()
-	if faultErr != nil {
-		return res, faultErr
+	if tl.err != nil {
+		return res, tl.err
 	}
 	res.Acknowledged, res.Retries = acked, retries
 
@@ -150,6 +137,31 @@ func runChaos(ctx context.Context, cfg chaosConfig, out io.Writer) (chaosResult,
 		return res, err
 	}
 	return res, nil
+}
+
+// timeline runs faults at times relative to its start, in order, printing each as it
+// happens; the first that fails stops the rest.
+type timeline struct {
+	ctx   context.Context
+	out   io.Writer
+	start time.Time
+	err   error // the step that failed
+}
+
+// step waits until at, then runs f. It reports false once a step has failed or the context
+// has ended, so that steps chain with &&.
+func (tl *timeline) step(at time.Duration, what string, f func() error) bool {
+	select {
+	case <-time.After(time.Until(tl.start.Add(at))):
+	case <-tl.ctx.Done():
+		return false
+	}
+	fmt.Fprintf(tl.out, "  %5.1fs %s\n", time.Since(tl.start).Seconds(), what)
+	if err := f(); err != nil {
+		tl.err = fmt.Errorf("%s: %w", what, err)
+		return false
+	}
+	return true
 }
 
 // resilientLoad sends responses at rate for duration, each from its own goroutine, retrying a

@@ -179,25 +179,12 @@ func runClusterChaos(ctx context.Context, cfg clusterChaosConfig, out io.Writer)
 		return b
 	}
 
-	startAt := time.Now()
-	var faultErr error
+	tl := &timeline{ctx: ctx, out: out, start: time.Now()}
 	var faults sync.WaitGroup
 	faults.Add(1)
 	go func() {
 		defer faults.Done()
-		step := func(at time.Duration, what string, f func() error) bool {
-			select {
-			case <-time.After(time.Until(startAt.Add(at))):
-			case <-ctx.Done():
-				return false
-			}
-			fmt.Fprintf(out, "  %5.1fs %s\n", time.Since(startAt).Seconds(), what)
-			if err := f(); err != nil {
-				faultErr = fmt.Errorf("%s: %w", what, err)
-				return false
-			}
-			return true
-		}
+		step := tl.step
 		node := func(args ...string) func() error {
 			return func() error { _, err := cl.run(args...); return err }
 		}
@@ -246,8 +233,8 @@ func runClusterChaos(ctx context.Context, cfg clusterChaosConfig, out io.Writer)
 	}()
 	acks, retries := spreadLoad(ctx, bases, path, cfg.rate, cfg.duration)
 	faults.Wait()
-	if faultErr != nil {
-		return res, faultErr
+	if tl.err != nil {
+		return res, tl.err
 	}
 	res.Acknowledged, res.Retries = len(acks), retries
 	res.PerProcess = make([]int, n)
