@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"io"
-	"net/url"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -124,16 +123,7 @@ cities|other|Elsewhere|`,
 			if err != nil {
 				t.Fatal(err)
 			}
-			u, _ := url.Parse(end)
-			id, err := survey.ParseResponseID(u.Query().Get("id"))
-			if err != nil {
-				t.Fatalf("ended on %s, not on the thank-you page", end)
-			}
-			var got *survey.Response
-			waitFor(t, "the response in ClickHouse", func() bool {
-				got, err = db.ReadResponse(context.Background(), id)
-				return err == nil
-			})
+			got := storedResponse(t, db, end)
 			a := map[string]survey.Answer{}
 			for _, x := range got.Answers {
 				a[x.Question] = x

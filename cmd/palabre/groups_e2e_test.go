@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"io"
-	"net/url"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -13,7 +12,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/palabre/palabre/analytics/clickhouse/clickhousetest"
-	"github.com/palabre/palabre/survey"
 	"github.com/palabre/palabre/survey/web/browsertest"
 )
 
@@ -87,16 +85,7 @@ fine|no|Not at all`,
 				t.Fatal(err)
 			}
 			browsertest.Screenshot(ctx, t, browsertest.Dir(t), "or-other-nested-"+tt.name)
-			u, _ := url.Parse(end)
-			id, err := survey.ParseResponseID(u.Query().Get("id"))
-			if err != nil {
-				t.Fatalf("ended on %s, not on the thank-you page", end)
-			}
-			var got *survey.Response
-			waitFor(t, "the response in ClickHouse", func() bool {
-				got, err = db.ReadResponse(context.Background(), id)
-				return err == nil
-			})
+			got := storedResponse(t, db, end)
 			stored := map[string]string{}
 			for _, a := range got.Answers {
 				stored[a.Question] = a.Text

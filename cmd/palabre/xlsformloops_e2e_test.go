@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"io"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -130,17 +129,7 @@ furniture|tables|tables`,
 			if err != nil {
 				t.Fatal(err)
 			}
-			u, _ := url.Parse(end)
-			id, err := survey.ParseResponseID(u.Query().Get("id"))
-			if err != nil {
-				body, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('main').innerText`))
-				t.Fatalf("ended on %s, not on the thank-you page: %v\n%s", end, err, body)
-			}
-			var got *survey.Response
-			waitFor(t, "the response in ClickHouse", func() bool {
-				got, err = db.ReadResponse(context.Background(), id)
-				return err == nil
-			})
+			got := storedResponse(t, db, end)
 			a := map[string]survey.Answer{}
 			for _, x := range got.Answers {
 				a[x.Question] = x

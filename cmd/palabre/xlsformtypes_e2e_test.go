@@ -157,17 +157,7 @@ func TestParticipantAnswersXLSFormTypes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			u, _ := url.Parse(end)
-			id, err := survey.ParseResponseID(u.Query().Get("id"))
-			if err != nil {
-				body, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('main').innerText`))
-				t.Fatalf("ended on %s, not on the thank-you page: %v\n%s", end, err, body)
-			}
-			var got *survey.Response
-			waitFor(t, "the response in ClickHouse", func() bool {
-				got, err = db.ReadResponse(context.Background(), id)
-				return err == nil
-			})
+			got := storedResponse(t, db, end)
 			answers := map[string]survey.Answer{}
 			for _, a := range got.Answers {
 				answers[a.Question] = a
