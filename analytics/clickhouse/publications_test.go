@@ -128,7 +128,12 @@ func testPublicationsShared(t *testing.T, a, b *process, another func() *process
 	if v.Publication.ID != p.ID || v.Report == nil || len(v.Report.Questions) == 0 || v.Publication.DataVersion != p.DataVersion {
 		t.Fatalf("B reads %+v", v.Publication)
 	}
-	if list, err := b.store.List(); err != nil || len(list) != 2 {
+	list, err := b.store.List()
+	for deadline := time.Now().Add(publish.RevocationDelay); (err != nil || len(list) != 2) && time.Now().Before(deadline); {
+		time.Sleep(100 * time.Millisecond)
+		list, err = b.store.List()
+	}
+	if err != nil || len(list) != 2 {
 		t.Fatalf("B lists %v %v", list, err)
 	}
 	// Refreshed on B: A shows the new computation within the delay, under the same link.

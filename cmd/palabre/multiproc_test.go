@@ -198,7 +198,8 @@ func TestTwoProcessesShareOneDatabase(t *testing.T) {
 
 	t.Logf("%v: counted", time.Since(began))
 	// Compaction is scheduled work: once the edition is quiet it is compacted, by node-a only.
-	waitFor(t, "the edition compacted", func() bool { return strings.Contains(a.out.String(), "compacted an edition") })
+	// A merge waits its turn among ClickHouse's background work: on a busy machine, a while.
+	waitForWithin(t, "the edition compacted", time.Minute, func() bool { return strings.Contains(a.out.String(), "compacted an edition") })
 	t.Logf("%v: compacted by node-a", time.Since(began))
 	time.Sleep(3 * time.Second) // two more slots, in which B could have run it
 	if strings.Contains(b.out.String(), "compacted an edition") || strings.Contains(b.out.String(), "conflict resolver") {
