@@ -25,6 +25,7 @@ func sample() *survey.Response {
 }
 
 func TestCodecRoundTrip(t *testing.T) {
+	t.Parallel()
 	for _, r := range []*survey.Response{sample(), {ID: survey.NewResponseID()}} {
 		b, err := encode(r, r.Digest())
 		if err != nil {
@@ -46,6 +47,7 @@ func TestCodecRoundTrip(t *testing.T) {
 // TestPeekAndFormat2: a restart reads id, digest and submission time from a record without
 // decoding it; records of format 2 (without the digest) still decode.
 func TestPeekAndFormat2(t *testing.T) {
+	t.Parallel()
 	r := sample()
 	b, _ := encode(r, r.Digest())
 	id, digest, at, ok := peek(b)
@@ -68,6 +70,7 @@ func TestPeekAndFormat2(t *testing.T) {
 }
 
 func TestDecodeReadsJSONRecords(t *testing.T) {
+	t.Parallel()
 	r := sample()
 	j, _ := json.Marshal(r)
 	got, err := decode(append([]byte{formatJSON}, j...))
@@ -77,6 +80,7 @@ func TestDecodeReadsJSONRecords(t *testing.T) {
 }
 
 func TestDecodeRejectsDamage(t *testing.T) {
+	t.Parallel()
 	r := sample()
 	b, _ := encode(r, r.Digest())
 	for n := 1; n < len(b); n++ {
@@ -130,6 +134,7 @@ func BenchmarkCodec(b *testing.B) {
 // TestCodecLongFields: every free-text field of a response, however long against the rest,
 // is journaled and read back intact.
 func TestCodecLongFields(t *testing.T) {
+	t.Parallel()
 	long := strings.Repeat("é", 400) // 800 bytes
 	small := func() *survey.Response {
 		return &survey.Response{ID: survey.NewResponseID(), SurveyID: "s", Answers: []survey.Answer{{Question: "q"}}}
@@ -159,6 +164,7 @@ func TestCodecLongFields(t *testing.T) {
 // record cut anywhere (a torn write) is either refused or read with the id, digest and
 // submission time it was written with, never with other values.
 func TestPeekNeverMisreadsACutRecord(t *testing.T) {
+	t.Parallel()
 	r := sample()
 	b, _ := encode(r, r.Digest())
 	for n := range len(b) {

@@ -25,6 +25,7 @@ const perResponse = 31
 // without waiting for BatchInterval; a smaller one waits for the interval, or for Close, which
 // delivers it.
 func TestFullBatchIsDeliveredAtOnce(t *testing.T) {
+	t.Parallel()
 	db := newFakeDB()
 	cfg := config(t.TempDir())
 	cfg.BatchAnswers = 3 * perResponse
@@ -89,6 +90,7 @@ func backlog(t *testing.T, cfg ingest.Config, n int) []survey.ResponseID {
 // The journal is read 1024 records at a time. Closing once all is delivered sends nothing
 // more (no empty batch).
 func TestBacklogIsDeliveredInLargerBatches(t *testing.T) {
+	t.Parallel()
 	const beyond = 200 // records past the first read
 	for _, tc := range []struct {
 		name   string
@@ -124,6 +126,7 @@ func TestBacklogIsDeliveredInLargerBatches(t *testing.T) {
 // TestBatchGrowthIsBounded: a batch grown while catching up stops at ten times
 // BatchAnswers (rounded up to the read that crosses it).
 func TestBatchGrowthIsBounded(t *testing.T) {
+	t.Parallel()
 	cfg := config(t.TempDir())
 	cfg.BatchAnswers = 40 * perResponse // ten times is 400 responses, below one read
 	cfg.BatchInterval = time.Hour
@@ -144,6 +147,7 @@ func TestBatchGrowthIsBounded(t *testing.T) {
 // to RetryMax; the batch is written once the database is back, and every failed attempt is
 // counted.
 func TestRetryBackoff(t *testing.T) {
+	t.Parallel()
 	db := newFakeDB()
 	db.failures = 5
 	cfg := config(t.TempDir())
@@ -234,6 +238,7 @@ func (slowDB) WriteResponses(ctx context.Context, _ []*survey.Response) error {
 // TestCheckLagBoundary: readiness holds while the oldest undelivered response is at most
 // MaxLag old, and fails beyond, saying by how much, how much is pending and why.
 func TestCheckLagBoundary(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name   string
 		down   bool
@@ -298,6 +303,7 @@ func TestCheckLagBoundary(t *testing.T) {
 // refuses them as unavailable, with a short Retry-After (a restart is under way); closing
 // twice is harmless.
 func TestClosedPipelineRefuses(t *testing.T) {
+	t.Parallel()
 	db := newFakeDB()
 	p := open(t, config(t.TempDir()), db)
 	if err := p.Accepting(); err != nil {
@@ -325,6 +331,7 @@ func TestClosedPipelineRefuses(t *testing.T) {
 // TestMetricsAfterDeliveries: the metrics count what was accepted, resubmitted, delivered
 // (responses, answers, batches) and the failed attempts.
 func TestMetricsAfterDeliveries(t *testing.T) {
+	t.Parallel()
 	db := newFakeDB()
 	db.failures = 2
 	m := ingest.NewMetrics()
@@ -381,6 +388,7 @@ func (f *failingWriter) Write(p []byte) (int, error) {
 // TestMetricsWriteToReportsFailure: writing the metrics to a broken connection reports the
 // error and how much was written.
 func TestMetricsWriteToReportsFailure(t *testing.T) {
+	t.Parallel()
 	m := ingest.NewMetrics()
 	m.Rejected("invalid")
 	var all strings.Builder
@@ -396,6 +404,7 @@ func TestMetricsWriteToReportsFailure(t *testing.T) {
 // start at 200ms, readiness fails once delivery is more than 30 seconds behind, and responses
 // are delivered (each write has time to finish).
 func TestZeroConfigDefaults(t *testing.T) {
+	t.Parallel()
 	db := newFakeDB()
 	db.setFail(errDown)
 	var c clock

@@ -85,6 +85,7 @@ func openErasing(t *testing.T, cfg ingest.Config, db *erasingDB) *ingest.Pipelin
 // once, with the same answers or others, and stays refused after a restart from local state
 // and after a first start that reads the database.
 func TestErasedIDIsRefused(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := newErasingDB()
 	cfg := config(t.TempDir())
@@ -139,6 +140,7 @@ func TestErasedIDIsRefused(t *testing.T) {
 // A response erased while still in the journal is never stored: the database refuses it, and
 // the pipeline carries on with the rest.
 func TestErasedBeforeDelivery(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := newErasingDB()
 	db.setFail(errors.New("connection refused"))
@@ -164,6 +166,7 @@ func TestErasedBeforeDelivery(t *testing.T) {
 // When the database cannot say, a known id is answered as before (duplicate or conflict):
 // nothing is stored either way.
 func TestErasedUnknownWhileDatabaseDown(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := newErasingDB()
 	p := openErasing(t, config(t.TempDir()), db)

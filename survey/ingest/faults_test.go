@@ -20,6 +20,7 @@ import (
 // space is freed, submissions are taken again without a restart, and the refused one can be
 // sent again under the same id.
 func TestFullDiskRefusesThenResumes(t *testing.T) {
+	t.Parallel()
 	db := newFakeDB()
 	fsys := faultfs.New(nil)
 	cfg := config(t.TempDir())
@@ -58,6 +59,7 @@ func TestFullDiskRefusesThenResumes(t *testing.T) {
 // TestDeletedJournalStopsAcknowledgements: a journal directory removed under a running
 // pipeline stops acknowledgements at once; no 201 is given for a write into a deleted file.
 func TestDeletedJournalStopsAcknowledgements(t *testing.T) {
+	t.Parallel()
 	db := newFakeDB()
 	cfg := config(t.TempDir())
 	p := open(t, cfg, db)
@@ -85,6 +87,7 @@ func TestDeletedJournalStopsAcknowledgements(t *testing.T) {
 // incompatible version, or garbled) neither blocks delivery nor disappears: its bytes are
 // kept in the quarantine directory, counted, and the records around it are delivered.
 func TestUndecodableRecordIsSetAside(t *testing.T) {
+	t.Parallel()
 	db := newFakeDB()
 	dir := t.TempDir()
 	cfg := config(dir)
@@ -131,6 +134,7 @@ func TestUndecodableRecordIsSetAside(t *testing.T) {
 // first submission is being written wait for it; when that write fails, they are not told the
 // response is stored (it is not): each tries itself, and is refused while the disk is full.
 func TestWaiterOfAFailedAppendIsNotAcknowledged(t *testing.T) {
+	t.Parallel()
 	db := newFakeDB()
 	fsys := faultfs.New(nil)
 	cfg := config(t.TempDir())

@@ -135,6 +135,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 }
 
 func TestSubmitDeliversInOrder(t *testing.T) {
+	t.Parallel()
 	db := newFakeDB()
 	p := open(t, config(t.TempDir()), db)
 	var want []survey.ResponseID
@@ -163,6 +164,7 @@ func TestSubmitDeliversInOrder(t *testing.T) {
 }
 
 func TestDuplicateAndConflict(t *testing.T) {
+	t.Parallel()
 	db := newFakeDB()
 	p := open(t, config(t.TempDir()), db)
 	defer shut(t, p)
@@ -186,6 +188,7 @@ func TestDuplicateAndConflict(t *testing.T) {
 }
 
 func TestConcurrentSameIDIsStoredOnce(t *testing.T) {
+	t.Parallel()
 	db := newFakeDB()
 	p := open(t, config(t.TempDir()), db)
 	r := response(7)
@@ -220,6 +223,7 @@ func TestConcurrentSameIDIsStoredOnce(t *testing.T) {
 }
 
 func TestDatabaseDownThenBack(t *testing.T) {
+	t.Parallel()
 	db := newFakeDB()
 	db.setFail(errors.New("dial tcp 127.0.0.1:19000: connection refused"))
 	p := open(t, config(t.TempDir()), db)
@@ -242,6 +246,7 @@ func TestDatabaseDownThenBack(t *testing.T) {
 }
 
 func TestUndeliveredSurvivesRestart(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	db := newFakeDB()
 	db.setFail(errors.New("timeout"))
@@ -276,6 +281,7 @@ func TestUndeliveredSurvivesRestart(t *testing.T) {
 }
 
 func TestIndexKnowsStoredResponses(t *testing.T) {
+	t.Parallel()
 	db := newFakeDB()
 	r := response(3)
 	db.WriteResponses(context.Background(), []*survey.Response{r})
@@ -287,6 +293,7 @@ func TestIndexKnowsStoredResponses(t *testing.T) {
 }
 
 func TestJournalFullRefusesWithRetryAfter(t *testing.T) {
+	t.Parallel()
 	db := newFakeDB()
 	db.setFail(errors.New("down"))
 	cfg := config(t.TempDir())
@@ -321,6 +328,7 @@ func TestJournalFullRefusesWithRetryAfter(t *testing.T) {
 }
 
 func TestMetricsText(t *testing.T) {
+	t.Parallel()
 	db := newFakeDB()
 	m := ingest.NewMetrics()
 	p, err := ingest.Open(context.Background(), config(t.TempDir()), db, db, m)

@@ -18,6 +18,7 @@ import (
 // collectors and a metric another part of palabre added to the same registry, in the text
 // format Prometheus scrapes.
 func TestMetricsHandler(t *testing.T) {
+	t.Parallel()
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m := ingest.NewMetricsIn(reg)
@@ -70,6 +71,7 @@ func TestMetricsHandler(t *testing.T) {
 // TestMetricsRegistriesAreApart checks that two sets of metrics do not share counts (each
 // test, each server has its own registry).
 func TestMetricsRegistriesAreApart(t *testing.T) {
+	t.Parallel()
 	a, b := ingest.NewMetrics(), ingest.NewMetrics()
 	a.Rejected("invalid")
 	var sb strings.Builder

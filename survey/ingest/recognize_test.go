@@ -10,6 +10,7 @@ import (
 // Recognize answers from the index without storing: unknown before a submission, a
 // duplicate after it (also for an id learnt from the database), a conflict for other answers.
 func TestRecognize(t *testing.T) {
+	t.Parallel()
 	db := newFakeDB()
 	stored := response(2)
 	db.seed(stored)

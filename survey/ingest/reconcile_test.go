@@ -50,6 +50,7 @@ const (
 // responses the database holds, how many it learnt, and warns when the database holds other
 // answers under ids the pipeline knows.
 func TestReconciliationReport(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name      string
 		conflict  bool
@@ -117,6 +118,7 @@ func TestReconciliationReport(t *testing.T) {
 // after RetryMin, each wait twice the last up to RetryMax, and reported in Status; once the
 // database answers, the index is reconciled and the log says after how many attempts.
 func TestReconciliationRetries(t *testing.T) {
+	t.Parallel()
 	cfg := config(t.TempDir())
 	cfg.RetryMin, cfg.RetryMax = 10*time.Millisecond, 40*time.Millisecond
 	db := newFakeDB()
@@ -165,6 +167,7 @@ func TestReconciliationRetries(t *testing.T) {
 // nothing in the log at warning level or above, so that an operator who reads one knows
 // something happened (a torn journal, a damaged index, responses left undelivered).
 func TestCleanRestartLogsNoWarnings(t *testing.T) {
+	t.Parallel()
 	cfg := config(t.TempDir())
 	logs := &logRecorder{}
 	cfg.Log = slog.New(logs)
@@ -203,6 +206,7 @@ func TestCleanRestartLogsNoWarnings(t *testing.T) {
 // TestDamagedIndexIsReportedAndRelearnt: a response index damaged on disk is reported as an
 // error at start, and what it held is learnt again from the database.
 func TestDamagedIndexIsReportedAndRelearnt(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cfg := config(dir)
 	db := newFakeDB()

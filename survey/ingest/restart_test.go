@@ -92,6 +92,7 @@ func changed(r *survey.Response) *survey.Response {
 // TestReopenFullyDelivered restarts over a journal whose every record was delivered: the most
 // common restart there is. Open must return promptly instead of waiting for a new record.
 func TestReopenFullyDelivered(t *testing.T) {
+	t.Parallel()
 	cfg := config(t.TempDir())
 	db := newFakeDB()
 	p := open(t, cfg, db)
@@ -113,6 +114,7 @@ func TestReopenFullyDelivered(t *testing.T) {
 // from local state (delivered ids from the index files, undelivered ones from the journal),
 // responses are accepted, and once the database answers, the ids only it knows are learnt.
 func TestRestartWhileDatabaseDown(t *testing.T) {
+	t.Parallel()
 	cfg := config(t.TempDir())
 	db := newFakeDB()
 	p := open(t, cfg, db)
@@ -166,6 +168,7 @@ func TestRestartWhileDatabaseDown(t *testing.T) {
 // database, so Open reports it unreachable at once; a failed start leaves nothing that a
 // later start would take for local state.
 func TestFirstStartDatabaseDownFailsFast(t *testing.T) {
+	t.Parallel()
 	cfg := config(t.TempDir())
 	db := newFakeDB()
 	stored := response(1)
@@ -196,6 +199,7 @@ func TestFirstStartDatabaseDownFailsFast(t *testing.T) {
 // local index: the journal counts as local state, so the start does not need the database;
 // reconciliation then learns the delivered ids and keeps them locally.
 func TestUpgradeFromJournalWithoutIndex(t *testing.T) {
+	t.Parallel()
 	cfg := config(t.TempDir())
 	db := newFakeDB()
 	p := open(t, cfg, db)
@@ -227,6 +231,7 @@ func TestUpgradeFromJournalWithoutIndex(t *testing.T) {
 // TestRestartMultiSegmentPartlyDelivered restarts over a journal spread over several segments,
 // some delivered and removed, the rest pending, with the database down.
 func TestRestartMultiSegmentPartlyDelivered(t *testing.T) {
+	t.Parallel()
 	cfg := config(t.TempDir())
 	cfg.SegmentSize = 16 << 10 // a few dozen responses a segment
 	db := newFakeDB()
@@ -322,6 +327,7 @@ func (h hangingDB) ResponseDigests(ctx context.Context, fn func(survey.ResponseI
 // TestRestartDoesNotWaitForDatabase: with local state, Open does not read the database at all
 // before it returns, so a database that hangs does not delay the start.
 func TestRestartDoesNotWaitForDatabase(t *testing.T) {
+	t.Parallel()
 	cfg := config(t.TempDir())
 	db := newFakeDB()
 	p := open(t, cfg, db)

@@ -90,6 +90,7 @@ func openShared(t *testing.T, db *sharedDB) *ingest.Pipeline {
 // A response accepted by one process is a duplicate on the other once stored, with the same
 // receipt, and the same id with other answers a conflict there.
 func TestTailRecognisesWhatAnotherProcessStored(t *testing.T) {
+	t.Parallel()
 	db := newSharedDB()
 	a, b := openShared(t, db), openShared(t, db)
 	ctx := context.Background()
@@ -121,6 +122,7 @@ func TestTailRecognisesWhatAnotherProcessStored(t *testing.T) {
 // A version accepted here that lost a conflict recorded by another process: from then on
 // the winner's answers are a duplicate here, and the loser's a conflict.
 func TestTailAppliesConflictsRecordedElsewhere(t *testing.T) {
+	t.Parallel()
 	db := newSharedDB()
 	p := openShared(t, db)
 	ctx := context.Background()

@@ -17,6 +17,7 @@ import (
 // with the digest of their answers, with the database down.
 // A journal may hold a few such records or many (decoded on every core).
 func TestOpenReadsRecordsOfEarlierFormats(t *testing.T) {
+	t.Parallel()
 	for _, n := range []int{3, 600} {
 		t.Run(strconv.Itoa(n), func(t *testing.T) { openEarlierFormats(t, n) })
 	}
