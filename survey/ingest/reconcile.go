@@ -40,16 +40,17 @@ func (p *Pipeline) reconcile(abort context.Context, stored Stored) {
 			if added > 0 {
 				p.compact("reconciliation")
 			}
-			p.statusMu.Lock()
-			p.reconciled, p.reconcileErr = p.cfg.Now(), nil
-			p.statusMu.Unlock()
 			level := slog.LevelInfo
 			if conflicts > 0 {
 				level = slog.LevelWarn
 			}
+			// Logged before the status says so: whoever sees Reconciled finds the line too.
 			p.cfg.Log.Log(abort, level, "ingest: response index reconciled with the database", slog.Int("stored", seen),
 				slog.Int("added", added), slog.Int("other_answers_in_database", conflicts), slog.Int("attempts", attempt),
 				slog.Duration("took", time.Since(start)))
+			p.statusMu.Lock()
+			p.reconciled, p.reconcileErr = p.cfg.Now(), nil
+			p.statusMu.Unlock()
 			return
 		}
 		if abort.Err() != nil {
