@@ -249,6 +249,14 @@ func RenderGone(out io.Writer, lang string, expired time.Time) error {
 		"Text": []string{text, w(lang, "gone_ask")}})
 }
 
+// RenderUnavailable writes the page of a link that cannot be checked or whose figures cannot
+// be read for now (the database is unreachable), for a 503: the link itself may be good.
+func RenderUnavailable(out io.Writer, lang string) error {
+	lang = normLang(lang)
+	return messageTemplate.Execute(out, map[string]any{"Lang": lang, "Title": w(lang, "unavailable_title"),
+		"Text": []string{w(lang, "unavailable_text")}})
+}
+
 // RenderNotFound writes the page of a link that leads to no dashboard, for a 404.
 func RenderNotFound(out io.Writer, lang string) error {
 	lang = normLang(lang)

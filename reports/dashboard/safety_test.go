@@ -411,6 +411,12 @@ func TestGoneAndNotFoundPages(t *testing.T) {
 			[]string{"Tableau de bord introuvable", "Ce lien ne mène à aucun tableau de bord."}},
 		{"not-found-en", func(b *bytes.Buffer) error { return dashboard.RenderNotFound(b, "en") }, "en", []string{"Dashboard not found"}},
 		{"not-found-es", func(b *bytes.Buffer) error { return dashboard.RenderNotFound(b, "es") }, "es", []string{"Panel no encontrado"}},
+		{"unavailable-fr", func(b *bytes.Buffer) error { return dashboard.RenderUnavailable(b, "fr") }, "fr",
+			[]string{"Tableau de bord momentanément indisponible", "Réessayez dans quelques minutes."}},
+		{"unavailable-en", func(b *bytes.Buffer) error { return dashboard.RenderUnavailable(b, "en") }, "en",
+			[]string{"Dashboard temporarily unavailable"}},
+		{"unavailable-es", func(b *bytes.Buffer) error { return dashboard.RenderUnavailable(b, "es") }, "es",
+			[]string{"Panel no disponible por el momento"}},
 	}
 	for _, tc := range cases {
 		var buf bytes.Buffer

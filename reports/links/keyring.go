@@ -167,7 +167,9 @@ func (k *Keyring) Verify(token string, now time.Time) (Claims, error) {
 	if !ok {
 		return Claims{}, ErrInvalid
 	}
-	_ = k.ensureKeys()
+	if err := k.ensureKeys(); err != nil {
+		return Claims{}, err // cannot tell a good link from a bad one yet
+	}
 	k.maybeReload()
 	secret := k.state.Load().secret(kid)
 	if secret == nil && k.store != nil {

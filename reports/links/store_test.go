@@ -138,11 +138,26 @@ func TestKeyringOpenedBeforeItsStoreAnswers(t *testing.T) {
 	if len(k.Keys()) != 0 {
 		t.Fatalf("keys with the store down: %v", k.Keys())
 	}
+	// A well-formed link cannot be told good or bad yet: the caller must not say "no such
+	// link" (a 404 makes a funder give up on a good one); a malformed one is bad anyway.
+	elsewhere, err := OpenKeyringStore(&memStore{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	signed, err := elsewhere.Sign(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := k.Verify(signed, time.Now()); !errors.Is(err, ErrNoKeys) {
+		t.Errorf("Verify with the store down: %v, want ErrNoKeys", err)
+	}
+	if _, err := k.Verify("not a link", time.Now()); !errors.Is(err, ErrInvalid) {
+		t.Errorf("Verify of a malformed link with the store down: %v, want ErrInvalid", err)
+	}
 	st.mu.Lock()
 	st.fail = nil
 	st.mu.Unlock()
 	var token string
-	var err error
 	for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(5 * time.Millisecond) {
 		if token, err = k.Sign(c); err == nil || time.Now().After(deadline) {
 			break

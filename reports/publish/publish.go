@@ -159,6 +159,9 @@ var (
 	ErrNotFound = errors.New("publish: no such dashboard") // unknown, tampered, wrong key: 404
 	ErrExpired  = errors.New("publish: link expired")      // 410
 	ErrRevoked  = errors.New("publish: link revoked")      // 410
+	// ErrUnavailable: the link cannot be checked, or its dashboard read, for now (the
+	// database that keeps them is unreachable). The link may well be good: 503.
+	ErrUnavailable = errors.New("publish: dashboards cannot be read right now")
 )
 
 // View is a published dashboard as a link opens it.
@@ -378,15 +381,24 @@ func (s *Store) Get(id string) (*Publication, error) {
 
 // Open checks a link's token and returns what it shows: ErrNotFound for a token palabre did
 // not sign (tampered, unknown or retired key, another scope) or an unknown publication,
-// ErrExpired or ErrRevoked with the view (for the dates) when it no longer works.
+// ErrExpired or ErrRevoked with the view (for the dates) when it no longer works,
+// ErrUnavailable when the keys or the publication cannot be read for now.
 func (s *Store) Open(token string) (*View, error) {
 	c, err := s.keys.Verify(token, s.now())
 	expired := errors.Is(err, links.ErrExpired)
-	if err != nil && !expired {
+	switch {
+	case errors.Is(err, links.ErrNoKeys):
+		return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
+	case err != nil && !expired:
 		return nil, ErrNotFound
 	}
 	v, err := s.load(c.Publication)
-	if err != nil || v.Publication.Scope.String() != c.Scope || v.Publication.Token != token {
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return nil, ErrNotFound
+	case err != nil:
+		return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
+	case v.Publication.Scope.String() != c.Scope || v.Publication.Token != token:
 		return nil, ErrNotFound
 	}
 	switch {

@@ -205,6 +205,40 @@ func testLinksThatDoNotOpen(t *testing.T, kind string) {
 	}
 }
 
+// unreadable is a Backend whose reads fail as a database that cannot be reached does.
+type unreadable struct {
+	publish.Backend
+	err error
+}
+
+func (u unreadable) Load(string) (*publish.View, error) { return nil, u.err }
+
+// TestOpenWhileUnreadable: a good link whose publication cannot be read for now is
+// ErrUnavailable (503: try again), never ErrNotFound (404: no such link); a link palabre did
+// not sign stays ErrNotFound, and a publication that is not there too.
+func TestOpenWhileUnreadable(t *testing.T) {
+	fx := newFixture(t, "dir")
+	p, err := fx.store.Publish(context.Background(), publish.Scope{Survey: "partners-meeting"}, publish.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir, err := publish.OpenDir(fx.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	down := publish.New(unreadable{dir, errors.New("dial tcp 127.0.0.1:9000: connection refused")}, fx.keys, fx.b)
+	if v, err := down.Open(p.Token); !errors.Is(err, publish.ErrUnavailable) || errors.Is(err, publish.ErrNotFound) || v != nil {
+		t.Errorf("a good link, publications unreadable: %v", err)
+	}
+	if _, err := down.Open(p.Token[:len(p.Token)-1]); !errors.Is(err, publish.ErrNotFound) {
+		t.Errorf("a link palabre did not sign, publications unreadable: %v", err)
+	}
+	gone := publish.New(unreadable{dir, publish.ErrNotFound}, fx.keys, fx.b)
+	if _, err := gone.Open(p.Token); !errors.Is(err, publish.ErrNotFound) || errors.Is(err, publish.ErrUnavailable) {
+		t.Errorf("a good link to a publication that is not there: %v", err)
+	}
+}
+
 func TestPublishRefusals(t *testing.T) { eachBackend(t, testPublishRefusals) }
 
 func testPublishRefusals(t *testing.T, kind string) {

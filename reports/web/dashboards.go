@@ -126,7 +126,7 @@ func linkHeaders(c *gin.Context) {
 }
 
 // open checks the link of a request; when it does not work it answers the request itself
-// (404 or 410 page) and returns nil.
+// (404, 410 or 503 page) and returns nil.
 func (d *Dashboards) open(c *gin.Context) *publish.View {
 	linkHeaders(c)
 	lang := pageLanguage(c, "")
@@ -141,6 +141,11 @@ func (d *Dashboards) open(c *gin.Context) *publish.View {
 	case errors.Is(err, publish.ErrRevoked):
 		_ = dashboard.RenderGone(&buf, pageLanguage(c, v.Publication.Scope.Language), time.Time{})
 		c.Data(http.StatusGone, "text/html; charset=utf-8", buf.Bytes())
+	case errors.Is(err, publish.ErrUnavailable):
+		_ = c.Error(err) // the access log names the cause
+		_ = dashboard.RenderUnavailable(&buf, lang)
+		c.Header("Retry-After", "30")
+		c.Data(http.StatusServiceUnavailable, "text/html; charset=utf-8", buf.Bytes())
 	default:
 		_ = dashboard.RenderNotFound(&buf, lang)
 		c.Data(http.StatusNotFound, "text/html; charset=utf-8", buf.Bytes())
