@@ -12,6 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/palabre/palabre/survey/surveytest"
+	"github.com/palabre/palabre/survey/web"
 	"github.com/palabre/palabre/survey/web/browsertest"
 )
 
@@ -163,7 +164,7 @@ func TestBrowserDraft(t *testing.T) {
 	)); err != nil {
 		t.Fatal(err)
 	}
-	id, _ := browsertest.Value(ctx, "id")
+	id, _ := browsertest.Value(ctx, web.ResponseIDField)
 	for _, step := range []struct {
 		name   string
 		action chromedp.Action[chromedp.Void]
@@ -171,7 +172,7 @@ func TestBrowserDraft(t *testing.T) {
 		if err := chromedp.Do(ctx, step.action); err != nil {
 			t.Fatal(err)
 		}
-		for name, want := range map[string]string{"id": id, "profile.organisation": "Kallpa", "sessions_other": "Radio", "topics.advocacy": "useful"} {
+		for name, want := range map[string]string{web.ResponseIDField: id, "profile.organisation": "Kallpa", "sessions_other": "Radio", "topics.advocacy": "useful"} {
 			if got, _ := browsertest.Value(ctx, name); got != want {
 				t.Errorf("after %s, %s is %q, want %q", step.name, name, got, want)
 			}
@@ -231,7 +232,7 @@ func TestBrowserOffline(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/s/meeting/2026?lang=es"), browsertest.Fill(answers...)); err != nil {
 		t.Fatal(err)
 	}
-	id, _ := browsertest.Value(ctx, "id")
+	id, _ := browsertest.Value(ctx, web.ResponseIDField)
 	net.down.Store(true)
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#survey [type=submit]")), chromedp.WaitVisible(chromedp.CSS("#offline"))); err != nil {
 		t.Fatal(err)

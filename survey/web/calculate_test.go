@@ -71,7 +71,7 @@ func postCascade(fx *fixture, v url.Values) *httptest.ResponseRecorder {
 }
 
 func cascadeValues(lang string) url.Values {
-	return url.Values{"id": {survey.NewResponseID().String()}, "profile.country": {"SN"}, "profile.organisation": {"Samusocial"},
+	return url.Values{web.ResponseIDField: {survey.NewResponseID().String()}, "profile.country": {"SN"}, "profile.organisation": {"Samusocial"},
 		"profile.role": {"psychologist"}, "profile.language": {lang},
 		"adults": {"2"}, "children": {"3"}, "country": {"SN"}, "city": {"thies"}, "visited": {"dakar", "thies"}}
 }

@@ -57,7 +57,7 @@ func (f *Forms) postPage(c *gin.Context) {
 		f.errorPage(c, ReadError(err, survey.MsgMalformedForm), lang)
 		return
 	}
-	sub := submissionFromForm(c.Request.PostForm)
+	sub := submissionFromForm(c.Request.PostForm, form)
 	if slices.Contains(form.Languages, sub.Respondent.Language) {
 		lang = sub.Respondent.Language
 	}
@@ -161,17 +161,32 @@ func (f *Forms) formView(c *gin.Context, ed *edition, in viewInput, id string) *
 	return v
 }
 
-// submissionFromForm reads a posted form: the response id, the profile fields
-// ("profile.country" and so on) and every other field as an answer.
-func submissionFromForm(form url.Values) survey.Submission {
-	sub := survey.Submission{ID: form.Get("id"), Values: map[string][]string{}}
-	for k, vals := range form {
+// ResponseIDField is the participants' page's hidden field that carries the response id. It
+// is one of survey.ReservedKeys, so that no question can take its name.
+const ResponseIDField = "_response_id"
+
+// earlierIDField is the name pages served by earlier versions gave that field. A page
+// loaded before an upgrade and sent after it still says "id": it is read as the response
+// id unless the form has a question of that name, whose answer it then is.
+const earlierIDField = "id"
+
+// submissionFromForm reads a posted form of f: the response id, the profile fields
+// (profile.*) and the answers (every other field, keyed by question or matrix row).
+func submissionFromForm(values url.Values, f *survey.Form) survey.Submission {
+	idField := ResponseIDField
+	if _, ok := values[ResponseIDField]; !ok {
+		if _, _, asked := f.Question(earlierIDField); !asked {
+			idField = earlierIDField
+		}
+	}
+	sub := survey.Submission{ID: values.Get(idField), Values: map[string][]string{}}
+	for k, vals := range values {
 		v := ""
 		if len(vals) > 0 {
 			v = vals[0]
 		}
 		switch k {
-		case "id":
+		case idField, ResponseIDField:
 		case "profile.country":
 			sub.Respondent.Country = v
 		case "profile.organisation":

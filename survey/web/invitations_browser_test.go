@@ -8,6 +8,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/palabre/palabre/survey/web"
 	"github.com/palabre/palabre/survey/web/browsertest"
 )
 
@@ -35,7 +36,7 @@ func TestBrowserInvitation(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.Navigate(link+"&lang=fr"), browsertest.Fill(answers...)); err != nil {
 		t.Fatal(err)
 	}
-	id, _ := browsertest.Value(ctx, "id")
+	id, _ := browsertest.Value(ctx, web.ResponseIDField)
 	net.down.Store(true)
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#survey [type=submit]")), chromedp.WaitVisible(chromedp.CSS("#offline"))); err != nil {
 		t.Fatal(err)

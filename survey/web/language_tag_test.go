@@ -83,7 +83,7 @@ func TestOwnLanguageTag(t *testing.T) {
 	if m == nil {
 		t.Fatal("the form has no response id")
 	}
-	v := url.Values{"id": {m[1]}, "profile.country": {"HT"}, "profile.organisation": {"Fondasyon"},
+	v := url.Values{web.ResponseIDField: {m[1]}, "profile.country": {"HT"}, "profile.organisation": {"Fondasyon"},
 		"profile.role": {"psychologist"}, "profile.language": {"kreyol-ayisyen"}, "name": {"Jan"}}
 	req, _ := http.NewRequest(http.MethodPost, "/s/kreyol/2026", strings.NewReader(v.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")

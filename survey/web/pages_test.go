@@ -10,6 +10,7 @@ import (
 
 	"github.com/palabre/palabre/survey"
 	"github.com/palabre/palabre/survey/surveytest"
+	"github.com/palabre/palabre/survey/web"
 )
 
 func TestPages(t *testing.T) {
@@ -76,11 +77,11 @@ func TestLatestEdition(t *testing.T) {
 	}
 }
 
-var idRE = regexp.MustCompile(`name="id" value="([0-9a-f-]{36})"`)
+var idRE = regexp.MustCompile(`name="_response_id" value="([0-9a-f-]{36})"`)
 
 // formValues is a complete posted form for the open edition.
 func formValues(id string) url.Values {
-	v := url.Values{"id": {id}, "profile.country": {"PE"}, "profile.organisation": {"Kallpa"},
+	v := url.Values{web.ResponseIDField: {id}, "profile.country": {"PE"}, "profile.organisation": {"Kallpa"},
 		"profile.role": {"psychologist"}, "profile.language": {"es"}}
 	for k, vals := range surveytest.ValidValues() {
 		v[k] = vals
@@ -161,7 +162,7 @@ func TestPostFormInvalid(t *testing.T) {
 	}
 	body := w.Body.String()
 	for _, want := range []string{
-		`<html lang="en">`, `name="id" value="` + id + `"`, `data-rerender`, "<title>Error: ",
+		`<html lang="en">`, `name="_response_id" value="` + id + `"`, `data-rerender`, "<title>Error: ",
 		`role="alert"`, `<a href="#q-sessions_other"><span class="el">Which other session?</span> This question is required.</a>`,
 		`aria-describedby="q-sessions_other-cond q-sessions_other-err" aria-invalid="true"`,
 		`<p class="err" id="q-sessions_other-err">`,
@@ -195,7 +196,7 @@ func TestPostFormFailures(t *testing.T) {
 		w := postForm(fx, formValues(id))
 		body := w.Body.String()
 		if w.Code != http.StatusServiceUnavailable || w.Header().Get("Retry-After") != "20" ||
-			!strings.Contains(body, "Sus respuestas no se enviaron") || !strings.Contains(body, `name="id" value="`+id+`"`) ||
+			!strings.Contains(body, "Sus respuestas no se enviaron") || !strings.Contains(body, `name="_response_id" value="`+id+`"`) ||
 			!strings.Contains(body, `value="Kallpa"`) {
 			t.Errorf("%d %v %s", w.Code, w.Header(), body)
 		}

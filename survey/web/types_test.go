@@ -62,7 +62,7 @@ func TestXLSFormTypesPage(t *testing.T) {
 		t.Fatal("no response id")
 	}
 	post := func(v url.Values) *httptest.ResponseRecorder {
-		v.Set("id", m[1])
+		v.Set(web.ResponseIDField, m[1])
 		for k, val := range map[string]string{"profile.country": "SN", "profile.organisation": "Village Pilote",
 			"profile.role": "social_worker", "profile.language": "fr"} {
 			v.Set(k, val)

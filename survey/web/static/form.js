@@ -264,12 +264,13 @@
   // The draft: every field's value and the response id, so that sending it later, even
   // twice, makes one response.
   var key;
+  var RID = '_response_id'; // the hidden field of the response id (ResponseIDField)
   function load() { try { return JSON.parse(localStorage.getItem(key)); } catch (e) { return null; } }
   function save() {
-    var draft = { id: form.elements.namedItem('id').value, fields: [] };
+    var draft = { id: form.elements.namedItem(RID).value, fields: [] };
     for (var i = 0; i < form.elements.length; i++) {
       var e = form.elements[i];
-      if (!e.name || e.name === 'id' || e.name === 'profile.language' || e.type === 'submit') continue;
+      if (!e.name || e.name === RID || e.name === 'profile.language' || e.type === 'submit') continue;
       if (e.type === 'radio' || e.type === 'checkbox') { if (e.checked) draft.fields.push([e.name, e.value]); }
       else if (e.value !== '') draft.fields.push([e.name, e.value]);
     }
@@ -277,7 +278,7 @@
   }
   function restore(draft) {
     if (!draft || !/^[0-9a-f-]{36}$/.test(draft.id || '')) return;
-    form.elements.namedItem('id').value = draft.id;
+    form.elements.namedItem(RID).value = draft.id;
     (draft.fields || []).forEach(function (f) {
       var els = form.querySelectorAll('[name="' + f[0].replace(/["\\]/g, '') + '"]');
       for (var i = 0; i < els.length; i++) {
