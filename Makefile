@@ -117,13 +117,16 @@ bench-import: clickhouse
 GREMLINS_VERSION ?= v0.6.0
 MUTATE_PACKAGES  ?= analytics survey survey/expr survey/journal survey/ingest survey/ingest/idindex reports/links
 MUTATE_WORKERS   ?= 1
+## A mutant whose tests run over MUTATE_TIMEOUT times the unmutated run's time is counted as
+## timed out (an endless loop, most often), which is neither killed nor lived.
+MUTATE_TIMEOUT   ?= 4
 mutate:
 	@GOBIN=$(CURDIR)/bin $(GO) install github.com/go-gremlins/gremlins/cmd/gremlins@$(GREMLINS_VERSION)
 	@mkdir -p "$(PALABRE_DATA)/mutate"; status=0; \
 	for pkg in $(MUTATE_PACKAGES); do \
 		out="$(PALABRE_DATA)/mutate/$$(echo $$pkg | tr / -)"; echo "== $$pkg (full report: $$out.log)"; \
-		GOFLAGS="-count=1 -short" PALABRE_TEST_CLICKHOUSE=clickhouse://127.0.0.1:9 CI= bin/gremlins unleash ./$$pkg --exclude-files '^[a-z]+/' \
-			--workers $(MUTATE_WORKERS) --timeout-coefficient 10 --output "$$out.json" >"$$out.log" 2>&1 || status=1; \
+		GOFLAGS="-count=1 -short -parallel=8" PALABRE_TEST_CLICKHOUSE=clickhouse://127.0.0.1:9 CI= bin/gremlins unleash ./$$pkg --exclude-files '^[a-z]+/' \
+			--workers $(MUTATE_WORKERS) --timeout-coefficient $(MUTATE_TIMEOUT) --output "$$out.json" >"$$out.log" 2>&1 || status=1; \
 		grep -E 'LIVED|TIMED OUT|Killed:|Timed out:|efficacy|coverage:' "$$out.log"; \
 	done; exit $$status
 
