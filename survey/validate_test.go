@@ -191,6 +191,10 @@ func TestValidateRejects(t *testing.T) {
 			"profile.organisation", survey.MsgControlChars, "invisible"},
 		{"organisation with an embedding", func(s *survey.Submission) { s.Respondent.Organisation = "\u202aSamusocial" },
 			"profile.organisation", survey.MsgControlChars, "invisible"},
+		{"organisation opening a left-to-right isolate", func(s *survey.Submission) { s.Respondent.Organisation = "\u2066Samusocial" },
+			"profile.organisation", survey.MsgControlChars, "invisible"},
+		{"organisation closing an isolate", func(s *survey.Submission) { s.Respondent.Organisation = "Samusocial\u2069" },
+			"profile.organisation", survey.MsgControlChars, "invisible"},
 		{"organisation with a C1 control", func(s *survey.Submission) { s.Respondent.Organisation = "Samu\u009bsocial" },
 			"profile.organisation", survey.MsgControlChars, "invisible"},
 		{"long text with NUL", func(s *survey.Submission) { s.Values["comment"] = []string{"ok\x00ok"} }, "comment", survey.MsgControlChars, "invisible"},
@@ -367,6 +371,21 @@ func TestValidateListsAtMostMaxFieldErrors(t *testing.T) {
 	}
 	if f := e.Fields[0]; len(f.Field) > 110 || !strings.HasSuffix(f.Field, "é…") || len(f.Message.In("en")) > 150 {
 		t.Errorf("a long field name is quoted whole: %d bytes, message %q", len(f.Field), f.Message.In("en"))
+	}
+	// A name of exactly 100 bytes is quoted whole; one byte more is cut.
+	for _, n := range []int{100, 101} {
+		name := strings.Repeat("k", n)
+		_, err = cf.Validate(submission(map[string][]string{"satisfaction": {"3"}, name: {"1"}}), 2025)
+		if !errors.As(err, &e) || len(e.Fields) != 1 {
+			t.Fatalf("Validate error = %v, want one problem", err)
+		}
+		if cut := strings.HasSuffix(e.Fields[0].Field, "…"); cut != (n > 100) || cut && e.Fields[0].Field != name[:100]+"…" {
+			t.Errorf("a field name of %d bytes quoted as %q", n, e.Fields[0].Field)
+		}
+	}
+	// A field sent without a value (an empty list in JSON) asks nothing: not an unknown question.
+	if _, err := cf.Validate(submission(map[string][]string{"satisfaction": {"3"}, "shoe_size": {}}), 2025); err != nil {
+		t.Errorf("a field without values: %v", err)
 	}
 }
 
