@@ -110,8 +110,8 @@ bench-import: clickhouse
 
 ## mutate: mutation testing with gremlins over the unit-tested packages, one package at a
 ## time and its own tests only (subpackages excluded, integration tests skipped, -short
-## sweeps thinned; -count=1 so
-## that the timeout is taken from a real test run, not a cached one). Each
+## sweeps thinned; -count=1 so that the timeout is taken from a real test run, not a cached
+## one; -failfast, as one failing test kills a mutant; tests in parallel within the package). Each
 ## package's report goes to $(PALABRE_DATA)/mutate/<package>.log and .json; the console shows
 ## the survivors and the figures. MUTATE_PACKAGES and MUTATE_WORKERS narrow or widen the run.
 GREMLINS_VERSION ?= v0.6.0
@@ -125,7 +125,7 @@ mutate:
 	@mkdir -p "$(PALABRE_DATA)/mutate"; status=0; \
 	for pkg in $(MUTATE_PACKAGES); do \
 		out="$(PALABRE_DATA)/mutate/$$(echo $$pkg | tr / -)"; echo "== $$pkg (full report: $$out.log)"; \
-		GOFLAGS="-count=1 -short -parallel=8" PALABRE_TEST_CLICKHOUSE=clickhouse://127.0.0.1:9 CI= bin/gremlins unleash ./$$pkg --exclude-files '^[a-z]+/' \
+		GOFLAGS="-count=1 -short -parallel=8 -failfast" PALABRE_TEST_CLICKHOUSE=clickhouse://127.0.0.1:9 CI= bin/gremlins unleash ./$$pkg --exclude-files '^[a-z]+/' \
 			--workers $(MUTATE_WORKERS) --timeout-coefficient $(MUTATE_TIMEOUT) --output "$$out.json" >"$$out.log" 2>&1 || status=1; \
 		grep -E 'LIVED|TIMED OUT|Killed:|Timed out:|efficacy|coverage:' "$$out.log"; \
 	done; exit $$status
