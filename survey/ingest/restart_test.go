@@ -289,7 +289,11 @@ func TestCrashWhileRecordingDelivery(t *testing.T) {
 				rs = append(rs, response(i))
 				expect(t, p, rs[i], "accepted")
 			}
-			<-crashed
+			select {
+			case <-crashed:
+			case <-time.After(10 * time.Second):
+				t.Fatalf("the batcher did not reach step %q within 10 s: nothing was delivered", step)
+			}
 			stop(t, p)
 			ingest.SetCrashAt(nil)
 
