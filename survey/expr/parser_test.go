@@ -194,6 +194,8 @@ func TestLimitsAccepted(t *testing.T) {
 		"deepest":      strings.Repeat("(", MaxDepth) + "1" + strings.Repeat(")", MaxDepth),
 		"deepest mix":  strings.Repeat("-not(", MaxDepth/2) + "1" + strings.Repeat(")", MaxDepth/2),
 		"deep in args": strings.Repeat("if(1, 2, ", MaxDepth) + "3" + strings.Repeat(")", MaxDepth),
+		// Closing a level frees it: many groups side by side are never deep.
+		"side by side": strings.Repeat("(-1) + abs(1) + ", MaxDepth) + "1",
 	} {
 		t.Run(name, func(t *testing.T) {
 			if len(src) > MaxLen {
