@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/palabre/palabre/analytics/clickhouse/clickhousetest"
 	"github.com/palabre/palabre/survey/access"
 )
 
@@ -24,14 +23,7 @@ var apiTokenRE = regexp.MustCompile(`(?m)^(plb_[A-Za-z0-9_-]{43})$`)
 // the command line while serve runs is refused at once; the deprecated shared token still
 // works, warned about and counted.
 func TestAPIWithPersonalTokens(t *testing.T) {
-	dsn := clickhousetest.NewDSN(t)
-	db := clickhousetest.OpenDSN(t, dsn)
-	direct := envFrom(map[string]string{"PALABRE_CLICKHOUSE": dsn})
-	for _, cmd := range [][]string{{"import", "--demo"}, {"seed"}} {
-		if err := run(context.Background(), cmd, direct, io.Discard); err != nil {
-			t.Fatalf("%v: %v", cmd, err)
-		}
-	}
+	dsn, db := demoDatabase(t)
 	p := startProcess(t, map[string]string{"PALABRE_CLICKHOUSE": dsn, "PALABRE_DATA": t.TempDir(),
 		"PALABRE_COORDINATOR_TOKEN": "s3cret", "PALABRE_LOG_LEVEL": "info"})
 	p.waitReady(time.Now())

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-	"io"
 	"net/http"
 	"net/url"
 	"os/exec"
@@ -10,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/palabre/palabre/analytics/clickhouse/clickhousetest"
 	"github.com/palabre/palabre/reports/publish"
 )
 
@@ -21,14 +18,7 @@ import (
 // before the outage (cached for publish.RevocationDelay, then 503) and for one started
 // during it, which has never read them; both open the link again once ClickHouse is back.
 func TestDashboardLinkWhileDatabaseDown(t *testing.T) {
-	dsn := clickhousetest.NewDSN(t)
-	clickhousetest.OpenDSN(t, dsn)
-	direct := envFrom(map[string]string{"PALABRE_CLICKHOUSE": dsn})
-	for _, cmd := range [][]string{{"import", "--demo"}, {"seed"}} {
-		if err := run(context.Background(), cmd, direct, io.Discard); err != nil {
-			t.Fatalf("%v: %v", cmd, err)
-		}
-	}
+	dsn, _ := demoDatabase(t)
 	u, _ := url.Parse(dsn)
 	ch := newProxy(t, u.Host)
 	data := t.TempDir()

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"os/exec"
 	"path/filepath"
@@ -11,7 +10,6 @@ import (
 	"time"
 
 	"github.com/palabre/palabre/analytics"
-	"github.com/palabre/palabre/analytics/clickhouse/clickhousetest"
 	"github.com/palabre/palabre/reports"
 	"github.com/palabre/palabre/reports/links"
 	"github.com/palabre/palabre/reports/publish"
@@ -25,15 +23,8 @@ import (
 // A's API, the same on B. A key retired with palabre share: its links answer 404 on B
 // within the same delay.
 func TestDashboardsServedByEveryProcess(t *testing.T) {
-	dsn := clickhousetest.NewDSN(t)
-	db := clickhousetest.OpenDSN(t, dsn)
+	dsn, db := demoDatabase(t)
 	ctx := context.Background()
-	direct := envFrom(map[string]string{"PALABRE_CLICKHOUSE": dsn})
-	for _, cmd := range [][]string{{"import", "--demo"}, {"seed"}} {
-		if err := run(ctx, cmd, direct, io.Discard); err != nil {
-			t.Fatalf("%v: %v", cmd, err)
-		}
-	}
 	// Yesterday's data directory: a dashboard and its key in files.
 	dataA := t.TempDir()
 	fileKeys, err := links.OpenKeyring(filepath.Join(dataA, "keys", "links.json"))

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,7 +14,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/palabre/palabre/analytics/clickhouse/clickhousetest"
 	"github.com/palabre/palabre/survey/web/browsertest"
 )
 
@@ -28,14 +26,7 @@ type dashboardServer struct {
 
 func startDashboardServer(t *testing.T) *dashboardServer {
 	t.Helper()
-	dsn := clickhousetest.NewDSN(t)
-	clickhousetest.OpenDSN(t, dsn)
-	direct := envFrom(map[string]string{"PALABRE_CLICKHOUSE": dsn})
-	for _, cmd := range [][]string{{"import", "--demo"}, {"seed"}} {
-		if err := run(context.Background(), cmd, direct, io.Discard); err != nil {
-			t.Fatalf("%v: %v", cmd, err)
-		}
-	}
+	dsn, _ := demoDatabase(t)
 	data := t.TempDir()
 	p := startProcess(t, map[string]string{"PALABRE_CLICKHOUSE": dsn, "PALABRE_DATA": data,
 		"PALABRE_COORDINATOR_TOKEN": "s3cret", "PALABRE_LOG_LEVEL": "info"})

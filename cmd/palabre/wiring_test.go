@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -12,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/palabre/palabre/analytics/clickhouse/clickhousetest"
 	"github.com/palabre/palabre/survey"
 )
 
@@ -21,14 +19,7 @@ import (
 // is served on the metrics address only, with the write path's and the runtime's metrics;
 // readiness says when delivery falls behind (--max-delivery-lag) and when it caught up.
 func TestServeWiring(t *testing.T) {
-	dsn := clickhousetest.NewDSN(t)
-	clickhousetest.OpenDSN(t, dsn)
-	direct := envFrom(map[string]string{"PALABRE_CLICKHOUSE": dsn})
-	for _, cmd := range [][]string{{"import", "--demo"}, {"seed"}} {
-		if err := run(context.Background(), cmd, direct, io.Discard); err != nil {
-			t.Fatalf("%v: %v", cmd, err)
-		}
-	}
+	dsn, _ := demoDatabase(t)
 	u, _ := url.Parse(dsn)
 	ch := newProxy(t, u.Host)
 	p := startProcess(t, map[string]string{

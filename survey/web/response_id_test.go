@@ -6,10 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/gin-gonic/gin"
 
 	"github.com/palabre/palabre/survey"
 	"github.com/palabre/palabre/survey/surveytest"
@@ -19,7 +17,7 @@ import (
 
 // idFixture serves a form with a question named "id", as XLSForms often have (a child's or
 // a household's identifier): the page's own response id must not take its answer.
-func idFixture(t testing.TB, withQuestion bool) *fixture {
+func idFixture(t *testing.T, withQuestion bool) *fixture {
 	t.Helper()
 	T := surveytest.T
 	b := surveytest.NewForm("registry", T("Registre", "Registry", "Registro"))
@@ -27,18 +25,7 @@ func idFixture(t testing.TB, withQuestion bool) *fixture {
 		b = b.Question(survey.Question{Key: "id", Type: survey.ShortText, Label: T("Identifiant de l'enfant", "Child's identifier", "Identificador del niño")})
 	}
 	form := b.Question(survey.Question{Key: "age", Type: survey.Number, Integer: true, Label: T("Âge", "Age", "Edad")}).Build()
-	day := 24 * time.Hour
-	fx := &fixture{catalog: surveytest.NewCatalog([]*survey.Form{form},
-		surveytest.Edition("registry", 2026, "Lima", now.Add(-30*day), now.Add(60*day))), sink: &surveytest.Sink{}}
-	forms, err := web.NewForms(web.FormsConfig{Catalog: fx.catalog, Sink: fx.sink, Now: func() time.Time { return now }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	gin.SetMode(gin.TestMode)
-	fx.engine = gin.New()
-	fx.engine.Use(web.RequestIDs(), web.NoSniff(), web.LimitBody(maxBody))
-	forms.Register(fx.engine)
-	return fx
+	return formFixture(t, form)
 }
 
 func postRegistry(fx *fixture, v url.Values) *httptest.ResponseRecorder {
