@@ -25,9 +25,9 @@ func benchDB(b *testing.B) *DB {
 		b.Skip("PALABRE_TEST_CLICKHOUSE is not set")
 	}
 	ctx := context.Background()
-	db, err := Open(ctx, Config{DSN: dsn + "/bench_multiproc"})
+	db, err := Open(ctx, Config{DSN: dsn + "/bench_multiproc", DialTimeout: 2 * time.Second})
 	if err != nil {
-		b.Fatal(err)
+		unreachable(b, err)
 	}
 	b.Cleanup(func() { db.Close() })
 	if _, err := db.Migrate(ctx); err != nil {
