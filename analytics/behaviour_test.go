@@ -2,6 +2,7 @@ package analytics_test
 
 import (
 	"context"
+	"maps"
 	"math"
 	"slices"
 	"testing"
@@ -276,5 +277,71 @@ func TestDashboard(t *testing.T) {
 		if slices.Contains([]string{"organisation", "workshops", "format"}, q.Question.Key) {
 			t.Errorf("%s pooled across a change", q.Question.Key)
 		}
+	}
+}
+
+// TestDashboardSuppressedTogether: a funder's dashboard carries the pattern of its response
+// counts, and every question hides the groups the counts hide, complementary ones included;
+// a coordinator's dashboard has no pattern, hides nothing, and still counts responses. A
+// pattern passed in (from a publication made earlier) is the one applied.
+func TestDashboardSuppressedTogether(t *testing.T) {
+	svc, _ := service(t, 26)
+	ctx := context.Background()
+	// Burkina Faso alone is small: Mali is hidden with it, or the total would give it away.
+	req := analytics.Request{Survey: sid, By: []analytics.Dimension{analytics.Country}, Audience: analytics.Funder,
+		Filter: analytics.Filter{analytics.Country: {"BF", "ML", "SN"}}}
+	d, err := svc.Dashboard(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Pattern == nil || d.Responses == nil {
+		t.Fatalf("a funder's dashboard: pattern %v, responses %v", d.Pattern, d.Responses)
+	}
+	hidden := map[analytics.Group]analytics.Suppression{}
+	for _, c := range d.Responses.Responses {
+		if c.Suppressed != "" {
+			hidden[c.Group] = c.Suppressed
+		}
+	}
+	if !slices.Contains(slices.Collect(maps.Values(hidden)), analytics.Complementary) {
+		t.Fatalf("the test data hides no country to protect another (%v): the test would prove little", hidden)
+	}
+	for _, q := range d.Questions {
+		for _, c := range q.Cells {
+			if hidden[c.Group] != "" && (c.Suppressed == "" || c.N != nil) {
+				t.Errorf("%s shows %v for %v, which the response counts hide (%s)", q.Question.Key, c.N, c.Group, hidden[c.Group])
+			}
+		}
+	}
+
+	req.Audience = analytics.Coordinator
+	c, err := svc.Dashboard(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Pattern != nil || c.Responses == nil || len(c.Responses.Responses) == 0 {
+		t.Fatalf("a coordinator's dashboard: pattern %v, responses %v", c.Pattern, c.Responses)
+	}
+	for _, q := range append([]*analytics.Result{c.Responses}, c.Questions...) {
+		for _, cell := range q.Cells {
+			if cell.Suppressed != "" {
+				t.Errorf("a coordinator's %s hides %v (%s)", q.Question.Key, cell.Group, cell.Suppressed)
+			}
+		}
+		for _, cell := range q.Responses {
+			if cell.Suppressed != "" {
+				t.Errorf("a coordinator's response counts hide %v (%s)", cell.Group, cell.Suppressed)
+			}
+		}
+	}
+
+	// The pattern of a publication made earlier is applied as it is, not worked out again.
+	req.Audience, req.Pattern = analytics.Funder, d.Pattern
+	again, err := svc.Dashboard(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Pattern != d.Pattern {
+		t.Error("a pattern passed in was replaced")
 	}
 }
