@@ -2,6 +2,8 @@ package ingest_test
 
 import (
 	"context"
+	"log/slog"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -17,6 +19,8 @@ type sharedDB struct {
 	mu     sync.Mutex
 	stored map[survey.ResponseID]time.Time
 	lost   []lostVersion
+	asked  []time.Time // the since of each LostSince call
+	fail   error       // when set, StoredSince fails with it
 }
 
 type lostVersion struct {
@@ -47,6 +51,9 @@ func (s *sharedDB) WriteResponses(ctx context.Context, batch []*survey.Response)
 func (s *sharedDB) StoredSince(_ context.Context, since time.Time, fn func(survey.ResponseID, uint64, time.Time)) (time.Time, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.fail != nil {
+		return since, s.fail
+	}
 	latest := since
 	s.fakeDB.mu.Lock()
 	defer s.fakeDB.mu.Unlock()
@@ -65,6 +72,7 @@ func (s *sharedDB) StoredSince(_ context.Context, since time.Time, fn func(surve
 func (s *sharedDB) LostSince(_ context.Context, since time.Time, fn func(survey.ResponseID, uint64, uint64, time.Time)) (time.Time, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.asked = append(s.asked, since)
 	latest := since
 	for _, l := range s.lost {
 		if !l.recorded.Before(since) {
@@ -146,5 +154,106 @@ func TestTailAppliesConflictsRecordedElsewhere(t *testing.T) {
 	})
 	if _, err := p.Submit(ctx, mine); survey.ErrorCode(err) != survey.CodeConflict {
 		t.Errorf("the loser after the conflict: %v, want a conflict", err)
+	}
+}
+
+// storedBehind stores r as another process would have, at (by the database's clock) at.
+func (s *sharedDB) storedBehind(r *survey.Response, at time.Time) {
+	s.seed(r)
+	s.mu.Lock()
+	s.stored[r.ID] = at
+	s.mu.Unlock()
+}
+
+// An insert that becomes visible late, stored a few seconds before the latest one already
+// read, is still learnt: each reading starts TailOverlap before the latest storage time.
+func TestTailRereadsInsertsVisibleLate(t *testing.T) {
+	t.Parallel()
+	db := newSharedDB()
+	p := openShared(t, db)
+	ctx := context.Background()
+	now := time.Now()
+	first, late := response(5), response(6)
+	db.storedBehind(first, now)
+	eventually(t, "the first insert is learnt", func() bool { _, known, _ := p.Recognize(ctx, first); return known })
+	db.storedBehind(late, now.Add(-3*time.Second)) // within the default TailOverlap of 10 s
+	eventually(t, "the insert visible late is learnt", func() bool { _, known, _ := p.Recognize(ctx, late); return known })
+}
+
+// The conflicts are all read at the first reading, then from TailOverlap before the latest
+// one recorded: one recorded a little earlier but visible late still applies.
+func TestTailRereadsConflictsFromTheOverlap(t *testing.T) {
+	t.Parallel()
+	db := newSharedDB()
+	p := openShared(t, db)
+	ctx := context.Background()
+	versions := func(r *survey.Response) (mine, winner *survey.Response) {
+		w := *r
+		w.Answers = append([]survey.Answer(nil), r.Answers...)
+		w.Answers[0].Num = 4.5
+		w.SubmittedAt = r.SubmittedAt.Add(-time.Minute)
+		return r, &w
+	}
+	lose := func(mine, winner *survey.Response, recorded time.Time) {
+		if _, err := p.Submit(ctx, mine); err != nil {
+			t.Fatal(err)
+		}
+		db.mu.Lock()
+		db.lost = append(db.lost, lostVersion{id: mine.ID, loser: mine.Digest(), winner: winner.Digest(), at: winner.SubmittedAt, recorded: recorded})
+		db.mu.Unlock()
+		eventually(t, "the winner is a duplicate", func() bool {
+			rc, err := p.Submit(ctx, winner)
+			return err == nil && rc.Duplicate
+		})
+	}
+	recorded := time.Now()
+	a, wa := versions(response(7))
+	lose(a, wa, recorded)
+	eventually(t, "a reading from TailOverlap before the latest conflict", func() bool {
+		db.mu.Lock()
+		defer db.mu.Unlock()
+		return slices.ContainsFunc(db.asked, func(at time.Time) bool { return at.Equal(recorded.Add(-10 * time.Second)) })
+	})
+	db.mu.Lock()
+	if !db.asked[0].IsZero() {
+		t.Errorf("the first reading asked from %v, want every conflict (the zero time)", db.asked[0])
+	}
+	db.mu.Unlock()
+	b, wb := versions(response(8))
+	lose(b, wb, recorded.Add(-3*time.Second)) // visible only now, within the overlap
+}
+
+// A tail that cannot read the database warns once, not at every tick, and says once when it
+// reads again.
+func TestTailLogsFailureOnce(t *testing.T) {
+	t.Parallel()
+	db := newSharedDB()
+	db.fail = errDown
+	logs := &logRecorder{}
+	cfg := config(t.TempDir())
+	cfg.Tail, cfg.TailEvery, cfg.Log = db, 5*time.Millisecond, slog.New(logs)
+	p := open(t, cfg, db.fakeDB)
+	defer shut(t, p)
+	count := func(msg string) int {
+		logs.mu.Lock()
+		defer logs.mu.Unlock()
+		n := 0
+		for _, r := range logs.recs {
+			if r.Message == msg {
+				n++
+			}
+		}
+		return n
+	}
+	const failed, back = "ingest: cannot read the responses other processes stored; retrying", "ingest: reading the responses other processes stored again"
+	eventually(t, "the failure logged", func() bool { return count(failed) > 0 })
+	time.Sleep(50 * time.Millisecond) // about ten more failing readings
+	db.mu.Lock()
+	db.fail = nil
+	db.mu.Unlock()
+	eventually(t, "the recovery logged", func() bool { return count(back) > 0 })
+	time.Sleep(50 * time.Millisecond)
+	if f, b := count(failed), count(back); f != 1 || b != 1 {
+		t.Errorf("logged %d failures and %d recoveries, want 1 and 1", f, b)
 	}
 }
