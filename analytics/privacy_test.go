@@ -50,10 +50,12 @@ func TestPatternHides(t *testing.T) {
 	p := &Pattern{by: []Dimension{Country, Edition}, threshold: 5,
 		hidden: map[Group]Suppression{{Edition: 2024, Country: "SN"}: SmallCell, {Edition: 2025, Country: "MA"}: Complementary,
 			{Edition: 2026, Country: "SN"}: SmallCell, {Edition: 2026, Country: "PE"}: Complementary,
-			{Edition: 2023, Country: "SN"}: SmallCell, {Edition: 2023, Country: "PE"}: SmallCell},
+			{Edition: 2023, Country: "SN"}: SmallCell, {Edition: 2023, Country: "PE"}: SmallCell,
+			{Edition: 2027, Country: "SN"}: SmallCell, {Edition: 2027, Country: "PE"}: SmallCell},
 		sizes: map[Group]int{{Edition: 2024, Country: "SN"}: 3, {Edition: 2025, Country: "MA"}: 9,
 			{Edition: 2026, Country: "SN"}: 2, {Edition: 2026, Country: "PE"}: 6,
-			{Edition: 2023, Country: "SN"}: 2, {Edition: 2023, Country: "PE"}: 2}}
+			{Edition: 2023, Country: "SN"}: 2, {Edition: 2023, Country: "PE"}: 2,
+			{Edition: 2027, Country: "SN"}: 2, {Edition: 2027, Country: "PE"}: 3}}
 	byEdition := []Dimension{Edition}
 	for _, tt := range []struct {
 		g    Group
@@ -67,8 +69,9 @@ func TestPatternHides(t *testing.T) {
 		{Group{Edition: 2025}, byEdition, Complementary},
 		{Group{Edition: 2026}, byEdition, ""},            // two hidden, 8 together
 		{Group{Edition: 2023}, byEdition, Complementary}, // two hidden, 4 together
+		{Group{Edition: 2027}, byEdition, ""},            // two hidden, 5 together: the threshold itself
 		{Group{Edition: 2022}, byEdition, ""},            // none hidden
-		{Group{Country: "SN"}, []Dimension{Country}, ""}, // three hidden, 7 together
+		{Group{Country: "SN"}, []Dimension{Country}, ""}, // four hidden, 9 together
 		{Group{Country: "MA"}, []Dimension{Country}, Complementary},
 	} {
 		if got := p.Hides(tt.g, tt.by); got != tt.want {
@@ -76,7 +79,7 @@ func TestPatternHides(t *testing.T) {
 		}
 	}
 	var none *Pattern
-	if none.Hides(Group{Edition: 2024}, byEdition) != "" || none.Len() != 0 || p.Len() != 6 {
+	if none.Hides(Group{Edition: 2024}, byEdition) != "" || none.Len() != 0 || p.Len() != 8 {
 		t.Error("a nil pattern hides nothing")
 	}
 }
