@@ -335,6 +335,15 @@ func TestRequestBoundaries(t *testing.T) {
 			t.Errorf("limit %d: %v", tt.limit, err)
 		}
 	}
+	for _, tt := range []struct {
+		offset int
+		ok     bool
+	}{{analytics.MaxCommentOffset, true}, {analytics.MaxCommentOffset + 1, false}} {
+		_, err := svc.Analyze(ctx, analytics.Request{Survey: sid, Question: "improve", Page: analytics.Page{Offset: tt.offset}})
+		if (err == nil) != tt.ok {
+			t.Errorf("offset %d: %v", tt.offset, err)
+		}
+	}
 }
 
 // Large numbers close together (budgets in CFA francs) keep their spread: the variance is
