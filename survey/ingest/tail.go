@@ -40,11 +40,11 @@ func (p *Pipeline) tail(abort context.Context, since time.Time) {
 		if err == nil {
 			added, _ := p.index.AddAll(es)
 			p.metrics.learnt.Add(float64(added))
-			since = latest.Add(-p.cfg.TailOverlap)
+			since = later(since, latest.Add(-p.cfg.TailOverlap))
 			var lost time.Time
 			lost, err = p.cfg.Tail.LostSince(abort, lostSince, p.Override)
 			if err == nil {
-				lostSince = lost.Add(-p.cfg.TailOverlap)
+				lostSince = later(lostSince, lost.Add(-p.cfg.TailOverlap))
 			}
 		}
 		switch {
@@ -62,6 +62,16 @@ func (p *Pipeline) tail(abort context.Context, since time.Time) {
 		case <-t.C:
 		}
 	}
+}
+
+// later is the later of a reading's start and the next one's: a reading that finds nothing
+// new returns its own start, and starting the next one an overlap before it would walk back
+// through the table a little more at every idle tick.
+func later(start, next time.Time) time.Time {
+	if next.After(start) {
+		return next
+	}
+	return start
 }
 
 // Override is told that another version of id won a conflict over the version whose digest

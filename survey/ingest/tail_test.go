@@ -20,6 +20,7 @@ type sharedDB struct {
 	stored map[survey.ResponseID]time.Time
 	lost   []lostVersion
 	asked  []time.Time // the since of each LostSince call
+	from   []time.Time // the since of each StoredSince call
 	fail   error       // when set, StoredSince fails with it
 }
 
@@ -54,6 +55,7 @@ func (s *sharedDB) StoredSince(_ context.Context, since time.Time, fn func(surve
 	if s.fail != nil {
 		return since, s.fail
 	}
+	s.from = append(s.from, since)
 	latest := since
 	s.fakeDB.mu.Lock()
 	defer s.fakeDB.mu.Unlock()
@@ -255,5 +257,37 @@ func TestTailLogsFailureOnce(t *testing.T) {
 	time.Sleep(50 * time.Millisecond)
 	if f, b := count(failed), count(back); f != 1 || b != 1 {
 		t.Errorf("logged %d failures and %d recoveries, want 1 and 1", f, b)
+	}
+}
+
+// While nothing new is stored, each reading starts where the last one did: it does not walk
+// back an overlap further at every tick, which would read ever more of the table.
+func TestTailIdleReadingsDoNotWalkBack(t *testing.T) {
+	t.Parallel()
+	db := newSharedDB()
+	p := openShared(t, db)
+	ctx := context.Background()
+	r := response(10)
+	db.storedBehind(r, time.Now())
+	eventually(t, "the insert is learnt", func() bool { _, known, _ := p.Recognize(ctx, r); return known })
+	db.mu.Lock()
+	n := len(db.from)
+	db.mu.Unlock()
+	eventually(t, "ten idle readings", func() bool {
+		db.mu.Lock()
+		defer db.mu.Unlock()
+		return len(db.from) >= n+10
+	})
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	for i := 1; i < len(db.from); i++ {
+		if db.from[i].Before(db.from[i-1]) {
+			t.Fatalf("reading %d starts at %v, before the previous one (%v)", i, db.from[i], db.from[i-1])
+		}
+	}
+	for i := 1; i < len(db.asked); i++ {
+		if db.asked[i].Before(db.asked[i-1]) {
+			t.Fatalf("conflicts reading %d starts at %v, before the previous one (%v)", i, db.asked[i], db.asked[i-1])
+		}
 	}
 }
