@@ -48,6 +48,7 @@ type Dir struct {
 type loaded struct {
 	view    View
 	modTime time.Time
+	size    int64 // of both files: a rewrite within the clock's granularity keeps the time
 }
 
 var _ Backend = (*Dir)(nil)
@@ -144,14 +145,14 @@ func (d *Dir) Load(id string) (*View, error) {
 	if err != nil {
 		return nil, ErrNotFound
 	}
-	mod := st.ModTime()
+	mod, size := st.ModTime(), st.Size()+snap.Size()
 	if snap.ModTime().After(mod) {
 		mod = snap.ModTime()
 	}
 	d.mu.Lock()
 	l := d.loaded[id]
 	d.mu.Unlock()
-	if l != nil && l.modTime.Equal(mod) {
+	if l != nil && l.modTime.Equal(mod) && l.size == size {
 		v := l.view
 		return &v, nil
 	}
@@ -163,7 +164,7 @@ func (d *Dir) Load(id string) (*View, error) {
 		return nil, err
 	}
 	d.mu.Lock()
-	d.loaded[id] = &loaded{view: v, modTime: mod}
+	d.loaded[id] = &loaded{view: v, modTime: mod, size: size}
 	d.mu.Unlock()
 	return &v, nil
 }
