@@ -280,14 +280,11 @@ func TestTailIdleReadingsDoNotWalkBack(t *testing.T) {
 	})
 	db.mu.Lock()
 	defer db.mu.Unlock()
-	for i := 1; i < len(db.from); i++ {
-		if db.from[i].Before(db.from[i-1]) {
-			t.Fatalf("reading %d starts at %v, before the previous one (%v)", i, db.from[i], db.from[i-1])
-		}
-	}
-	for i := 1; i < len(db.asked); i++ {
-		if db.asked[i].Before(db.asked[i-1]) {
-			t.Fatalf("conflicts reading %d starts at %v, before the previous one (%v)", i, db.asked[i], db.asked[i-1])
+	for what, starts := range map[string][]time.Time{"reading": db.from, "conflicts reading": db.asked} {
+		for i := 1; i < len(starts); i++ {
+			if starts[i].Before(starts[i-1]) {
+				t.Fatalf("%s %d starts at %v, before the previous one (%v)", what, i, starts[i], starts[i-1])
+			}
 		}
 	}
 }
