@@ -217,7 +217,7 @@ func TestTwoProcessesShareOneDatabase(t *testing.T) {
 		}
 	}
 	killed := time.Now()
-	waitFor(t, "node-b compacts once node-a is dead", func() bool { return strings.Contains(b.out.String(), "compacted an edition") })
+	waitForWithin(t, "node-b compacts once node-a is dead", time.Minute, func() bool { return strings.Contains(b.out.String(), "compacted an edition") })
 	t.Logf("node-b took over compaction %v after node-a was killed", time.Since(killed).Round(100*time.Millisecond))
 	b.stop()
 	for _, p := range procs {

@@ -152,12 +152,20 @@ func OpenClusterDSN(t testing.TB, cluster, dsn string) *clickhouse.DB {
 		t.Fatalf("cluster %s (%s): %v", cluster, dsn, err)
 	}
 	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		if err := db.DropDatabase(ctx); err != nil {
-			t.Errorf("drop test database: %v", err)
+		defer db.Close()
+		// On a busy machine one node's DDL queue can lag past the statement's wait; the drop
+		// is queued there all the same, and asked again until every node has answered.
+		var err error
+		for range 3 {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			err = db.DropDatabase(ctx)
+			cancel()
+			if err == nil {
+				return
+			}
+			t.Logf("drop test database on the cluster, again: %v", err)
 		}
-		db.Close()
+		t.Errorf("drop test database: %v", err)
 	})
 	return db
 }
