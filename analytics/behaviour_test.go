@@ -222,6 +222,68 @@ func TestFunderComments(t *testing.T) {
 	}
 }
 
+// Comments shown with a published dashboard follow its pattern: a country the dashboard
+// hides is never named beside a comment, even once its comments alone would be enough.
+func TestFunderCommentsUnderAPattern(t *testing.T) {
+	early, _ := service(t, 26) // the data when the dashboard was published
+	svc, _ := service(t, 150)  // and later, more of it
+	ctx := context.Background()
+	filter := analytics.Filter{analytics.Country: {"BF", "ML", "SN"}}
+	d, err := early.Dashboard(ctx, analytics.Request{Survey: sid, By: []analytics.Dimension{analytics.Country}, Audience: analytics.Funder, Filter: filter})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hidden := map[string]bool{}
+	for _, c := range d.Responses.Responses {
+		if c.Suppressed != "" {
+			hidden[c.Group.Country] = true
+		}
+	}
+	if !hidden["ML"] || hidden["SN"] {
+		t.Fatalf("the dashboard hides %v: the test needs Mali hidden and Senegal shown", hidden)
+	}
+	req := analytics.Request{Survey: sid, Question: "improve", Filter: filter, Page: analytics.Page{Limit: 500}, Audience: analytics.Coordinator}
+	coord, err := svc.Analyze(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Audience, req.Pattern = analytics.Funder, d.Pattern
+	funder, err := svc.Analyze(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(funder.Comments.List) != len(coord.Comments.List) {
+		t.Fatalf("funders see %d comments, coordinators %d", len(funder.Comments.List), len(coord.Comments.List))
+	}
+	cells := map[analytics.Group]int{}
+	for _, c := range coord.Comments.List {
+		cells[analytics.Group{Edition: c.Profile.Edition, Country: c.Profile.Country}]++
+	}
+	largeHidden, named := 0, 0
+	for i, c := range funder.Comments.List {
+		full := coord.Comments.List[i].Profile
+		large := cells[analytics.Group{Edition: full.Edition, Country: full.Country}] >= 5
+		switch {
+		case hidden[full.Country] && c.Profile.Country != "":
+			t.Errorf("a comment names %s, which the dashboard hides", c.Profile.Country)
+		case hidden[full.Country] && large:
+			largeHidden++
+		case !hidden[full.Country] && large && c.Profile.Country != full.Country:
+			t.Errorf("a comment from %s in %d, a cell of %d the dashboard shows, names %q", full.Country, full.Edition,
+				cells[analytics.Group{Edition: full.Edition, Country: full.Country}], c.Profile.Country)
+		}
+		if c.Profile.Country != "" {
+			named++
+		}
+		if c.Profile.Edition != full.Edition {
+			t.Errorf("a comment of %d shows edition %d", full.Edition, c.Profile.Edition)
+		}
+	}
+	if largeHidden == 0 || named == 0 {
+		t.Errorf("%d comments of a hidden country in a cell large enough, %d named: the test data does not exercise the pattern", largeHidden, named)
+	}
+}
+
 func TestResponseRates(t *testing.T) {
 	svc, _ := service(t, 20)
 	ctx := context.Background()
