@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -62,14 +61,6 @@ func cascadeFixture(t testing.TB) *fixture {
 	return fx
 }
 
-func postCascade(fx *fixture, v url.Values) *httptest.ResponseRecorder {
-	req := httptest.NewRequest(http.MethodPost, "/s/cascade/2026", strings.NewReader(v.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	w := httptest.NewRecorder()
-	fx.engine.ServeHTTP(w, req)
-	return w
-}
-
 func cascadeValues(lang string) url.Values {
 	return url.Values{web.ResponseIDField: {survey.NewResponseID().String()}, "profile.country": {"SN"}, "profile.organisation": {"Samusocial"},
 		"profile.role": {"psychologist"}, "profile.language": {lang},
@@ -82,7 +73,7 @@ func TestPostCalculateStoresTheServersValue(t *testing.T) {
 	fx := cascadeFixture(t)
 	v := cascadeValues("fr")
 	v.Set("household", "99")
-	if w := postCascade(fx, v); w.Code != http.StatusSeeOther {
+	if w := postFormTo(fx, "/s/cascade/2026", v); w.Code != http.StatusSeeOther {
 		t.Fatalf("status %d: %s", w.Code, w.Body)
 	}
 	a := surveytest.Answers(fx.sink.Responses()[0])
@@ -106,7 +97,7 @@ func TestPostChoiceOutsideTheFilter(t *testing.T) {
 	} {
 		v := cascadeValues(lang)
 		v.Set("city", "bamako")
-		w := postCascade(fx, v)
+		w := postFormTo(fx, "/s/cascade/2026", v)
 		if w.Code != http.StatusUnprocessableEntity {
 			t.Fatalf("%s: status %d", lang, w.Code)
 		}

@@ -89,8 +89,14 @@ func formValues(id string) url.Values {
 	return v
 }
 
+// postForm posts v to the test survey's form, as a browser without JavaScript does.
 func postForm(fx *fixture, v url.Values) *httptest.ResponseRecorder {
-	req := httptest.NewRequest(http.MethodPost, "/s/meeting/2026", strings.NewReader(v.Encode()))
+	return postFormTo(fx, "/s/meeting/2026", v)
+}
+
+// postFormTo posts v, form-encoded, to the participants' page at path.
+func postFormTo(fx *fixture, path string, v url.Values) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(v.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	w := httptest.NewRecorder()
 	fx.engine.ServeHTTP(w, req)

@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -28,14 +27,6 @@ func idFixture(t *testing.T, withQuestion bool) *fixture {
 	return formFixture(t, form)
 }
 
-func postRegistry(fx *fixture, v url.Values) *httptest.ResponseRecorder {
-	req := httptest.NewRequest(http.MethodPost, "/s/registry/2026", strings.NewReader(v.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	w := httptest.NewRecorder()
-	fx.engine.ServeHTTP(w, req)
-	return w
-}
-
 func registryValues() url.Values {
 	return url.Values{"profile.country": {"PE"}, "profile.organisation": {"Kallpa"}, "profile.role": {"psychologist"},
 		"profile.language": {"es"}, "age": {"11"}}
@@ -53,7 +44,7 @@ func TestQuestionNamedID(t *testing.T) {
 	v := registryValues()
 	v.Set(web.ResponseIDField, rid)
 	v.Set("id", "PE-0042")
-	if w := postRegistry(fx, v); w.Code != http.StatusSeeOther {
+	if w := postFormTo(fx, "/s/registry/2026", v); w.Code != http.StatusSeeOther {
 		t.Fatalf("status %d: %s", w.Code, w.Body)
 	}
 	rs := fx.sink.Responses()
@@ -65,11 +56,11 @@ func TestQuestionNamedID(t *testing.T) {
 	rid = survey.NewResponseID().String()
 	v = registryValues()
 	v.Set("id", rid)
-	if w := postRegistry(earlier, v); w.Code != http.StatusSeeOther {
+	if w := postFormTo(earlier, "/s/registry/2026", v); w.Code != http.StatusSeeOther {
 		t.Fatalf("a page of an earlier version: status %d: %s", w.Code, w.Body)
 	}
 	// Sent again (a retry on a poor connection): the same response, not a second one.
-	if w := postRegistry(earlier, v); w.Code != http.StatusSeeOther {
+	if w := postFormTo(earlier, "/s/registry/2026", v); w.Code != http.StatusSeeOther {
 		t.Fatalf("the same page sent again: status %d", w.Code)
 	}
 	if rs := earlier.sink.Responses(); len(rs) != 1 || rs[0].ID.String() != rid {
