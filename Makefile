@@ -164,8 +164,11 @@ cluster-status:
 cluster-selftest:
 	@deploy/cluster-selftest.sh
 
+## vet: go vet and staticcheck (fetched at the pinned version through the module proxy).
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 vet:
 	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

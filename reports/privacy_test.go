@@ -91,7 +91,6 @@ type system struct {
 	names  []string
 	rows   [][]float64 // sparse enough at these sizes to keep dense
 	hidden []string    // unknowns whose value is suppressed
-	base   *system     // the response counts' equations, shared by every question's system
 }
 
 func newSystem() *system { return &system{vars: map[string]int{}} }

@@ -176,10 +176,7 @@ func FormatNumber(f float64) string {
 // including "" and exponents, gives NaN and false. Digits too many for a float64 give ±Inf.
 func ParseNumber(s string) (float64, bool) {
 	s = strings.Trim(s, " \t\r\n")
-	t := s
-	if strings.HasPrefix(t, "-") {
-		t = t[1:]
-	}
+	t := strings.TrimPrefix(s, "-")
 	digits, dot := 0, 0
 	for i := 0; i < len(t); i++ {
 		switch c := t[i]; {

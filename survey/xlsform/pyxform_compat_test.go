@@ -68,7 +68,7 @@ func compiled(t *testing.T, res *Result, err error) *survey.Compiled {
 }
 
 func TestOrOther(t *testing.T) {
-	res, err := FromSheets(survey1(`select_one sat or_other|q1|Q1|yes
+	_, err := FromSheets(survey1(`select_one sat or_other|q1|Q1|yes
 select all that apply from sat or specify other|q2|Q2
 select_one withother or_other|q3|Q3`+"\n"), "f.xlsx")
 	if err == nil {
@@ -78,7 +78,7 @@ select_one withother or_other|q3|Q3`+"\n"), "f.xlsx")
 select all that apply from sat or specify other|q2|Q2`)
 	sh["choices"] = append(sh["choices"], []string{"withother", "other", "Autre chose"}, []string{"withother", "a", "A"})
 	sh["survey"] = append(sh["survey"], []string{"select_one withother or_other", "q3", "Q3"})
-	res, err = FromSheets(sh, "f.xlsx")
+	res, err := FromSheets(sh, "f.xlsx")
 	cf := compiled(t, res, err)
 	var keys []string
 	for _, q := range cf.Form.Questions() {
