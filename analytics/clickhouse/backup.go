@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	ch "github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/ext"
@@ -166,7 +168,7 @@ func (db *DB) backupTable(ctx context.Context, enc *json.Encoder, table string, 
 			return n, err
 		}
 		for i, d := range dest {
-			row[i] = reflect.ValueOf(d).Elem().Interface()
+			row[i] = jsonValue(reflect.ValueOf(d).Elem().Interface())
 		}
 		switch table {
 		case "responses":
@@ -243,6 +245,65 @@ func goType(t string) (reflect.Type, error) {
 	return nil, fmt.Errorf("type %s is not one a backup holds", t)
 }
 
+// binary is a String value that is not UTF-8 text (a key's secret, a hash): JSON text would
+// replace its bytes, so it is written as {"base64": …}; an Array(String) holding one such
+// value is written as {"base64": […]}.
+type binary[T string | []string] struct {
+	Base64 T `json:"base64"`
+}
+
+// jsonValue is v as a backup writes it.
+func jsonValue(v any) any {
+	switch v := v.(type) {
+	case string:
+		if !utf8.ValidString(v) {
+			return binary[string]{base64.StdEncoding.EncodeToString([]byte(v))}
+		}
+	case []string:
+		if slices.ContainsFunc(v, func(s string) bool { return !utf8.ValidString(s) }) {
+			enc := make([]string, len(v))
+			for i, s := range v {
+				enc[i] = base64.StdEncoding.EncodeToString([]byte(s))
+			}
+			return binary[[]string]{enc}
+		}
+	}
+	return v
+}
+
+// fromJSON reads a value of Go type t as jsonValue wrote it.
+func fromJSON(raw json.RawMessage, t reflect.Type) (reflect.Value, error) {
+	v := reflect.New(t)
+	if len(raw) == 0 || raw[0] != '{' {
+		return v.Elem(), json.Unmarshal(raw, v.Interface())
+	}
+	switch p := v.Interface().(type) {
+	case *string:
+		var b binary[string]
+		if err := json.Unmarshal(raw, &b); err != nil {
+			return v.Elem(), err
+		}
+		d, err := base64.StdEncoding.DecodeString(b.Base64)
+		*p = string(d)
+		return v.Elem(), err
+	case *[]string:
+		var b binary[[]string]
+		if err := json.Unmarshal(raw, &b); err != nil {
+			return v.Elem(), err
+		}
+		*p = make([]string, len(b.Base64))
+		for i, e := range b.Base64 {
+			d, err := base64.StdEncoding.DecodeString(e)
+			if err != nil {
+				return v.Elem(), err
+			}
+			(*p)[i] = string(d)
+		}
+		return v.Elem(), nil
+	}
+	return v.Elem(), fmt.Errorf("a %s cannot be read from %.40s", t, raw)
+}
+
 // RestoreBatch is how many rows a restore inserts at once.
 var RestoreBatch = 100_000
 
@@ -283,7 +344,7 @@ func (db *DB) Restore(ctx context.Context, r io.Reader) (BackupHeader, []BackupT
 			return head, nil, err
 		}
 		if n > 0 {
-			return head, nil, fmt.Errorf("%w: %s has %d rows; restore into a new database", ErrNotEmpty, t, n)
+			return head, nil, fmt.Errorf("%w: %s has %d rows", ErrNotEmpty, t, n)
 		}
 	}
 	done, err := db.restoreTables(ctx, dec, tables)
@@ -434,11 +495,11 @@ func (b *columnBatch) add(raw json.RawMessage) error {
 	}
 	values := make([]reflect.Value, len(cells))
 	for i, c := range cells {
-		v := reflect.New(b.types[i])
-		if err := json.Unmarshal(c, v.Interface()); err != nil {
+		v, err := fromJSON(c, b.types[i])
+		if err != nil {
 			return fmt.Errorf("value %d: %w", i+1, err)
 		}
-		values[i] = v.Elem()
+		values[i] = v
 	}
 	for i, v := range values {
 		b.cols[i] = reflect.Append(b.cols[i], v)

@@ -62,6 +62,8 @@ func backupFixture(t *testing.T) (*clickhouse.DB, survey.ResponseID) {
 	conn := rawConn(t, db.Database())
 	for _, q := range []string{
 		"INSERT INTO users SELECT 'ana@example.org', 'u1', 'Ana « Ñ »', 'coordinator', ['partners-meeting', 'family-support'], 0, now(), '$argon2id$v=19$m=47104,t=1,p=1$c2FsdA$aGFzaA', 1",
+		// Bytes that are not UTF-8 text, as a key's secret may hold, in a String and an Array(String).
+		"INSERT INTO users SELECT 'bin@example.org', 'u2', 'Bin', 'admin', ['partners-meeting', unhex('C328FF')], 1, now(), unhex('00FF80FE41C3'), 2",
 		"INSERT INTO erased_responses SELECT 'partners-meeting', toUUID('" + during.ID.String() + "'), now()",
 	} {
 		if err := conn.Exec(ctx, q); err != nil {

@@ -37,6 +37,8 @@ func commands() map[string]command {
 		"user":             {"add, list, disable, enable the console's users; print a link to set a password; API tokens", user},
 		"import-responses": {"load past responses from a KoboToolbox or ODK Central export (XLSX, CSV) into an edition", importResponses},
 		"erase":            {"erase one response at its author's request (GDPR), keep its id refused, audit it", erase},
+		"backup":           {"write the database's surveys, responses, accounts and dashboards to one file", backup},
+		"restore":          {"load a file written by backup into a new database", restore},
 	}
 }
 
