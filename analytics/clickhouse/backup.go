@@ -116,6 +116,9 @@ func (db *DB) Backup(ctx context.Context, w io.Writer) (BackupHeader, []BackupTa
 	return head, done, zw.Close()
 }
 
+// BackupTableTimeout bounds the reading of one table by a backup.
+var BackupTableTimeout = 6 * time.Hour
+
 // backupTables lists the tables a backup holds, in the order it reads them.
 func backupTables() ([]string, error) {
 	tables, err := schemaTables()
@@ -155,6 +158,10 @@ func (db *DB) backupTable(ctx context.Context, enc *json.Encoder, table string, 
 	if err := enc.Encode(start); err != nil {
 		return 0, err
 	}
+	// The driver bounds a whole query's reading by the connection's read timeout (a minute),
+	// unless the context has a deadline of its own: a large table streams for longer.
+	ctx, cancel := context.WithTimeout(ctx, BackupTableTimeout)
+	defer cancel()
 	// The table name is one of the migrations' (a plain identifier): nothing else reaches the SQL.
 	rows, err := db.conn.Query(ctx, "SELECT "+strings.Join(names, ", ")+" FROM "+quoteIdent(db.database)+"."+table)
 	if err != nil {
