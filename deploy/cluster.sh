@@ -153,7 +153,10 @@ zk_says() {
 	reply=$(timeout 3 bash -c "exec 3<>/dev/tcp/127.0.0.1/$zkport && printf '$1' >&3 && cat <&3" 2>/dev/null) || true
 	printf '%s' "$reply"
 }
-zk_answers() { [ "$(zk_says ruok)" = imok ]; }
+# zk_answers says whether ZooKeeper serves sessions: `ruok` answers imok as soon as the process
+# runs, while it may still be loading its data and refusing sessions; `srvr` names its mode
+# only once it serves.
+zk_answers() { [[ $(zk_says srvr) == *"Mode: "* ]]; }
 # port_taken says whether something already listens on a loopback port.
 port_taken() { timeout 1 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
 
