@@ -38,7 +38,8 @@ var notBackedUp = []string{"sessions", "login_failures", "leases"}
 // backupLast are read last, in this order: a response's answers are written before its row
 // in responses, so answers read after responses hold every answer of the responses read
 // (those of responses stored meanwhile are left out), and erasures recorded while the
-// backup ran are read after the rows they erase, which the restore then deletes.
+// backup ran are read after the rows they erase: the backup's end names those responses,
+// and the restore erases them again. Rows of responses erased before are left out.
 var backupLast = []string{"responses", "answers", "erased_responses"}
 
 // BackupHeader is a backup's first line.
@@ -67,6 +68,15 @@ type tableEnd struct {
 
 type backupEnd struct {
 	EndOfBackup int `json:"end_of_backup"`
+	// EraseAgain are the responses in the backup whose erasure was recorded while it ran.
+	EraseAgain []uuid.UUID `json:"erase_again,omitempty"`
+}
+
+// backupState is what a backup learns of responses as it reads the tables.
+type backupState struct {
+	erased map[uuid.UUID]struct{} // erased before the backup began: their rows are left out
+	stored map[uuid.UUID]struct{} // the responses read, whose answers are kept
+	again  []uuid.UUID            // responses read, then erased while the backup ran
 }
 
 // Backup writes every table of palabre's schema (but those in notBackedUp) to w, in
@@ -99,15 +109,18 @@ func (db *DB) Backup(ctx context.Context, w io.Writer) (BackupHeader, []BackupTa
 		return head, nil, err
 	}
 	var done []BackupTable
-	stored := map[uuid.UUID]struct{}{} // the responses read, whose answers are kept
+	st := &backupState{erased: map[uuid.UUID]struct{}{}, stored: map[uuid.UUID]struct{}{}}
+	if err := db.erasedIDs(ctx, func(id uuid.UUID) { st.erased[id] = struct{}{} }); err != nil {
+		return head, nil, fmt.Errorf("backup: %w", err)
+	}
 	for _, table := range tables {
-		n, err := db.backupTable(ctx, enc, table, stored)
+		n, err := db.backupTable(ctx, enc, table, st)
 		if err != nil {
 			return head, done, fmt.Errorf("backup %s: %w", table, err)
 		}
 		done = append(done, BackupTable{Name: table, Rows: n})
 	}
-	if err := enc.Encode(backupEnd{EndOfBackup: len(done)}); err != nil {
+	if err := enc.Encode(backupEnd{EndOfBackup: len(done), EraseAgain: st.again}); err != nil {
 		return head, done, err
 	}
 	if err := bw.Flush(); err != nil {
@@ -131,7 +144,13 @@ func backupTables() ([]string, error) {
 	return append(tables, backupLast...), nil
 }
 
-func (db *DB) backupTable(ctx context.Context, enc *json.Encoder, table string, stored map[uuid.UUID]struct{}) (uint64, error) {
+// beforeBackupTable, when set (by tests), runs before a backup reads each table.
+var beforeBackupTable func(table string)
+
+func (db *DB) backupTable(ctx context.Context, enc *json.Encoder, table string, st *backupState) (uint64, error) {
+	if beforeBackupTable != nil {
+		beforeBackupTable(table)
+	}
 	cols, err := db.columnTypes(ctx, table)
 	if err != nil {
 		return 0, err
@@ -152,7 +171,7 @@ func (db *DB) backupTable(ctx context.Context, enc *json.Encoder, table string, 
 			idCol = i
 		}
 	}
-	if (table == "responses" || table == "answers") && idCol < 0 {
+	if slices.Contains(backupLast, table) && idCol < 0 {
 		return 0, fmt.Errorf("no response_id column")
 	}
 	if err := enc.Encode(start); err != nil {
@@ -177,12 +196,18 @@ func (db *DB) backupTable(ctx context.Context, enc *json.Encoder, table string, 
 		for i, d := range dest {
 			row[i] = jsonValue(reflect.ValueOf(d).Elem().Interface())
 		}
-		switch table {
-		case "responses":
-			stored[*dest[idCol].(*uuid.UUID)] = struct{}{}
-		case "answers":
-			if _, ok := stored[*dest[idCol].(*uuid.UUID)]; !ok {
-				continue // a response stored after responses were read
+		if idCol >= 0 && slices.Contains(backupLast, table) {
+			id := *dest[idCol].(*uuid.UUID)
+			_, erased := st.erased[id]
+			_, stored := st.stored[id]
+			switch {
+			case table == "responses" && erased, table == "answers" && (erased || !stored):
+				continue // erased, or an answer of a response stored after responses were read
+			case table == "responses":
+				st.stored[id] = struct{}{}
+			case table == "erased_responses" && !erased && stored:
+				st.again = append(st.again, id)
+				st.erased[id] = struct{}{}
 			}
 		}
 		if err := enc.Encode(row); err != nil {
@@ -356,9 +381,6 @@ func (db *DB) Restore(ctx context.Context, r io.Reader) (BackupHeader, []BackupT
 	}
 	done, err := db.restoreTables(ctx, dec, tables)
 	if err == nil {
-		err = db.eraseRestored(ctx)
-	}
-	if err == nil {
 		var rest json.RawMessage
 		if dec.Decode(&rest) != io.EOF {
 			err = errors.New("restore: data after the end of the backup")
@@ -390,7 +412,7 @@ func (db *DB) restoreTables(ctx context.Context, dec *json.Decoder, known []stri
 			if end.EndOfBackup != len(done) {
 				return done, fmt.Errorf("restore: the backup says %d tables, %d were read", end.EndOfBackup, len(done))
 			}
-			return done, nil
+			return done, db.eraseAgain(ctx, end.EraseAgain)
 		case json.Unmarshal(raw, &start) == nil && start.Table != "":
 		default:
 			return done, fmt.Errorf("restore: the backup is damaged: %.80s", raw)
@@ -523,28 +545,31 @@ func (b *columnBatch) table(defs [][2]string) (*ext.Table, error) {
 	return cs.table("backup_rows")
 }
 
-// eraseRestored deletes again the rows of responses whose erasure the backup records: those
-// erased while it was being written.
-func (db *DB) eraseRestored(ctx context.Context) error {
-	rows, err := db.conn.Query(ctx, "SELECT DISTINCT response_id FROM "+quoteIdent(db.database)+".responses WHERE response_id IN (SELECT response_id FROM "+quoteIdent(db.database)+".erased_responses)")
+// erasedIDs calls fn with the id of every erased response.
+func (db *DB) erasedIDs(ctx context.Context, fn func(uuid.UUID)) error {
+	rows, err := db.conn.Query(ctx, "SELECT DISTINCT response_id FROM "+quoteIdent(db.database)+".erased_responses")
 	if err != nil {
-		return fmt.Errorf("restore: erased responses: %w", err)
+		return fmt.Errorf("erased responses: %w", err)
 	}
-	var ids []survey.ResponseID
+	defer rows.Close()
 	for rows.Next() {
 		var id uuid.UUID
 		if err := rows.Scan(&id); err != nil {
-			rows.Close()
 			return err
 		}
-		ids = append(ids, survey.ResponseID(id))
+		fn(id)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	for c := range slices.Chunk(ids, 500) {
-		if err := db.deleteResponses(ctx, c); err != nil {
+	return rows.Err()
+}
+
+// eraseAgain deletes the rows of the responses a backup names as erased while it ran.
+func (db *DB) eraseAgain(ctx context.Context, ids []uuid.UUID) error {
+	for chunk := range slices.Chunk(ids, 500) {
+		rids := make([]survey.ResponseID, len(chunk))
+		for i, id := range chunk {
+			rids[i] = survey.ResponseID(id)
+		}
+		if err := db.deleteResponses(ctx, rids); err != nil {
 			return fmt.Errorf("restore: erase again what was erased during the backup: %w", err)
 		}
 	}

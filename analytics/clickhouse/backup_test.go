@@ -6,9 +6,14 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	ch "github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/palabre/palabre/analytics/clickhouse"
 	"github.com/palabre/palabre/analytics/clickhouse/clickhousetest"
@@ -16,18 +21,22 @@ import (
 )
 
 // fingerprint is a table's row count and a hash of its rows taken as a multiset, computed by
-// ClickHouse from the stored values, leaving out the rows of the response except.
-func fingerprint(t *testing.T, db *clickhouse.DB, table string, except survey.ResponseID) [2]uint64 {
+// ClickHouse from the stored values, leaving out the rows of the responses except.
+func fingerprint(t *testing.T, db *clickhouse.DB, table string, except ...survey.ResponseID) [2]uint64 {
 	t.Helper()
-	conn := rawConn(t, db.Database())
+	conn := dbConn(t, db)
 	where := ""
 	var hasID uint64
 	if err := conn.QueryRow(context.Background(), "SELECT count() FROM system.columns WHERE database = ? AND table = ? AND name = 'response_id'",
 		db.Database(), table).Scan(&hasID); err != nil {
 		t.Fatal(err)
 	}
-	if hasID > 0 {
-		where = " WHERE response_id != toUUID('" + except.String() + "')"
+	if hasID > 0 && len(except) > 0 {
+		ids := make([]string, len(except))
+		for i, id := range except {
+			ids[i] = "toUUID('" + id.String() + "')"
+		}
+		where = " WHERE response_id NOT IN (" + strings.Join(ids, ", ") + ")"
 	}
 	var fp [2]uint64
 	if err := conn.QueryRow(context.Background(), "SELECT count(), sum(cityHash64(toString(tuple(*)))) FROM "+table+where).Scan(&fp[0], &fp[1]); err != nil {
@@ -36,21 +45,57 @@ func fingerprint(t *testing.T, db *clickhouse.DB, table string, except survey.Re
 	return fp
 }
 
-// backupFixture fills a database with rows of every kind of column a backup carries, and
-// returns it with the id of a response whose erasure was recorded while its rows are still
-// stored (as when an erasure runs during a backup).
-func backupFixture(t *testing.T) (*clickhouse.DB, survey.ResponseID) {
+// dbConn is a connection to db's database: on the test server, or on the first node of the
+// test cluster.
+func dbConn(t *testing.T, db *clickhouse.DB) driver.Conn {
+	t.Helper()
+	if db.Cluster() == "" {
+		return rawConn(t, db.Database())
+	}
+	_, dsn, _ := clickhousetest.ClusterServer()
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := ch.Open(&ch.Options{Addr: []string{strings.Split(u.Host, ",")[0]}, Auth: ch.Auth{Database: db.Database()},
+		DialTimeout: 2 * time.Second, ReadTimeout: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
+// storedRows counts the rows of response id in responses and answers.
+func storedRows(t *testing.T, db *clickhouse.DB, id survey.ResponseID) uint64 {
+	t.Helper()
+	var n uint64
+	for _, table := range []string{"responses", "answers"} {
+		n += fingerprint(t, db, table)[0] - fingerprint(t, db, table, id)[0]
+	}
+	return n
+}
+
+// erasures are the responses of backupFixture whose erasure is not finished: pending's was
+// recorded before the backup but its rows are still stored (a deletion ClickHouse has not
+// applied yet), and during's is recorded while the backup runs, once its rows were read.
+type erasures struct{ pending, during survey.ResponseID }
+
+// backupFixture fills db with rows of every kind of column a backup carries, and with
+// erasures of every kind.
+func backupFixture(t *testing.T, db *clickhouse.DB) erasures {
 	t.Helper()
 	ctx := context.Background()
-	db := clickhousetest.Open(t)
 	tricky := "l'atelier \\ \"famille\"; -- DROP TABLE answers\nligne 2 · ñ · 🙂"
 	kept := []*survey.Response{
 		testResponse("MA", survey.Answer{Question: "workshops", Num: 4, HasNum: true}, survey.Answer{Question: "comment", Text: tricky},
 			survey.Answer{Question: "take_back", Choices: []string{"tools", "network"}}, survey.Answer{Question: "sessions", Item: "families", Num: 5, HasNum: true}),
 		testResponse("PE", survey.Answer{Question: "workshops", Num: 0, HasNum: true}),
 	}
-	erased, during := testResponse("SN", survey.Answer{Question: "comment", Text: "effacée"}), testResponse("ML", survey.Answer{Question: "comment", Text: "effacée pendant"})
-	if err := db.WriteResponses(ctx, append(kept, erased, during)); err != nil {
+	erased := testResponse("SN", survey.Answer{Question: "comment", Text: "effacée"})
+	pending := testResponse("BF", survey.Answer{Question: "comment", Text: "effacée, pas encore supprimée"})
+	during := testResponse("ML", survey.Answer{Question: "comment", Text: "effacée pendant"})
+	if err := db.WriteResponses(ctx, append(kept, erased, pending, during)); err != nil {
 		t.Fatal(err)
 	}
 	if found, err := db.EraseResponse(ctx, erased.SurveyID, erased.ID); err != nil || !found {
@@ -59,25 +104,40 @@ func backupFixture(t *testing.T) (*clickhouse.DB, survey.ResponseID) {
 	if err := db.Audit().Record(ctx, auditEntry(erased.ID)); err != nil {
 		t.Fatal(err)
 	}
-	conn := rawConn(t, db.Database())
-	for _, q := range []string{
-		"INSERT INTO users SELECT 'ana@example.org', 'u1', 'Ana « Ñ »', 'coordinator', ['partners-meeting', 'family-support'], 0, now(), '$argon2id$v=19$m=47104,t=1,p=1$c2FsdA$aGFzaA', 1",
-		// Bytes that are not UTF-8 text, as a key's secret may hold, in a String and an Array(String).
-		"INSERT INTO users SELECT 'bin@example.org', 'u2', 'Bin', 'admin', ['partners-meeting', unhex('C328FF')], 1, now(), unhex('00FF80FE41C3'), 2",
-		"INSERT INTO erased_responses SELECT 'partners-meeting', toUUID('" + during.ID.String() + "'), now()",
-	} {
+	conn := dbConn(t, db)
+	exec := func(q string) {
 		if err := conn.Exec(ctx, q); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
 	}
-	return db, during.ID
+	exec("INSERT INTO users SELECT 'ana@example.org', 'u1', 'Ana « Ñ »', 'coordinator', ['partners-meeting', 'family-support'], 0, now(), '$argon2id$v=19$m=47104,t=1,p=1$c2FsdA$aGFzaA', 1")
+	// Bytes that are not UTF-8 text, as a key's secret may hold, in a String and an Array(String).
+	exec("INSERT INTO users SELECT 'bin@example.org', 'u2', 'Bin', 'admin', ['partners-meeting', unhex('C328FF')], 1, now(), unhex('00FF80FE41C3'), 2")
+	exec("INSERT INTO erased_responses SELECT 'partners-meeting', toUUID('" + pending.ID.String() + "'), now()")
+	clickhouse.BeforeBackupTable(t, func(table string) {
+		if table == "erased_responses" {
+			exec("INSERT INTO erased_responses SELECT 'partners-meeting', toUUID('" + during.ID.String() + "'), now()")
+		}
+	})
+	return erasures{pending.ID, during.ID}
 }
 
 // A backup restored into a new database gives every table back as it was, value for value,
 // and erases again a response whose erasure was recorded while the backup was written.
 func TestBackupRestoreRoundTrip(t *testing.T) {
+	src := clickhousetest.Open(t)
+	roundTrip(t, src, backupFixture(t, src), clickhousetest.Open(t))
+}
+
+// The same from a cluster to another database on the cluster: the backup reads the
+// sharded tables through their Distributed tables and the restore writes through them.
+func TestBackupRestoreOnACluster(t *testing.T) {
+	src := clickhousetest.OpenCluster(t)
+	roundTrip(t, src, backupFixture(t, src), clickhousetest.OpenCluster(t))
+}
+
+func roundTrip(t *testing.T, src *clickhouse.DB, e erasures, dst *clickhouse.DB) {
 	ctx := context.Background()
-	src, during := backupFixture(t)
 	var buf bytes.Buffer
 	head, tables, err := src.Backup(ctx, &buf)
 	if err != nil {
@@ -89,7 +149,11 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 	var names []string
 	for _, tb := range tables {
 		names = append(names, tb.Name)
-		if want := fingerprint(t, src, tb.Name, survey.ResponseID{})[0]; tb.Rows != want {
+		want := fingerprint(t, src, tb.Name)[0]
+		if tb.Name == "responses" || tb.Name == "answers" {
+			want = fingerprint(t, src, tb.Name, e.pending)[0] // its erasure was recorded before
+		}
+		if tb.Rows != want {
 			t.Errorf("%s: %d rows in the backup, %d in the database", tb.Name, tb.Rows, want)
 		}
 	}
@@ -103,27 +167,34 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 		t.Errorf("tables %v", names)
 	}
 
-	dst := clickhousetest.Open(t)
 	if _, loaded, err := dst.Restore(ctx, bytes.NewReader(buf.Bytes())); err != nil || len(loaded) != len(tables) {
 		t.Fatalf("restore: %v (%d tables of %d)", err, len(loaded), len(tables))
 	}
 	for _, name := range names {
-		if a, b := fingerprint(t, src, name, during), fingerprint(t, dst, name, during); a != b {
+		// A Distributed table reads one replica per shard, which may be a moment behind.
+		a, b := fingerprint(t, src, name, e.pending, e.during), fingerprint(t, dst, name, e.pending, e.during)
+		for deadline := time.Now().Add(30 * time.Second); a != b && time.Now().Before(deadline); {
+			time.Sleep(200 * time.Millisecond)
+			a, b = fingerprint(t, src, name, e.pending, e.during), fingerprint(t, dst, name, e.pending, e.during)
+		}
+		if a != b {
 			t.Errorf("%s: %v rows and hash in the source, %v restored", name, a, b)
 		}
 	}
-	if got := rowsOf(t, dst, during); got["responses"]+got["answers"] != 0 {
-		t.Errorf("a response erased while the backup ran is restored: %v", got)
-	}
-	if got := rowsOf(t, src, during); got["responses"] == 0 {
-		t.Fatal("the fixture's response erased during the backup has no rows: the test proves nothing")
+	for what, id := range map[string]survey.ResponseID{"while the backup ran": e.during, "before, not yet deleted": e.pending} {
+		if got := storedRows(t, dst, id); got != 0 {
+			t.Errorf("a response erased %s is restored: %d rows", what, got)
+		}
+		if got := storedRows(t, src, id); got == 0 {
+			t.Fatalf("the fixture's response erased %s has no rows: the test proves nothing", what)
+		}
 	}
 
 	// A database holding data is never restored into.
 	if _, _, err := dst.Restore(ctx, bytes.NewReader(buf.Bytes())); !errors.Is(err, clickhouse.ErrNotEmpty) {
 		t.Errorf("restore into a database holding data: %v", err)
 	}
-	if a, b := fingerprint(t, src, "answers", during), fingerprint(t, dst, "answers", during); a != b {
+	if a, b := fingerprint(t, src, "answers", e.pending, e.during), fingerprint(t, dst, "answers", e.pending, e.during); a != b {
 		t.Errorf("answers changed by a refused restore: %v, want %v", b, a)
 	}
 }
@@ -132,7 +203,8 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 // database is left empty.
 func TestRestoreRefusesDamagedBackups(t *testing.T) {
 	ctx := context.Background()
-	src, _ := backupFixture(t)
+	src := clickhousetest.Open(t)
+	backupFixture(t, src)
 	var buf bytes.Buffer
 	if _, _, err := src.Backup(ctx, &buf); err != nil {
 		t.Fatal(err)
@@ -181,7 +253,7 @@ func TestRestoreRefusesDamagedBackups(t *testing.T) {
 				t.Errorf("restore: %v, want an error saying %q", err, tt.want)
 			}
 			for _, tb := range []string{"forms", "users", "audit_log", "responses", "answers", "erased_responses"} {
-				if n := fingerprint(t, dst, tb, survey.ResponseID{})[0]; n != 0 {
+				if n := fingerprint(t, dst, tb)[0]; n != 0 {
 					t.Errorf("%s holds %d rows after a refused restore", tb, n)
 				}
 			}

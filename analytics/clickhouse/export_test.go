@@ -79,3 +79,9 @@ func (db *DB) OptimizeFinal(ctx context.Context, table string) error {
 func (db *DB) ErasedAmong(ctx context.Context, batch []*survey.Response) (map[survey.ResponseID]bool, error) {
 	return db.erasedAmong(ctx, batch)
 }
+
+// BeforeBackupTable makes Backup call fn before it reads each table, until the test ends.
+func BeforeBackupTable(t interface{ Cleanup(func()) }, fn func(table string)) {
+	beforeBackupTable = fn
+	t.Cleanup(func() { beforeBackupTable = nil })
+}
