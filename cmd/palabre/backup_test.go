@@ -98,5 +98,13 @@ func TestBackupAndRestore(t *testing.T) {
 	if res.StatusCode != http.StatusOK {
 		t.Errorf("a response stored before the backup, sent again to the restored palabre: %d, want 200 (duplicate)", res.StatusCode)
 	}
+	res, err = http.Post(b.base+"/api/v1/surveys/partners-meeting/editions/2026/responses", "application/json", strings.NewReader(demoBody(id, 3)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusConflict {
+		t.Errorf("other answers under the id of a response stored before the backup: %d, want 409", res.StatusCode)
+	}
 	b.stop()
 }
