@@ -201,14 +201,11 @@ func roundTrip(t *testing.T, src *clickhouse.DB, e erasures, dst *clickhouse.DB)
 	}
 }
 
-// A backup that is damaged, cut short or made by a later palabre is refused, and the
-// database is left empty.
-func TestRestoreRefusesDamagedBackups(t *testing.T) {
-	ctx := context.Background()
-	src := clickhousetest.Open(t)
-	backupFixture(t, src)
+// backupOf writes a backup of db and returns it, and its text uncompressed.
+func backupOf(t *testing.T, db *clickhouse.DB) (compressed []byte, text string) {
+	t.Helper()
 	var buf bytes.Buffer
-	if _, _, err := src.Backup(ctx, &buf); err != nil {
+	if _, _, err := db.Backup(context.Background(), &buf); err != nil {
 		t.Fatal(err)
 	}
 	zr, err := gzip.NewReader(bytes.NewReader(buf.Bytes()))
@@ -219,7 +216,16 @@ func TestRestoreRefusesDamagedBackups(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	text := string(plain)
+	return buf.Bytes(), string(plain)
+}
+
+// A backup that is damaged, cut short or made by a later palabre is refused, and the
+// database is left empty.
+func TestRestoreRefusesDamagedBackups(t *testing.T) {
+	ctx := context.Background()
+	src := clickhousetest.Open(t)
+	backupFixture(t, src)
+	compressed, text := backupOf(t, src)
 	gz := func(s string) []byte {
 		var b bytes.Buffer
 		w := gzip.NewWriter(&b)
@@ -247,7 +253,7 @@ func TestRestoreRefusesDamagedBackups(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			data := gz(tt.backup)
 			if tt.name == "cut short in the answers" {
-				data = buf.Bytes()[:len(buf.Bytes())*2/3] // a file copied half-way: the gzip stream ends early
+				data = compressed[:len(compressed)*2/3] // a file copied half-way: the gzip stream ends early
 			}
 			dst := clickhousetest.Open(t)
 			_, _, err := dst.Restore(ctx, bytes.NewReader(data))
@@ -270,25 +276,14 @@ func TestRestoreEarlierSchema(t *testing.T) {
 	ctx := context.Background()
 	src := clickhousetest.Open(t)
 	backupFixture(t, src)
-	var buf bytes.Buffer
-	if _, _, err := src.Backup(ctx, &buf); err != nil {
-		t.Fatal(err)
-	}
-	zr, err := gzip.NewReader(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	plain, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, plain := backupOf(t, src)
 	later := []string{"response_conflicts", "publications", "publication_revocations", "publication_views", "link_keys"}
 	dropped := []string{"key_digest", "accepted_by", "stored_at"}
 	var out bytes.Buffer
 	var table string
 	var keep []int // the columns of table written out
 	tables := 0
-	for line := range strings.Lines(string(plain)) {
+	for line := range strings.Lines(plain) {
 		var obj map[string]json.RawMessage
 		var row []json.RawMessage
 		switch {

@@ -38,10 +38,8 @@ func backup(ctx context.Context, args []string, getenv func(string) string, stdo
 		_, tables, err = db.Backup(ctx, stdout)
 		return err
 	}
-	if !*force {
-		if _, err := os.Stat(output); err == nil {
-			return fmt.Errorf("%s exists: pass --force to replace it, or -o another file", output)
-		}
+	if err := refuseToReplace(output, *force); err != nil {
+		return err
 	}
 	err = writeFileStreamed(output, 0o600, func(w io.Writer) error {
 		_, tables, err = db.Backup(ctx, w)

@@ -90,21 +90,22 @@ func TestBackupAndRestore(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "Rencontre annuelle") {
 		t.Errorf("the funders' link on the restored database: %d\n%.300s\n%s", resp.StatusCode, body, logTail(b.out))
 	}
-	res, err = http.Post(b.base+"/api/v1/surveys/partners-meeting/editions/2026/responses", "application/json", strings.NewReader(demoBody(id, 9)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		t.Errorf("a response stored before the backup, sent again to the restored palabre: %d, want 200 (duplicate)", res.StatusCode)
-	}
-	res, err = http.Post(b.base+"/api/v1/surveys/partners-meeting/editions/2026/responses", "application/json", strings.NewReader(demoBody(id, 3)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if res.StatusCode != http.StatusConflict {
-		t.Errorf("other answers under the id of a response stored before the backup: %d, want 409", res.StatusCode)
+	for _, tt := range []struct {
+		what      string
+		recommend int
+		want      int
+	}{
+		{"a response stored before the backup, sent again", 9, http.StatusOK},
+		{"other answers under its id", 3, http.StatusConflict},
+	} {
+		res, err := http.Post(b.base+"/api/v1/surveys/partners-meeting/editions/2026/responses", "application/json", strings.NewReader(demoBody(id, tt.recommend)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != tt.want {
+			t.Errorf("%s to the restored palabre: %d, want %d", tt.what, res.StatusCode, tt.want)
+		}
 	}
 	b.stop()
 }

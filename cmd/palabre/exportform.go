@@ -46,9 +46,9 @@ func exportForm(ctx context.Context, args []string, getenv func(string) string, 
 			output = fmt.Sprintf("%s-v%d.xlsx", *surveyID, *version)
 		}
 	}
-	if output != "-" && !*force {
-		if _, err := os.Stat(output); err == nil {
-			return fmt.Errorf("%s exists: pass --force to replace it, or -o another file", output)
+	if output != "-" {
+		if err := refuseToReplace(output, *force); err != nil {
+			return err
 		}
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
@@ -77,6 +77,14 @@ func exportForm(ctx context.Context, args []string, getenv func(string) string, 
 		form.SurveyID, form.Version, len(form.Questions()), len(editions), strings.Join(form.Languages, ", "))
 	for _, e := range left {
 		fmt.Fprintf(stdout, "left out edition %d: it is answered with version %d\n", e.Year, e.FormVersion)
+	}
+	return nil
+}
+
+// refuseToReplace refuses to write over an existing file without --force.
+func refuseToReplace(path string, force bool) error {
+	if _, err := os.Stat(path); err == nil && !force {
+		return fmt.Errorf("%s exists: pass --force to replace it, or -o another file", path)
 	}
 	return nil
 }
