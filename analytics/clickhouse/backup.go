@@ -388,10 +388,13 @@ func (db *DB) Restore(ctx context.Context, r io.Reader) (BackupHeader, []BackupT
 	}
 	done, err := db.restoreTables(ctx, in, tables)
 	if err == nil {
-		if _, rest := in.next(); rest != io.EOF {
+		// The gzip stream's end, where its checksum is checked, must follow the backup's end.
+		switch _, rest := in.next(); rest {
+		case io.EOF:
+		case nil:
 			err = errors.New("restore: data after the end of the backup")
-		} else if _, err = io.Copy(io.Discard, zr); err != nil { // the gzip checksum
-			err = fmt.Errorf("restore: the backup is damaged: %w", err)
+		default:
+			err = fmt.Errorf("restore: the backup is damaged: %w", rest)
 		}
 	}
 	if err != nil {

@@ -249,11 +249,17 @@ func TestRestoreRefusesDamagedBackups(t *testing.T) {
 		{"no end", strings.Replace(text, `{"end_of_backup"`, `{"end_of_backup_x"`, 1), "damaged"},
 		{"a later schema", strings.Replace(text, `"schema_version":`, `"schema_version":9`, 1), "newer than this palabre's"},
 		{"not a backup", "hello\n", "not a palabre backup"},
+		{"data after the end", text + "[1]\n", "data after the end"},
+		{"a checksum that does not match", "", "damaged"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			data := gz(tt.backup)
-			if tt.name == "cut short in the answers" {
+			switch tt.name {
+			case "cut short in the answers":
 				data = compressed[:len(compressed)*2/3] // a file copied half-way: the gzip stream ends early
+			case "a checksum that does not match":
+				data = slices.Clone(compressed)
+				data[len(data)-8] ^= 0xff // the gzip trailer's CRC-32
 			}
 			dst := clickhousetest.Open(t)
 			_, _, err := dst.Restore(ctx, bytes.NewReader(data))
