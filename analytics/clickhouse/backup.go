@@ -113,7 +113,7 @@ func (db *DB) Backup(ctx context.Context, w io.Writer) (BackupHeader, []BackupTa
 	}
 	var done []BackupTable
 	st := &backupState{erased: map[uuid.UUID]struct{}{}, stored: map[uuid.UUID]struct{}{}}
-	if err := db.erasedIDs(ctx, func(id uuid.UUID) { st.erased[id] = struct{}{} }); err != nil {
+	if err := db.ErasedResponses(ctx, func(id survey.ResponseID) { st.erased[uuid.UUID(id)] = struct{}{} }); err != nil {
 		return head, nil, fmt.Errorf("backup: %w", err)
 	}
 	for _, table := range tables {
@@ -583,23 +583,6 @@ func (b *columnBatch) table(defs [][2]string) (*ext.Table, error) {
 		cs[i].name, cs[i].typ, cs[i].data = c[0], column.Type(c[1]), b.cols[i].Interface()
 	}
 	return cs.table("backup_rows")
-}
-
-// erasedIDs calls fn with the id of every erased response.
-func (db *DB) erasedIDs(ctx context.Context, fn func(uuid.UUID)) error {
-	rows, err := db.conn.Query(ctx, "SELECT DISTINCT response_id FROM "+quoteIdent(db.database)+".erased_responses")
-	if err != nil {
-		return fmt.Errorf("erased responses: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id uuid.UUID
-		if err := rows.Scan(&id); err != nil {
-			return err
-		}
-		fn(id)
-	}
-	return rows.Err()
 }
 
 // eraseAgain deletes the rows of the responses a backup names as erased while it ran.

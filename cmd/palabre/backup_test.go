@@ -25,12 +25,10 @@ func TestBackupAndRestore(t *testing.T) {
 	data := t.TempDir()
 	a := startProcess(t, map[string]string{"PALABRE_CLICKHOUSE": dsn, "PALABRE_DATA": data, "PALABRE_BATCH_INTERVAL": "100ms"})
 	a.waitReady(time.Now())
-	share := exec.Command(bin, "share", "--base-url", a.base, "--survey", "partners-meeting")
-	share.Env = []string{"PALABRE_CLICKHOUSE=" + dsn, "PALABRE_DATA=" + data, "HOME=/tmp"}
-	out, err := share.CombinedOutput()
-	m := linkRE.FindStringSubmatch(string(out))
-	if err != nil || m == nil {
-		t.Fatalf("palabre share: %v\n%s", err, out)
+	out := (&dashboardServer{process: a, data: data, dsn: dsn}).share(t, "--survey", "partners-meeting")
+	m := linkRE.FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("palabre share printed no link:\n%s", out)
 	}
 	token := m[2]
 	id := survey.NewResponseID().String()
