@@ -100,8 +100,15 @@ func backupFixture(t *testing.T, db *clickhouse.DB) erasures {
 	if err := db.WriteResponses(ctx, append(kept, erased, pending, during)); err != nil {
 		t.Fatal(err)
 	}
-	if found, err := db.EraseResponse(ctx, erased.SurveyID, erased.ID); err != nil || !found {
-		t.Fatalf("erase: %v %v", found, err)
+	// On a cluster, a shard's replica read may not hold the response for a moment yet.
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		found, err := db.EraseResponse(ctx, erased.SurveyID, erased.ID)
+		if err != nil || !found && time.Now().After(deadline) {
+			t.Fatalf("erase: %v %v", found, err)
+		}
+		if found {
+			break
+		}
 	}
 	if err := db.Audit().Record(ctx, auditEntry(erased.ID)); err != nil {
 		t.Fatal(err)
