@@ -10,6 +10,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"log/slog"
 	"net/url"
 	"os"
@@ -154,13 +155,15 @@ func OpenClusterDSN(t testing.TB, cluster, dsn string) *clickhouse.DB {
 	t.Cleanup(func() {
 		defer db.Close()
 		// On a busy machine one node's DDL queue can lag past the statement's wait; the drop
-		// is queued there all the same, and asked again until every node has answered.
+		// is queued there all the same, and asked again until every node has answered. A
+		// retry may need a new connection, which the server refuses once the drop has gone
+		// through on the node it reaches ("database doesn't exist"): that is done too.
 		var err error
-		for range 3 {
+		for i := range 3 {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			err = db.DropDatabase(ctx)
 			cancel()
-			if err == nil {
+			if err == nil || i > 0 && isUnknownDatabase(err) {
 				return
 			}
 			t.Logf("drop test database on the cluster, again: %v", err)
@@ -168,6 +171,12 @@ func OpenClusterDSN(t testing.TB, cluster, dsn string) *clickhouse.DB {
 		t.Errorf("drop test database: %v", err)
 	})
 	return db
+}
+
+// isUnknownDatabase reports whether err is ClickHouse's "database doesn't exist".
+func isUnknownDatabase(err error) bool {
+	var e *ch.Exception
+	return errors.As(err, &e) && e.Code == 81
 }
 
 // EachNode runs query, which returns one UInt64, on every node of db's cluster (in
