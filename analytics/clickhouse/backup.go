@@ -599,14 +599,27 @@ func (db *DB) eraseAgain(ctx context.Context, ids []uuid.UUID) error {
 	return nil
 }
 
-// emptyTables removes every row of tables (what a failed restore loaded).
+// emptyTables removes every row of tables (what a failed restore loaded). On a cluster it
+// truncates each table where its rows are kept (a sharded table's local table on one replica
+// of every shard, any other table on one node) and ZooKeeper carries the truncation to the
+// other replicas; 18.16 cannot truncate a Distributed table. Mutations (a restore's
+// erasures) are let finish first: see awaitMutations.
 func (db *DB) emptyTables(ctx context.Context, tables []BackupTable) error {
 	if db.cluster != "" && len(tables) > 0 {
-		return errors.New("a cluster's tables are not emptied by palabre")
+		db.awaitMutations(ctx, 30*time.Second)
 	}
 	for _, t := range tables {
-		if err := db.conn.Exec(ctx, "TRUNCATE TABLE "+quoteIdent(db.database)+"."+t.Name); err != nil {
-			return err
+		var err error
+		switch {
+		case db.cluster == "":
+			err = db.conn.Exec(ctx, "TRUNCATE TABLE "+quoteIdent(db.database)+"."+t.Name)
+		case isSharded(t.Name):
+			err = db.run(ctx, statement{SQL: "TRUNCATE TABLE " + db.localTable(t.Name), Scope: eachShard}, func(error) bool { return false })
+		default:
+			err = db.conn.Exec(ctx, "TRUNCATE TABLE "+db.localTable(t.Name))
+		}
+		if err != nil {
+			return fmt.Errorf("empty %s: %w", t.Name, err)
 		}
 	}
 	return nil

@@ -282,6 +282,51 @@ func TestRestoreRefusesDamagedBackups(t *testing.T) {
 	}
 }
 
+// On a cluster too, a restore that fails part-way leaves every replica's tables empty, so
+// that the same database can take the backup again once it is mended.
+func TestFailedRestoreOnAClusterLeavesItEmpty(t *testing.T) {
+	ctx := context.Background()
+	src := clickhousetest.OpenCluster(t)
+	e := backupFixture(t, src)
+	compressed, text := backupOf(t, src)
+	var lost bytes.Buffer // the last answer row lost: found at the answers' end
+	at := strings.Index(text, `{"end":"answers"`)
+	last := strings.LastIndex(text[:at-1], "\n") + 1
+	w := gzip.NewWriter(&lost)
+	w.Write([]byte(text[:last] + text[at:]))
+	w.Close()
+
+	dst := clickhousetest.OpenCluster(t)
+	if _, _, err := dst.Restore(ctx, &lost); err == nil || !strings.Contains(err.Error(), "the backup says") {
+		t.Fatalf("restore of a backup with a row lost: %v", err)
+	}
+	for _, table := range []string{"forms", "users", "audit_log", "responses_local", "answers_local"} {
+		// Each replica applies the truncation from ZooKeeper, a moment later on a busy machine.
+		var rows []uint64
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+			rows = clickhousetest.EachNode(t, dst, "SELECT count() FROM "+table)
+			if slices.Max(rows) == 0 || time.Now().After(deadline) {
+				break
+			}
+		}
+		if slices.Max(rows) != 0 {
+			t.Errorf("%s holds %v rows on the nodes after a failed restore", table, rows)
+		}
+	}
+	if _, loaded, err := dst.Restore(ctx, bytes.NewReader(compressed)); err != nil || len(loaded) == 0 {
+		t.Fatalf("the whole backup, restored after the failed one: %v", err)
+	}
+	for _, table := range []string{"users", "responses", "answers"} {
+		a, b := fingerprint(t, src, table, e.pending, e.during)[0], fingerprint(t, dst, table, e.pending, e.during)[0]
+		for deadline := time.Now().Add(30 * time.Second); a != b && time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+			b = fingerprint(t, dst, table, e.pending, e.during)[0]
+		}
+		if a != b {
+			t.Errorf("%s: %d rows restored, %d in the source", table, b, a)
+		}
+	}
+}
+
 // A backup written by an earlier palabre, before migration 18 added three columns to
 // responses and later ones added tables, loads into the current schema: the columns it lacks
 // read as they do for rows stored before those migrations, and the responses read back whole.
