@@ -145,6 +145,13 @@ func TestBackupRestoreOnACluster(t *testing.T) {
 	roundTrip(t, src, backupFixture(t, src), clickhousetest.OpenCluster(t))
 }
 
+// A single server's backup restored on a cluster: the way to move to a cluster whose nodes
+// cannot reach the old server (which `palabre migrate --to-cluster` needs).
+func TestBackupOfAServerRestoredOnACluster(t *testing.T) {
+	src := clickhousetest.Open(t)
+	roundTrip(t, src, backupFixture(t, src), clickhousetest.OpenCluster(t))
+}
+
 func roundTrip(t *testing.T, src *clickhouse.DB, e erasures, dst *clickhouse.DB) {
 	ctx := context.Background()
 	var buf bytes.Buffer
