@@ -327,21 +327,17 @@ func TestRequestBoundaries(t *testing.T) {
 		}
 	}
 	for _, tt := range []struct {
-		limit int
-		ok    bool
-	}{{analytics.MaxComments, true}, {analytics.MaxComments + 1, false}} {
-		_, err := svc.Analyze(ctx, analytics.Request{Survey: sid, Question: "improve", Page: analytics.Page{Limit: tt.limit}})
+		page analytics.Page
+		ok   bool
+	}{
+		{analytics.Page{Limit: analytics.MaxComments}, true},
+		{analytics.Page{Limit: analytics.MaxComments + 1}, false},
+		{analytics.Page{Offset: analytics.MaxCommentOffset}, true},
+		{analytics.Page{Offset: analytics.MaxCommentOffset + 1}, false},
+	} {
+		_, err := svc.Analyze(ctx, analytics.Request{Survey: sid, Question: "improve", Page: tt.page})
 		if (err == nil) != tt.ok {
-			t.Errorf("limit %d: %v", tt.limit, err)
-		}
-	}
-	for _, tt := range []struct {
-		offset int
-		ok     bool
-	}{{analytics.MaxCommentOffset, true}, {analytics.MaxCommentOffset + 1, false}} {
-		_, err := svc.Analyze(ctx, analytics.Request{Survey: sid, Question: "improve", Page: analytics.Page{Offset: tt.offset}})
-		if (err == nil) != tt.ok {
-			t.Errorf("offset %d: %v", tt.offset, err)
+			t.Errorf("a comment page of %+v: %v", tt.page, err)
 		}
 	}
 }
