@@ -84,6 +84,7 @@ func TestParseCanonical(t *testing.T) {
 		{"${prénom} = 'Zoë'", "${prénom} = 'Zoë'"},
 		{"today()", "today()"},
 		{"regex(.,'a|b')", "regex(., 'a|b')"},
+		{`"'a" = .`, `"'a" = .`}, // a quote first: the literal keeps double quotes
 		{"1 != 2 and 3 <= 4 or 5 >= 6", "1 != 2 and 3 <= 4 or 5 >= 6"},
 	}
 	for _, tt := range tests {
@@ -156,6 +157,13 @@ func TestParseErrors(t *testing.T) {
 		{"bad regex", "regex(., '[a-')", 9, "invalid regular expression: missing closing ]"},
 		{"bad regex repetition", "regex(${q}, 'a**')", 12, "invalid regular expression: invalid nested repetition operator"},
 		{"huge regex", "regex(., 'a{600}b{600}')", 9, "regular expression too large"},
+		{"regex just too large", "regex(., 'a{998}b{0}')", 9, "regular expression too large"},
+		{"regex repeated too often", "regex(., 'a{1000}')", 9, "regular expression too large"},
+		{"regex group repeated too often", "regex(., '(ab){334}')", 9, "regular expression too large"},
+		{"regex group repeated up to too often", "regex(., '(ab){1,334}')", 9, "regular expression too large"},
+		{"ends after =", "${a} =", 6, "unexpected end of expression"},
+		{"ends after <", "${a} <", 6, "unexpected end of expression"},
+		{"ends after >", "${a} >", 6, "unexpected end of expression"},
 		{"invalid UTF-8", "'\xff'", 1, "invalid UTF-8"},
 		{"number out of range", strings.Repeat("9", 400), 0, "number out of range"},
 		{"too long", strings.Repeat("1+", MaxLen/2) + "1", MaxLen, "expression longer than 4096 bytes"},
@@ -196,6 +204,11 @@ func TestLimitsAccepted(t *testing.T) {
 		"deep in args": strings.Repeat("if(1, 2, ", MaxDepth) + "3" + strings.Repeat(")", MaxDepth),
 		// Closing a level frees it: many groups side by side are never deep.
 		"side by side": strings.Repeat("(-1) + abs(1) + ", MaxDepth) + "1",
+		// Regular expressions estimated at exactly the limit (1 + 998 + 1 instructions, and
+		// 1 + 333 × 3); one more repetition is refused (TestParseErrors).
+		"largest regex":          "regex(., 'a{997}b{0}')",
+		"largest repeated group": "regex(., '(ab){333}')",
+		"largest repeated range": "regex(., '(ab){1,333}')",
 	} {
 		t.Run(name, func(t *testing.T) {
 			if len(src) > MaxLen {
