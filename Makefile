@@ -28,10 +28,14 @@ run: build clickhouse
 	$(BIN) serve
 
 ## test: start the local ClickHouse (and install test tools), then run every test against it.
+## TEST_TIMEOUT bounds each package's test binary. cmd/palabre takes about 5 minutes alone on a
+## 2-core machine and 9.5 with a second `make test` beside it, close to go test's default of 10;
+## a stalled test fails long before, on its own deadline.
+TEST_TIMEOUT ?= 15m
 test: clickhouse test-deps cluster
 	@mkdir -p "$(PALABRE_DATA)"; log="$(PALABRE_DATA)/test.log"; \
 	PALABRE_TEST_CLUSTER=$${PALABRE_CLUSTER_NAME:-palabre} PALABRE_TEST_CLUSTER_CLICKHOUSE="$$(deploy/cluster.sh dsn)" \
-	PALABRE_TEST_CLICKHOUSE=$(CLICKHOUSE_DSN) PALABRE_SCREENSHOTS="$(PALABRE_DATA)/screenshots" $(GO) test -count=1 -v ./... >"$$log" 2>&1; status=$$?; \
+	PALABRE_TEST_CLICKHOUSE=$(CLICKHOUSE_DSN) PALABRE_SCREENSHOTS="$(PALABRE_DATA)/screenshots" $(GO) test -count=1 -v -timeout $(TEST_TIMEOUT) ./... >"$$log" 2>&1; status=$$?; \
 	grep -E '^\s*--- (PASS|FAIL|SKIP)|^(ok|FAIL|panic:|#)|\.go:[0-9]+:' "$$log"; \
 	echo "$$(grep -cE '^\s*--- PASS' "$$log") passed, $$(grep -cE '^\s*--- FAIL' "$$log") failed, $$(grep -cE '^\s*--- SKIP' "$$log") skipped (full log: $$log)"; \
 	exit $$status
