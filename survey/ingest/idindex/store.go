@@ -13,8 +13,9 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
-	"syscall"
 	"time"
+
+	"github.com/palabre/palabre/survey/journal"
 )
 
 // A Store keeps an index on disk in a directory of two files:
@@ -30,10 +31,11 @@ import (
 // Compact writes a new snapshot and empties the log. An entry may be in both files, or twice
 // in the log (a crash between the rename and the truncation): loading keeps one.
 type Store struct {
-	dir string
+	dir  string
+	fsys journal.FS
 
 	mu     sync.Mutex
-	log    *os.File
+	log    journal.File
 	size   int64 // bytes of the log known good; a failed append is cut back to it
 	broken bool  // a failed append could not be cut back yet
 	logN   int   // entries in the log
@@ -67,15 +69,19 @@ type Loaded struct {
 // Open reads the index kept in dir, creating the directory if needed. Files are created only
 // when something is written, so a directory that was never written to does not count as
 // local state.
-func Open(dir string) (*Store, Loaded, error) {
+func Open(dir string) (*Store, Loaded, error) { return OpenFS(journal.OSFS(), dir) }
+
+// OpenFS is Open on the file system fsys (the journal's file layer, which tests replace to
+// count or fail writes and syncs).
+func OpenFS(fsys journal.FS, dir string) (*Store, Loaded, error) {
 	start := time.Now()
 	var ld Loaded
-	if err := os.MkdirAll(dir, 0o750); err != nil {
+	if err := fsys.MkdirAll(dir, 0o750); err != nil {
 		return nil, ld, fmt.Errorf("index: %w", err)
 	}
-	os.Remove(filepath.Join(dir, tmpName)) // a compaction interrupted by a crash
-	s := &Store{dir: dir}
-	t, err := readSnapshot(filepath.Join(dir, snapshotName))
+	fsys.Remove(filepath.Join(dir, tmpName)) // a compaction interrupted by a crash
+	s := &Store{dir: dir, fsys: fsys}
+	t, err := readSnapshot(fsys, filepath.Join(dir, snapshotName))
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		t = newTable(0)
@@ -83,7 +89,7 @@ func Open(dir string) (*Store, Loaded, error) {
 	case err != nil:
 		ld.Existed = true
 		ld.SnapshotErr = err
-		if rerr := os.Rename(filepath.Join(dir, snapshotName), filepath.Join(dir, snapshotName+".damaged")); rerr != nil {
+		if rerr := fsys.Rename(filepath.Join(dir, snapshotName), filepath.Join(dir, snapshotName+".damaged")); rerr != nil {
 			return nil, ld, fmt.Errorf("index: set aside damaged snapshot: %w (%w)", rerr, err)
 		}
 		t = newTable(0)
@@ -108,14 +114,14 @@ func Open(dir string) (*Store, Loaded, error) {
 
 // openLog reads the log if there is one and keeps it open for appending.
 func (s *Store) openLog() ([]Entry, int, error) {
-	f, err := os.OpenFile(filepath.Join(s.dir, logName), os.O_RDWR|os.O_APPEND, 0)
+	f, err := s.fsys.OpenFile(filepath.Join(s.dir, logName), os.O_RDWR, 0)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, 0, nil
 	}
 	if err != nil {
 		return nil, 0, fmt.Errorf("index: %w", err)
 	}
-	data, err := io.ReadAll(f)
+	data, err := readAll(f)
 	if err != nil {
 		f.Close()
 		return nil, 0, fmt.Errorf("index: read log: %w", err)
@@ -124,7 +130,7 @@ func (s *Store) openLog() ([]Entry, int, error) {
 		// Not a log of ours: set it aside rather than refuse to start; the database and
 		// the journal know its entries.
 		f.Close()
-		if err := os.Rename(f.Name(), f.Name()+".damaged"); err != nil {
+		if err := s.fsys.Rename(f.Name(), f.Name()+".damaged"); err != nil {
 			return nil, 0, fmt.Errorf("index: set aside %s: %w", f.Name(), err)
 		}
 		return nil, 1, nil
@@ -163,13 +169,13 @@ func (s *Store) repair() error {
 		if err := s.log.Truncate(0); err != nil {
 			return fmt.Errorf("index: repair log: %w", err)
 		}
-		if _, err := s.log.Write(logMagic); err != nil {
+		if _, err := s.log.WriteAt(logMagic, 0); err != nil {
 			return fmt.Errorf("index: repair log: %w", err)
 		}
 	} else if err := s.log.Truncate(s.size); err != nil {
 		return fmt.Errorf("index: repair log: %w", err)
 	}
-	if err := fdatasync(s.log); err != nil {
+	if err := s.log.Datasync(); err != nil {
 		return fmt.Errorf("index: repair log: %w", err)
 	}
 	s.broken = false
@@ -197,9 +203,9 @@ func (s *Store) Append(es []Entry) error {
 	for _, e := range es {
 		buf = appendUnit(buf, e)
 	}
-	_, err := s.log.Write(buf)
+	_, err := s.log.WriteAt(buf, s.size)
 	if err == nil {
-		err = fdatasync(s.log)
+		err = s.log.Datasync()
 	}
 	if err != nil {
 		s.broken = true
@@ -212,18 +218,18 @@ func (s *Store) Append(es []Entry) error {
 }
 
 func (s *Store) createLog() error {
-	f, err := os.OpenFile(filepath.Join(s.dir, logName), os.O_RDWR|os.O_APPEND|os.O_CREATE|os.O_TRUNC, 0o640)
+	f, err := s.fsys.OpenFile(filepath.Join(s.dir, logName), os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o640)
 	if err != nil {
 		return fmt.Errorf("index: create log: %w", err)
 	}
-	if _, err = f.Write(logMagic); err == nil {
-		if err = fdatasync(f); err == nil {
-			err = syncDir(s.dir)
+	if _, err = f.WriteAt(logMagic, 0); err == nil {
+		if err = f.Datasync(); err == nil {
+			err = syncDir(s.fsys, s.dir)
 		}
 	}
 	if err != nil {
 		f.Close()
-		os.Remove(f.Name())
+		s.fsys.Remove(f.Name())
 		return fmt.Errorf("index: create log: %w", err)
 	}
 	s.log, s.size, s.logN = f, int64(len(logMagic)), 0
@@ -243,7 +249,7 @@ func (s *Store) LogLen() int {
 func (s *Store) Compact(v View) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := writeSnapshot(s.dir, v); err != nil {
+	if err := writeSnapshot(s.fsys, s.dir, v); err != nil {
 		return err
 	}
 	if s.log != nil && s.logN > 0 {
@@ -287,14 +293,15 @@ func decodeUnit(u []byte) (Entry, bool) {
 	return e, true
 }
 
-func writeSnapshot(dir string, v View) error {
+func writeSnapshot(fsys journal.FS, dir string, v View) error {
 	tmp := filepath.Join(dir, tmpName)
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o640)
+	f, err := fsys.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o640)
 	if err != nil {
 		return fmt.Errorf("index: write snapshot: %w", err)
 	}
 	crc := crc32.New(castagnoli)
-	w := bufio.NewWriterSize(io.MultiWriter(f, crc), 1<<20)
+	out := &fileWriter{f: f}
+	w := bufio.NewWriterSize(io.MultiWriter(out, crc), 1<<20)
 	var b [8]byte
 	w.Write(snapshotMagic)
 	w.Write(binary.LittleEndian.AppendUint64(b[:0], uint64(v.Len())))
@@ -303,7 +310,7 @@ func writeSnapshot(dir string, v View) error {
 	v.All(func(e Entry) { w.Write(binary.LittleEndian.AppendUint32(b[:0], e.Sec)) })
 	err = w.Flush()
 	if err == nil {
-		_, err = f.Write(binary.LittleEndian.AppendUint32(b[:0], crc.Sum32()))
+		_, err = out.Write(binary.LittleEndian.AppendUint32(b[:0], crc.Sum32()))
 	}
 	if err == nil {
 		err = f.Sync()
@@ -312,20 +319,20 @@ func writeSnapshot(dir string, v View) error {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Rename(tmp, filepath.Join(dir, snapshotName))
+		err = fsys.Rename(tmp, filepath.Join(dir, snapshotName))
 	}
 	if err == nil {
-		err = syncDir(dir)
+		err = syncDir(fsys, dir)
 	}
 	if err != nil {
-		os.Remove(tmp)
+		fsys.Remove(tmp)
 		return fmt.Errorf("index: write snapshot: %w", err)
 	}
 	return nil
 }
 
-func readSnapshot(path string) (*table, error) {
-	f, err := os.Open(path)
+func readSnapshot(fsys journal.FS, path string) (*table, error) {
+	f, err := fsys.OpenFile(path, os.O_RDONLY, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -335,7 +342,7 @@ func readSnapshot(path string) (*table, error) {
 		return nil, err
 	}
 	crc := crc32.New(castagnoli)
-	r := &crcReader{r: bufio.NewReaderSize(f, 1<<20), h: crc}
+	r := &crcReader{r: bufio.NewReaderSize(io.NewSectionReader(f, 0, fi.Size()), 1<<20), h: crc}
 	var head [16]byte
 	if _, err := io.ReadFull(r, head[:]); err != nil || !bytes.Equal(head[:8], snapshotMagic) {
 		return nil, fmt.Errorf("index: %s is not an index snapshot", path)
@@ -397,20 +404,33 @@ func (c *crcReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func fdatasync(f *os.File) error {
-	for {
-		err := syscall.Fdatasync(int(f.Fd()))
-		if err != syscall.EINTR {
-			return err
-		}
-	}
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
+// syncDir makes the creations, renames and removals in dir durable.
+func syncDir(fsys journal.FS, dir string) error {
+	d, err := fsys.OpenFile(dir, os.O_RDONLY, 0)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
 	return d.Sync()
+}
+
+// readAll reads the whole of f.
+func readAll(f journal.File) ([]byte, error) {
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	return io.ReadAll(io.NewSectionReader(f, 0, fi.Size()))
+}
+
+// fileWriter writes to a file from its start on, one write after the other.
+type fileWriter struct {
+	f   journal.File
+	off int64
+}
+
+func (w *fileWriter) Write(p []byte) (int, error) {
+	n, err := w.f.WriteAt(p, w.off)
+	w.off += int64(n)
+	return n, err
 }
