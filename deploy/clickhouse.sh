@@ -129,7 +129,7 @@ start() {
 	until answers; do
 		if ! running_pid >/dev/null; then
 			say "the server exited during start-up; last lines of its logs:"
-			tail -n 20 "$dir/log/stdout.log" "$dir/log/server.err.log" 2>/dev/null >&2 || true
+			tail -n 20 "$dir/log/stdout.log" "$dir/log/server.err.log" >&2 2>/dev/null || true
 			exit 1
 		fi
 		if [ $SECONDS -ge $deadline ]; then

@@ -220,7 +220,7 @@ start_zookeeper() {
 	until zk_answers; do
 		if ! zk_pid >/dev/null; then
 			say "ZooKeeper exited during start-up; last lines of its logs:"
-			tail -n 20 "$zkdir/log/stdout.log" "$zkdir/log/zookeeper.log" 2>/dev/null >&2 || true
+			tail -n 20 "$zkdir/log/stdout.log" "$zkdir/log/zookeeper.log" >&2 2>/dev/null || true
 			exit 1
 		fi
 		((SECONDS < deadline)) || die "ZooKeeper does not answer on 127.0.0.1:$zkport after ${wait_s}s; see $zkdir/log"
@@ -358,7 +358,7 @@ await_node() {
 	until answers "$i"; do
 		if ! node_pid "$i" >/dev/null; then
 			say "server $i exited during start-up; last lines of its logs:"
-			tail -n 20 "$d/log/stdout.log" "$d/log/server.err.log" 2>/dev/null >&2 || true
+			tail -n 20 "$d/log/stdout.log" "$d/log/server.err.log" >&2 2>/dev/null || true
 			exit 1
 		fi
 		((SECONDS < deadline)) || die "server $i does not answer on 127.0.0.1:$(tcp_port "$i") after ${wait_s}s; see $d/log"
