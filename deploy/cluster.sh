@@ -118,10 +118,6 @@ check_layout() {
 	echo "$base" >"$dir/port"
 }
 
-# pid_alive prints the pid in PIDFILE when that process lives and its command line names
-# MARK (its config file), so that a pid reused by another program after a crash is not taken
-# for ours.
-# lives says whether a process runs (a zombie left for a parent to reap does not).
 # lives: a process lives until it is gone or a zombie that nobody reaps. A zombie whose other
 # threads are still exiting (a killed server's hundreds) lives too: they hold its files and
 # ports until the last one is gone.
@@ -131,6 +127,9 @@ lives() {
 	local tasks=(/proc/"$1"/task/*)
 	((${#tasks[@]} > 1))
 }
+# pid_alive prints the pid in PIDFILE when that process lives and its command line names
+# MARK (its config file), so that a pid reused by another program after a crash is not taken
+# for ours.
 pid_alive() { # pidfile, mark
 	[ -f "$1" ] || return 1
 	local pid
