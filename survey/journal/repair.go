@@ -61,7 +61,7 @@ func (j *Journal) repair(scans []*segScan, delivered Seq) error {
 			j.recovery.Damaged = append(j.recovery.Damaged, Damage{sc.seg.path, r.off, r.end - r.off, q, r.reason})
 		}
 	}
-	if err := syncDir(j.fs, qdir); err != nil {
+	if err := SyncDir(j.fs, qdir); err != nil {
 		return err
 	}
 	if err := j.dirFile.Sync(); err != nil {
@@ -192,8 +192,8 @@ func copyRange(dst File, dstOff int64, src File, off, n int64) error {
 	return nil
 }
 
-// syncDir makes the entries of the directory dir durable.
-func syncDir(fsys FS, dir string) error {
+// SyncDir makes the entries of the directory dir durable.
+func SyncDir(fsys FS, dir string) error {
 	d, err := fsys.OpenFile(dir, os.O_RDONLY, 0)
 	if err != nil {
 		return err

@@ -224,7 +224,7 @@ func (s *Store) createLog() error {
 	}
 	if _, err = f.WriteAt(logMagic, 0); err == nil {
 		if err = f.Datasync(); err == nil {
-			err = syncDir(s.fsys, s.dir)
+			err = journal.SyncDir(s.fsys, s.dir)
 		}
 	}
 	if err != nil {
@@ -300,7 +300,7 @@ func writeSnapshot(fsys journal.FS, dir string, v View) error {
 		return fmt.Errorf("index: write snapshot: %w", err)
 	}
 	crc := crc32.New(castagnoli)
-	out := &fileWriter{f: f}
+	out := io.NewOffsetWriter(f, 0)
 	w := bufio.NewWriterSize(io.MultiWriter(out, crc), 1<<20)
 	var b [8]byte
 	w.Write(snapshotMagic)
@@ -322,7 +322,7 @@ func writeSnapshot(fsys journal.FS, dir string, v View) error {
 		err = fsys.Rename(tmp, filepath.Join(dir, snapshotName))
 	}
 	if err == nil {
-		err = syncDir(fsys, dir)
+		err = journal.SyncDir(fsys, dir)
 	}
 	if err != nil {
 		fsys.Remove(tmp)
@@ -404,16 +404,6 @@ func (c *crcReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// syncDir makes the creations, renames and removals in dir durable.
-func syncDir(fsys journal.FS, dir string) error {
-	d, err := fsys.OpenFile(dir, os.O_RDONLY, 0)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}
-
 // readAll reads the whole of f.
 func readAll(f journal.File) ([]byte, error) {
 	fi, err := f.Stat()
@@ -421,16 +411,4 @@ func readAll(f journal.File) ([]byte, error) {
 		return nil, err
 	}
 	return io.ReadAll(io.NewSectionReader(f, 0, fi.Size()))
-}
-
-// fileWriter writes to a file from its start on, one write after the other.
-type fileWriter struct {
-	f   journal.File
-	off int64
-}
-
-func (w *fileWriter) Write(p []byte) (int, error) {
-	n, err := w.f.WriteAt(p, w.off)
-	w.off += int64(n)
-	return n, err
 }
